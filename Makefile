@@ -1,0 +1,56 @@
+# Two commands for newcomers: `make demo` (serve the Hậu Giang demo) and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+# First Python >= 3.12 among python3.14, python3.13, python3.12, python3, then pyenv's.
+define FIND_PYTHON
+for c in python3.14 python3.13 python3.12 python3; do \
+  if command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    command -v $$c; exit 0; fi; \
+done; \
+if command -v pyenv >/dev/null 2>&1; then \
+  for c in $$(ls -d "$$(pyenv root)"/versions/3.1[2-9]* "$$(pyenv root)"/versions/3.[2-9][0-9]* 2>/dev/null | sort -rV); do \
+    if "$$c/bin/python" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+      echo "$$c/bin/python"; exit 0; fi; \
+  done; \
+fi; \
+exit 1
+endef
+
+.PHONY: demo test lint messages clean
+
+$(PY):
+	@base=$$( $(FIND_PYTHON) ) || { echo "Error: Python >= 3.12 is required (tried python3.14, python3.13, python3.12, python3 and pyenv). Install Python 3.12 or newer and run make again." >&2; exit 1; }; \
+	echo "Using $$base ($$($$base --version))"; \
+	"$$base" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	$(VENV)/bin/pytest
+
+# Refresh the catalogues after changing translatable strings (needs GNU gettext).
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=static
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles media

@@ -1,0 +1,39 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Authority,
+    Cluster,
+    Handover,
+    Membership,
+    RotationSlot,
+    SecurityEvent,
+    Term,
+    Unit,
+    User,
+)
+
+for model in (Authority, Unit, Cluster, RotationSlot, Term, Membership, Handover):
+    admin.site.register(model, SimpleHistoryAdmin)
+
+
+@admin.register(User)
+class AppUserAdmin(UserAdmin):
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("Cluster", {"fields": ("authority", "unit", "role", "full_name", "position")}),
+    )
+    list_display = ("username", "full_name", "authority", "unit", "role", "is_active")
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "kind", "username", "ip_address", "path")
+    list_filter = ("kind",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,242 @@
+"""Forms of the clusters app. They validate input; services do the writing."""
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Cluster, Membership, Role, Term, TermState, Unit, User
+
+
+class DateInput(forms.DateInput):
+    """A text date field in dd/mm/yyyy (the browser's date picker would send ISO)."""
+
+    def __init__(self, **kwargs):
+        attrs = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+        super().__init__(attrs=attrs, **kwargs)
+
+
+class UnitForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "short_name", "kind", "valid_from", "valid_to", "successor"]
+        widgets = {"valid_from": DateInput(), "valid_to": DateInput()}
+
+    def __init__(self, *args, authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        successors = Unit.objects.filter(authority=authority)
+        if self.instance.pk:
+            successors = successors.exclude(pk=self.instance.pk)
+        self.fields["successor"].queryset = successors
+        self.instance.authority = authority
+
+
+class UnitDeactivateForm(forms.Form):
+    valid_to = forms.DateField(label=_("Last day of validity"), widget=DateInput())
+    successor = forms.ModelChoiceField(
+        label=_("Successor unit"), queryset=Unit.objects.none(), required=False
+    )
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["successor"].queryset = Unit.objects.filter(
+            authority_id=unit.authority_id
+        ).exclude(pk=unit.pk)
+
+    def clean_valid_to(self):
+        valid_to = self.cleaned_data["valid_to"]
+        if valid_to < self.unit.valid_from:
+            raise forms.ValidationError(
+                _("The end date cannot be before the start date.")
+            )
+        return valid_to
+
+
+class ClusterForm(forms.ModelForm):
+    class Meta:
+        model = Cluster
+        fields = [
+            "name",
+            "kind",
+            "founding_decision",
+            "rotation_policy",
+            "description",
+            "is_active",
+        ]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.authority = authority
+        if self.instance.pk:
+            # Policy changes take effect next year with a reason (rotation settings).
+            del self.fields["rotation_policy"]
+
+
+class TermCreateForm(forms.ModelForm):
+    units = forms.ModelMultipleChoiceField(
+        label=_("Members"),
+        queryset=Unit.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    chair = forms.ModelChoiceField(
+        label=_("Chair unit"), queryset=Unit.objects.none(), required=False
+    )
+    deputy = forms.ModelChoiceField(
+        label=_("Deputy chair unit"), queryset=Unit.objects.none(), required=False
+    )
+
+    class Meta:
+        model = Term
+        fields = ["year", "report_deadline", "total_points"]
+        widgets = {"report_deadline": DateInput()}
+
+    def __init__(self, *args, cluster, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.cluster = cluster
+        units = Unit.objects.filter(authority_id=cluster.authority_id, valid_to__isnull=True)
+        for name in ("units", "chair", "deputy"):
+            self.fields[name].queryset = units
+        self.fields["year"].localize = False
+        self.fields["year"].widget.is_localized = False
+
+    def clean(self):
+        data = super().clean()
+        units = data.get("units") or []
+        chair, deputy = data.get("chair"), data.get("deputy")
+        if chair and chair not in units:
+            self.add_error("chair", _("The chair must be one of the members."))
+        if deputy and deputy not in units:
+            self.add_error("deputy", _("The deputy chair must be one of the members."))
+        if chair and deputy and chair == deputy:
+            self.add_error(
+                "deputy", _("The chair and the deputy chair must be different units.")
+            )
+        return data
+
+
+class TermForm(forms.ModelForm):
+    chair = forms.ModelChoiceField(
+        label=_("Chair unit"), queryset=Unit.objects.none(), required=False
+    )
+    deputy = forms.ModelChoiceField(
+        label=_("Deputy chair unit"), queryset=Unit.objects.none(), required=False
+    )
+
+    class Meta:
+        model = Term
+        fields = ["report_deadline", "total_points"]
+        widgets = {"report_deadline": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = Unit.objects.filter(memberships__term=self.instance)
+        self.fields["chair"].queryset = members
+        self.fields["deputy"].queryset = members
+        self.fields["chair"].initial = self.instance.chair
+        self.fields["deputy"].initial = self.instance.deputy
+
+    def clean(self):
+        data = super().clean()
+        chair, deputy = data.get("chair"), data.get("deputy")
+        if chair and deputy and chair == deputy:
+            self.add_error(
+                "deputy", _("The chair and the deputy chair must be different units.")
+            )
+        return data
+
+
+class MembershipAddForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, term, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(
+            authority_id=term.cluster.authority_id, valid_to__isnull=True
+        ).exclude(pk__in=Membership.objects.filter(term=term).values("unit_id"))
+
+
+class TermTransitionForm(forms.Form):
+    to_state = forms.ChoiceField(label=_("Next state"), choices=TermState.choices)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+def _validated_password(form, user=None):
+    p1 = form.cleaned_data.get("password1")
+    p2 = form.cleaned_data.get("password2")
+    if p1 and p2 and p1 != p2:
+        form.add_error("password2", _("The two passwords do not match."))
+        return
+    if p1:
+        try:
+            password_validation.validate_password(p1, user)
+        except forms.ValidationError as error:
+            form.add_error("password1", error)
+
+
+class PasswordFields(forms.Form):
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Repeat the new password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
+class UserForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name", "position", "email", "role", "unit", "is_active"]
+
+    def __init__(self, *args, authority, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.authority = authority
+        self.fields["unit"].queryset = Unit.objects.filter(authority=authority)
+        self.fields["unit"].help_text = _("Required for unit officers.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == Role.UNIT_OFFICER and not data.get("unit"):
+            self.add_error("unit", _("A unit officer needs a unit."))
+        return data
+
+
+class UserCreateForm(UserForm, PasswordFields):
+    username = forms.RegexField(
+        label=_("Username"),
+        max_length=150,
+        regex=r"^[\w.@+-]+\Z",
+        help_text=_("Letters, digits and @/./+/-/_ only."),
+    )
+
+    class Meta(UserForm.Meta):
+        fields = ["username", *UserForm.Meta.fields]
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(_("This username is taken."))
+        return username
+
+    def clean(self):
+        data = super().clean()
+        _validated_password(self)
+        return data
+
+
+class PasswordResetForm(PasswordFields):
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean(self):
+        data = super().clean()
+        _validated_password(self, self.user)
+        return data

@@ -1,0 +1,143 @@
+"""Load the Hậu Giang 2023 demo (DESIGN.md §8). Idempotent: run it any number of
+times; existing rows are kept and nothing is duplicated."""
+
+import datetime
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from clusters import services
+from clusters.models import (
+    Authority,
+    Cluster,
+    Handover,
+    Role,
+    RotationSlot,
+    Term,
+    TermState,
+    Unit,
+    UnitKind,
+    User,
+)
+
+DEMO_PASSWORD = "demo"
+AUTHORITY = {
+    "name": "UBND tỉnh Hậu Giang",
+    "short_name": "UBND tỉnh",
+    "place_name": "Hậu Giang",
+}
+CLUSTER_NAME = "Cụm thi đua các huyện, thị xã, thành phố"
+# (username, unit name, short name, kind); the order is the demo's rotation order.
+UNITS = [
+    ("ngabay", "Thành phố Ngã Bảy", "Ngã Bảy", UnitKind.CITY),
+    ("chauthanh", "Huyện Châu Thành", "Châu Thành", UnitKind.DISTRICT),
+    ("vithanh", "Thành phố Vị Thanh", "Vị Thanh", UnitKind.CITY),
+    ("longmytx", "Thị xã Long Mỹ", "TX Long Mỹ", UnitKind.TOWN),
+    ("chauthanha", "Huyện Châu Thành A", "Châu Thành A", UnitKind.DISTRICT),
+    ("longmy", "Huyện Long Mỹ", "Long Mỹ", UnitKind.DISTRICT),
+    ("phunghiep", "Huyện Phụng Hiệp", "Phụng Hiệp", UnitKind.DISTRICT),
+    ("vithuy", "Huyện Vị Thủy", "Vị Thủy", UnitKind.DISTRICT),
+]
+# The demo does not model when each unit was founded: it uses the province's
+# founding (Hậu Giang was established on 01/01/2004).
+VALID_FROM = datetime.date(2004, 1, 1)
+
+
+class Command(BaseCommand):
+    help = "Load the Hậu Giang demo data and print the demo logins (password 'demo')."
+
+    def handle(self, *args, **options):
+        if not settings.DEMO_ALLOWED:
+            raise CommandError(
+                "Demo accounts are refused under these settings (DEMO_ALLOWED is off)."
+            )
+        with transaction.atomic():
+            self.load()
+        self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins (password 'demo'):"))
+        self.stdout.write("  admin      authority admin")
+        self.stdout.write("  noivu      provincial Home Affairs staff (Sở Nội vụ)")
+        for username, name, *_ in UNITS:
+            self.stdout.write(f"  {username:<10} officer of {name}")
+
+    def load(self):
+        authority, _ = Authority.objects.get_or_create(
+            name=AUTHORITY["name"], defaults=AUTHORITY
+        )
+        admin = self.user(authority, "admin", "Quản trị hệ thống", Role.ADMIN, None)
+        self.user(authority, "noivu", "Cán bộ Sở Nội vụ", Role.PROVINCE_STAFF, None)
+
+        units = {}
+        for username, name, short_name, kind in UNITS:
+            unit = Unit.objects.filter(authority=authority, name=name).first()
+            if unit is None:
+                unit = services.unit_create(
+                    actor=admin,
+                    authority=authority,
+                    name=name,
+                    short_name=short_name,
+                    kind=kind,
+                    valid_from=VALID_FROM,
+                )
+            units[username] = unit
+            self.user(authority, username, f"Cán bộ thi đua {short_name}", Role.UNIT_OFFICER, unit)
+
+        cluster = Cluster.objects.filter(authority=authority, name=CLUSTER_NAME).first()
+        if cluster is None:
+            cluster = services.cluster_create(
+                actor=admin,
+                authority=authority,
+                name=CLUSTER_NAME,
+                description="Các huyện, thị xã, thành phố thuộc tỉnh Hậu Giang.",
+            )
+            for position, (username, *_) in enumerate(UNITS, start=1):
+                slot = RotationSlot(cluster=cluster, unit=units[username], position=position)
+                slot._history_user = admin
+                slot.save()
+
+        members = list(units.values())
+        term_2023 = self.term(cluster, 2023, admin, members, units["ngabay"], units["chauthanh"])
+        term_2024 = self.term(cluster, 2024, admin, members, units["chauthanh"], None)
+        while term_2023.state not in (TermState.DECIDED, TermState.CLOSED):
+            (next_state,) = services.TERM_TRANSITIONS[TermState(term_2023.state)]
+            term_2023 = services.term_transition(
+                term=term_2023, to_state=next_state, actor=admin
+            )
+        if not Handover.objects.filter(from_term=term_2023).exists():
+            services.handover_record(
+                from_term=term_2023,
+                to_term=term_2024,
+                actor=admin,
+                date=datetime.date(2024, 1, 20),
+                place="Thành phố Ngã Bảy",
+                occasion="Hội nghị tổng kết phong trào thi đua năm 2023 của Cụm",
+                note="Thành phố Ngã Bảy trao cờ luân lưu Cụm trưởng năm 2024 "
+                "cho huyện Châu Thành.",
+            )
+
+    def term(self, cluster, year, actor, members, chair, deputy):
+        term = Term.objects.filter(cluster=cluster, year=year).first()
+        if term is None:
+            term = services.term_create(
+                cluster=cluster,
+                year=year,
+                actor=actor,
+                units=members,
+                chair=chair,
+                deputy=deputy,
+            )
+        return term
+
+    def user(self, authority, username, full_name, role, unit):
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username,
+                authority=authority,
+                full_name=full_name,
+                role=role,
+                unit=unit,
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        return user

@@ -1,0 +1,400 @@
+"""Authorities, units, clusters, terms, memberships, handovers and users."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Authority(models.Model):
+    """The organising body (tenant); every row of data belongs to exactly one."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("short name"), max_length=100)
+    place_name = models.CharField(
+        _("place name"),
+        max_length=100,
+        help_text=_("Used in the date line of documents, e.g. “Hậu Giang”."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE_DEPARTMENT = "province_department", _("province department")
+    DISTRICT = "district", _("district")
+    TOWN = "town", _("town")
+    CITY = "city", _("city")
+    COMMUNE = "commune", _("commune")
+    WARD = "ward", _("ward")
+    SPECIAL_ZONE = "special_zone", _("special zone")
+    ENTERPRISE = "enterprise", _("enterprise")
+    ASSOCIATION = "association", _("association")
+    OTHER = "other", _("other")
+
+
+class Unit(models.Model):
+    """A member organisation, valid between two dates, with an optional successor."""
+
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="units"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    short_name = models.CharField(_("short name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=32, choices=UnitKind.choices)
+    valid_from = models.DateField(_("valid from"))
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        verbose_name=_("successor unit"),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "name"], name="unit_name_unique_in_authority"
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="unit_valid_to_after_valid_from",
+            ),
+            models.CheckConstraint(
+                condition=~Q(successor=models.F("id")),
+                name="unit_not_its_own_successor",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def is_active_on(self, day):
+        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+
+    @property
+    def is_active(self):
+        return self.is_active_on(timezone.localdate())
+
+
+class ClusterKind(models.TextChoices):
+    CLUSTER = "cluster", _("cluster")
+    BLOCK = "block", _("block")
+
+
+class RotationPolicy(models.TextChoices):
+    DEPUTY_SUCCEEDS = "deputy_succeeds", _("deputy succeeds the chair")
+    ORDERED = "ordered", _("fixed rotation order")
+    ELECTED = "elected", _("elected by members")
+    APPOINTED = "appointed", _("appointed by the authority")
+
+
+class Cluster(models.Model):
+    """An emulation cluster (by geography) or block (by function) of an authority."""
+
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, related_name="clusters"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=ClusterKind.choices, default=ClusterKind.CLUSTER
+    )
+    founding_decision = models.CharField(
+        _("founding decision"),
+        max_length=200,
+        blank=True,
+        help_text=_("Number and date, e.g. “1234/QĐ-UBND ngày 05/03/2021”."),
+    )
+    rotation_policy = models.CharField(
+        _("rotation policy"),
+        max_length=32,
+        choices=RotationPolicy.choices,
+        default=RotationPolicy.DEPUTY_SUCCEEDS,
+    )
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("cluster")
+        verbose_name_plural = _("clusters")
+        ordering = ["kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "name"], name="cluster_name_unique_in_authority"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RotationSlot(models.Model):
+    """A unit's place in its cluster's chair rotation order (position 1 first)."""
+
+    cluster = models.ForeignKey(
+        Cluster, on_delete=models.CASCADE, related_name="rotation_slots"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(_("position"))
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("rotation slot")
+        verbose_name_plural = _("rotation order")
+        ordering = ["cluster", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "position"], name="rotation_position_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["cluster", "unit"], name="rotation_unit_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cluster} #{self.position}: {self.unit}"
+
+
+class TermState(models.TextChoices):
+    PLANNING = "planning", _("planning")
+    PLEDGING = "pledging", _("pledging")
+    IN_PROGRESS = "in_progress", _("in progress")
+    REPORTING = "reporting", _("reporting")
+    SCORING = "scoring", _("scoring")
+    REPLY = "reply", _("right of reply")
+    RANKED = "ranked", _("ranked")
+    VOTING = "voting", _("voting")
+    PROPOSING = "proposing", _("proposing")
+    DECIDED = "decided", _("decided")
+    CLOSED = "closed", _("closed")
+
+
+class Term(models.Model):
+    """One cluster in one emulation year; chair and deputy live on its memberships."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="terms")
+    year = models.PositiveSmallIntegerField(_("year"))
+    state = models.CharField(
+        _("state"), max_length=16, choices=TermState.choices, default=TermState.PLANNING
+    )
+    report_deadline = models.DateField(_("report deadline"), null=True, blank=True)
+    total_points = models.PositiveSmallIntegerField(_("total points"), default=100)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("term")
+        verbose_name_plural = _("terms")
+        ordering = ["cluster", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cluster", "year"],
+                name="term_one_per_cluster_and_year",
+                violation_error_message=_(
+                    "This cluster already has a term for that year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000) & Q(year__lte=2100),
+                name="term_year_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(total_points__gt=0), name="term_total_points_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cluster} – {self.year}"
+
+    def member_with_role(self, role):
+        """The unit holding `role` from prefetched or queried memberships, or None."""
+        for membership in self.memberships.all():
+            if membership.role == role:
+                return membership.unit
+        return None
+
+    @property
+    def chair(self):
+        return self.member_with_role(MemberRole.CHAIR)
+
+    @property
+    def deputy(self):
+        return self.member_with_role(MemberRole.DEPUTY)
+
+
+class MemberRole(models.TextChoices):
+    MEMBER = "member", _("member")
+    CHAIR = "chair", _("chair")
+    DEPUTY = "deputy", _("deputy chair")
+
+
+class Membership(models.Model):
+    """A unit in a term. Chair and deputy are roles of members, so the database
+    guarantees they are members, differ, and occur at most once per term."""
+
+    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(
+        _("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["term", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "unit"],
+                name="membership_unit_once_per_term",
+                violation_error_message=_("This unit is already a member of the term."),
+            ),
+            models.UniqueConstraint(
+                fields=["term"],
+                condition=Q(role="chair"),
+                name="membership_one_chair_per_term",
+                violation_error_message=_("The term already has a chair."),
+            ),
+            models.UniqueConstraint(
+                fields=["term"],
+                condition=Q(role="deputy"),
+                name="membership_one_deputy_per_term",
+                violation_error_message=_("The term already has a deputy chair."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} – {self.term}"
+
+
+class Handover(models.Model):
+    """The chair passing from one term's chair unit to the next term's."""
+
+    from_term = models.OneToOneField(
+        Term, on_delete=models.PROTECT, related_name="handover_out"
+    )
+    to_term = models.OneToOneField(
+        Term, on_delete=models.PROTECT, related_name="handover_in"
+    )
+    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    place = models.CharField(_("place"), max_length=200)
+    occasion = models.CharField(_("occasion"), max_length=300)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("handover")
+        verbose_name_plural = _("handovers")
+        ordering = ["-date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_term=models.F("to_term")),
+                name="handover_between_two_terms",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.from_unit} → {self.to_unit} ({self.date:%d/%m/%Y})"
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("authority admin")
+    PROVINCE_STAFF = "province_staff", _("province staff")
+    UNIT_OFFICER = "unit_officer", _("unit officer")
+
+
+class AppUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who logs in: belongs to an authority, officers also to a unit."""
+
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("authority"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("unit"),
+    )
+    role = models.CharField(
+        _("role"), max_length=32, choices=Role.choices, default=Role.UNIT_OFFICER
+    )
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    position = models.CharField(_("position"), max_length=150, blank=True)
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    objects = AppUserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role="unit_officer") | Q(unit__isnull=False),
+                name="user_officer_has_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.username
+
+    @property
+    def display_name(self):
+        return self.full_name or self.username
+
+
+class SecurityEvent(models.Model):
+    """An append-only log of logins, logouts, failed logins and refused requests."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("login")
+        LOGOUT = "logout", _("logout")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        REFUSED = "refused", _("refused request")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    user = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.username} {self.at:%d/%m/%Y %H:%M}"

@@ -1,0 +1,1 @@
+"""Settings: base (shared), local (demo and development), test, production."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PledgesConfig(AppConfig):
+    """Pledges, criteria, indicators, targets, campaigns, reports and scores."""
+
+    name = "pledges"
+    verbose_name = _("Pledges and results")
