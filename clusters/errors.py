@@ -1,8 +1,8 @@
 """Friendly error pages rendered with the site layout (500 without context)."""
 
+from django.http import HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
-from django.http import HttpResponseServerError
 
 
 def permission_denied(request, exception=None):

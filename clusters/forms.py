@@ -94,7 +94,9 @@ class TermCreateForm(forms.ModelForm):
     def __init__(self, *args, cluster, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cluster = cluster
-        units = Unit.objects.filter(authority_id=cluster.authority_id, valid_to__isnull=True)
+        units = Unit.objects.filter(
+            authority_id=cluster.authority_id, valid_to__isnull=True
+        )
         for name in ("units", "chair", "deputy"):
             self.fields[name].queryset = units
         self.fields["year"].localize = False

@@ -72,7 +72,8 @@ class Unit(models.Model):
                 fields=["authority", "name"], name="unit_name_unique_in_authority"
             ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
                 name="unit_valid_to_after_valid_from",
             ),
             models.CheckConstraint(
@@ -85,7 +86,9 @@ class Unit(models.Model):
         return self.name
 
     def is_active_on(self, day):
-        return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)
+        return self.valid_from <= day and (
+            self.valid_to is None or self.valid_to >= day
+        )
 
     @property
     def is_active(self):
@@ -112,7 +115,10 @@ class Cluster(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(
-        _("kind"), max_length=16, choices=ClusterKind.choices, default=ClusterKind.CLUSTER
+        _("kind"),
+        max_length=16,
+        choices=ClusterKind.choices,
+        default=ClusterKind.CLUSTER,
     )
     founding_decision = models.CharField(
         _("founding decision"),

@@ -24,7 +24,8 @@ def is_unit_officer(user):
 
 
 def sees_whole_authority(user):
-    """Admins and province staff read every cluster, unit and term of their authority."""
+    """Admins and province staff read every cluster, unit and term of their
+    authority."""
     return is_admin(user) or is_province_staff(user)
 
 

@@ -126,7 +126,9 @@ def term_detail(user, pk):
         .prefetch_related(
             Prefetch(
                 "memberships",
-                queryset=Membership.objects.select_related("unit").order_by("unit__name"),
+                queryset=Membership.objects.select_related("unit").order_by(
+                    "unit__name"
+                ),
             )
         )
         .get(pk=pk)
@@ -149,7 +151,9 @@ def unit_rows(user, *, kind=None, active=None, query=None, on=None):
     if query:
         units = units.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
     if active is not None and on is not None:
-        current = Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        current = Q(valid_from__lte=on) & (
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
         units = units.filter(current) if active else units.exclude(current)
     return units.order_by("name")
 

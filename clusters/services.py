@@ -64,7 +64,9 @@ def _delete(obj, actor, reason=None):
 def _check_same_authority(authority, *objects):
     for obj in objects:
         if obj is not None and obj.authority_id != authority.pk:
-            raise DomainError(_("%(object)s belongs to another authority.") % {"object": obj})
+            raise DomainError(
+                _("%(object)s belongs to another authority.") % {"object": obj}
+            )
 
 
 def _check_term_editable(term):
@@ -162,9 +164,7 @@ def cluster_update(*, cluster, actor, **fields):
 
 
 @transaction.atomic
-def term_create(
-    *, cluster, year, actor, units=(), chair=None, deputy=None, **fields
-):
+def term_create(*, cluster, year, actor, units=(), chair=None, deputy=None, **fields):
     """Open `year` for `cluster` with `units` as members and optional chair/deputy.
 
     Refuses a second term for the same cluster and year, units of another
@@ -208,7 +208,10 @@ def term_set_officers(*, term, chair, deputy, actor, reason=None):
         )
     memberships = {m.unit_id: m for m in term.memberships.select_for_update()}
     wanted = {}
-    for role, unit, field in ((MemberRole.CHAIR, chair, "chair"), (MemberRole.DEPUTY, deputy, "deputy")):
+    for role, unit, field in (
+        (MemberRole.CHAIR, chair, "chair"),
+        (MemberRole.DEPUTY, deputy, "deputy"),
+    ):
         if unit is None:
             continue
         if unit.pk not in memberships:
@@ -219,7 +222,10 @@ def term_set_officers(*, term, chair, deputy, actor, reason=None):
         wanted[unit.pk] = role
     # Demote first so the one-chair / one-deputy constraints hold at every step.
     for unit_id, membership in memberships.items():
-        if membership.role != MemberRole.MEMBER and wanted.get(unit_id) != membership.role:
+        if (
+            membership.role != MemberRole.MEMBER
+            and wanted.get(unit_id) != membership.role
+        ):
             membership.role = MemberRole.MEMBER
             _save(membership, actor, reason, update_fields=["role"])
     for unit_id, role in wanted.items():
@@ -245,7 +251,8 @@ def membership_add(*, term, unit, actor):
 
 @transaction.atomic
 def membership_remove(*, membership, actor):
-    """Remove a member; refuses the chair or deputy (reassign first) and closed terms."""
+    """Remove a member; refuses the chair or deputy (reassign first) and closed
+    terms."""
     _check_term_editable(membership.term)
     if membership.role != MemberRole.MEMBER:
         raise DomainError(
@@ -266,7 +273,9 @@ def term_transition(*, term, to_state, actor, reason=None):
         if actor.role != Role.ADMIN:
             raise DomainError(_("Only an admin can re-open a closed term."))
         if not (reason or "").strip():
-            raise DomainError(_("Give a reason for re-opening the term."), field="reason")
+            raise DomainError(
+                _("Give a reason for re-opening the term."), field="reason"
+            )
     elif to_state not in TERM_TRANSITIONS[TermState(term.state)]:
         raise DomainError(
             _("A term cannot move from “%(from)s” to “%(to)s”.")
@@ -288,12 +297,17 @@ def handover_record(*, from_term, to_term, actor, date, place, occasion, note=""
     terms without a chair, a second handover, and a term not yet decided."""
     from_term = Term.objects.select_for_update().get(pk=from_term.pk)
     if to_term.cluster_id != from_term.cluster_id or to_term.year != from_term.year + 1:
-        raise DomainError(_("A handover goes from a term to the same cluster's next year."))
+        raise DomainError(
+            _("A handover goes from a term to the same cluster's next year.")
+        )
     if Handover.objects.filter(from_term=from_term).exists():
         raise DomainError(_("The handover of this term is already recorded."))
     if from_term.state != TermState.DECIDED:
         raise DomainError(
-            _("The handover is recorded once the awards are decided (state “%(state)s”).")
+            _(
+                "The handover is recorded once the awards are decided "
+                "(state “%(state)s”)."
+            )
             % {"state": TermState.DECIDED.label}
         )
     from_unit, to_unit = from_term.chair, to_term.chair
@@ -348,8 +362,7 @@ def user_update(*, user, actor, **fields):
 
     Refuses an admin deactivating or demoting themself."""
     if user.pk == actor.pk and (
-        fields.get("is_active") is False
-        or fields.get("role", Role.ADMIN) != Role.ADMIN
+        fields.get("is_active") is False or fields.get("role", Role.ADMIN) != Role.ADMIN
     ):
         raise DomainError(_("You cannot deactivate or demote your own account."))
     for name, value in fields.items():

@@ -34,5 +34,3 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         request,
         username=str(credentials.get("username", ""))[:150],
     )
-
-

@@ -240,7 +240,9 @@ def unit_create(request):
 @require(can_manage)
 def unit_edit(request, pk):
     unit = get_object_or_404(selectors.units_visible_to(request.user), pk=pk)
-    form = UnitForm(request.POST or None, instance=unit, authority=request.user.authority)
+    form = UnitForm(
+        request.POST or None, instance=unit, authority=request.user.authority
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.unit_update(unit=unit, actor=request.user, **form.cleaned_data)
@@ -320,7 +322,9 @@ def term_detail(request, pk):
             "is_chair_officer": is_chair_officer(request.user, term),
             "next_states": next_states,
             "transition_form": TermTransitionForm(),
-            "add_form": MembershipAddForm(term=term) if can_manage(request.user) else None,
+            "add_form": MembershipAddForm(term=term)
+            if can_manage(request.user)
+            else None,
             "is_closed": term.state == TermState.CLOSED,
         },
     )
@@ -456,7 +460,9 @@ def _user_of_authority(request, pk):
 @require(can_manage)
 def user_create(request):
     form = UserCreateForm(
-        request.POST or None, authority=request.user.authority, initial={"is_active": True}
+        request.POST or None,
+        authority=request.user.authority,
+        initial={"is_active": True},
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -54,7 +54,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             self.load()
-        self.stdout.write(self.style.SUCCESS("Demo data is ready. Logins (password 'demo'):"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is ready. Logins (password 'demo'):")
+        )
         self.stdout.write("  admin      authority admin")
         self.stdout.write("  noivu      provincial Home Affairs staff (Sở Nội vụ)")
         for username, name, *_ in UNITS:
@@ -80,7 +82,13 @@ class Command(BaseCommand):
                     valid_from=VALID_FROM,
                 )
             units[username] = unit
-            self.user(authority, username, f"Cán bộ thi đua {short_name}", Role.UNIT_OFFICER, unit)
+            self.user(
+                authority,
+                username,
+                f"Cán bộ thi đua {short_name}",
+                Role.UNIT_OFFICER,
+                unit,
+            )
 
         cluster = Cluster.objects.filter(authority=authority, name=CLUSTER_NAME).first()
         if cluster is None:
@@ -91,12 +99,16 @@ class Command(BaseCommand):
                 description="Các huyện, thị xã, thành phố thuộc tỉnh Hậu Giang.",
             )
             for position, (username, *_) in enumerate(UNITS, start=1):
-                slot = RotationSlot(cluster=cluster, unit=units[username], position=position)
+                slot = RotationSlot(
+                    cluster=cluster, unit=units[username], position=position
+                )
                 slot._history_user = admin
                 slot.save()
 
         members = list(units.values())
-        term_2023 = self.term(cluster, 2023, admin, members, units["ngabay"], units["chauthanh"])
+        term_2023 = self.term(
+            cluster, 2023, admin, members, units["ngabay"], units["chauthanh"]
+        )
         term_2024 = self.term(cluster, 2024, admin, members, units["chauthanh"], None)
         while term_2023.state not in (TermState.DECIDED, TermState.CLOSED):
             (next_state,) = services.TERM_TRANSITIONS[TermState(term_2023.state)]
