@@ -15,6 +15,21 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, **kwargs)
 
 
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Refuses ids that are not integers of the database's range before querying
+    (an oversized id in `pk__in` overflows on SQLite)."""
+
+    def clean(self, value):
+        for pk in value or []:
+            if not str(pk).isdigit() or int(pk) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": pk},
+                )
+        return super().clean(value)
+
+
 class UnitForm(forms.ModelForm):
     class Meta:
         model = Unit
@@ -74,7 +89,7 @@ class ClusterForm(forms.ModelForm):
 
 
 class TermCreateForm(forms.ModelForm):
-    units = forms.ModelMultipleChoiceField(
+    units = ModelMultipleChoiceField(
         label=_("Members"),
         queryset=Unit.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -1,6 +1,7 @@
 """Authorities, units, clusters, terms, memberships, handovers and users."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -195,12 +196,18 @@ class Term(models.Model):
     """One cluster in one emulation year; chair and deputy live on its memberships."""
 
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="terms")
-    year = models.PositiveSmallIntegerField(_("year"))
+    year = models.PositiveSmallIntegerField(
+        _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     state = models.CharField(
         _("state"), max_length=16, choices=TermState.choices, default=TermState.PLANNING
     )
     report_deadline = models.DateField(_("report deadline"), null=True, blank=True)
-    total_points = models.PositiveSmallIntegerField(_("total points"), default=100)
+    total_points = models.PositiveSmallIntegerField(
+        _("total points"),
+        default=100,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -62,6 +62,11 @@ def reaches_authority(user):
     return sees_whole_authority(user) or is_unit_officer(user)
 
 
+def _search_text(request):
+    """The `q` filter of a list page, trimmed and safe for every database."""
+    return request.GET.get("q", "").replace("\x00", "").strip()[:100]
+
+
 def _found(queryset_call, *args):
     try:
         return queryset_call(*args)
@@ -107,7 +112,7 @@ def home(request):
 @require(reaches_authority)
 def cluster_list(request):
     kind = request.GET.get("kind") if request.GET.get("kind") in ClusterKind else None
-    query = request.GET.get("q", "").strip()[:100]
+    query = _search_text(request)
     rows = selectors.cluster_rows(request.user, kind=kind, query=query)
     return render(
         request,
@@ -182,7 +187,7 @@ def unit_list(request):
     kind = request.GET.get("kind") if request.GET.get("kind") in UnitKind else None
     status = request.GET.get("status")
     active = {"active": True, "inactive": False}.get(status)
-    query = request.GET.get("q", "").strip()[:100]
+    query = _search_text(request)
     units = selectors.unit_rows(
         request.user, kind=kind, active=active, query=query, on=timezone.localdate()
     )
@@ -443,7 +448,7 @@ def membership_remove(request, pk):
 @require(can_manage)
 def user_list(request):
     role = request.GET.get("role") if request.GET.get("role") in Role else None
-    query = request.GET.get("q", "").strip()[:100]
+    query = _search_text(request)
     users = selectors.users_of_authority(request.user, query=query, role=role)
     return render(
         request,

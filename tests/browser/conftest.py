@@ -1,0 +1,188 @@
+"""Browser test harness: headless Chromium via Playwright, pytest-django's
+live_server, the Hậu Giang demo data and an axe-core accessibility check.
+
+Everything here is a fixture, so test modules never import from this file
+(that keeps them working whether or not ``tests/`` is itself a package).
+
+Environment:
+    CHROMIUM_PATH     path to a Chromium binary (default: ``chromium`` on PATH,
+                      then /usr/bin/chromium)
+    REQUIRE_BROWSER=1 fail instead of skip when no Chromium is found
+"""
+
+import contextlib
+import io
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an asyncio event loop in the test thread; Django
+# would otherwise refuse ORM calls made from that thread (SynchronousOnlyOperation).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+DEMO_PASSWORD = "demo"
+ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Generous enough for a loaded CI machine, short enough to fail fast.
+DEFAULT_TIMEOUT_MS = 10_000
+
+
+def _chromium_path():
+    """CHROMIUM_PATH if set (and only that), else chromium on PATH, else Debian's."""
+    configured = os.environ.get("CHROMIUM_PATH")
+    candidates = (
+        [configured] if configured else [shutil.which("chromium"), "/usr/bin/chromium"]
+    )
+    for candidate in candidates:
+        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _no_browser(reason):
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - dev extra not installed
+        _no_browser("playwright is not installed (pip install -e '.[dev]')")
+
+    executable = _chromium_path()
+    if executable is None:
+        _no_browser(
+            "chromium not installed (set CHROMIUM_PATH or install Debian's "
+            "chromium package; REQUIRE_BROWSER=1 turns this skip into a failure)"
+        )
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Remember each phase's report on the item so fixtures can see failures."""
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def context(browser, request):
+    """A fresh browser context per test (own cookies, Vietnamese locale).
+
+    ``bypass_csp`` lets axe be injected despite the app's strict CSP.
+    On failure a full-page screenshot of every open page goes to test-artifacts/.
+    """
+    ctx = browser.new_context(bypass_csp=True, locale="vi-VN")
+    ctx.set_default_timeout(DEFAULT_TIMEOUT_MS)
+    yield ctx
+    report = getattr(request.node, "rep_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS_DIR.mkdir(exist_ok=True)
+        stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+        for number, page in enumerate(ctx.pages):
+            with contextlib.suppress(Exception):  # best effort only
+                page.screenshot(
+                    path=str(ARTIFACTS_DIR / f"{stem}-{number}.png"), full_page=True
+                )
+    ctx.close()
+
+
+@pytest.fixture
+def page(context):
+    return context.new_page()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    """The Hậu Giang demo (authority, 8 units, one cluster, 2023/2024 terms)."""
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def base_url(live_server, demo):
+    """Root URL of the live server, with the demo data loaded."""
+    return live_server.url
+
+
+@pytest.fixture
+def browser_login(base_url):
+    """``browser_login(page, username, password="demo")``: sign in through the form and
+    wait until the browser has left the login page."""
+
+    def _login(page, username, password=DEMO_PASSWORD):
+        page.goto(f"{base_url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.locator("form:has(#id_username) [type=submit]").click()
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+        return page
+
+    return _login
+
+
+def _format_violations(url, violations, max_targets=3):
+    lines = [f"{len(violations)} accessibility violation(s) on {url}:"]
+    for violation in violations:
+        nodes = violation.get("nodes", [])
+        targets = [
+            " ".join(map(str, node.get("target", []))) for node in nodes[:max_targets]
+        ]
+        hidden = len(nodes) - max_targets
+        more = f" (+{hidden} more)" if hidden > 0 else ""
+        lines.append(
+            f"- {violation['id']} [{violation.get('impact')}] {violation.get('help')}"
+            f"\n    {violation.get('helpUrl', '')}"
+            f"\n    targets: {'; '.join(targets)}{more}"
+        )
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def axe():
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.fixture
+def assert_accessible(axe):
+    """``assert_accessible(page)``: run axe (WCAG 2.0/2.1 A and AA) on the
+    current page and fail with a readable list of violations."""
+
+    def _assert_accessible(page, context=None):
+        results = axe.run(page, context=context, options=AXE_OPTIONS)
+        violations = results.response["violations"]
+        if violations:
+            pytest.fail(_format_violations(page.url, violations), pytrace=False)
+
+    return _assert_accessible

@@ -1,0 +1,48 @@
+from django.core.management import call_command
+
+from clusters.models import (
+    Authority,
+    Cluster,
+    Handover,
+    Membership,
+    Term,
+    TermState,
+    Unit,
+    User,
+)
+
+
+def _counts():
+    return [
+        model.objects.count()
+        for model in (Authority, Unit, Cluster, Term, Membership, Handover, User)
+    ]
+
+
+def test_demo_loads_hau_giang_and_is_idempotent(db):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first = _counts()
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert _counts() == first == [1, 8, 1, 2, 16, 1, 10]
+    term_2023 = Term.objects.get(year=2023)
+    term_2024 = Term.objects.get(year=2024)
+    assert term_2023.chair.name == "Thành phố Ngã Bảy"
+    assert term_2024.chair.name == "Huyện Châu Thành"
+    assert term_2023.state == TermState.CLOSED
+    handover = Handover.objects.get()
+    assert handover.date.isoformat() == "2024-01-20"
+    assert (handover.from_unit.short_name, handover.to_unit.short_name) == (
+        "Ngã Bảy",
+        "Châu Thành",
+    )
+
+
+def test_every_demo_login_uses_password_demo(db, client):
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    usernames = [
+        "admin", "noivu", "vithanh", "ngabay", "longmytx", "chauthanh",
+        "chauthanha", "longmy", "phunghiep", "vithuy",
+    ]  # fmt: skip
+    assert sorted(User.objects.values_list("username", flat=True)) == sorted(usernames)
+    for username in usernames:
+        assert User.objects.get(username=username).check_password("demo")

@@ -1,0 +1,146 @@
+"""Every URL × every role has an expected status (Q2.2, Q2.3); a meta-test fails
+when a URL is missing. A refusal must leave the data unchanged."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from clusters.models import Cluster, Membership, Term, Unit, User
+from tests.conftest import ROLES
+
+LOGIN = "login-redirect"
+# Column order: anonymous, officer, other_officer, chair_officer, staff, admin,
+# other_admin (see tests.conftest.ROLES).
+READ_ALL = [LOGIN, 200, 200, 200, 200, 200, 200]
+READ_CLUSTER = [LOGIN, 200, 404, 200, 200, 200, 404]
+READ_UNIT_A = [LOGIN, 200, 404, 404, 200, 200, 404]
+MANAGE_OBJECT = [LOGIN, 403, 403, 403, 403, 200, 404]
+MANAGE_POST = [LOGIN, 403, 403, 403, 403, 302, 404]
+MANAGE_NEW = [LOGIN, 403, 403, 403, 403, 200, 200]
+
+# name → (method, kwargs from the world, data, expected statuses by role)
+MATRIX = {
+    "healthz": ("get", None, None, [200] * 7),
+    "home": ("get", None, None, READ_ALL),
+    "login": ("get", None, None, [200, 302, 302, 302, 302, 302, 302]),
+    "logout": ("post", None, None, [302] * 7),
+    "password_change": ("get", None, None, READ_ALL),
+    "password_change_done": ("get", None, None, READ_ALL),
+    "set_language": ("post", None, {"language": "en"}, [302] * 7),
+    "admin:index": ("get", None, None, [302] * 7),
+    "cluster_list": ("get", None, None, READ_ALL),
+    "cluster_create": ("get", None, None, MANAGE_NEW),
+    "cluster_detail": ("get", lambda w: {"pk": w.cluster.pk}, None, READ_CLUSTER),
+    "cluster_edit": ("get", lambda w: {"pk": w.cluster.pk}, None, MANAGE_OBJECT),
+    "term_create": ("get", lambda w: {"cluster_pk": w.cluster.pk}, None, MANAGE_OBJECT),
+    "term_detail": ("get", lambda w: {"pk": w.term.pk}, None, READ_CLUSTER),
+    "term_edit": ("get", lambda w: {"pk": w.term.pk}, None, MANAGE_OBJECT),
+    "term_transition": (
+        "post",
+        lambda w: {"pk": w.term.pk},
+        {"to_state": "pledging"},
+        MANAGE_POST,
+    ),
+    "membership_add": (
+        "post",
+        lambda w: {"pk": w.term.pk},
+        lambda w: {"unit": w.unit_other.pk},
+        MANAGE_POST,
+    ),
+    "membership_remove": (
+        "post",
+        lambda w: {"pk": w.membership_a.pk},
+        None,
+        MANAGE_POST,
+    ),
+    "unit_list": ("get", None, None, READ_ALL),
+    "unit_create": ("get", None, None, MANAGE_NEW),
+    "unit_detail": ("get", lambda w: {"pk": w.unit_a.pk}, None, READ_UNIT_A),
+    "unit_edit": ("get", lambda w: {"pk": w.unit_a.pk}, None, MANAGE_OBJECT),
+    "unit_deactivate": ("get", lambda w: {"pk": w.unit_a.pk}, None, MANAGE_OBJECT),
+    "unit_delete": ("get", lambda w: {"pk": w.unit_a.pk}, None, MANAGE_OBJECT),
+    "user_list": ("get", None, None, MANAGE_NEW),
+    "user_create": ("get", None, None, MANAGE_NEW),
+    "user_edit": (
+        "get",
+        lambda w: {"pk": w.users["officer"].pk},
+        None,
+        MANAGE_OBJECT,
+    ),
+    "user_password": (
+        "get",
+        lambda w: {"pk": w.users["officer"].pk},
+        None,
+        MANAGE_OBJECT,
+    ),
+}
+
+
+def _url_names(resolver, namespace=None):
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = pattern.namespace or namespace
+            if inner == "admin":
+                continue
+            yield from _url_names(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(_url_names(get_resolver()))
+    assert names - set(MATRIX) == set(), "add these URLs to the permission matrix"
+    assert set(MATRIX) - names - {"admin:index"} == set(), "stale matrix rows"
+
+
+def _snapshot():
+    return (
+        list(Membership.objects.order_by("pk").values_list("pk", "unit_id", "role")),
+        list(Term.objects.order_by("pk").values_list("pk", "state")),
+        Unit.objects.count(),
+        Cluster.objects.count(),
+        User.objects.count(),
+    )
+
+
+CASES = [
+    pytest.param(name, role, expected, id=f"{name}-{role}")
+    for name, (_m, _k, _d, statuses) in MATRIX.items()
+    for role, expected in zip(ROLES, statuses, strict=True)
+]
+
+
+@pytest.mark.parametrize(("name", "role", "expected"), CASES)
+def test_permission_matrix(world, login, name, role, expected):
+    method, kwargs, data, _statuses = MATRIX[name]
+    url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+    payload = data(world) if callable(data) else data
+    client = login(world.users[role])
+    before = _snapshot()
+    response = getattr(client, method)(url, payload or {})
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    else:
+        assert response.status_code == expected
+    if expected in (LOGIN, 403, 404):
+        assert _snapshot() == before, "a refused request changed data"
+
+
+def test_officer_lists_show_only_own_rows(world, login):
+    client = login(world.users["officer"])
+    units = client.get(reverse("unit_list")).content.decode()
+    assert world.unit_a.name in units
+    assert world.unit_other.name not in units
+    assert world.unit_chair.name not in units
+    clusters = client.get(reverse("cluster_list")).content.decode()
+    assert world.cluster.name in clusters
+    assert "Cụm B" not in clusters
+
+
+def test_other_authority_lists_are_empty(world, login):
+    client = login(world.users["other_admin"])
+    assert world.unit_a.name not in client.get(reverse("unit_list")).content.decode()
+    assert (
+        world.cluster.name not in client.get(reverse("cluster_list")).content.decode()
+    )
+    assert "officer_a" not in client.get(reverse("user_list")).content.decode()

@@ -1,0 +1,147 @@
+"""Headers, brute-force lockout, session lifetime and security logging (Q2)."""
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from clusters.middleware import SESSION_STARTED_KEY
+from clusters.models import SecurityEvent
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_security_headers_on_every_response(world, login):
+    for client_user, url in [(None, reverse("login")), ("officer", reverse("home"))]:
+        client = login(world.users[client_user] if client_user else None)
+        response = client.get(url)
+        csp = response["Content-Security-Policy"]
+        assert "default-src 'self'" in csp
+        assert "frame-ancestors 'none'" in csp
+        assert "'unsafe-inline'" not in csp
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Referrer-Policy"] == "same-origin"
+        assert response["X-Frame-Options"] == "DENY"
+
+
+def test_session_cookie_is_httponly_and_expires_when_idle(world, client):
+    response = client.post(
+        reverse("login"), {"username": "officer_a", "password": "correct-horse-battery"}
+    )
+    cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] is True
+    assert int(cookie["max-age"]) == settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_absolute_session_lifetime_logs_out(world, client):
+    client.post(
+        reverse("login"), {"username": "officer_a", "password": "correct-horse-battery"}
+    )
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session[SESSION_STARTED_KEY] = (
+        int(time.time()) - settings.SESSION_ABSOLUTE_SECONDS - 1
+    )
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_passwords_lock_username_and_ip(world, client):
+    url = reverse("login")
+    statuses = [
+        client.post(url, {"username": "officer_a", "password": "wrong"}).status_code
+        for _ in range(settings.AXES_FAILURE_LIMIT)
+    ]
+    assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    response = client.post(
+        url, {"username": "officer_a", "password": "correct-horse-battery"}
+    )
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    # Another address is not locked out.
+    response = client.post(
+        url,
+        {"username": "officer_a", "password": "correct-horse-battery"},
+        REMOTE_ADDR="10.0.0.9",
+    )
+    assert response.status_code == 302
+
+
+def test_logins_failures_and_refusals_are_logged(world, client, login):
+    client.post(reverse("login"), {"username": "officer_a", "password": "nope"})
+    client.post(
+        reverse("login"), {"username": "officer_a", "password": "correct-horse-battery"}
+    )
+    client.get(reverse("user_list"))
+    client.post(reverse("logout"))
+    kinds = list(
+        SecurityEvent.objects.order_by("at", "pk").values_list("kind", "username")
+    )
+    assert kinds == [
+        ("login_failed", "officer_a"),
+        ("login", "officer_a"),
+        ("refused", "officer_a"),
+        ("logout", "officer_a"),
+    ]
+
+
+@pytest.mark.parametrize("url_name", ["cluster_create", "unit_create", "user_list"])
+def test_refusal_is_logged_with_path(world, login, url_name):
+    login(world.users["staff"]).get(reverse(url_name))
+    event = SecurityEvent.objects.get(kind="refused")
+    assert event.path == reverse(url_name)
+    assert event.user == world.users["staff"]
+
+
+def _run_manage(*args, **env):
+    environment = {**os.environ, **env}
+    return subprocess.run(  # noqa: S603
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_production_settings_pass_check_deploy():
+    result = _run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="x" * 20 + "a-long-random-production-secret-value-for-checks",
+        DJANGO_ALLOWED_HOSTS="thidua.example.gov.vn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_production_refuses_to_start_without_secret_key():
+    result = _run_manage(
+        "check",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="",
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_demo_accounts():
+    result = _run_manage(
+        "load_demo",
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY="y" * 60,
+        DJANGO_ALLOWED_HOSTS="localhost",
+        DATABASE_URL="sqlite:///:memory:",
+    )
+    assert result.returncode != 0
+    assert "DEMO_ALLOWED" in result.stderr
