@@ -102,6 +102,7 @@ def test_refusal_is_logged_with_path(world, login, url_name):
 
 def _run_manage(*args, **env):
     environment = {**os.environ, **env}
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests
     return subprocess.run(  # noqa: S603
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
