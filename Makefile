@@ -49,7 +49,7 @@ test: lint
 
 # Refresh the catalogues after changing translatable strings (needs GNU gettext).
 messages: $(VENV)/.installed-dev
-	$(PY) manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=static
+	$(PY) manage.py makemessages -l vi -l en --no-obsolete --ignore=.venv --ignore=static --ignore=tests
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

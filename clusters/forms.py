@@ -11,7 +11,7 @@ class DateInput(forms.DateInput):
     """A text date field in dd/mm/yyyy (the browser's date picker would send ISO)."""
 
     def __init__(self, **kwargs):
-        attrs = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}
+        attrs = {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric"}
         super().__init__(attrs=attrs, **kwargs)
 
 

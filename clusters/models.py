@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -47,7 +48,10 @@ class Unit(models.Model):
     """A member organisation, valid between two dates, with an optional successor."""
 
     authority = models.ForeignKey(
-        Authority, on_delete=models.PROTECT, related_name="units"
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="units",
+        verbose_name=_("authority"),
     )
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=100)
@@ -112,7 +116,10 @@ class Cluster(models.Model):
     """An emulation cluster (by geography) or block (by function) of an authority."""
 
     authority = models.ForeignKey(
-        Authority, on_delete=models.PROTECT, related_name="clusters"
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="clusters",
+        verbose_name=_("authority"),
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(
@@ -138,8 +145,8 @@ class Cluster(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("cluster")
-        verbose_name_plural = _("clusters")
+        verbose_name = pgettext_lazy("model", "cluster or block")
+        verbose_name_plural = pgettext_lazy("model", "clusters and blocks")
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint(
@@ -155,10 +162,15 @@ class RotationSlot(models.Model):
     """A unit's place in its cluster's chair rotation order (position 1 first)."""
 
     cluster = models.ForeignKey(
-        Cluster, on_delete=models.CASCADE, related_name="rotation_slots"
+        Cluster,
+        on_delete=models.CASCADE,
+        related_name="rotation_slots",
+        verbose_name=_("cluster"),
     )
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    position = models.PositiveSmallIntegerField(_("position"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    position = models.PositiveSmallIntegerField(pgettext_lazy("rotation", "position"))
     history = HistoricalRecords()
 
     class Meta:
@@ -195,7 +207,12 @@ class TermState(models.TextChoices):
 class Term(models.Model):
     """One cluster in one emulation year; chair and deputy live on its memberships."""
 
-    cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="terms")
+    cluster = models.ForeignKey(
+        Cluster,
+        on_delete=models.PROTECT,
+        related_name="terms",
+        verbose_name=_("cluster"),
+    )
     year = models.PositiveSmallIntegerField(
         _("year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
@@ -260,8 +277,18 @@ class Membership(models.Model):
     """A unit in a term. Chair and deputy are roles of members, so the database
     guarantees they are members, differ, and occur at most once per term."""
 
-    term = models.ForeignKey(Term, on_delete=models.CASCADE, related_name="memberships")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships")
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        verbose_name=_("term"),
+    )
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("unit"),
+    )
     role = models.CharField(
         _("role"), max_length=16, choices=MemberRole.choices, default=MemberRole.MEMBER
     )
@@ -299,13 +326,29 @@ class Handover(models.Model):
     """The chair passing from one term's chair unit to the next term's."""
 
     from_term = models.OneToOneField(
-        Term, on_delete=models.PROTECT, related_name="handover_out"
+        Term,
+        on_delete=models.PROTECT,
+        related_name="handover_out",
+        verbose_name=_("outgoing term"),
     )
     to_term = models.OneToOneField(
-        Term, on_delete=models.PROTECT, related_name="handover_in"
+        Term,
+        on_delete=models.PROTECT,
+        related_name="handover_in",
+        verbose_name=_("incoming term"),
     )
-    from_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
-    to_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
+    from_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("outgoing chair unit"),
+    )
+    to_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("incoming chair unit"),
+    )
     date = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
     occasion = models.CharField(_("occasion"), max_length=300)
@@ -399,7 +442,12 @@ class SecurityEvent(models.Model):
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     username = models.CharField(_("username"), max_length=150, blank=True)
     user = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("user"),
     )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     path = models.CharField(_("path"), max_length=500, blank=True)
