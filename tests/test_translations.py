@@ -25,7 +25,8 @@ def test_compiled_catalogue_matches_the_source():
     mo = polib.mofile(str(VI_PO.with_suffix(".mo")))
     compiled = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in mo}
     source = {
-        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in po.translated_entries()
+        (e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural)
+        for e in po.translated_entries()
     }
     assert compiled == source, "run `make messages` to recompile the catalogue"
 

@@ -46,3 +46,34 @@ def test_every_demo_login_uses_password_demo(db, client):
     assert sorted(User.objects.values_list("username", flat=True)) == sorted(usernames)
     for username in usernames:
         assert User.objects.get(username=username).check_password("demo")
+
+
+def test_create_authority_makes_tenant_and_admin(db, monkeypatch, client):
+    monkeypatch.setenv("DJANGO_ADMIN_PASSWORD", "mot-mat-khau-rat-dai-2026")
+    call_command(
+        "create_authority",
+        "UBND tỉnh Cần Thơ",
+        "--place",
+        "Cần Thơ",
+        "--admin",
+        "quantri",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
+    user = User.objects.get(username="quantri")
+    assert user.role == "admin"
+    assert user.authority.name == "UBND tỉnh Cần Thơ"
+    response = client.post(
+        "/accounts/login/",
+        {"username": "quantri", "password": "mot-mat-khau-rat-dai-2026"},
+    )
+    assert response.status_code == 302
+
+
+def test_create_authority_refuses_weak_password(db, monkeypatch):
+    import pytest
+    from django.core.management.base import CommandError
+
+    monkeypatch.setenv("DJANGO_ADMIN_PASSWORD", "123")
+    with pytest.raises(CommandError):
+        call_command("create_authority", "UBND X", "--place", "X", "--admin", "qt")
+    assert not Authority.objects.filter(name="UBND X").exists()
