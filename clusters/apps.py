@@ -7,4 +7,9 @@ class ClustersConfig(AppConfig):
     verbose_name = _("Emulation clusters")
 
     def ready(self):
+        from django.db.models import fields
+
         from . import signals  # noqa: F401
+
+        # Django's own label lacks a Vietnamese translation.
+        fields.BLANK_CHOICE_LABEL = _("— choose —")

@@ -1,15 +1,25 @@
-"""Session lifetime and refusal logging."""
+"""Language choice, session lifetime and refusal logging."""
 
 import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 
 from .models import SecurityEvent
 from .security import log_event
 
 SESSION_STARTED_KEY = "session_started_at"
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """Vietnamese unless the user chose another language with the switch (its
+    cookie); the browser's Accept-Language is not consulted."""
+
+    def process_request(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)
 
 
 class SessionLifetimeMiddleware:

@@ -87,6 +87,12 @@ def test_pages_have_title_breadcrumbs_and_vietnamese(world, login):
     assert "Trang chủ" in html
 
 
+def test_vietnamese_even_when_the_browser_asks_for_english(world, login):
+    client = login(world.users["officer"])
+    html = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="vi">' in html.content.decode()
+
+
 def test_english_switch(world, login):
     client = login(world.users["admin"])
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
