@@ -24,6 +24,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("django-admin/", admin.site.urls),
     path("", include("clusters.urls")),
+    path("", include("awards.urls")),
 ]
 
 handler403 = "clusters.errors.permission_denied"
