@@ -1,10 +1,22 @@
 """Forms of the clusters app. They validate input; services do the writing."""
 
+import datetime
+
 from django import forms
 from django.contrib.auth import password_validation
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import Cluster, Membership, Role, Term, TermState, Unit, User
+from .models import (
+    Cluster,
+    Membership,
+    Role,
+    RotationPolicy,
+    Term,
+    TermState,
+    Unit,
+    User,
+)
 
 
 class DateInput(forms.DateInput):
@@ -88,7 +100,9 @@ class ClusterForm(forms.ModelForm):
             del self.fields["rotation_policy"]
 
 
-class TermCreateForm(forms.ModelForm):
+class MembersChairDeputyFields(forms.Form):
+    """Members, and a chair and a deputy among them who are different units."""
+
     units = ModelMultipleChoiceField(
         label=_("Members"),
         queryset=Unit.objects.none(),
@@ -101,6 +115,30 @@ class TermCreateForm(forms.ModelForm):
         label=_("Deputy chair unit"), queryset=Unit.objects.none(), required=False
     )
 
+    def offer_units(self, units):
+        for name in ("units", "chair", "deputy"):
+            if name in self.fields:
+                self.fields[name].queryset = units
+
+    def clean(self):
+        data = super().clean()
+        chair, deputy = data.get("chair"), data.get("deputy")
+        if "units" in self.fields:
+            units = data.get("units") or []
+            if chair and chair not in units:
+                self.add_error("chair", _("The chair must be one of the members."))
+            if deputy and deputy not in units:
+                self.add_error(
+                    "deputy", _("The deputy chair must be one of the members.")
+                )
+        if chair and deputy and chair == deputy:
+            self.add_error(
+                "deputy", _("The chair and the deputy chair must be different units.")
+            )
+        return data
+
+
+class TermCreateForm(MembersChairDeputyFields, forms.ModelForm):
     class Meta:
         model = Term
         fields = ["year", "report_deadline", "total_points"]
@@ -109,37 +147,16 @@ class TermCreateForm(forms.ModelForm):
     def __init__(self, *args, cluster, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cluster = cluster
-        units = Unit.objects.filter(
-            authority_id=cluster.authority_id, valid_to__isnull=True
+        self.offer_units(
+            Unit.objects.filter(
+                authority_id=cluster.authority_id, valid_to__isnull=True
+            )
         )
-        for name in ("units", "chair", "deputy"):
-            self.fields[name].queryset = units
         self.fields["year"].localize = False
         self.fields["year"].widget.is_localized = False
 
-    def clean(self):
-        data = super().clean()
-        units = data.get("units") or []
-        chair, deputy = data.get("chair"), data.get("deputy")
-        if chair and chair not in units:
-            self.add_error("chair", _("The chair must be one of the members."))
-        if deputy and deputy not in units:
-            self.add_error("deputy", _("The deputy chair must be one of the members."))
-        if chair and deputy and chair == deputy:
-            self.add_error(
-                "deputy", _("The chair and the deputy chair must be different units.")
-            )
-        return data
 
-
-class TermForm(forms.ModelForm):
-    chair = forms.ModelChoiceField(
-        label=_("Chair unit"), queryset=Unit.objects.none(), required=False
-    )
-    deputy = forms.ModelChoiceField(
-        label=_("Deputy chair unit"), queryset=Unit.objects.none(), required=False
-    )
-
+class TermForm(MembersChairDeputyFields, forms.ModelForm):
     class Meta:
         model = Term
         fields = ["report_deadline", "total_points"]
@@ -147,20 +164,10 @@ class TermForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        members = Unit.objects.filter(memberships__term=self.instance)
-        self.fields["chair"].queryset = members
-        self.fields["deputy"].queryset = members
+        del self.fields["units"]
+        self.offer_units(Unit.objects.filter(memberships__term=self.instance))
         self.fields["chair"].initial = self.instance.chair
         self.fields["deputy"].initial = self.instance.deputy
-
-    def clean(self):
-        data = super().clean()
-        chair, deputy = data.get("chair"), data.get("deputy")
-        if chair and deputy and chair == deputy:
-            self.add_error(
-                "deputy", _("The chair and the deputy chair must be different units.")
-            )
-        return data
 
 
 class MembershipAddForm(forms.Form):
@@ -257,3 +264,66 @@ class PasswordResetForm(PasswordFields):
         data = super().clean()
         _validated_password(self, self.user)
         return data
+
+
+class RotationPolicyForm(forms.Form):
+    policy = forms.ChoiceField(label=_("New policy"), choices=RotationPolicy.choices)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RotationUnitForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = queryset
+
+
+class RotationMoveForm(RotationUnitForm):
+    offset = forms.TypedChoiceField(
+        choices=[("-1", "-1"), ("1", "1")], coerce=int, widget=forms.HiddenInput
+    )
+
+
+class RolloverForm(MembersChairDeputyFields):
+    reason = forms.CharField(
+        label=_("Reason for choosing differently from the proposal"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, term, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer_units(
+            Unit.objects.filter(authority_id=term.cluster.authority_id).filter(
+                Q(valid_to__isnull=True)
+                | Q(valid_to__gte=datetime.date(term.year + 1, 1, 1))
+            )
+        )
+
+
+class HandoverForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    place = forms.CharField(label=_("Place"), max_length=200)
+    occasion = forms.CharField(
+        label=_("Occasion"),
+        max_length=300,
+        initial=_("Year-end emulation conference of the cluster"),
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for handing over with open steps (admins only)"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, can_override, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_override:
+            del self.fields["override_reason"]

@@ -140,6 +140,9 @@ class Cluster(models.Model):
         choices=RotationPolicy.choices,
         default=RotationPolicy.DEPUTY_SUCCEEDS,
     )
+    rotation_policy_since = models.PositiveSmallIntegerField(
+        _("rotation policy applies from"), null=True, blank=True
+    )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()

@@ -45,3 +45,8 @@ def is_chair_officer(user, term):
         m.unit_id == user.unit_id and m.role == MemberRole.CHAIR
         for m in term.memberships.all()
     )
+
+
+def can_record_handover(user, term):
+    """The outgoing chair's officers or an admin record the handover of `term`."""
+    return is_admin(user) or is_chair_officer(user, term)

@@ -4,14 +4,21 @@ Scoping rule: admins and province staff reach everything of their authority; a
 unit officer reaches its own unit, the clusters its unit belongs to (in any
 year) and their terms. Anything else is not found."""
 
-from django.db.models import Count, Prefetch, Q
+from dataclasses import dataclass
 
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from . import rotation
 from .models import (
     Cluster,
     Handover,
     Membership,
+    RotationPolicy,
     RotationSlot,
     Term,
+    TermState,
     Unit,
     User,
 )
@@ -220,3 +227,190 @@ def authority_counts(user):
         "clusters": Cluster.objects.filter(authority_id=authority_id).count(),
         "users": User.objects.filter(authority_id=authority_id).count(),
     }
+
+
+# Rotation, rollover and handover -------------------------------------------
+
+
+def _history_of(cluster, before_year=None):
+    """(year, chair, deputy) of the cluster's terms, oldest first."""
+    terms = cluster.terms.prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("unit"))
+    ).order_by("year")
+    if before_year is not None:
+        terms = terms.filter(year__lt=before_year)
+    return [(t.year, t.chair, t.deputy) for t in terms], list(terms)
+
+
+def _rotation_order(cluster):
+    return [
+        slot.unit
+        for slot in RotationSlot.objects.filter(cluster=cluster)
+        .select_related("unit__successor__successor")
+        .order_by("position")
+    ]
+
+
+def _members_with_successors(term):
+    return [
+        m.unit
+        for m in term.memberships.select_related("unit__successor__successor").order_by(
+            "unit__name"
+        )
+    ]
+
+
+def rotation_preview(cluster, *, years=8):
+    """Who the current policy proposes for the `years` after the latest term,
+    assuming today's members and rotation order. Returns (latest term, proposals,
+    members missing from the order)."""
+    history, terms = _history_of(cluster)
+    if not terms:
+        return None, [], []
+    latest = terms[-1]
+    members = _members_with_successors(latest)
+    order = _rotation_order(cluster)
+    proposals = rotation.preview(
+        policy=cluster.rotation_policy,
+        order=order,
+        members=members,
+        history=history,
+        first_year=latest.year + 1,
+        years=years,
+    )
+    in_order = {u.pk for u in order}
+    missing = [u for u in members if u.pk not in in_order]
+    return latest, proposals, missing
+
+
+@dataclass
+class RolloverProposal:
+    """What opening the year after a term would create."""
+
+    year: int
+    kept: list
+    removed: list
+    added: list
+    chair: object
+    deputy: object
+    notes: list
+    source: str  # "policy", "vote" or "none"
+
+    @property
+    def units(self):
+        return [*self.kept, *self.added]
+
+
+def rollover_proposal(term):
+    """Members carried over (inactive units replaced by successors) and the chair
+    and deputy proposed by the cluster's policy, or by the closed chair election
+    of `term` under the elected policy."""
+    cluster = term.cluster
+    year = term.year + 1
+    kept, removed, added = rotation.carried_members(
+        _members_with_successors(term), year
+    )
+    history, _terms = _history_of(cluster, before_year=year)
+    proposal = rotation.propose(
+        policy=cluster.rotation_policy,
+        order=_rotation_order(cluster),
+        members=[*kept, *added],
+        history=history,
+        year=year,
+    )
+    chair, deputy, source = proposal.chair, proposal.deputy, "policy"
+    notes = list(proposal.notes)
+    if cluster.rotation_policy == RotationPolicy.ELECTED:
+        chair, deputy = elected_chair_and_deputy(term)
+        source = "vote" if chair else "none"
+        if chair is None:
+            notes.append(_("No closed chair election yet: choose the chair below."))
+    elif not proposal.predicted:
+        source = "none"
+    return RolloverProposal(
+        year=year,
+        kept=kept,
+        removed=removed,
+        added=added,
+        chair=chair,
+        deputy=deputy,
+        notes=notes,
+        source=source,
+    )
+
+
+def elected_chair_and_deputy(term):
+    """Chair and deputy elected for the year after `term`, or (None, None)."""
+    from awards.selectors import chair_election_outcome
+
+    chair, deputy, _vote = chair_election_outcome(term)
+    return chair, deputy
+
+
+@dataclass
+class ChecklistItem:
+    label: str
+    done: bool
+    mandatory: bool
+    url: str = ""
+
+    @property
+    def blocks(self):
+        return self.mandatory and not self.done
+
+
+def handover_checklist(term):
+    """What is still open in `term` before its chair hands over, computed from
+    the data. Mandatory open items block the handover (an admin may override)."""
+    next_term = (
+        Term.objects.filter(cluster_id=term.cluster_id, year=term.year + 1)
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("unit"))
+        )
+        .first()
+    )
+    items = [
+        ChecklistItem(
+            _("The year %(year)s is opened") % {"year": term.year + 1},
+            next_term is not None,
+            True,
+            "" if next_term else reverse("term_rollover", args=[term.pk]),
+        ),
+        ChecklistItem(
+            _("The next year has a chair"),
+            next_term is not None and next_term.chair is not None,
+            True,
+            reverse("term_edit", args=[next_term.pk]) if next_term else "",
+        ),
+        ChecklistItem(
+            _("The awards of the year are decided"),
+            term.state in (TermState.DECIDED, TermState.CLOSED),
+            True,
+            reverse("term_detail", args=[term.pk]),
+        ),
+    ]
+    open_votes = term.votes.filter(state="open").count()
+    items.append(
+        ChecklistItem(
+            _("Every vote of the year is closed"),
+            open_votes == 0,
+            True,
+            reverse("term_detail", args=[term.pk]),
+        )
+    )
+    if next_term is not None:
+        member_ids = [m.unit_id for m in next_term.memberships.all()]
+        with_officer = set(
+            User.objects.filter(unit_id__in=member_ids, is_active=True).values_list(
+                "unit_id", flat=True
+            )
+        )
+        items.append(
+            ChecklistItem(
+                _("Every member of the next year has an officer account"),
+                set(member_ids) <= with_officer,
+                False,
+                reverse("user_list"),
+            )
+        )
+    return items

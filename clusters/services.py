@@ -4,16 +4,22 @@ Each function takes keyword arguments and the acting user, validates domain rule
 raises `DomainError` with a translated message when a rule is broken, and records
 the actor in the change history."""
 
+import datetime
+
 from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit import audited_delete, audited_save
 from .models import (
     Cluster,
     Handover,
     MemberRole,
     Membership,
     Role,
+    RotationSlot,
     Term,
     TermState,
     Unit,
@@ -30,6 +36,10 @@ class DomainError(Exception):
         self.field = field
 
 
+# Sent inside the transaction of `term_open_next_year` with `previous`, `term` and
+# `actor`, so later parts of the cycle (the pledge) are copied atomically.
+term_opened_from_previous = Signal()
+
 # The yearly cycle (DESIGN.md §3): each state's allowed next states.
 TERM_TRANSITIONS = {
     TermState.PLANNING: {TermState.PLEDGING},
@@ -44,21 +54,6 @@ TERM_TRANSITIONS = {
     TermState.DECIDED: {TermState.CLOSED},
     TermState.CLOSED: set(),
 }
-
-
-def _save(obj, actor, reason=None, **kwargs):
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-    obj.save(**kwargs)
-    return obj
-
-
-def _delete(obj, actor, reason=None):
-    obj._history_user = actor
-    if reason:
-        obj._change_reason = reason
-    obj.delete()
 
 
 def _check_same_authority(authority, *objects):
@@ -82,7 +77,7 @@ def unit_create(*, actor, authority, **fields):
     unit = Unit(authority=authority, **fields)
     _check_same_authority(authority, unit.successor)
     with transaction.atomic():
-        return _save(unit, actor)
+        return audited_save(unit, actor)
 
 
 @transaction.atomic
@@ -97,7 +92,7 @@ def unit_update(*, unit, actor, **fields):
         raise DomainError(
             _("The end date cannot be before the start date."), field="valid_to"
         )
-    return _save(unit, actor)
+    return audited_save(unit, actor)
 
 
 @transaction.atomic
@@ -131,7 +126,7 @@ def unit_delete(*, unit, actor):
             )
             % {"unit": unit}
         )
-    _delete(unit, actor)
+    audited_delete(unit, actor)
 
 
 # Clusters ------------------------------------------------------------------
@@ -143,7 +138,7 @@ def cluster_create(*, actor, authority, **fields):
     cluster = Cluster(authority=authority, **fields)
     try:
         with transaction.atomic():
-            return _save(cluster, actor)
+            return audited_save(cluster, actor)
     except IntegrityError as error:
         raise DomainError(_("A cluster with this name already exists.")) from error
 
@@ -155,7 +150,7 @@ def cluster_update(*, cluster, actor, **fields):
         setattr(cluster, name, value)
     try:
         with transaction.atomic():
-            return _save(cluster, actor)
+            return audited_save(cluster, actor)
     except IntegrityError as error:
         raise DomainError(_("A cluster with this name already exists.")) from error
 
@@ -176,9 +171,9 @@ def term_create(*, cluster, year, actor, units=(), chair=None, deputy=None, **fi
             field="year",
         )
     _check_same_authority(cluster.authority, *units, chair, deputy)
-    term = _save(Term(cluster=cluster, year=year, **fields), actor)
+    term = audited_save(Term(cluster=cluster, year=year, **fields), actor)
     for unit in units:
-        _save(Membership(term=term, unit=unit), actor)
+        audited_save(Membership(term=term, unit=unit), actor)
     if chair or deputy:
         term_set_officers(term=term, chair=chair, deputy=deputy, actor=actor)
     return term
@@ -191,7 +186,7 @@ def term_update(*, term, actor, **fields):
     _check_term_editable(term)
     for name, value in fields.items():
         setattr(term, name, value)
-    return _save(term, actor)
+    return audited_save(term, actor)
 
 
 @transaction.atomic
@@ -227,12 +222,12 @@ def term_set_officers(*, term, chair, deputy, actor, reason=None):
             and wanted.get(unit_id) != membership.role
         ):
             membership.role = MemberRole.MEMBER
-            _save(membership, actor, reason, update_fields=["role"])
+            audited_save(membership, actor, reason, update_fields=["role"])
     for unit_id, role in wanted.items():
         membership = memberships[unit_id]
         if membership.role != role:
             membership.role = role
-            _save(membership, actor, reason, update_fields=["role"])
+            audited_save(membership, actor, reason, update_fields=["role"])
     return term
 
 
@@ -246,7 +241,7 @@ def membership_add(*, term, unit, actor):
             _("%(unit)s is already a member of this term.") % {"unit": unit},
             field="unit",
         )
-    return _save(Membership(term=term, unit=unit), actor)
+    return audited_save(Membership(term=term, unit=unit), actor)
 
 
 @transaction.atomic
@@ -259,7 +254,7 @@ def membership_remove(*, membership, actor):
             _("%(unit)s is the %(role)s of this term; assign another unit first.")
             % {"unit": membership.unit, "role": membership.get_role_display()}
         )
-    _delete(membership, actor)
+    audited_delete(membership, actor)
 
 
 @transaction.atomic
@@ -285,16 +280,21 @@ def term_transition(*, term, to_state, actor, reason=None):
             }
         )
     term.state = to_state
-    return _save(term, actor, reason, update_fields=["state"])
+    return audited_save(term, actor, reason, update_fields=["state"])
 
 
 @transaction.atomic
-def handover_record(*, from_term, to_term, actor, date, place, occasion, note=""):
+def handover_record(
+    *, from_term, to_term, actor, date, place, occasion, note="", override_reason=""
+):
     """Record the chair passing from `from_term` to the next year's `to_term`
     and close `from_term`.
 
     Refuses terms of different clusters or years that do not follow each other,
-    terms without a chair, a second handover, and a term not yet decided."""
+    terms without a chair and a second handover. While mandatory checklist steps
+    are open it refuses, unless an admin overrides with a reason."""
+    from .selectors import handover_checklist
+
     from_term = Term.objects.select_for_update().get(pk=from_term.pk)
     if to_term.cluster_id != from_term.cluster_id or to_term.year != from_term.year + 1:
         raise DomainError(
@@ -302,18 +302,17 @@ def handover_record(*, from_term, to_term, actor, date, place, occasion, note=""
         )
     if Handover.objects.filter(from_term=from_term).exists():
         raise DomainError(_("The handover of this term is already recorded."))
-    if from_term.state != TermState.DECIDED:
-        raise DomainError(
-            _(
-                "The handover is recorded once the awards are decided "
-                "(state “%(state)s”)."
-            )
-            % {"state": TermState.DECIDED.label}
-        )
     from_unit, to_unit = from_term.chair, to_term.chair
     if from_unit is None or to_unit is None:
         raise DomainError(_("Both terms need a chair before the handover."))
-    handover = _save(
+    open_steps = [item for item in handover_checklist(from_term) if item.blocks]
+    override_reason = (override_reason or "").strip()
+    if open_steps and (actor.role != Role.ADMIN or not override_reason):
+        raise DomainError(
+            _("Mandatory steps are still open: %(steps)s.")
+            % {"steps": "; ".join(str(item.label) for item in open_steps)}
+        )
+    handover = audited_save(
         Handover(
             from_term=from_term,
             to_term=to_term,
@@ -325,9 +324,173 @@ def handover_record(*, from_term, to_term, actor, date, place, occasion, note=""
             note=note,
         ),
         actor,
+        override_reason or None,
     )
-    term_transition(term=from_term, to_state=TermState.CLOSED, actor=actor)
+    from_term.state = TermState.CLOSED
+    audited_save(from_term, actor, override_reason or None, update_fields=["state"])
     return handover
+
+
+def _shift_year(day):
+    if day is None:
+        return None
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
+@transaction.atomic
+def term_open_next_year(*, term, actor, units, chair, deputy, reason=""):
+    """Open the year after `term` with `units` as members and the given chair and
+    deputy; settings are carried over and deadlines shifted by a year.
+
+    Refuses when that year exists, a unit is inactive on 1 January, the chair
+    chaired `term` (unless it is the only member), chair and deputy are not
+    members or are the same, or they differ from the policy's proposal without
+    a reason. Sends `term_opened_from_previous` in the same transaction."""
+    from .selectors import rollover_proposal
+
+    year = term.year + 1
+    if Term.objects.filter(cluster_id=term.cluster_id, year=year).exists():
+        raise DomainError(
+            _("The year %(year)s of this cluster is already open.") % {"year": year}
+        )
+    units = list(units)
+    if not units:
+        raise DomainError(_("Choose the members of the new year."), field="units")
+    day = datetime.date(year, 1, 1)
+    inactive = [u.name for u in units if not u.is_active_on(day)]
+    if inactive:
+        raise DomainError(
+            _("These units are not active on 01/01/%(year)s: %(units)s.")
+            % {"year": year, "units": ", ".join(inactive)},
+            field="units",
+        )
+    previous_chair = term.chair
+    if (
+        chair is not None
+        and previous_chair is not None
+        and chair.pk == previous_chair.pk
+        and len(units) > 1
+    ):
+        raise DomainError(
+            _("%(unit)s chaired %(year)s and cannot chair two years running.")
+            % {"unit": chair, "year": term.year},
+            field="chair",
+        )
+    proposal = rollover_proposal(term)
+    differs = (chair, deputy) != (proposal.chair, proposal.deputy)
+    reason = (reason or "").strip()
+    if differs and proposal.chair is not None and not reason:
+        raise DomainError(
+            _("Give a reason for choosing another chair or deputy than proposed."),
+            field="reason",
+        )
+    new_term = term_create(
+        cluster=term.cluster,
+        year=year,
+        actor=actor,
+        units=units,
+        chair=chair,
+        deputy=deputy,
+        report_deadline=_shift_year(term.report_deadline),
+        total_points=term.total_points,
+    )
+    if reason:
+        record = new_term.history.latest()
+        record.history_change_reason = reason
+        record.save(update_fields=["history_change_reason"])
+    term_opened_from_previous.send(
+        sender=Term, previous=term, term=new_term, actor=actor
+    )
+    return new_term
+
+
+# Rotation ------------------------------------------------------------------
+
+
+@transaction.atomic
+def cluster_set_rotation_policy(*, cluster, policy, reason, actor):
+    """Change the rotation policy from the next year to open, with a reason."""
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for changing the policy."), field="reason")
+    if policy == cluster.rotation_policy:
+        raise DomainError(_("This policy is already in force."), field="policy")
+    latest = cluster.terms.order_by("-year").values_list("year", flat=True).first()
+    cluster.rotation_policy = policy
+    cluster.rotation_policy_since = latest + 1 if latest else timezone.localdate().year
+    return audited_save(
+        cluster,
+        actor,
+        reason.strip(),
+        update_fields=["rotation_policy", "rotation_policy_since"],
+    )
+
+
+def _write_order(cluster, units, actor):
+    slots = {
+        s.unit_id: s
+        for s in RotationSlot.objects.select_for_update().filter(cluster=cluster)
+    }
+    wanted = {unit.pk: position for position, unit in enumerate(units, start=1)}
+    for unit_id, slot in slots.items():
+        if unit_id not in wanted:
+            audited_delete(slot, actor)
+    moving = [
+        s for uid, s in slots.items() if uid in wanted and s.position != wanted[uid]
+    ]
+    # Park moving slots out of the way so the unique position holds at each step.
+    RotationSlot.objects.filter(pk__in=[s.pk for s in moving]).update(
+        position=F("position") + 10000
+    )
+    for slot in moving:
+        slot.position = wanted[slot.unit_id]
+        audited_save(slot, actor, update_fields=["position"])
+    for unit in units:
+        if unit.pk not in slots:
+            audited_save(
+                RotationSlot(cluster=cluster, unit=unit, position=wanted[unit.pk]),
+                actor,
+            )
+
+
+def rotation_order(cluster):
+    return [
+        s.unit
+        for s in cluster.rotation_slots.select_related("unit").order_by("position")
+    ]
+
+
+@transaction.atomic
+def rotation_add(*, cluster, unit, actor):
+    """Append `unit` to the cluster's rotation order; refuses duplicates."""
+    _check_same_authority(cluster.authority, unit)
+    order = rotation_order(cluster)
+    if unit in order:
+        raise DomainError(
+            _("%(unit)s is already in the rotation order.") % {"unit": unit}
+        )
+    _write_order(cluster, [*order, unit], actor)
+
+
+@transaction.atomic
+def rotation_remove(*, cluster, unit, actor):
+    """Take `unit` out of the rotation order."""
+    _write_order(cluster, [u for u in rotation_order(cluster) if u != unit], actor)
+
+
+@transaction.atomic
+def rotation_move(*, cluster, unit, offset, actor):
+    """Move `unit` up (offset -1) or down (+1) in the rotation order."""
+    order = rotation_order(cluster)
+    if unit not in order:
+        raise DomainError(_("%(unit)s is not in the rotation order.") % {"unit": unit})
+    index = order.index(unit)
+    target = index + offset
+    if 0 <= target < len(order):
+        order[index], order[target] = order[target], order[index]
+        _write_order(cluster, order, actor)
 
 
 # Users ---------------------------------------------------------------------
@@ -353,7 +516,7 @@ def user_create(*, actor, username, password, role, unit=None, **fields):
         **fields,
     )
     user.set_password(password)
-    return _save(user, actor)
+    return audited_save(user, actor)
 
 
 @transaction.atomic
@@ -368,11 +531,13 @@ def user_update(*, user, actor, **fields):
     for name, value in fields.items():
         setattr(user, name, value)
     _check_user_fields(actor.authority, user.role, user.unit)
-    return _save(user, actor)
+    return audited_save(user, actor)
 
 
 @transaction.atomic
 def user_set_password(*, user, actor, password):
     """Set a new password for `user` (an admin's reset)."""
     user.set_password(password)
-    return _save(user, actor, reason="password reset", update_fields=["password"])
+    return audited_save(
+        user, actor, reason="password reset", update_fields=["password"]
+    )

@@ -10,6 +10,16 @@ urlpatterns = [
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster_detail"),
     path("clusters/<int:pk>/edit/", views.cluster_edit, name="cluster_edit"),
     path("clusters/<int:cluster_pk>/terms/new/", views.term_create, name="term_create"),
+    path(
+        "clusters/<int:pk>/rotation/", views.rotation_settings, name="rotation_settings"
+    ),
+    path(
+        "clusters/<int:pk>/rotation/preview/",
+        views.rotation_preview,
+        name="rotation_preview",
+    ),
+    path("terms/<int:pk>/rollover/", views.term_rollover, name="term_rollover"),
+    path("terms/<int:pk>/handover/", views.term_handover, name="term_handover"),
     path("terms/<int:pk>/", views.term_detail, name="term_detail"),
     path("terms/<int:pk>/edit/", views.term_edit, name="term_edit"),
     path("terms/<int:pk>/state/", views.term_transition, name="term_transition"),

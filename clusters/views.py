@@ -5,17 +5,27 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from awards.permissions import can_open_chair_election
+from awards.selectors import votes_of_term
+
 from . import selectors, services
 from .forms import (
     ClusterForm,
+    HandoverForm,
     MembershipAddForm,
     PasswordResetForm,
+    RolloverForm,
+    RotationMoveForm,
+    RotationPolicyForm,
+    RotationUnitForm,
     TermCreateForm,
     TermForm,
     TermTransitionForm,
@@ -36,6 +46,7 @@ from .models import (
 )
 from .permissions import (
     can_manage,
+    can_record_handover,
     is_chair_officer,
     is_unit_officer,
     sees_whole_authority,
@@ -78,6 +89,21 @@ def _apply_domain_error(form, error):
     """Show a DomainError next to its field when the form has it, else on top."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+def _form_page(request, form, save, *, success, template, context=None):
+    """Render `template` with `form`; on a valid POST call `save(cleaned_data)`,
+    which writes through a service and returns where to go next. A DomainError
+    is shown beside its field and nothing is saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            target = save(form.cleaned_data)
+        except DomainError as error:
+            _apply_domain_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(target)
+    return render(request, template, {"form": form, **(context or {})})
 
 
 # Public -------------------------------------------------------------------
@@ -142,39 +168,40 @@ def cluster_detail(request, pk):
 @require(can_manage)
 def cluster_create(request):
     authority = request.user.authority
-    form = ClusterForm(request.POST or None, authority=authority)
-    if request.method == "POST" and form.is_valid():
-        try:
-            cluster = services.cluster_create(
-                actor=request.user, authority=authority, **form.cleaned_data
-            )
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The cluster was created."))
-            return redirect("cluster_detail", pk=cluster.pk)
-    return render(request, "clusters/cluster_form.html", {"form": form})
+
+    def save(data):
+        cluster = services.cluster_create(
+            actor=request.user, authority=authority, **data
+        )
+        return reverse("cluster_detail", args=[cluster.pk])
+
+    return _form_page(
+        request,
+        ClusterForm(request.POST or None, authority=authority),
+        save,
+        success=_("The cluster was created."),
+        template="clusters/cluster_form.html",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @require(can_manage)
 def cluster_edit(request, pk):
     cluster = get_object_or_404(selectors.clusters_visible_to(request.user), pk=pk)
-    form = ClusterForm(
-        request.POST or None, instance=cluster, authority=request.user.authority
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.cluster_update(
-                cluster=cluster, actor=request.user, **form.cleaned_data
-            )
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The cluster was saved."))
-            return redirect("cluster_detail", pk=cluster.pk)
-    return render(
-        request, "clusters/cluster_form.html", {"form": form, "cluster": cluster}
+
+    def save(data):
+        services.cluster_update(cluster=cluster, actor=request.user, **data)
+        return reverse("cluster_detail", args=[cluster.pk])
+
+    return _form_page(
+        request,
+        ClusterForm(
+            request.POST or None, instance=cluster, authority=request.user.authority
+        ),
+        save,
+        success=_("The cluster was saved."),
+        template="clusters/cluster_form.html",
+        context={"cluster": cluster},
     )
 
 
@@ -227,57 +254,57 @@ def unit_detail(request, pk):
 @require(can_manage)
 def unit_create(request):
     authority = request.user.authority
-    form = UnitForm(request.POST or None, authority=authority)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(
-                actor=request.user, authority=authority, **form.cleaned_data
-            )
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The unit was created."))
-            return redirect("unit_detail", pk=unit.pk)
-    return render(request, "clusters/unit_form.html", {"form": form})
+
+    def save(data):
+        unit = services.unit_create(actor=request.user, authority=authority, **data)
+        return reverse("unit_detail", args=[unit.pk])
+
+    return _form_page(
+        request,
+        UnitForm(request.POST or None, authority=authority),
+        save,
+        success=_("The unit was created."),
+        template="clusters/unit_form.html",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @require(can_manage)
 def unit_edit(request, pk):
     unit = get_object_or_404(selectors.units_visible_to(request.user), pk=pk)
-    form = UnitForm(
-        request.POST or None, instance=unit, authority=request.user.authority
+
+    def save(data):
+        services.unit_update(unit=unit, actor=request.user, **data)
+        return reverse("unit_detail", args=[unit.pk])
+
+    return _form_page(
+        request,
+        UnitForm(request.POST or None, instance=unit, authority=request.user.authority),
+        save,
+        success=_("The unit was saved."),
+        template="clusters/unit_form.html",
+        context={"unit": unit},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(unit=unit, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The unit was saved."))
-            return redirect("unit_detail", pk=unit.pk)
-    return render(request, "clusters/unit_form.html", {"form": form, "unit": unit})
 
 
 @require_http_methods(["GET", "POST"])
 @require(can_manage)
 def unit_deactivate(request, pk):
     unit = get_object_or_404(selectors.units_visible_to(request.user), pk=pk)
-    form = UnitDeactivateForm(
-        request.POST or None,
-        unit=unit,
-        initial={"valid_to": timezone.localdate()},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_deactivate(unit=unit, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The unit was deactivated."))
-            return redirect("unit_detail", pk=unit.pk)
-    return render(
-        request, "clusters/unit_deactivate.html", {"form": form, "unit": unit}
+
+    def save(data):
+        services.unit_deactivate(unit=unit, actor=request.user, **data)
+        return reverse("unit_detail", args=[unit.pk])
+
+    return _form_page(
+        request,
+        UnitDeactivateForm(
+            request.POST or None, unit=unit, initial={"valid_to": timezone.localdate()}
+        ),
+        save,
+        success=_("The unit was deactivated."),
+        template="clusters/unit_deactivate.html",
+        context={"unit": unit},
     )
 
 
@@ -315,6 +342,10 @@ def unit_delete(request, pk):
 def term_detail(request, pk):
     term = _found(selectors.term_detail, request.user, pk)
     next_states = [TermState(s) for s in TERM_TRANSITIONS[TermState(term.state)]]
+    handover_out = selectors.handover_of(term, "handover_out")
+    next_term = Term.objects.filter(
+        cluster_id=term.cluster_id, year=term.year + 1
+    ).first()
     return render(
         request,
         "clusters/term_detail.html",
@@ -322,9 +353,14 @@ def term_detail(request, pk):
             "term": term,
             "memberships": list(term.memberships.all()),
             "handover_in": selectors.handover_of(term, "handover_in"),
-            "handover_out": selectors.handover_of(term, "handover_out"),
+            "handover_out": handover_out,
+            "next_term": next_term,
             "can_manage": can_manage(request.user),
             "is_chair_officer": is_chair_officer(request.user, term),
+            "can_handover": handover_out is None
+            and can_record_handover(request.user, term),
+            "votes": votes_of_term(term),
+            "can_open_chair_election": can_open_chair_election(request.user, term),
             "next_states": next_states,
             "transition_form": TermTransitionForm(),
             "add_form": MembershipAddForm(term=term)
@@ -343,19 +379,18 @@ def term_create(request, cluster_pk):
     )
     latest = cluster.terms.order_by("-year").first()
     initial = {"year": (latest.year + 1) if latest else timezone.localdate().year}
-    form = TermCreateForm(request.POST or None, cluster=cluster, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            term = services.term_create(
-                cluster=cluster, actor=request.user, **form.cleaned_data
-            )
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The term was opened."))
-            return redirect("term_detail", pk=term.pk)
-    return render(
-        request, "clusters/term_create.html", {"form": form, "cluster": cluster}
+
+    def save(data):
+        term = services.term_create(cluster=cluster, actor=request.user, **data)
+        return reverse("term_detail", args=[term.pk])
+
+    return _form_page(
+        request,
+        TermCreateForm(request.POST or None, cluster=cluster, initial=initial),
+        save,
+        success=_("The term was opened."),
+        template="clusters/term_create.html",
+        context={"cluster": cluster},
     )
 
 
@@ -363,21 +398,24 @@ def term_create(request, cluster_pk):
 @require(can_manage)
 def term_edit(request, pk):
     term = _found(selectors.term_detail, request.user, pk)
-    form = TermForm(request.POST or None, instance=term)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    @transaction.atomic
+    def save(data):
         chair, deputy = data.pop("chair"), data.pop("deputy")
-        try:
-            services.term_update(term=term, actor=request.user, **data)
-            services.term_set_officers(
-                term=term, chair=chair, deputy=deputy, actor=request.user
-            )
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The term was saved."))
-            return redirect("term_detail", pk=term.pk)
-    return render(request, "clusters/term_form.html", {"form": form, "term": term})
+        services.term_update(term=term, actor=request.user, **data)
+        services.term_set_officers(
+            term=term, chair=chair, deputy=deputy, actor=request.user
+        )
+        return reverse("term_detail", args=[term.pk])
+
+    return _form_page(
+        request,
+        TermForm(request.POST or None, instance=term),
+        save,
+        success=_("The term was saved."),
+        template="clusters/term_form.html",
+        context={"term": term},
+    )
 
 
 @require_POST
@@ -464,42 +502,43 @@ def _user_of_authority(request, pk):
 @require_http_methods(["GET", "POST"])
 @require(can_manage)
 def user_create(request):
-    form = UserCreateForm(
-        request.POST or None,
-        authority=request.user.authority,
-        initial={"is_active": True},
-    )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    def save(data):
         password = data.pop("password1")
         data.pop("password2")
-        try:
-            user = services.user_create(actor=request.user, password=password, **data)
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The user was created."))
-            return redirect("user_edit", pk=user.pk)
-    return render(request, "clusters/user_form.html", {"form": form})
+        user = services.user_create(actor=request.user, password=password, **data)
+        return reverse("user_edit", args=[user.pk])
+
+    return _form_page(
+        request,
+        UserCreateForm(
+            request.POST or None,
+            authority=request.user.authority,
+            initial={"is_active": True},
+        ),
+        save,
+        success=_("The user was created."),
+        template="clusters/user_form.html",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @require(can_manage)
 def user_edit(request, pk):
     account = _user_of_authority(request, pk)
-    form = UserForm(
-        request.POST or None, instance=account, authority=request.user.authority
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.user_update(user=account, actor=request.user, **form.cleaned_data)
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The user was saved."))
-            return redirect("user_list")
-    return render(
-        request, "clusters/user_form.html", {"form": form, "account": account}
+
+    def save(data):
+        services.user_update(user=account, actor=request.user, **data)
+        return reverse("user_list")
+
+    return _form_page(
+        request,
+        UserForm(
+            request.POST or None, instance=account, authority=request.user.authority
+        ),
+        save,
+        success=_("The user was saved."),
+        template="clusters/user_form.html",
+        context={"account": account},
     )
 
 
@@ -507,13 +546,192 @@ def user_edit(request, pk):
 @require(can_manage)
 def user_password(request, pk):
     account = _user_of_authority(request, pk)
-    form = PasswordResetForm(request.POST or None, user=account)
-    if request.method == "POST" and form.is_valid():
+
+    def save(data):
         services.user_set_password(
-            user=account, actor=request.user, password=form.cleaned_data["password1"]
+            user=account, actor=request.user, password=data["password1"]
         )
-        messages.success(request, _("The password was changed."))
-        return redirect("user_list")
+        return reverse("user_list")
+
+    return _form_page(
+        request,
+        PasswordResetForm(request.POST or None, user=account),
+        save,
+        success=_("The password was changed."),
+        template="clusters/user_password.html",
+        context={"account": account},
+    )
+
+
+# Rotation, rollover and handover ------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_manage)
+def rotation_settings(request, pk):
+    cluster = get_object_or_404(
+        selectors.clusters_visible_to(request.user).select_related("authority"), pk=pk
+    )
+    slots = list(cluster.rotation_slots.select_related("unit").order_by("position"))
+    in_order = Unit.objects.filter(pk__in=[s.unit_id for s in slots])
+    addable = Unit.objects.filter(
+        authority_id=cluster.authority_id, valid_to__isnull=True
+    ).exclude(pk__in=[s.unit_id for s in slots])
+    policy_form = RotationPolicyForm(initial={"policy": cluster.rotation_policy})
+    add_form = RotationUnitForm(queryset=addable)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "policy":
+                policy_form = RotationPolicyForm(request.POST)
+                if policy_form.is_valid():
+                    services.cluster_set_rotation_policy(
+                        cluster=cluster,
+                        policy=policy_form.cleaned_data["policy"],
+                        reason=policy_form.cleaned_data["reason"],
+                        actor=request.user,
+                    )
+                    messages.success(request, _("The rotation policy was changed."))
+                    return redirect("rotation_settings", pk=cluster.pk)
+            elif action in ("add", "remove", "move"):
+                form_class = RotationMoveForm if action == "move" else RotationUnitForm
+                form = form_class(
+                    request.POST, queryset=addable if action == "add" else in_order
+                )
+                if form.is_valid():
+                    unit = form.cleaned_data["unit"]
+                    if action == "add":
+                        services.rotation_add(
+                            cluster=cluster, unit=unit, actor=request.user
+                        )
+                    elif action == "remove":
+                        services.rotation_remove(
+                            cluster=cluster, unit=unit, actor=request.user
+                        )
+                    else:
+                        services.rotation_move(
+                            cluster=cluster,
+                            unit=unit,
+                            offset=form.cleaned_data["offset"],
+                            actor=request.user,
+                        )
+                    messages.success(request, _("The rotation order was saved."))
+                    return redirect("rotation_settings", pk=cluster.pk)
+                messages.error(request, _("Choose a unit from the list."))
+                add_form = form if action == "add" else add_form
+            else:
+                messages.error(request, _("Unknown action."))
+        except DomainError as error:
+            if action == "policy":
+                _apply_domain_error(policy_form, error)
+            else:
+                messages.error(request, error.message)
     return render(
-        request, "clusters/user_password.html", {"form": form, "account": account}
+        request,
+        "clusters/rotation_settings.html",
+        {
+            "cluster": cluster,
+            "slots": slots,
+            "policy_form": policy_form,
+            "add_form": add_form,
+        },
+        status=200,
+    )
+
+
+@require_GET
+@require(reaches_authority)
+def rotation_preview(request, pk):
+    cluster = get_object_or_404(selectors.clusters_visible_to(request.user), pk=pk)
+    try:
+        years = min(max(int(request.GET.get("years", 8)), 1), 30)
+    except ValueError:
+        years = 8
+    latest, proposals, missing = selectors.rotation_preview(cluster, years=years)
+    return render(
+        request,
+        "clusters/rotation_preview.html",
+        {
+            "cluster": cluster,
+            "latest": latest,
+            "proposals": proposals,
+            "missing": missing,
+            "years": years,
+            "can_manage": can_manage(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_manage)
+def term_rollover(request, pk):
+    term = _found(selectors.term_detail, request.user, pk)
+    next_term = Term.objects.filter(
+        cluster_id=term.cluster_id, year=term.year + 1
+    ).first()
+    if next_term is not None:
+        messages.info(
+            request,
+            _("The year %(year)s of this cluster is already open.")
+            % {"year": next_term.year},
+        )
+        return redirect("term_detail", pk=next_term.pk)
+    proposal = selectors.rollover_proposal(term)
+    initial = {
+        "units": proposal.units,
+        "chair": proposal.chair,
+        "deputy": proposal.deputy,
+    }
+
+    def save(data):
+        new_term = services.term_open_next_year(term=term, actor=request.user, **data)
+        return reverse("term_detail", args=[new_term.pk])
+
+    return _form_page(
+        request,
+        RolloverForm(request.POST or None, term=term, initial=initial),
+        save,
+        success=_("The year %(year)s was opened.") % {"year": proposal.year},
+        template="clusters/term_rollover.html",
+        context={"term": term, "proposal": proposal},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def term_handover(request, pk):
+    term = _found(selectors.term_detail, request.user, pk)
+    if not can_record_handover(request.user, term):
+        raise PermissionDenied
+    done = selectors.handover_of(term, "handover_out")
+    checklist = selectors.handover_checklist(term)
+    next_term = Term.objects.filter(
+        cluster_id=term.cluster_id, year=term.year + 1
+    ).first()
+
+    def save(data):
+        if done is not None:
+            raise DomainError(_("The handover of this term is already recorded."))
+        services.handover_record(
+            from_term=term, to_term=next_term or term, actor=request.user, **data
+        )
+        return reverse("cluster_detail", args=[term.cluster_id])
+
+    return _form_page(
+        request,
+        HandoverForm(
+            request.POST or None,
+            can_override=can_manage(request.user),
+            initial={"date": timezone.localdate()},
+        ),
+        save,
+        success=_("The handover was recorded."),
+        template="clusters/term_handover.html",
+        context={
+            "term": term,
+            "next_term": next_term,
+            "checklist": checklist,
+            "blocked": any(item.blocks for item in checklist),
+            "done": done,
+        },
     )

@@ -25,6 +25,7 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("clusters.urls")),
     path("", include("awards.urls")),
+    path("", include("pledges.urls")),
 ]
 
 handler403 = "clusters.errors.permission_denied"

@@ -7,3 +7,6 @@ class PledgesConfig(AppConfig):
 
     name = "pledges"
     verbose_name = _("Pledges and results")
+
+    def ready(self):
+        from . import services  # noqa: F401  (connects the rollover receiver)

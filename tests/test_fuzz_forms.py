@@ -17,6 +17,9 @@ FORMS = [
     ("user_edit", lambda w: {"pk": w.users["officer"].pk}, "admin"),
     ("user_password", lambda w: {"pk": w.users["officer"].pk}, "admin"),
     ("password_change", None, "officer"),
+    ("rotation_settings", lambda w: {"pk": w.cluster.pk}, "admin"),
+    ("term_rollover", lambda w: {"pk": w.term.pk}, "admin"),
+    ("term_handover", lambda w: {"pk": w.term.pk}, "admin"),
 ]
 # Forms posted from another page: their fields are given explicitly.
 POSTED_FROM_ELSEWHERE = [

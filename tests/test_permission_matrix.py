@@ -4,8 +4,12 @@ when a URL is missing. A refusal must leave the data unchanged."""
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from awards.models import Ballot, Vote, VoteParticipation
 from clusters.models import Cluster, Membership, Term, Unit, User
+from pledges.models import Pledge, Section, Target
+from tests.awards.matrix import MATRIX_ROWS as AWARDS_ROWS
 from tests.conftest import ROLES
+from tests.pledges.conftest import world_pledge
 
 LOGIN = "login-redirect"
 # Column order: anonymous, officer, other_officer, chair_officer, staff, admin,
@@ -16,6 +20,9 @@ READ_UNIT_A = [LOGIN, 200, 404, 404, 200, 200, 404]
 MANAGE_OBJECT = [LOGIN, 403, 403, 403, 403, 200, 404]
 MANAGE_POST = [LOGIN, 403, 403, 403, 403, 302, 404]
 MANAGE_NEW = [LOGIN, 403, 403, 403, 403, 200, 200]
+# The chair unit's officers and admins draft the pledge.
+DRAFT = [LOGIN, 403, 404, 200, 403, 200, 404]
+DRAFT_POST = [LOGIN, 403, 404, 302, 403, 302, 404]
 
 # name → (method, kwargs from the world, data, expected statuses by role)
 MATRIX = {
@@ -52,6 +59,59 @@ MATRIX = {
         None,
         MANAGE_POST,
     ),
+    "rotation_settings": ("get", lambda w: {"pk": w.cluster.pk}, None, MANAGE_OBJECT),
+    "rotation_preview": ("get", lambda w: {"pk": w.cluster.pk}, None, READ_CLUSTER),
+    "term_rollover": ("get", lambda w: {"pk": w.term.pk}, None, MANAGE_OBJECT),
+    "term_handover": (
+        "get",
+        lambda w: {"pk": w.term.pk},
+        None,
+        [LOGIN, 403, 404, 200, 403, 200, 404],
+    ),
+    "pledge_overview": ("get", lambda w: {"pk": w.term.pk}, None, READ_CLUSTER),
+    "pledge_create": (
+        "post",
+        lambda w: {"pk": w.term.pk},
+        {"source": "empty"},
+        DRAFT_POST,
+    ),
+    "pledge_action": (
+        "post",
+        lambda w: {"pk": world_pledge(w).term_id},
+        {"action": "open_signing"},
+        DRAFT_POST,
+    ),
+    "pledge_editor": ("get", lambda w: {"pk": world_pledge(w).term_id}, None, DRAFT),
+    "targets_grid": (
+        "get",
+        lambda w: {"pk": world_pledge(w).term_id},
+        None,
+        READ_CLUSTER,
+    ),
+    "pledge_sign": (
+        "get",
+        lambda w: {"pk": world_pledge(w).term_id},
+        None,
+        [LOGIN, 200, 404, 200, 403, 403, 404],
+    ),
+    "pledge_versions": (
+        "get",
+        lambda w: {"pk": world_pledge(w).term_id},
+        None,
+        READ_CLUSTER,
+    ),
+    "pledge_docx": (
+        "get",
+        lambda w: {"pk": world_pledge(w).term_id},
+        None,
+        READ_CLUSTER,
+    ),
+    "pledge_print": (
+        "get",
+        lambda w: {"pk": world_pledge(w).term_id},
+        None,
+        READ_CLUSTER,
+    ),
     "unit_list": ("get", None, None, READ_ALL),
     "unit_create": ("get", None, None, MANAGE_NEW),
     "unit_detail": ("get", lambda w: {"pk": w.unit_a.pk}, None, READ_UNIT_A),
@@ -75,6 +135,9 @@ MATRIX = {
 }
 
 
+MATRIX.update(AWARDS_ROWS)
+
+
 def _url_names(resolver, namespace=None):
     for pattern in resolver.url_patterns:
         if isinstance(pattern, URLResolver):
@@ -94,6 +157,12 @@ def test_every_url_is_in_the_matrix():
 
 def _snapshot():
     return (
+        list(Vote.objects.order_by("pk").values_list("pk", "state")),
+        VoteParticipation.objects.count(),
+        Ballot.objects.count(),
+        list(Pledge.objects.order_by("pk").values_list("pk", "state", "version")),
+        Section.objects.count(),
+        Target.objects.count(),
         list(Membership.objects.order_by("pk").values_list("pk", "unit_id", "role")),
         list(Term.objects.order_by("pk").values_list("pk", "state")),
         Unit.objects.count(),

@@ -77,3 +77,34 @@ def test_create_authority_refuses_weak_password(db, monkeypatch):
     with pytest.raises(CommandError):
         call_command("create_authority", "UBND X", "--place", "X", "--admin", "qt")
     assert not Authority.objects.filter(name="UBND X").exists()
+
+
+def test_demo_pledges_reproduce_the_seed_plan_figures(db):
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from pledges.models import Pledge, PledgeState, Target
+
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    def total(year, code, field="planned"):
+        return Target.objects.filter(
+            indicator__pledge__term__year=year, indicator__code=code
+        ).aggregate(s=Sum(field))["s"]
+
+    for year in (2023, 2024):
+        pledge = Pledge.objects.get(term__year=year)
+        assert pledge.state == PledgeState.IN_FORCE
+        assert pledge.versions.get().signatures.count() == 8
+    # 2023 plans behind the seed's reported achievement of the plan.
+    assert round(Decimal(64304) / total(2023, "CT1") * 100, 2) == Decimal("105.03")
+    assert round(Decimal("576.449") / total(2023, "CT2") * 100, 2) == Decimal("100.24")
+    assert round(Decimal(22700) / total(2023, "CT3") * 100, 2) == Decimal("101.75")
+    assert round(Decimal(22700) / total(2023, "CT3", "last_actual") * 100, 2) == (
+        Decimal("112.09")
+    )
+    assert round(Decimal(16200) / total(2023, "CT4") * 100, 2) == Decimal("117.39")
+    # 2024 carries the 2023 actuals as the base for growth.
+    assert total(2024, "CT1", "last_actual") == Decimal(64304)
+    assert total(2024, "CT3", "last_actual") == Decimal(22700)

@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from clusters.models import Term, TermState, Unit
+from clusters.models import RotationSlot, Term, TermState, Unit
 from tests.clusters.factories import (
     ClusterFactory,
     MembershipFactory,
@@ -29,6 +29,10 @@ def _grow(world, units=45, years=4):
         for _i in range(5):
             cluster = ClusterFactory(authority=world.authority)
             MembershipFactory(term=TermFactory(cluster=cluster), role="chair")
+        for position, membership in enumerate(world.term.memberships.all(), start=1):
+            RotationSlot.objects.create(
+                cluster=world.cluster, unit_id=membership.unit_id, position=position
+            )
 
     return grow
 
@@ -56,6 +60,10 @@ PAGES = [
     ("user_edit", lambda w: {"pk": w.users["officer"].pk}, "admin"),
     ("user_password", lambda w: {"pk": w.users["officer"].pk}, "admin"),
     ("password_change", None, "officer"),
+    ("rotation_settings", lambda w: {"pk": w.cluster.pk}, "admin"),
+    ("rotation_preview", lambda w: {"pk": w.cluster.pk}, "officer"),
+    ("term_rollover", lambda w: {"pk": w.term.pk}, "admin"),
+    ("term_handover", lambda w: {"pk": w.term.pk}, "chair_officer"),
 ]
 
 
@@ -226,3 +234,61 @@ def test_other_authority_object_gives_404_page(world, login):
     )
     assert response.status_code == 404
     assert "Không tìm thấy trang" in response.content.decode()
+
+
+def test_admin_reorders_rotation_without_javascript(world, login):
+    client = login(world.users["admin"])
+    url = reverse("rotation_settings", args=[world.cluster.pk])
+    for unit in (world.unit_a, world.unit_chair):
+        response = client.post(url, {"action": "add", "unit": unit.pk})
+        assert response.status_code == 302
+    client.post(url, {"action": "move", "unit": world.unit_chair.pk, "offset": "-1"})
+    order = list(
+        RotationSlot.objects.filter(cluster=world.cluster)
+        .order_by("position")
+        .values_list("unit_id", flat=True)
+    )
+    assert order == [world.unit_chair.pk, world.unit_a.pk]
+
+
+def test_policy_change_without_reason_shows_error_beside_field(world, login):
+    client = login(world.users["admin"])
+    response = client.post(
+        reverse("rotation_settings", args=[world.cluster.pk]),
+        {"action": "policy", "policy": "ordered", "reason": ""},
+    )
+    assert response.status_code == 200
+    assert 'id="error_1_id_reason"' in response.content.decode()
+    world.cluster.refresh_from_db()
+    assert world.cluster.rotation_policy == "deputy_succeeds"
+
+
+def test_rollover_page_proposes_and_opens_next_year(world, login):
+    client = login(world.users["admin"])
+    url = reverse("term_rollover", args=[world.term.pk])
+    page = client.get(url).content.decode()
+    assert "2025" in page
+    response = client.post(
+        url,
+        {
+            "units": [world.unit_a.pk, world.unit_chair.pk, world.unit_deputy.pk],
+            "chair": world.unit_deputy.pk,
+            "deputy": world.unit_a.pk,
+        },
+    )
+    new = Term.objects.get(cluster=world.cluster, year=2025)
+    assert response["Location"] == reverse("term_detail", args=[new.pk])
+    again = client.get(url)
+    assert again.status_code == 302  # the year exists: sent to it, nothing created
+    assert Term.objects.filter(cluster=world.cluster).count() == 2
+
+
+def test_preview_lists_coming_years(world, login):
+    html = (
+        login(world.users["officer"])
+        .get(reverse("rotation_preview", args=[world.cluster.pk]) + "?years=3")
+        .content.decode()
+    )
+    for year in ("2025", "2026", "2027"):
+        assert f">{year}<" in html
+    assert "2028" not in html

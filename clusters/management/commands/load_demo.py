@@ -13,13 +13,13 @@ from clusters.models import (
     Cluster,
     Handover,
     Role,
-    RotationSlot,
     Term,
     TermState,
     Unit,
     UnitKind,
     User,
 )
+from pledges import demo as pledges_demo
 
 DEMO_PASSWORD = "demo"
 AUTHORITY = {
@@ -98,23 +98,28 @@ class Command(BaseCommand):
                 name=CLUSTER_NAME,
                 description="Các huyện, thị xã, thành phố thuộc tỉnh Hậu Giang.",
             )
-            for position, (username, *_) in enumerate(UNITS, start=1):
-                slot = RotationSlot(
-                    cluster=cluster, unit=units[username], position=position
+            for username, *_ in UNITS:
+                services.rotation_add(
+                    cluster=cluster, unit=units[username], actor=admin
                 )
-                slot._history_user = admin
-                slot.save()
 
         members = list(units.values())
         term_2023 = self.term(
             cluster, 2023, admin, members, units["ngabay"], units["chauthanh"]
         )
         term_2024 = self.term(cluster, 2024, admin, members, units["chauthanh"], None)
-        while term_2023.state not in (TermState.DECIDED, TermState.CLOSED):
-            (next_state,) = services.TERM_TRANSITIONS[TermState(term_2023.state)]
-            term_2023 = services.term_transition(
-                term=term_2023, to_state=next_state, actor=admin
-            )
+        pledges_demo.load(
+            term_2023=term_2023,
+            term_2024=term_2024,
+            units_by_name={unit.name: unit for unit in members},
+            officers=[
+                (unit, User.objects.get(username=username))
+                for username, unit in units.items()
+            ],
+            actor=admin,
+        )
+        term_2023 = self.advance(term_2023, TermState.DECIDED, admin)
+        term_2024 = self.advance(term_2024, TermState.IN_PROGRESS, admin)
         if not Handover.objects.filter(from_term=term_2023).exists():
             services.handover_record(
                 from_term=term_2023,
@@ -126,6 +131,14 @@ class Command(BaseCommand):
                 note="Thành phố Ngã Bảy trao cờ luân lưu Cụm trưởng năm 2024 "
                 "cho huyện Châu Thành.",
             )
+
+    def advance(self, term, state, actor):
+        """Walk `term` through the cycle until it reaches `state` (or is past it)."""
+        order = list(TermState)
+        while order.index(TermState(term.state)) < order.index(state):
+            (next_state,) = services.TERM_TRANSITIONS[TermState(term.state)]
+            term = services.term_transition(term=term, to_state=next_state, actor=actor)
+        return term
 
     def term(self, cluster, year, actor, members, chair, deputy):
         term = Term.objects.filter(cluster=cluster, year=year).first()

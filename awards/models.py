@@ -1,0 +1,250 @@
+"""Awards: secret-ballot votes (bình xét, suy tôn; chair elections).
+
+Who voted (`VoteParticipation`) is stored apart from what was voted (`Ballot`,
+`BallotMark`). Ballots and marks carry no unit, user or time, have random ids and
+no change history, so nobody can link a ballot to the unit that cast it."""
+
+import uuid
+from fractions import Fraction
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clusters.models import Term, Unit
+
+
+class VoteKind(models.TextChoices):
+    CHAIR_ELECTION = "chair_election", _("chair election")
+    NOMINATION = "nomination", _("nomination of leading units")
+
+
+class VoteState(models.TextChoices):
+    OPEN = "open", _("open")
+    CLOSED = "closed", _("closed")
+
+
+class Vote(models.Model):
+    """A secret ballot of a term's members; the eligible voters are fixed at opening.
+
+    Quorum: at least ceil(quorum × eligible) units take part. Threshold: a candidate
+    wins with more than threshold × eligible votes. Both are stored as fractions."""
+
+    term = models.ForeignKey(
+        Term, on_delete=models.PROTECT, related_name="votes", verbose_name=_("term")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=VoteKind.choices)
+    title = models.CharField(_("title"), max_length=300)
+    state = models.CharField(
+        _("state"), max_length=16, choices=VoteState.choices, default=VoteState.OPEN
+    )
+    quorum_numerator = models.PositiveSmallIntegerField(
+        _("quorum numerator"), default=2
+    )
+    quorum_denominator = models.PositiveSmallIntegerField(
+        _("quorum denominator"), default=3
+    )
+    threshold_numerator = models.PositiveSmallIntegerField(
+        _("threshold numerator"), default=1
+    )
+    threshold_denominator = models.PositiveSmallIntegerField(
+        _("threshold denominator"), default=2
+    )
+    voters = models.ManyToManyField(
+        Unit, related_name="eligible_votes", verbose_name=_("eligible voters")
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("opened by"),
+    )
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["term", "-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "kind"],
+                condition=Q(state="open"),
+                name="vote_one_open_per_term_and_kind",
+                violation_error_message=_(
+                    "A vote of this kind is already open for the term."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(state="open", closed_at__isnull=True)
+                | Q(state="closed", closed_at__isnull=False),
+                name="vote_closed_at_iff_closed",
+            ),
+            models.CheckConstraint(
+                condition=Q(quorum_numerator__gt=0)
+                & Q(quorum_numerator__lte=F("quorum_denominator")),
+                name="vote_quorum_between_0_and_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold_denominator__gt=0)
+                & Q(threshold_numerator__lt=F("threshold_denominator")),
+                name="vote_threshold_below_1",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def quorum(self):
+        return Fraction(self.quorum_numerator, self.quorum_denominator)
+
+    @property
+    def threshold(self):
+        return Fraction(self.threshold_numerator, self.threshold_denominator)
+
+    @property
+    def is_open(self):
+        return self.state == VoteState.OPEN
+
+
+class VoteQuestion(models.Model):
+    """One question of a vote, e.g. "chair" or "deputy", with its candidates."""
+
+    vote = models.ForeignKey(
+        Vote, on_delete=models.CASCADE, related_name="questions", verbose_name=_("vote")
+    )
+    code = models.SlugField(_("code"), max_length=50)
+    title = models.CharField(_("title"), max_length=300)
+    max_choices = models.PositiveSmallIntegerField(_("maximum choices"), default=1)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("vote question")
+        verbose_name_plural = _("vote questions")
+        ordering = ["vote", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "code"], name="vote_question_code_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(max_choices__gte=1), name="vote_question_max_choices_min_1"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class VoteOption(models.Model):
+    """A candidate unit of a question."""
+
+    question = models.ForeignKey(
+        VoteQuestion,
+        on_delete=models.CASCADE,
+        related_name="options",
+        verbose_name=_("question"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("candidate")
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        ordering = ["question", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "unit"], name="vote_option_unit_once_per_question"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.unit)
+
+
+class VoteParticipation(models.Model):
+    """That a unit has voted, by whom and when; never what it voted."""
+
+    vote = models.ForeignKey(
+        Vote,
+        on_delete=models.CASCADE,
+        related_name="participations",
+        verbose_name=_("vote"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    cast_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cast by"),
+    )
+    cast_at = models.DateTimeField(_("cast at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("participation")
+        verbose_name_plural = _("participations")
+        ordering = ["vote", "unit__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["vote", "unit"],
+                name="vote_participation_once_per_unit",
+                violation_error_message=_("This unit has already voted."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} – {self.vote}"
+
+
+class Ballot(models.Model):
+    """An anonymous ballot: a random id and its vote, nothing else (no history)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vote = models.ForeignKey(
+        Vote, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("vote")
+    )
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+
+    def __str__(self):
+        return str(self.id)
+
+
+class BallotMark(models.Model):
+    """One candidate marked on a ballot. A random id, so the order of marks does
+    not reveal the order in which ballots were cast (no history)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="marks", verbose_name=_("ballot")
+    )
+    option = models.ForeignKey(
+        VoteOption,
+        on_delete=models.CASCADE,
+        related_name="marks",
+        verbose_name=_("candidate"),
+    )
+
+    class Meta:
+        verbose_name = _("ballot mark")
+        verbose_name_plural = _("ballot marks")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ballot", "option"], name="ballot_mark_option_once_per_ballot"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.option)

@@ -1,0 +1,259 @@
+"""Reads of the awards app shaped for pages, scoped by authority; no N+1.
+
+Tallies are computed by aggregation over the anonymous ballots, never kept as
+counters. Nothing here can say which unit cast which ballot: there is no data
+for it."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch
+
+from clusters.selectors import terms_visible_to
+
+from .models import (
+    Vote,
+    VoteKind,
+    VoteOption,
+    VoteParticipation,
+    VoteQuestion,
+    VoteState,
+)
+from .services import CHAIR, DEPUTY
+
+
+def votes_visible_to(user):
+    """Votes of the terms the user may open (the term's visibility decides)."""
+    return Vote.objects.filter(term__in=terms_visible_to(user))
+
+
+def _questions_with_options():
+    return Prefetch(
+        "questions",
+        queryset=VoteQuestion.objects.order_by("position", "pk").prefetch_related(
+            Prefetch(
+                "options",
+                queryset=VoteOption.objects.select_related("unit").order_by(
+                    "unit__name"
+                ),
+            )
+        ),
+    )
+
+
+def vote_detail(user, pk):
+    """A visible vote with its term, cluster, opener, questions and candidates.
+    Raises Vote.DoesNotExist."""
+    return (
+        votes_visible_to(user)
+        .select_related("term__cluster__authority", "opened_by")
+        .prefetch_related(_questions_with_options())
+        .get(pk=pk)
+    )
+
+
+def votes_of_term(term):
+    """The term's votes, newest first, with `voter_count` and
+    `participation_count`."""
+    return term.votes.annotate(
+        voter_count=Count("voters", distinct=True),
+        participation_count=Count("participations", distinct=True),
+    ).order_by("-opened_at", "-pk")
+
+
+@dataclass
+class VoterRow:
+    """An eligible unit and its participation (None while it has not voted)."""
+
+    unit: object
+    participation: object = None
+
+    @property
+    def has_voted(self):
+        return self.participation is not None
+
+
+def voter_rows(vote):
+    """Every eligible unit of `vote` by name, with who cast its ballot and when
+    (two queries)."""
+    participations = {
+        p.unit_id: p for p in vote.participations.select_related("cast_by")
+    }
+    return [
+        VoterRow(unit, participations.get(unit.pk))
+        for unit in vote.voters.order_by("name")
+    ]
+
+
+def has_voted(vote, unit_id):
+    """True once the unit's ballot in `vote` is cast."""
+    return VoteParticipation.objects.filter(vote=vote, unit_id=unit_id).exists()
+
+
+def is_voter(vote, unit_id):
+    """True when the unit was a member of the term when `vote` opened."""
+    return unit_id is not None and vote.voters.filter(pk=unit_id).exists()
+
+
+@dataclass
+class ResultRow:
+    unit: object
+    votes: int
+    over_threshold: bool = False
+    elected: bool = False
+
+
+@dataclass
+class QuestionResult:
+    question: object
+    rows: list
+    winners: list = field(default_factory=list)
+    tie: bool = False
+    marks: int = 0
+    abstentions: int = 0
+
+
+@dataclass
+class VoteResult:
+    vote: object
+    eligible: int
+    participation: int
+    ballots: int
+    quorum_required: int
+    quorum_met: bool
+    votes_to_win: int
+    questions: list
+
+    def question(self, code):
+        return next((q for q in self.questions if q.question.code == code), None)
+
+
+def quorum_required(quorum, eligible):
+    """ceil(quorum × eligible) in exact arithmetic."""
+    return -(-quorum.numerator * eligible // quorum.denominator)
+
+
+def votes_to_win(threshold, eligible):
+    """The fewest votes that are more than threshold × eligible."""
+    return threshold.numerator * eligible // threshold.denominator + 1
+
+
+def elect(rows, *, max_choices, votes_needed, quorum_met):
+    """(winners, tie) from `rows` sorted by votes descending: the candidates with
+    at least `votes_needed`, at most `max_choices` of them. When candidates tie
+    at the cut-off, none of the tied is elected and `tie` is True. No winner when
+    the quorum is not met."""
+    if not quorum_met:
+        return [], False
+    qualified = [row for row in rows if row.votes >= votes_needed]
+    if len(qualified) <= max_choices:
+        return qualified, False
+    cut = qualified[max_choices - 1].votes
+    if qualified[max_choices].votes == cut:
+        return [row for row in qualified if row.votes > cut], True
+    return qualified[:max_choices], False
+
+
+def vote_result(vote):
+    """The tally of `vote`: participation, quorum and, per question, every
+    candidate's votes (descending, then by name), the winners and any tie at the
+    cut-off. Six queries whatever the size."""
+    eligible = vote.voters.count()
+    participation = vote.participations.count()
+    ballots = vote.ballots.count()
+    required = quorum_required(vote.quorum, eligible)
+    quorum_met = eligible > 0 and participation >= required
+    needed = votes_to_win(vote.threshold, eligible)
+    questions = list(
+        vote.questions.annotate(
+            marks_count=Count("options__marks"),
+            voting_ballots=Count("options__marks__ballot", distinct=True),
+        ).order_by("position", "pk")
+    )
+    options = (
+        VoteOption.objects.filter(question__vote=vote)
+        .select_related("unit")
+        .annotate(votes=Count("marks"))
+        .order_by("-votes", "unit__name")
+    )
+    rows_by_question = {question.pk: [] for question in questions}
+    for option in options:
+        rows_by_question[option.question_id].append(
+            ResultRow(
+                unit=option.unit,
+                votes=option.votes,
+                over_threshold=option.votes >= needed,
+            )
+        )
+    results = []
+    for question in questions:
+        rows = rows_by_question[question.pk]
+        winners, tie = elect(
+            rows,
+            max_choices=question.max_choices,
+            votes_needed=needed,
+            quorum_met=quorum_met,
+        )
+        for row in winners:
+            row.elected = True
+        results.append(
+            QuestionResult(
+                question=question,
+                rows=rows,
+                winners=[row.unit for row in winners],
+                tie=tie,
+                marks=question.marks_count,
+                abstentions=ballots - question.voting_ballots,
+            )
+        )
+    return VoteResult(
+        vote=vote,
+        eligible=eligible,
+        participation=participation,
+        ballots=ballots,
+        quorum_required=required,
+        quorum_met=quorum_met,
+        votes_to_win=needed,
+        questions=results,
+    )
+
+
+def latest_chair_election(term):
+    """The most recently closed chair election of `term`, or None."""
+    return (
+        term.votes.filter(kind=VoteKind.CHAIR_ELECTION, state=VoteState.CLOSED)
+        .order_by("-closed_at", "-pk")
+        .first()
+    )
+
+
+def chair_election_outcome(term):
+    """(chair, deputy, vote) elected for the year after `term` by its most recently
+    closed chair election; (None, None, None) without one. See `elected_officers`
+    for the rules."""
+    vote = latest_chair_election(term)
+    if vote is None:
+        return None, None, None
+    chair, deputy = elected_officers(vote_result(vote))
+    return chair, deputy, vote
+
+
+def elected_officers(result):
+    """(chair, deputy) from the tally of a chair election. A unit elected to both
+    posts chairs; the deputy is then the deputy candidate over the threshold with
+    the most votes among the others if exactly one has that many, else None."""
+    chair_result, deputy_result = result.question(CHAIR), result.question(DEPUTY)
+    chair = None
+    if chair_result is not None and chair_result.winners:
+        chair = chair_result.winners[0]
+    deputy = None
+    if deputy_result is not None and result.quorum_met:
+        remaining = [
+            row
+            for row in deputy_result.rows
+            if row.over_threshold and (chair is None or row.unit.pk != chair.pk)
+        ]
+        if remaining and (
+            len(remaining) == 1 or remaining[0].votes > remaining[1].votes
+        ):
+            deputy = remaining[0].unit
+    return chair, deputy

@@ -1,0 +1,337 @@
+"""Every write of the awards app: one function per use case, atomic, audited.
+
+Secret ballot: `ballot_cast` records who voted (`VoteParticipation`, audited) and
+what was voted (`Ballot` and `BallotMark`, anonymous, never audited) in the same
+transaction, with nothing that links the two."""
+
+import datetime
+import secrets
+from fractions import Fraction
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from clusters.models import MemberRole, RotationPolicy, Term, TermState, Unit
+from clusters.services import DomainError
+
+from .models import (
+    Ballot,
+    BallotMark,
+    Vote,
+    VoteKind,
+    VoteOption,
+    VoteParticipation,
+    VoteQuestion,
+    VoteState,
+)
+
+# Each vote state's allowed next states.
+VOTE_TRANSITIONS = {
+    VoteState.OPEN: {VoteState.CLOSED},
+    VoteState.CLOSED: set(),
+}
+
+# DESIGN.md §5: quorum 2/3 of members, threshold more than 50 % of all members.
+DEFAULT_QUORUM = Fraction(2, 3)
+DEFAULT_THRESHOLD = Fraction(1, 2)
+MAX_DENOMINATOR = 1000
+
+CHAIR = "chair"
+DEPUTY = "deputy"
+
+
+def _save(obj, actor, **kwargs):
+    obj._history_user = actor
+    obj.save(**kwargs)
+    return obj
+
+
+def _fraction(value, default, field):
+    if value is None:
+        return default
+    try:
+        fraction = Fraction(value).limit_denominator(MAX_DENOMINATOR)
+    except (TypeError, ValueError, ZeroDivisionError) as error:
+        raise DomainError(_("Enter a fraction such as 2/3 or 0.5."), field) from error
+    return fraction
+
+
+def _check_rules(quorum, threshold):
+    if not 0 < quorum <= 1:
+        raise DomainError(
+            _("The quorum must be more than 0 and at most 1 (all members)."),
+            field="quorum",
+        )
+    if not 0 <= threshold < 1:
+        raise DomainError(
+            _("The threshold must be at least 0 and less than 1."), field="threshold"
+        )
+
+
+def _check_questions(questions, member_ids):
+    if not questions:
+        raise DomainError(_("A vote needs at least one question."))
+    codes = set()
+    for question in questions:
+        code = question.get("code") or ""
+        if not code or slugify(code) != code or code in codes:
+            raise DomainError(
+                _("Each question needs its own short code (letters, digits, dashes).")
+            )
+        codes.add(code)
+        if not (question.get("title") or "").strip():
+            raise DomainError(_("Each question needs a title."))
+        units = list(question.get("units") or [])
+        if not units:
+            raise DomainError(
+                _("The question “%(title)s” has no candidates.")
+                % {"title": question["title"]}
+            )
+        if len({unit.pk for unit in units}) != len(units):
+            raise DomainError(
+                _("The question “%(title)s” lists a candidate twice.")
+                % {"title": question["title"]}
+            )
+        for unit in units:
+            if unit.pk not in member_ids:
+                raise DomainError(
+                    _("%(unit)s is not a member of this term.") % {"unit": unit}
+                )
+        max_choices = question.get("max_choices", 1)
+        if not isinstance(max_choices, int) or not 1 <= max_choices <= len(units):
+            raise DomainError(
+                _(
+                    "The question “%(title)s” must allow between 1 and "
+                    "%(count)s choices."
+                )
+                % {"title": question["title"], "count": len(units)}
+            )
+
+
+@transaction.atomic
+def vote_open(*, term, kind, title, questions, actor, quorum=None, threshold=None):
+    """Open a secret ballot in `term`; the term's current members become its voters.
+
+    `questions` is a list of dicts {code, title, max_choices, units}. Quorum and
+    threshold are fractions (default 2/3 and 1/2). Refuses a closed term, a second
+    open vote of the same kind in the term, a term without members, a question
+    without candidates and a candidate who is not a member of the term."""
+    term = Term.objects.select_for_update().get(pk=term.pk)
+    if term.state == TermState.CLOSED:
+        raise DomainError(_("The term is closed; re-open it before changing it."))
+    if kind not in VoteKind.values:
+        raise DomainError(_("Unknown kind of vote."), field="kind")
+    if not (title or "").strip():
+        raise DomainError(_("Give the vote a title."), field="title")
+    if Vote.objects.filter(term=term, kind=kind, state=VoteState.OPEN).exists():
+        raise DomainError(
+            _("A vote of this kind is already open for this term; close it first.")
+        )
+    quorum = _fraction(quorum, DEFAULT_QUORUM, "quorum")
+    threshold = _fraction(threshold, DEFAULT_THRESHOLD, "threshold")
+    _check_rules(quorum, threshold)
+    members = list(Unit.objects.filter(memberships__term=term))
+    if not members:
+        raise DomainError(_("The term has no members to vote."))
+    _check_questions(questions, {unit.pk for unit in members})
+    vote = _save(
+        Vote(
+            term=term,
+            kind=kind,
+            title=title.strip(),
+            quorum_numerator=quorum.numerator,
+            quorum_denominator=quorum.denominator,
+            threshold_numerator=threshold.numerator,
+            threshold_denominator=threshold.denominator,
+            opened_by=actor,
+        ),
+        actor,
+    )
+    vote.voters.set(members)
+    for position, spec in enumerate(questions, start=1):
+        question = _save(
+            VoteQuestion(
+                vote=vote,
+                code=spec["code"],
+                title=spec["title"].strip(),
+                max_choices=spec.get("max_choices", 1),
+                position=position,
+            ),
+            actor,
+        )
+        for unit in spec["units"]:
+            _save(VoteOption(question=question, unit=unit), actor)
+    return vote
+
+
+def chair_election_candidates(term):
+    """(chair candidates, deputy candidates) for the year after `term`: members
+    active on 1 January of that year, by name; the current chair may not chair
+    again unless it is the only candidate."""
+    first_day = datetime.date(term.year + 1, 1, 1)
+    memberships = term.memberships.select_related("unit").order_by("unit__name")
+    active, chair = [], None
+    for membership in memberships:
+        if membership.role == MemberRole.CHAIR:
+            chair = membership.unit
+        if membership.unit.is_active_on(first_day):
+            active.append(membership.unit)
+    chairs = active
+    if chair is not None and len(active) > 1:
+        chairs = [unit for unit in active if unit.pk != chair.pk]
+    return chairs, active
+
+
+@transaction.atomic
+def chair_election_open(*, term, actor):
+    """Open the election of the chair and deputy chair for the year after `term`
+    (questions "chair" and "deputy", one choice each).
+
+    Refuses a cluster whose rotation policy is not "elected by members", and
+    everything `vote_open` refuses."""
+    term = Term.objects.select_related("cluster").get(pk=term.pk)
+    if term.cluster.rotation_policy != RotationPolicy.ELECTED:
+        raise DomainError(
+            _(
+                "The chair of this cluster is not elected (rotation policy "
+                "“%(policy)s”)."
+            )
+            % {"policy": RotationPolicy(term.cluster.rotation_policy).label}
+        )
+    year = term.year + 1
+    chairs, deputies = chair_election_candidates(term)
+    return vote_open(
+        term=term,
+        kind=VoteKind.CHAIR_ELECTION,
+        title=_("Election of the chair and deputy chair for %(year)s") % {"year": year},
+        questions=[
+            {
+                "code": CHAIR,
+                "title": _("Chair unit for %(year)s") % {"year": year},
+                "max_choices": 1,
+                "units": chairs,
+            },
+            {
+                "code": DEPUTY,
+                "title": _("Deputy chair unit for %(year)s") % {"year": year},
+                "max_choices": 1,
+                "units": deputies,
+            },
+        ],
+        actor=actor,
+    )
+
+
+def _marked_options(questions, choices):
+    """The options marked by `choices` ({question code: [option ids]}), checked
+    against each question's candidates and maximum number of choices."""
+    unknown = set(choices) - set(questions)
+    if unknown:
+        raise DomainError(_("The ballot answers a question this vote does not ask."))
+    marked = []
+    for code, question in questions.items():
+        try:
+            ids = [int(pk) for pk in choices.get(code) or []]
+        except (TypeError, ValueError) as error:
+            raise DomainError(_("Choose candidates from the list."), code) from error
+        if len(set(ids)) != len(ids):
+            raise DomainError(_("A candidate is chosen twice."), code)
+        if len(ids) > question.max_choices:
+            raise DomainError(
+                _("Choose at most %(count)s candidates for “%(title)s”.")
+                % {"count": question.max_choices, "title": question.title},
+                code,
+            )
+        options = {option.pk: option for option in question.options.all()}
+        for pk in ids:
+            if pk not in options:
+                raise DomainError(
+                    _("Choose candidates of “%(title)s” from its list.")
+                    % {"title": question.title},
+                    code,
+                )
+            marked.append(options[pk])
+    return marked
+
+
+def _has_voted(vote, unit):
+    return VoteParticipation.objects.filter(vote=vote, unit=unit).exists()
+
+
+@transaction.atomic
+def ballot_cast(*, vote, unit, actor, choices):
+    """Cast `unit`'s secret ballot: `choices` maps question codes to lists of option
+    ids; a missing or empty list abstains on that question.
+
+    Records that the unit voted (with the actor) and, apart from it, an anonymous
+    ballot with its marks. Refuses a closed vote, a unit that is not a voter or
+    has already voted, an actor who is not an officer of the unit, too many
+    choices and options of another question. The vote row is locked, and the
+    one-participation-per-unit constraint settles a race."""
+    vote = Vote.objects.select_for_update().get(pk=vote.pk)
+    if vote.state != VoteState.OPEN:
+        raise DomainError(_("The vote is closed."))
+    if not vote.voters.filter(pk=unit.pk).exists():
+        raise DomainError(
+            _("%(unit)s is not among the voters of this vote.") % {"unit": unit}
+        )
+    if actor.unit_id != unit.pk:
+        raise DomainError(
+            _("Only an officer of %(unit)s can cast its ballot.") % {"unit": unit}
+        )
+    already = _("%(unit)s has already voted.") % {"unit": unit}
+    if _has_voted(vote, unit):
+        raise DomainError(already)
+    questions = {
+        question.code: question
+        for question in vote.questions.prefetch_related("options")
+    }
+    marked = _marked_options(questions, choices)
+    try:
+        with transaction.atomic():
+            participation = _save(
+                VoteParticipation(vote=vote, unit=unit, cast_by=actor), actor
+            )
+    except IntegrityError as error:
+        raise DomainError(already) from error
+    ballot = Ballot.objects.create(vote=vote)
+    BallotMark.objects.bulk_create(
+        [BallotMark(ballot=ballot, option=option) for option in marked]
+    )
+    return participation
+
+
+def _reissue_ballots(vote):
+    """Rewrite the vote's ballots with new ids in random order, so that neither
+    the storage order nor the database's transaction ids of the ballots follow
+    the order in which units voted."""
+    contents = [
+        [mark.option_id for mark in ballot.marks.all()]
+        for ballot in vote.ballots.prefetch_related("marks")
+    ]
+    secrets.SystemRandom().shuffle(contents)
+    vote.ballots.all().delete()
+    ballots = Ballot.objects.bulk_create([Ballot(vote=vote) for _ in contents])
+    BallotMark.objects.bulk_create(
+        [
+            BallotMark(ballot=ballot, option_id=option_id)
+            for ballot, option_ids in zip(ballots, contents, strict=True)
+            for option_id in option_ids
+        ]
+    )
+
+
+@transaction.atomic
+def vote_close(*, vote, actor):
+    """Close an open vote: no more ballots; the result can be shown. The ballots
+    are rewritten in random order (same contents) to cut any link through
+    storage order. Refuses a vote that is already closed."""
+    vote = Vote.objects.select_for_update().get(pk=vote.pk)
+    if VoteState.CLOSED not in VOTE_TRANSITIONS[VoteState(vote.state)]:
+        raise DomainError(_("The vote is already closed."))
+    _reissue_ballots(vote)
+    vote.state = VoteState.CLOSED
+    vote.closed_at = timezone.now()
+    return _save(vote, actor, update_fields=["state", "closed_at"])

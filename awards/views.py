@@ -1,0 +1,124 @@
+"""HTTP only: check the role, find the vote in the user's reach, call the service,
+redirect with a message or re-render."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clusters.permissions import is_admin, is_unit_officer
+from clusters.selectors import terms_visible_to
+from clusters.services import DomainError
+from clusters.views import reaches_authority, require
+
+from . import permissions, selectors, services
+from .forms import BallotForm
+from .models import Vote, VoteKind
+
+
+def _vote_or_404(request, pk):
+    try:
+        return selectors.vote_detail(request.user, pk)
+    except Vote.DoesNotExist as error:
+        raise Http404 from error
+
+
+@require_POST
+@require(is_admin)
+def chair_election_open(request, pk):
+    term = get_object_or_404(
+        terms_visible_to(request.user).select_related("cluster"), pk=pk
+    )
+    try:
+        vote = services.chair_election_open(term=term, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("term_detail", pk=term.pk)
+    messages.success(request, _("The chair election was opened."))
+    return redirect("vote_detail", pk=vote.pk)
+
+
+@require_GET
+@require(reaches_authority)
+def vote_detail(request, pk):
+    vote = _vote_or_404(request, pk)
+    user = request.user
+    rows = selectors.voter_rows(vote)
+    voter_ids = {row.unit.pk for row in rows}
+    voted_ids = {row.unit.pk for row in rows if row.has_voted}
+    result = (
+        selectors.vote_result(vote) if permissions.can_see_result(user, vote) else None
+    )
+    outcome = None
+    if result is not None and vote.kind == VoteKind.CHAIR_ELECTION:
+        outcome = selectors.elected_officers(result)
+    return render(
+        request,
+        "awards/vote_detail.html",
+        {
+            "vote": vote,
+            "term": vote.term,
+            "questions": list(vote.questions.all()),
+            "voter_rows": rows,
+            "voted_count": len(voted_ids),
+            "voter_count": len(voter_ids),
+            "quorum_required": selectors.quorum_required(vote.quorum, len(voter_ids)),
+            "votes_to_win": selectors.votes_to_win(vote.threshold, len(voter_ids)),
+            "is_voter_officer": permissions.is_voter_officer(user, vote, voter_ids),
+            "my_unit_voted": user.unit_id in voted_ids,
+            "can_cast": permissions.can_cast_ballot(user, vote, voter_ids, voted_ids),
+            "can_close": permissions.can_close_vote(user, vote),
+            "can_see_who_cast": permissions.can_see_who_cast(user, vote),
+            "result": result,
+            "outcome": outcome,
+            "next_year": vote.term.year + 1,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(is_unit_officer)
+def ballot_cast(request, pk):
+    vote = _vote_or_404(request, pk)
+    user = request.user
+    if not selectors.is_voter(vote, user.unit_id):
+        raise PermissionDenied
+    if not vote.is_open:
+        messages.error(request, _("The vote is closed."))
+        return redirect("vote_detail", pk=vote.pk)
+    if selectors.has_voted(vote, user.unit_id):
+        messages.info(request, _("Your unit has already voted."))
+        return redirect("vote_detail", pk=vote.pk)
+    data = request.POST if request.method == "POST" else None
+    form = BallotForm(data, vote=vote)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ballot_cast(
+                vote=vote, unit=user.unit, actor=user, choices=form.choices()
+            )
+        except DomainError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+        else:
+            messages.success(request, _("Your unit's ballot was cast. Thank you."))
+            return redirect("vote_detail", pk=vote.pk)
+    return render(
+        request,
+        "awards/ballot_form.html",
+        {"vote": vote, "term": vote.term, "form": form},
+    )
+
+
+@require_POST
+@require(is_admin)
+def vote_close(request, pk):
+    vote = get_object_or_404(selectors.votes_visible_to(request.user), pk=pk)
+    try:
+        services.vote_close(vote=vote, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The vote was closed."))
+    return redirect("vote_detail", pk=vote.pk)

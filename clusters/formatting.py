@@ -1,0 +1,17 @@
+"""Numbers shown the way people write them in the active language."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils.formats import number_format
+
+
+def format_number(value, places=None):
+    """1234567.5 → "1.234.567,5" in Vietnamese: grouped, trailing zeros dropped
+    (rounded to `places` first when given); "" for None."""
+    if value is None or value == "":
+        return ""
+    value = Decimal(str(value))
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    value = value.normalize() if value % 1 else int(value)
+    return number_format(value, force_grouping=True)

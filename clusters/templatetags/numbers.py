@@ -1,0 +1,11 @@
+from django import template
+
+from clusters.formatting import format_number
+
+register = template.Library()
+
+
+@register.filter
+def number(value, places=None):
+    """A number grouped in the active language without trailing zeros."""
+    return format_number(value, places)

@@ -1,0 +1,27 @@
+"""Who may draft, set targets for and sign a term's pledge."""
+
+from clusters.permissions import is_admin, is_chair_officer, is_unit_officer
+
+
+def can_draft_pledge(user, term):
+    """The chair unit's officers and the authority's admins draft the pledge."""
+    return is_admin(user) or is_chair_officer(user, term)
+
+
+def is_member_officer(user, term):
+    """An officer of a unit that is a member of `term` (uses prefetched members)."""
+    return is_unit_officer(user) and any(
+        m.unit_id == user.unit_id for m in term.memberships.all()
+    )
+
+
+def can_set_target(user, term, unit):
+    """Drafters set every member's targets; a member's officer sets its own."""
+    return can_draft_pledge(user, term) or (
+        is_member_officer(user, term) and user.unit_id == unit.pk
+    )
+
+
+def can_sign(user, term):
+    """Each member unit's officer signs for the unit."""
+    return is_member_officer(user, term)

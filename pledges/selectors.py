@@ -1,0 +1,269 @@
+"""Reads of the pledges app: content, validation, grids and versions."""
+
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum
+from django.utils.translation import gettext as _
+
+from clusters.models import Membership
+
+from .models import (
+    Criterion,
+    CriterionKind,
+    Indicator,
+    Pledge,
+    ScoringRule,
+    Section,
+    SectionKind,
+    Target,
+)
+
+
+def pledge_tree(pledge):
+    """Sections in order, each with `.criteria_list`, each criterion with
+    `.indicator_list` (3 queries)."""
+    sections = list(
+        Section.objects.filter(pledge=pledge).prefetch_related(
+            Prefetch(
+                "criteria",
+                queryset=Criterion.objects.order_by("position", "id").prefetch_related(
+                    Prefetch(
+                        "indicators",
+                        queryset=Indicator.objects.order_by("position", "id"),
+                    )
+                ),
+            )
+        )
+    )
+    for section in sections:
+        section.criteria_list = list(section.criteria.all())
+        for criterion in section.criteria_list:
+            criterion.indicator_list = list(criterion.indicators.all())
+    return sections
+
+
+def _number(value):
+    return (
+        None if value is None else str(value.normalize() if value % 1 else int(value))
+    )
+
+
+def pledge_content(pledge):
+    """The pledge's criteria tree as plain data (for copies, templates, versions)."""
+    return {
+        "sections": [
+            {
+                "code": s.code,
+                "title": s.title,
+                "kind": s.kind,
+                "max_points": _number(s.max_points),
+                "criteria": [
+                    {
+                        "code": c.code,
+                        "title": c.title,
+                        "kind": c.kind,
+                        "max_points": _number(c.max_points),
+                        "evidence_required": c.evidence_required,
+                        "guidance": c.guidance,
+                        "indicators": [
+                            {
+                                "code": i.code,
+                                "title": i.title,
+                                "unit_of_measure": i.unit_of_measure,
+                                "direction": i.direction,
+                                "aggregation": i.aggregation,
+                                "rule": i.rule,
+                                "params": i.params,
+                            }
+                            for i in c.indicator_list
+                        ],
+                    }
+                    for c in s.criteria_list
+                ],
+            }
+            for s in pledge_tree(pledge)
+        ]
+    }
+
+
+def pledge_snapshot(pledge):
+    """Content plus every member's targets, keyed by indicator code and unit name."""
+    content = pledge_content(pledge)
+    targets = {}
+    for t in Target.objects.filter(indicator__pledge=pledge).select_related(
+        "indicator", "unit"
+    ):
+        targets.setdefault(t.indicator.code, {})[t.unit.name] = _number(t.planned)
+    content["targets"] = targets
+    return content
+
+
+def members_of(pledge):
+    return [
+        m.unit
+        for m in Membership.objects.filter(term_id=pledge.term_id)
+        .select_related("unit")
+        .order_by("unit__name")
+    ]
+
+
+def pledge_problems(pledge):
+    """What stops the pledge from opening for signing, as sentences (empty when
+    it is ready): section points add up to the term's scale, criteria to their
+    section, indicator criteria have indicators, every member has a target for
+    every indicator, and rule parameters make sense."""
+    problems = []
+    sections = pledge_tree(pledge)
+    scale = pledge.term.total_points
+    scored = [s for s in sections if s.kind == SectionKind.SCORED]
+    total = sum((s.max_points for s in scored), Decimal(0))
+    if not scored:
+        problems.append(_("The pledge has no scored section."))
+    elif total != scale:
+        problems.append(
+            _("The scored sections add up to %(total)s points, not %(scale)s.")
+            % {"total": _number(total), "scale": scale}
+        )
+    for section in sections:
+        criteria_total = sum((c.max_points for c in section.criteria_list), Decimal(0))
+        if section.kind == SectionKind.SCORED and criteria_total != section.max_points:
+            problems.append(
+                _("Section %(code)s: its criteria add up to %(sum)s, not %(max)s.")
+                % {
+                    "code": section.code,
+                    "sum": _number(criteria_total),
+                    "max": _number(section.max_points),
+                }
+            )
+        for criterion in section.criteria_list:
+            if (
+                criterion.kind == CriterionKind.INDICATOR
+                and not criterion.indicator_list
+            ):
+                problems.append(
+                    _("Criterion %(code)s has no indicator.") % {"code": criterion.code}
+                )
+            for indicator in criterion.indicator_list:
+                problems.extend(_rule_problems(indicator))
+    members = members_of(pledge)
+    indicators = [
+        i for s in sections for c in s.criteria_list for i in c.indicator_list
+    ]
+    set_targets = {
+        (t.indicator_id, t.unit_id): t.planned
+        for t in Target.objects.filter(indicator__pledge=pledge)
+    }
+    for indicator in indicators:
+        missing = [
+            u.name for u in members if set_targets.get((indicator.pk, u.pk)) is None
+        ]
+        if missing:
+            problems.append(
+                _("Indicator %(code)s has no target for: %(units)s.")
+                % {"code": indicator.code, "units": ", ".join(missing)}
+            )
+        zero = [
+            u.name
+            for u in members
+            if set_targets.get((indicator.pk, u.pk)) == 0
+            and indicator.rule == ScoringRule.PROPORTIONAL
+        ]
+        if zero:
+            problems.append(
+                _(
+                    "Indicator %(code)s is scored in proportion to its target, "
+                    "which cannot be 0 for: %(units)s."
+                )
+                % {"code": indicator.code, "units": ", ".join(zero)}
+            )
+    return problems
+
+
+def _rule_problems(indicator):
+    params = indicator.params or {}
+    code = indicator.code
+    if indicator.rule == ScoringRule.PROPORTIONAL:
+        cap, floor = params.get("cap", 100), params.get("floor", 50)
+        if not (_is_number(cap) and _is_number(floor) and 0 <= floor < cap):
+            return [
+                _("Indicator %(code)s: the floor must be at least 0 and below the cap.")
+                % {"code": code}
+            ]
+    if indicator.rule == ScoringRule.BANDS:
+        bands = params.get("bands") or []
+        valid = bool(bands) and all(
+            isinstance(b, list | tuple)
+            and len(b) == 2
+            and all(_is_number(x) and x >= 0 for x in b)
+            and b[1] <= 100
+            for b in bands
+        )
+        if not valid:
+            return [
+                _(
+                    "Indicator %(code)s: bands are pairs of minimum achievement "
+                    "and share of points (0–100)."
+                )
+                % {"code": code}
+            ]
+    return []
+
+
+def _is_number(value):
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+def targets_grid(pledge):
+    """(members, indicators, {(indicator_id, unit_id): Target}) for the grid,
+    and the sum of planned values per indicator (4 queries)."""
+    members = members_of(pledge)
+    indicators = list(
+        Indicator.objects.filter(pledge=pledge)
+        .select_related("criterion__section")
+        .order_by("criterion__section__position", "criterion__position", "position")
+    )
+    targets = {
+        (t.indicator_id, t.unit_id): t
+        for t in Target.objects.filter(indicator__pledge=pledge)
+    }
+    totals = dict(
+        Target.objects.filter(indicator__pledge=pledge)
+        .values_list("indicator_id")
+        .annotate(total=Sum("planned"))
+    )
+    return members, indicators, targets, totals
+
+
+def pledge_of_term(term):
+    return Pledge.objects.filter(term=term).first()
+
+
+def _flatten(snapshot):
+    """{label: value} for every field of every row of a snapshot."""
+    flat = {}
+    for section in snapshot.get("sections", []):
+        prefix = section["code"]
+        flat[f"{prefix} · {section['title']}"] = section["max_points"]
+        for criterion in section.get("criteria", []):
+            flat[f"{criterion['code']} · {criterion['title']}"] = criterion[
+                "max_points"
+            ]
+            for indicator in criterion.get("indicators", []):
+                flat[f"{indicator['code']} · {indicator['title']}"] = (
+                    f"{indicator['rule']} {indicator['params']}"
+                )
+    for code, by_unit in snapshot.get("targets", {}).items():
+        for unit, value in by_unit.items():
+            flat[f"{code} · {unit}"] = value
+    return flat
+
+
+def snapshot_diff(older, newer):
+    """Readable changes between two versions: (row, before, after), with None for
+    a row that was added or removed."""
+    before, after = _flatten(older), _flatten(newer)
+    return [
+        (label, before.get(label), after.get(label))
+        for label in sorted(before.keys() | after.keys())
+        if before.get(label) != after.get(label)
+    ]

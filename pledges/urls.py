@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("terms/<int:pk>/pledge/", views.pledge_overview, name="pledge_overview"),
+    path("terms/<int:pk>/pledge/new/", views.pledge_create, name="pledge_create"),
+    path("terms/<int:pk>/pledge/state/", views.pledge_action, name="pledge_action"),
+    path("terms/<int:pk>/pledge/criteria/", views.pledge_editor, name="pledge_editor"),
+    path("terms/<int:pk>/pledge/targets/", views.targets_grid, name="targets_grid"),
+    path("terms/<int:pk>/pledge/targets.xlsx", views.targets_xlsx, name="targets_xlsx"),
+    path(
+        "terms/<int:pk>/pledge/targets/import/",
+        views.targets_import,
+        name="targets_import",
+    ),
+    path("terms/<int:pk>/pledge/sign/", views.pledge_sign, name="pledge_sign"),
+    path(
+        "terms/<int:pk>/pledge/versions/", views.pledge_versions, name="pledge_versions"
+    ),
+    path("terms/<int:pk>/pledge.docx", views.pledge_docx, name="pledge_docx"),
+    path("terms/<int:pk>/pledge/print/", views.pledge_print, name="pledge_print"),
+]

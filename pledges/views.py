@@ -1,0 +1,559 @@
+"""HTTP only for pledges: find the term in reach, check the role, call services."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import sanitize_separators
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clusters.models import Membership, Term
+from clusters.selectors import terms_visible_to
+from clusters.services import DomainError
+from clusters.views import _apply_domain_error, reaches_authority, require
+
+from . import selectors, services
+from .forms import (
+    AmendForm,
+    CriterionForm,
+    IndicatorForm,
+    SectionForm,
+    SignForm,
+    TemplateForm,
+)
+from .models import Criterion, Indicator, PledgeState, PledgeTemplate, Section
+from .permissions import can_draft_pledge, can_set_target, can_sign
+
+
+def term_in_reach(request, pk):
+    """The term `pk` if the user may see it, with cluster, members and pledge
+    loaded; 404 otherwise."""
+    term = (
+        terms_visible_to(request.user)
+        .select_related("cluster__authority", "pledge")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("unit").order_by(
+                    "unit__name"
+                ),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if term is None:
+        raise Http404
+    return term
+
+
+def _pledge_or_none(term):
+    try:
+        return term.pledge
+    except Term.pledge.RelatedObjectDoesNotExist:
+        return None
+
+
+def _pledge(term):
+    pledge = _pledge_or_none(term)
+    if pledge is None:
+        raise Http404
+    return pledge
+
+
+def _require_drafter(request, term):
+    if not can_draft_pledge(request.user, term):
+        raise PermissionDenied
+
+
+@require_GET
+@require(reaches_authority)
+def pledge_overview(request, pk):
+    term = term_in_reach(request, pk)
+    pledge = _pledge_or_none(term)
+    context = {
+        "term": term,
+        "pledge": pledge,
+        "can_draft": can_draft_pledge(request.user, term),
+    }
+    if pledge is None:
+        context["previous"] = services.previous_pledge(term)
+        context["templates"] = PledgeTemplate.objects.filter(
+            authority_id=term.cluster.authority_id
+        )
+    else:
+        version = pledge.versions.filter(number=pledge.version).first()
+        signed = (
+            {s.unit_id: s for s in version.signatures.all()}
+            if version is not None
+            else {}
+        )
+        context.update(
+            version=version,
+            rows=[(m.unit, signed.get(m.unit_id)) for m in term.memberships.all()],
+            problems=selectors.pledge_problems(pledge)
+            if pledge.state == PledgeState.DRAFT
+            else [],
+            can_sign=can_sign(request.user, term)
+            and pledge.state == PledgeState.SIGNING
+            and request.user.unit_id not in signed,
+            amend_form=AmendForm(),
+            template_form=TemplateForm(),
+        )
+    return render(request, "pledges/pledge_overview.html", context)
+
+
+@require_POST
+@require(reaches_authority)
+def pledge_create(request, pk):
+    term = term_in_reach(request, pk)
+    _require_drafter(request, term)
+    source = request.POST.get("source", "empty")
+    try:
+        if source == "previous":
+            services.pledge_copy_previous(term=term, actor=request.user)
+        elif source.startswith("template:"):
+            template = get_object_or_404(
+                PledgeTemplate,
+                pk=source.removeprefix("template:") if source[9:].isdigit() else 0,
+                authority_id=term.cluster.authority_id,
+            )
+            services.pledge_from_template(
+                term=term, template=template, actor=request.user
+            )
+        else:
+            services.pledge_create(term=term, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The pledge was created."))
+    return redirect("pledge_overview", pk=term.pk)
+
+
+@require_POST
+@require(reaches_authority)
+def pledge_action(request, pk):
+    term = term_in_reach(request, pk)
+    _require_drafter(request, term)
+    pledge = _pledge(term)
+    action = request.POST.get("action")
+    try:
+        if action == "open_signing":
+            services.pledge_open_signing(pledge=pledge, actor=request.user)
+            messages.success(request, _("The pledge is open for signing."))
+        elif action == "amend":
+            form = AmendForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Give a reason for the amendment."))
+            services.pledge_amend(
+                pledge=pledge, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("A new version was opened for editing."))
+        elif action == "save_template":
+            form = TemplateForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Give the template a name."))
+            services.template_save(
+                pledge=pledge, name=form.cleaned_data["name"], actor=request.user
+            )
+            messages.success(request, _("The template was saved."))
+        else:
+            raise DomainError(_("Unknown action."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("pledge_overview", pk=term.pk)
+
+
+EDITABLE = {
+    "section": (Section, SectionForm, services.section_save),
+    "criterion": (Criterion, CriterionForm, services.criterion_save),
+    "indicator": (Indicator, IndicatorForm, services.indicator_save),
+}
+
+
+def _bind(kind, pledge, data=None, instance=None):
+    model, form_class, _save = EDITABLE[kind]
+    kwargs = {} if form_class is SectionForm else {"pledge": pledge}
+    if form_class is SectionForm and instance is None:
+        instance = Section(pledge=pledge)
+    return form_class(data, instance=instance, prefix=kind, **kwargs)
+
+
+def _row(pledge, kind, row_id):
+    model = EDITABLE[kind][0]
+    if not str(row_id).isdigit():
+        raise Http404
+    return get_object_or_404(model, pk=row_id, pledge=pledge)
+
+
+def _with_row_keys(sections):
+    """Give every row of the tree the id its table row and `?edit=` use."""
+    for section in sections:
+        section.row_key = f"section-{section.pk}"
+        for criterion in section.criteria_list:
+            criterion.row_key = f"criterion-{criterion.pk}"
+            for indicator in criterion.indicator_list:
+                indicator.row_key = f"indicator-{indicator.pk}"
+    return sections
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def pledge_editor(request, pk):
+    """The criteria tree with add, edit, delete and move for every row. Editing
+    a row (`?edit=kind-id`) renders its form in place; htmx swaps just that row."""
+    term = term_in_reach(request, pk)
+    _require_drafter(request, term)
+    pledge = _pledge(term)
+    editing, forms = None, {}
+    kind = request.POST.get("kind") or request.GET.get("add") or ""
+    if request.method == "POST" and kind in EDITABLE:
+        action = request.POST.get("action", "save")
+        row_id = request.POST.get("id") or ""
+        row = _row(pledge, kind, row_id) if row_id else None
+        if action in ("delete", "up", "down") and row is not None:
+            try:
+                if action == "delete":
+                    services.row_delete(pledge=pledge, row=row, actor=request.user)
+                else:
+                    services.row_move(
+                        pledge=pledge,
+                        row=row,
+                        offset=-1 if action == "up" else 1,
+                        actor=request.user,
+                    )
+            except DomainError as error:
+                messages.error(request, error.message)
+            return redirect(reverse("pledge_editor", args=[term.pk]) + "#tree")
+        form = _bind(kind, pledge, request.POST, row)
+        if form.is_valid():
+            fields = (
+                form.service_fields()
+                if isinstance(form, IndicatorForm)
+                else form.cleaned_data
+            )
+            try:
+                EDITABLE[kind][2](
+                    pledge=pledge, actor=request.user, **{kind: row}, **fields
+                )
+            except DomainError as error:
+                _apply_domain_error(form, error)
+            else:
+                messages.success(request, _("The row was saved."))
+                return redirect("pledge_editor", pk=term.pk)
+        editing = f"{kind}-{row_id}" if row_id else f"new-{kind}"
+        forms[editing] = form
+    elif request.GET.get("edit"):
+        kind, _sep, row_id = request.GET["edit"].partition("-")
+        if kind in EDITABLE:
+            editing = f"{kind}-{row_id}"
+            forms[editing] = _bind(kind, pledge, instance=_row(pledge, kind, row_id))
+    elif kind in EDITABLE:
+        editing = f"new-{kind}"
+        forms[editing] = _bind(kind, pledge)
+    return render(
+        request,
+        "pledges/pledge_editor.html",
+        {
+            "term": term,
+            "pledge": pledge,
+            "sections": _with_row_keys(selectors.pledge_tree(pledge)),
+            "editing": editing,
+            "form": forms.get(editing),
+            "editable": pledge.is_editable,
+            "problems": selectors.pledge_problems(pledge) if pledge.is_editable else [],
+        },
+    )
+
+
+def _parse_value(text):
+    """A number typed in the user's language (1.234,5 in Vietnamese), or None."""
+    text = sanitize_separators((text or "").strip())
+    if not text:
+        return None
+    value = Decimal(text)
+    if not value.is_finite():
+        raise InvalidOperation
+    return value
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def targets_grid(request, pk):
+    """Members × indicators. Drafters edit every row, a member's officer its own."""
+    term = term_in_reach(request, pk)
+    pledge = _pledge(term)
+    members, indicators, targets, totals = selectors.targets_grid(pledge)
+    editable_units = {
+        u.pk
+        for u in members
+        if pledge.is_editable and can_set_target(request.user, term, u)
+    }
+    errors = {}
+    if request.method == "POST":
+        if not editable_units:
+            raise PermissionDenied
+        rows = []
+        for unit in members:
+            if unit.pk not in editable_units:
+                continue
+            for indicator in indicators:
+                key = f"t-{indicator.pk}-{unit.pk}"
+                if key not in request.POST:
+                    continue
+                try:
+                    planned = _parse_value(request.POST[key])
+                except (InvalidOperation, ValueError):
+                    errors[key] = _("Enter a number such as 1.234,5.")
+                    continue
+                if planned is not None and planned < 0:
+                    errors[key] = _("Targets cannot be negative.")
+                    continue
+                current = targets.get((indicator.pk, unit.pk))
+                rows.append(
+                    (indicator, unit, planned, current.last_actual if current else None)
+                )
+        if not errors:
+            try:
+                changed = services.targets_apply(
+                    pledge=pledge, rows=rows, actor=request.user
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request, _("%(count)s targets were saved.") % {"count": changed}
+                )
+                return redirect("targets_grid", pk=term.pk)
+        else:
+            messages.error(request, _("Some values are not valid; nothing was saved."))
+    table = [
+        (
+            unit,
+            unit.pk in editable_units,
+            [
+                (
+                    indicator,
+                    f"t-{indicator.pk}-{unit.pk}",
+                    targets.get((indicator.pk, unit.pk)),
+                    errors.get(f"t-{indicator.pk}-{unit.pk}"),
+                    request.POST.get(f"t-{indicator.pk}-{unit.pk}")
+                    if request.method == "POST"
+                    else None,
+                )
+                for indicator in indicators
+            ],
+        )
+        for unit in members
+    ]
+    return render(
+        request,
+        "pledges/targets_grid.html",
+        {
+            "term": term,
+            "pledge": pledge,
+            "indicators": indicators,
+            "table": table,
+            "totals": [totals.get(i.pk) for i in indicators],
+            "can_edit": bool(editable_units),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def pledge_sign(request, pk):
+    term = term_in_reach(request, pk)
+    pledge = _pledge(term)
+    if not can_sign(request.user, term):
+        raise PermissionDenied
+    unit = request.user.unit
+    form = SignForm(
+        request.POST or None,
+        initial={
+            "signed_on": timezone.localdate(),
+            "signer_name": request.user.full_name,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pledge_sign(
+                pledge=pledge, unit=unit, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            _apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Your unit's signature was recorded."))
+            return redirect("pledge_overview", pk=term.pk)
+    return render(
+        request,
+        "pledges/pledge_sign.html",
+        {
+            "term": term,
+            "pledge": pledge,
+            "form": form,
+            "unit": unit,
+            "sections": selectors.pledge_tree(pledge),
+        },
+    )
+
+
+@require_GET
+@require(reaches_authority)
+def pledge_versions(request, pk):
+    term = term_in_reach(request, pk)
+    pledge = _pledge(term)
+    versions = list(
+        pledge.versions.prefetch_related("signatures__unit").order_by("number")
+    )
+    diffs = [
+        selectors.snapshot_diff(older.snapshot, newer.snapshot) if older else None
+        for older, newer in zip([None, *versions], versions, strict=False)
+    ]
+    return render(
+        request,
+        "pledges/pledge_versions.html",
+        {
+            "term": term,
+            "pledge": pledge,
+            "entries": list(reversed(list(zip(versions, diffs, strict=True)))),
+        },
+    )
+
+
+@require_GET
+@require(reaches_authority)
+def pledge_docx(request, pk):
+    """The pledge as a Word file for whoever can see the term."""
+    from django.http import HttpResponse
+
+    from .documents import DOCX_CONTENT_TYPE
+    from .documents import pledge_docx as build_docx
+
+    term = term_in_reach(request, pk)
+    pledge = _pledge(term)
+    filename = f"giao-uoc-thi-dua-{term.year}.docx"
+    return HttpResponse(
+        build_docx(pledge),
+        content_type=DOCX_CONTENT_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@require_GET
+@require(reaches_authority)
+def pledge_print(request, pk):
+    """The pledge laid out like its Word file, for printing on A4."""
+    from .documents import pledge_document
+
+    term = term_in_reach(request, pk)
+    pledge = _pledge(term)
+    return render(
+        request,
+        "pledges/pledge_print.html",
+        {"term": term, "pledge": pledge, "doc": pledge_document(pledge)},
+    )
+
+
+# Excel round trip of the targets ---------------------------------------------
+
+
+def _target_units(request, term):
+    """The members whose targets the user may set; 403 when there is none."""
+    units = [
+        m.unit
+        for m in term.memberships.all()
+        if can_set_target(request.user, term, m.unit)
+    ]
+    if not units:
+        raise PermissionDenied
+    return units
+
+
+@require_GET
+@require(reaches_authority)
+def targets_xlsx(request, pk):
+    """The targets as a pre-filled Excel template: every member's rows for the
+    drafters, its own rows for a member's officer."""
+    from django.http import HttpResponse
+    from django.utils.http import content_disposition_header
+
+    from .excel import XLSX_TYPE, targets_workbook
+
+    term = term_in_reach(request, pk)
+    pledge = _pledge(term)
+    units = _target_units(request, term)
+    return HttpResponse(
+        targets_workbook(pledge, units),
+        content_type=XLSX_TYPE,
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=f"chi-tieu-{term.year}.xlsx"
+            )
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def targets_import(request, pk):
+    """Upload the filled-in template. “Preview” lists every problem by row and
+    column, or the changes, and writes nothing; “Apply” writes every row in one
+    transaction, and only when the file has no problem at all."""
+    from django.utils.translation import ngettext
+
+    from .excel import read_targets
+    from .forms import TargetsImportForm
+
+    term = term_in_reach(request, pk)
+    pledge = _pledge(term)
+    units = _target_units(request, term)
+    if request.method == "POST":
+        form = TargetsImportForm(request.POST, request.FILES)
+    else:
+        form = TargetsImportForm()
+    result = None
+    if request.method == "POST" and not pledge.is_editable:
+        messages.error(request, _("The pledge is not a draft; nothing was imported."))
+    elif request.method == "POST" and form.is_valid():
+        result = read_targets(pledge, form.cleaned_data["file"].read(), units)
+        for error in result.errors:
+            if error.row is None:
+                form.add_error("file", error.message)
+        if not result.errors and request.POST.get("mode") == "apply":
+            try:
+                changed = services.targets_apply(
+                    pledge=pledge, rows=result.changed_rows, actor=request.user
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s target was updated.",
+                        "%(count)s targets were updated.",
+                        changed,
+                    )
+                    % {"count": changed},
+                )
+                return redirect("targets_grid", pk=term.pk)
+    return render(
+        request,
+        "pledges/targets_import.html",
+        {
+            "term": term,
+            "pledge": pledge,
+            "form": form,
+            "result": result,
+            "cell_errors": [e for e in result.errors if e.row is not None]
+            if result
+            else [],
+        },
+    )

@@ -1,0 +1,61 @@
+"""Helpers for the awards tests: members with officers, votes and ballots."""
+
+from awards import services
+from awards.models import VoteKind, VoteOption
+from clusters.models import Cluster, RotationPolicy
+from tests.clusters.factories import MembershipFactory, UnitFactory, officer
+
+
+def make_elected(world):
+    """Give the world's cluster the "elected by members" rotation policy."""
+    Cluster.objects.filter(pk=world.cluster.pk).update(
+        rotation_policy=RotationPolicy.ELECTED
+    )
+
+
+def add_member(term, **unit_fields):
+    """A new unit, member of `term`, with one officer; returns the unit."""
+    unit = UnitFactory(authority=term.cluster.authority, **unit_fields)
+    MembershipFactory(term=term, unit=unit)
+    officer(unit)
+    return unit
+
+
+def officer_of(unit):
+    return unit.officers.first() or officer(unit)
+
+
+def open_vote(world, *, units=None, questions=None, **kwargs):
+    """A nomination vote in the world's term over `units` (default: all three
+    members), one question "leading" with one choice unless `questions` given."""
+    units = units or [world.unit_a, world.unit_chair, world.unit_deputy]
+    questions = questions or [
+        {"code": "leading", "title": "Leading unit", "max_choices": 1, "units": units}
+    ]
+    return services.vote_open(
+        term=world.term,
+        kind=kwargs.pop("kind", VoteKind.NOMINATION),
+        title=kwargs.pop("title", "Bình xét 2024"),
+        questions=questions,
+        actor=world.users["admin"],
+        **kwargs,
+    )
+
+
+def option_ids(vote, code, *units):
+    options = VoteOption.objects.filter(question__vote=vote, question__code=code)
+    by_unit = {o.unit_id: o.pk for o in options}
+    return [by_unit[unit.pk] for unit in units]
+
+
+def cast(vote, unit, **choices):
+    """Cast `unit`'s ballot by one of its officers; `choices` maps question codes
+    to lists of candidate units."""
+    return services.ballot_cast(
+        vote=vote,
+        unit=unit,
+        actor=officer_of(unit),
+        choices={
+            code: option_ids(vote, code, *units) for code, units in choices.items()
+        },
+    )

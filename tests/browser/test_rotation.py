@@ -1,0 +1,58 @@
+"""Issue 3 journey: the admin reviews the rotation and rolls 2024 over to 2025;
+the chair unit's officer records the handover; powers follow the chair."""
+
+import pytest
+
+from clusters import services
+from clusters.models import Term, TermState, User
+
+pytestmark = pytest.mark.browser
+
+
+def _decide_2024():
+    """Take the demo's 2024 term through its cycle to `decided` (the stages are
+    built by other journeys)."""
+    admin = User.objects.get(username="admin")
+    term = Term.objects.get(year=2024)
+    while term.state != TermState.DECIDED:
+        (state,) = services.TERM_TRANSITIONS[TermState(term.state)]
+        term = services.term_transition(term=term, to_state=state, actor=admin)
+
+
+def test_admin_rolls_over_and_chair_hands_over(
+    page, base_url, browser_login, assert_accessible
+):
+    _decide_2024()
+    cluster_id = Term.objects.get(year=2024).cluster_id
+
+    browser_login(page, "admin")
+    page.goto(f"{base_url}/clusters/{cluster_id}/rotation/")
+    assert_accessible(page)
+    page.goto(f"{base_url}/clusters/{cluster_id}/rotation/preview/")
+    assert page.locator("tbody tr").count() == 8
+    assert_accessible(page)
+
+    page.goto(f"{base_url}/clusters/{cluster_id}/")
+    page.get_by_role("link", name="2024", exact=True).click()
+    page.get_by_role("link", name="Mở năm thi đua 2025").click()
+    assert_accessible(page)
+    # Châu Thành chaired 2024 without a deputy: the order proposes the next unit.
+    assert page.locator("#id_chair option:checked").inner_text() == "Thành phố Vị Thanh"
+    page.get_by_role("button", name="Mở năm 2025").click()
+    assert page.locator("h1").inner_text().startswith("Năm thi đua 2025")
+
+    page.context.clear_cookies()
+    browser_login(page, "chauthanh")
+    page.goto(f"{base_url}/clusters/{cluster_id}/")
+    page.get_by_role("link", name="2024", exact=True).click()
+    page.get_by_role("link", name="Bàn giao cụm trưởng").click()
+    assert_accessible(page)
+    page.fill("#id_date", "20/01/2025")
+    page.fill("#id_place", "Huyện Châu Thành")
+    page.get_by_role("button", name="Ghi nhận bàn giao").click()
+    timeline = page.locator(".timeline").inner_text()
+    assert "20/01/2025" in timeline
+    assert Term.objects.get(year=2024).state == TermState.CLOSED
+
+    page.goto(f"{base_url}/terms/{Term.objects.get(year=2025).pk}/")
+    assert page.locator(".alert-info").count() == 0  # Châu Thành no longer chairs
