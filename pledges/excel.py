@@ -17,7 +17,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from .models import Indicator, Target
+from .models import LARGEST_VALUE, Indicator, Target
 from .selectors import members_of
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,7 +50,6 @@ MAX_ROWS = 10_000
 MAX_COLUMNS = 50  # cells in H…AX are reported as outside the table
 MAX_ERRORS = 100
 FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
-LARGEST = Decimal(10) ** 14  # Target values have 18 digits, 4 after the point
 STEP = Decimal("0.0001")
 
 
@@ -304,7 +303,7 @@ def _number(value):
         return None, None
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         number = value if isinstance(value, Decimal) else Decimal(str(value))
-        if not number.is_finite() or abs(number) >= LARGEST:
+        if not number.is_finite() or abs(number) >= LARGEST_VALUE:
             return None, _("The number is too large.")
         if number < 0:
             return None, _("Targets cannot be negative.")
@@ -412,6 +411,7 @@ def read_targets(pledge, data, allowed_units):
         elif row_ok:
             result.rows.append((indicator, unit, *values))
     if report.full:
+        del report.errors[MAX_ERRORS:]
         report.errors.append(
             CellError(
                 None,

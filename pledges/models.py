@@ -14,6 +14,8 @@ from clusters.models import Authority, Term, Unit
 
 POINTS = {"max_digits": 6, "decimal_places": 2}
 VALUE = {"max_digits": 18, "decimal_places": 4}
+# Target values stay below this (18 digits, 4 after the point).
+LARGEST_VALUE = Decimal(10) ** 14
 
 
 class PledgeState(models.TextChoices):

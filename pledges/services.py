@@ -15,6 +15,7 @@ from clusters.audit import audited_delete, audited_save
 from clusters.services import DomainError, term_opened_from_previous
 
 from .models import (
+    LARGEST_VALUE,
     Criterion,
     CriterionKind,
     Indicator,
@@ -260,10 +261,11 @@ def row_move(*, pledge, row, offset, actor):
 
 
 @transaction.atomic
-def targets_apply(*, pledge, rows, actor):
+def targets_apply(*, pledge, rows, actor, reason=None):
     """Set targets from `rows` of (indicator, unit, planned, last_actual); units
-    must be members and values non-negative. Returns how many targets changed;
-    applying the same rows again changes nothing."""
+    must be members and values non-negative and below LARGEST_VALUE. Returns how
+    many targets changed; applying the same rows again changes nothing. `reason`
+    (e.g. an import) goes into the history."""
     _check_editable(pledge)
     members = set(pledge.term.memberships.values_list("unit_id", flat=True))
     existing = {
@@ -281,13 +283,15 @@ def targets_apply(*, pledge, rows, actor):
         for value in (planned, last_actual):
             if value is not None and value < 0:
                 raise DomainError(_("Targets cannot be negative."))
+            if value is not None and value >= LARGEST_VALUE:
+                raise DomainError(_("The value is too large."))
         target = existing.get((indicator.pk, unit.pk))
         if target is None:
             target = Target(indicator=indicator, unit=unit)
         elif (target.planned, target.last_actual) == (planned, last_actual):
             continue
         target.planned, target.last_actual = planned, last_actual
-        audited_save(target, actor)
+        audited_save(target, actor, reason)
         changed += 1
     return changed
 

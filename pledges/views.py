@@ -5,12 +5,14 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import sanitize_separators
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from clusters.models import Membership, Term
@@ -19,15 +21,26 @@ from clusters.services import DomainError
 from clusters.views import _apply_domain_error, reaches_authority, require
 
 from . import selectors, services
+from .documents import DOCX_CONTENT_TYPE, pledge_document
+from .documents import pledge_docx as build_docx
+from .excel import XLSX_TYPE, read_targets, targets_workbook
 from .forms import (
     AmendForm,
     CriterionForm,
     IndicatorForm,
     SectionForm,
     SignForm,
+    TargetsImportForm,
     TemplateForm,
 )
-from .models import Criterion, Indicator, PledgeState, PledgeTemplate, Section
+from .models import (
+    LARGEST_VALUE,
+    Criterion,
+    Indicator,
+    PledgeState,
+    PledgeTemplate,
+    Section,
+)
 from .permissions import can_draft_pledge, can_set_target, can_sign
 
 
@@ -315,6 +328,9 @@ def targets_grid(request, pk):
                 if planned is not None and planned < 0:
                     errors[key] = _("Targets cannot be negative.")
                     continue
+                if planned is not None and planned >= LARGEST_VALUE:
+                    errors[key] = _("The value is too large.")
+                    continue
                 current = targets.get((indicator.pk, unit.pk))
                 rows.append(
                     (indicator, unit, planned, current.last_actual if current else None)
@@ -431,10 +447,6 @@ def pledge_versions(request, pk):
 @require(reaches_authority)
 def pledge_docx(request, pk):
     """The pledge as a Word file for whoever can see the term."""
-    from django.http import HttpResponse
-
-    from .documents import DOCX_CONTENT_TYPE
-    from .documents import pledge_docx as build_docx
 
     term = term_in_reach(request, pk)
     pledge = _pledge(term)
@@ -450,7 +462,6 @@ def pledge_docx(request, pk):
 @require(reaches_authority)
 def pledge_print(request, pk):
     """The pledge laid out like its Word file, for printing on A4."""
-    from .documents import pledge_document
 
     term = term_in_reach(request, pk)
     pledge = _pledge(term)
@@ -481,10 +492,6 @@ def _target_units(request, term):
 def targets_xlsx(request, pk):
     """The targets as a pre-filled Excel template: every member's rows for the
     drafters, its own rows for a member's officer."""
-    from django.http import HttpResponse
-    from django.utils.http import content_disposition_header
-
-    from .excel import XLSX_TYPE, targets_workbook
 
     term = term_in_reach(request, pk)
     pledge = _pledge(term)
@@ -506,10 +513,6 @@ def targets_import(request, pk):
     """Upload the filled-in template. “Preview” lists every problem by row and
     column, or the changes, and writes nothing; “Apply” writes every row in one
     transaction, and only when the file has no problem at all."""
-    from django.utils.translation import ngettext
-
-    from .excel import read_targets
-    from .forms import TargetsImportForm
 
     term = term_in_reach(request, pk)
     pledge = _pledge(term)
@@ -529,7 +532,10 @@ def targets_import(request, pk):
         if not result.errors and request.POST.get("mode") == "apply":
             try:
                 changed = services.targets_apply(
-                    pledge=pledge, rows=result.changed_rows, actor=request.user
+                    pledge=pledge,
+                    rows=result.changed_rows,
+                    actor=request.user,
+                    reason=_("Imported from Excel"),
                 )
             except DomainError as error:
                 messages.error(request, error.message)

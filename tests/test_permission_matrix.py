@@ -23,6 +23,8 @@ MANAGE_NEW = [LOGIN, 403, 403, 403, 403, 200, 200]
 # The chair unit's officers and admins draft the pledge.
 DRAFT = [LOGIN, 403, 404, 200, 403, 200, 404]
 DRAFT_POST = [LOGIN, 403, 404, 302, 403, 302, 404]
+# Members' officers set their own targets; drafters set everyone's.
+TARGETS = [LOGIN, 200, 404, 200, 403, 200, 404]
 
 # name → (method, kwargs from the world, data, expected statuses by role)
 MATRIX = {
@@ -111,6 +113,13 @@ MATRIX = {
         lambda w: {"pk": world_pledge(w).term_id},
         None,
         READ_CLUSTER,
+    ),
+    "targets_xlsx": ("get", lambda w: {"pk": world_pledge(w).term_id}, None, TARGETS),
+    "targets_import": (
+        "get",
+        lambda w: {"pk": world_pledge(w).term_id},
+        None,
+        TARGETS,
     ),
     "unit_list": ("get", None, None, READ_ALL),
     "unit_create": ("get", None, None, MANAGE_NEW),
