@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from clusters.audit import audited_save
 from clusters.models import MemberRole, RotationPolicy, Term, TermState, Unit
 from clusters.services import DomainError
 
@@ -40,12 +41,6 @@ MAX_DENOMINATOR = 1000
 
 CHAIR = "chair"
 DEPUTY = "deputy"
-
-
-def _save(obj, actor, **kwargs):
-    obj._history_user = actor
-    obj.save(**kwargs)
-    return obj
 
 
 def _fraction(value, default, field):
@@ -136,7 +131,7 @@ def vote_open(*, term, kind, title, questions, actor, quorum=None, threshold=Non
     if not members:
         raise DomainError(_("The term has no members to vote."))
     _check_questions(questions, {unit.pk for unit in members})
-    vote = _save(
+    vote = audited_save(
         Vote(
             term=term,
             kind=kind,
@@ -151,7 +146,7 @@ def vote_open(*, term, kind, title, questions, actor, quorum=None, threshold=Non
     )
     vote.voters.set(members)
     for position, spec in enumerate(questions, start=1):
-        question = _save(
+        question = audited_save(
             VoteQuestion(
                 vote=vote,
                 code=spec["code"],
@@ -162,7 +157,7 @@ def vote_open(*, term, kind, title, questions, actor, quorum=None, threshold=Non
             actor,
         )
         for unit in spec["units"]:
-            _save(VoteOption(question=question, unit=unit), actor)
+            audited_save(VoteOption(question=question, unit=unit), actor)
     return vote
 
 
@@ -291,7 +286,7 @@ def ballot_cast(*, vote, unit, actor, choices):
     marked = _marked_options(questions, choices)
     try:
         with transaction.atomic():
-            participation = _save(
+            participation = audited_save(
                 VoteParticipation(vote=vote, unit=unit, cast_by=actor), actor
             )
     except IntegrityError as error:
@@ -334,4 +329,4 @@ def vote_close(*, vote, actor):
     _reissue_ballots(vote)
     vote.state = VoteState.CLOSED
     vote.closed_at = timezone.now()
-    return _save(vote, actor, update_fields=["state", "closed_at"])
+    return audited_save(vote, actor, update_fields=["state", "closed_at"])

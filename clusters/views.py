@@ -85,13 +85,13 @@ def _found(queryset_call, *args):
         raise Http404 from error
 
 
-def _apply_domain_error(form, error):
+def apply_domain_error(form, error):
     """Show a DomainError next to its field when the form has it, else on top."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
 
 
-def _form_page(request, form, save, *, success, template, context=None):
+def form_page(request, form, save, *, success, template, context=None):
     """Render `template` with `form`; on a valid POST call `save(cleaned_data)`,
     which writes through a service and returns where to go next. A DomainError
     is shown beside its field and nothing is saved."""
@@ -99,7 +99,7 @@ def _form_page(request, form, save, *, success, template, context=None):
         try:
             target = save(form.cleaned_data)
         except DomainError as error:
-            _apply_domain_error(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(request, success)
             return redirect(target)
@@ -175,7 +175,7 @@ def cluster_create(request):
         )
         return reverse("cluster_detail", args=[cluster.pk])
 
-    return _form_page(
+    return form_page(
         request,
         ClusterForm(request.POST or None, authority=authority),
         save,
@@ -193,7 +193,7 @@ def cluster_edit(request, pk):
         services.cluster_update(cluster=cluster, actor=request.user, **data)
         return reverse("cluster_detail", args=[cluster.pk])
 
-    return _form_page(
+    return form_page(
         request,
         ClusterForm(
             request.POST or None, instance=cluster, authority=request.user.authority
@@ -259,7 +259,7 @@ def unit_create(request):
         unit = services.unit_create(actor=request.user, authority=authority, **data)
         return reverse("unit_detail", args=[unit.pk])
 
-    return _form_page(
+    return form_page(
         request,
         UnitForm(request.POST or None, authority=authority),
         save,
@@ -277,7 +277,7 @@ def unit_edit(request, pk):
         services.unit_update(unit=unit, actor=request.user, **data)
         return reverse("unit_detail", args=[unit.pk])
 
-    return _form_page(
+    return form_page(
         request,
         UnitForm(request.POST or None, instance=unit, authority=request.user.authority),
         save,
@@ -296,7 +296,7 @@ def unit_deactivate(request, pk):
         services.unit_deactivate(unit=unit, actor=request.user, **data)
         return reverse("unit_detail", args=[unit.pk])
 
-    return _form_page(
+    return form_page(
         request,
         UnitDeactivateForm(
             request.POST or None, unit=unit, initial={"valid_to": timezone.localdate()}
@@ -384,7 +384,7 @@ def term_create(request, cluster_pk):
         term = services.term_create(cluster=cluster, actor=request.user, **data)
         return reverse("term_detail", args=[term.pk])
 
-    return _form_page(
+    return form_page(
         request,
         TermCreateForm(request.POST or None, cluster=cluster, initial=initial),
         save,
@@ -408,7 +408,7 @@ def term_edit(request, pk):
         )
         return reverse("term_detail", args=[term.pk])
 
-    return _form_page(
+    return form_page(
         request,
         TermForm(request.POST or None, instance=term),
         save,
@@ -508,7 +508,7 @@ def user_create(request):
         user = services.user_create(actor=request.user, password=password, **data)
         return reverse("user_edit", args=[user.pk])
 
-    return _form_page(
+    return form_page(
         request,
         UserCreateForm(
             request.POST or None,
@@ -530,7 +530,7 @@ def user_edit(request, pk):
         services.user_update(user=account, actor=request.user, **data)
         return reverse("user_list")
 
-    return _form_page(
+    return form_page(
         request,
         UserForm(
             request.POST or None, instance=account, authority=request.user.authority
@@ -553,7 +553,7 @@ def user_password(request, pk):
         )
         return reverse("user_list")
 
-    return _form_page(
+    return form_page(
         request,
         PasswordResetForm(request.POST or None, user=account),
         save,
@@ -623,7 +623,7 @@ def rotation_settings(request, pk):
                 messages.error(request, _("Unknown action."))
         except DomainError as error:
             if action == "policy":
-                _apply_domain_error(policy_form, error)
+                apply_domain_error(policy_form, error)
             else:
                 messages.error(request, error.message)
     return render(
@@ -687,7 +687,7 @@ def term_rollover(request, pk):
         new_term = services.term_open_next_year(term=term, actor=request.user, **data)
         return reverse("term_detail", args=[new_term.pk])
 
-    return _form_page(
+    return form_page(
         request,
         RolloverForm(request.POST or None, term=term, initial=initial),
         save,
@@ -717,7 +717,7 @@ def term_handover(request, pk):
         )
         return reverse("cluster_detail", args=[term.cluster_id])
 
-    return _form_page(
+    return form_page(
         request,
         HandoverForm(
             request.POST or None,

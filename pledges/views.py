@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from clusters.models import Membership, Term
 from clusters.selectors import terms_visible_to
 from clusters.services import DomainError
-from clusters.views import _apply_domain_error, reaches_authority, require
+from clusters.views import apply_domain_error, form_page, reaches_authority, require
 
 from . import selectors, services
 from .documents import DOCX_CONTENT_TYPE, pledge_document
@@ -256,7 +256,7 @@ def pledge_editor(request, pk):
                     pledge=pledge, actor=request.user, **{kind: row}, **fields
                 )
             except DomainError as error:
-                _apply_domain_error(form, error)
+                apply_domain_error(form, error)
             else:
                 messages.success(request, _("The row was saved."))
                 return redirect("pledge_editor", pk=term.pk)
@@ -397,23 +397,20 @@ def pledge_sign(request, pk):
             "signer_name": request.user.full_name,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.pledge_sign(
-                pledge=pledge, unit=unit, actor=request.user, **form.cleaned_data
-            )
-        except DomainError as error:
-            _apply_domain_error(form, error)
-        else:
-            messages.success(request, _("Your unit's signature was recorded."))
-            return redirect("pledge_overview", pk=term.pk)
-    return render(
+
+    def save(data):
+        services.pledge_sign(pledge=pledge, unit=unit, actor=request.user, **data)
+        return reverse("pledge_overview", args=[term.pk])
+
+    return form_page(
         request,
-        "pledges/pledge_sign.html",
-        {
+        form,
+        save,
+        success=_("Your unit's signature was recorded."),
+        template="pledges/pledge_sign.html",
+        context={
             "term": term,
             "pledge": pledge,
-            "form": form,
             "unit": unit,
             "sections": selectors.pledge_tree(pledge),
         },
