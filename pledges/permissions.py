@@ -1,6 +1,11 @@
 """Who may draft, set targets for and sign a term's pledge."""
 
-from clusters.permissions import is_admin, is_chair_officer, is_unit_officer
+from clusters.permissions import (
+    is_admin,
+    is_chair_officer,
+    is_province_staff,
+    is_unit_officer,
+)
 
 
 def can_draft_pledge(user, term):
@@ -25,3 +30,24 @@ def can_set_target(user, term, unit):
 def can_sign(user, term):
     """Each member unit's officer signs for the unit."""
     return is_member_officer(user, term)
+
+
+def can_edit_report(user, term, unit):
+    """A member unit's officers fill in that unit's report, and no one else."""
+    return is_member_officer(user, term) and user.unit_id == unit.pk
+
+
+def can_review_reports(user, term):
+    """The chair unit's officers, province staff and admins accept or return
+    submitted reports and see who has not submitted."""
+    return is_admin(user) or is_province_staff(user) or is_chair_officer(user, term)
+
+
+def can_view_report(user, term, unit):
+    """A report is seen by its own unit's officers and by its reviewers."""
+    return can_edit_report(user, term, unit) or can_review_reports(user, term)
+
+
+def can_extend_deadline(user):
+    """Admins grant a unit more time after the deadline."""
+    return is_admin(user)

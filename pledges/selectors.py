@@ -99,12 +99,7 @@ def pledge_snapshot(pledge):
 
 
 def members_of(pledge):
-    return [
-        m.unit
-        for m in Membership.objects.filter(term_id=pledge.term_id)
-        .select_related("unit")
-        .order_by("unit__name")
-    ]
+    return _members_of_term(pledge.term_id)
 
 
 def pledge_problems(pledge):
@@ -266,4 +261,108 @@ def snapshot_diff(older, newer):
         (label, before.get(label), after.get(label))
         for label in sorted(before.keys() | after.keys())
         if before.get(label) != after.get(label)
+    ]
+
+
+# Reports ---------------------------------------------------------------------
+
+
+def report_rows(report_or_none, pledge, unit):
+    """The report form's content, computed in a constant number of queries:
+    sections of criteria, each indicator with the unit's target, last year's
+    actual, this year's actual, achievement and points (by `scoring`), each
+    scored-by-people criterion with its self-score and evidence, and the open
+    returned items keyed by row."""
+    from . import scoring
+
+    sections = pledge_tree(pledge)
+    targets = {
+        t.indicator_id: t
+        for t in Target.objects.filter(indicator__pledge=pledge, unit=unit)
+    }
+    results, scores, evidence, returned = {}, {}, {}, {}
+    if report_or_none is not None:
+        report = report_or_none
+        results = {r.indicator_id: r for r in report.results.all()}
+        scores = {s.criterion_id: s for s in report.self_scores.all()}
+        for item in report.evidence.all():
+            evidence.setdefault(item.criterion_id, []).append(item)
+        for item in report.review_items.all():
+            if item.resolved_at is None:
+                key = item.indicator_id or item.criterion_id or item.part
+                returned.setdefault((item.part, key), []).append(item)
+    for section in sections:
+        for criterion in section.criteria_list:
+            share = scoring.indicator_share(criterion, len(criterion.indicator_list))
+            criterion.self_score = scores.get(criterion.pk)
+            criterion.files = evidence.get(criterion.pk, [])
+            criterion.returned = returned.get(("criterion", criterion.pk), [])
+            for indicator in criterion.indicator_list:
+                target = targets.get(indicator.pk)
+                result = results.get(indicator.pk)
+                indicator.target = target
+                indicator.result = result
+                indicator.share = share
+                indicator.achieved, indicator.points = scoring.indicator_points(
+                    indicator,
+                    share,
+                    target.planned if target else None,
+                    result.actual if result else None,
+                )
+                indicator.returned = returned.get(("indicator", indicator.pk), [])
+    return sections, returned
+
+
+def report_missing(report):
+    """What stops `report` from being submitted: (message, anchor) for every
+    indicator without an actual, every scored-by-people criterion without a
+    self-score, and every criterion needing evidence without a file."""
+    sections = pledge_tree(report.term.pledge)
+    actuals = dict(report.results.values_list("indicator_id", "actual"))
+    points = dict(report.self_scores.values_list("criterion_id", "points"))
+    with_files = set(report.evidence.values_list("criterion_id", flat=True))
+    missing = []
+    for section in sections:
+        for c in section.criteria_list:
+            for i in c.indicator_list:
+                if actuals.get(i.pk) is None:
+                    missing.append(
+                        (
+                            _("%(code)s has no actual value.") % {"code": i.code},
+                            f"i-{i.pk}",
+                        )
+                    )
+            if c.kind == CriterionKind.ASSESSED and points.get(c.pk) is None:
+                missing.append(
+                    (_("%(code)s has no self-score.") % {"code": c.code}, f"c-{c.pk}")
+                )
+            if c.evidence_required and c.pk not in with_files:
+                missing.append(
+                    (
+                        _("%(code)s needs an evidence file.") % {"code": c.code},
+                        f"c-{c.pk}",
+                    )
+                )
+    return missing
+
+
+def report_status_rows(term):
+    """Every member of `term` with its report (or None), for the “who has not
+    submitted” panel (2 queries)."""
+    from .models import Report
+
+    reports = {
+        r.unit_id: r
+        for r in Report.objects.filter(term=term).select_related("updated_by")
+    }
+    return [(unit, reports.get(unit.pk)) for unit in _members_of_term(term)]
+
+
+def _members_of_term(term):
+    """The units of `term` (a Term or its id) by name."""
+    return [
+        m.unit
+        for m in Membership.objects.filter(term=term)
+        .select_related("unit")
+        .order_by("unit__name")
     ]

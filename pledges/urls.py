@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from .views import pledge as views
 
 urlpatterns = [
     path("terms/<int:pk>/pledge/", views.pledge_overview, name="pledge_overview"),

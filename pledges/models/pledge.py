@@ -1,5 +1,6 @@
 """The yearly pledge: sections and criteria with points, indicators with scoring
-rules, per-member targets, signatures and signed versions."""
+rules, per-member targets, signatures and signed versions; and the members'
+reports of results against it."""
 
 from decimal import Decimal
 

@@ -20,11 +20,11 @@ from clusters.selectors import terms_visible_to
 from clusters.services import DomainError
 from clusters.views import apply_domain_error, form_page, reaches_authority, require
 
-from . import selectors, services
-from .documents import DOCX_CONTENT_TYPE, pledge_document
-from .documents import pledge_docx as build_docx
-from .excel import XLSX_TYPE, read_targets, targets_workbook
-from .forms import (
+from .. import selectors, services
+from ..documents import DOCX_CONTENT_TYPE, pledge_document
+from ..documents import pledge_docx as build_docx
+from ..excel import XLSX_TYPE, read_targets, targets_workbook
+from ..forms import (
     AmendForm,
     CriterionForm,
     IndicatorForm,
@@ -33,7 +33,7 @@ from .forms import (
     TargetsImportForm,
     TemplateForm,
 )
-from .models import (
+from ..models import (
     LARGEST_VALUE,
     Criterion,
     Indicator,
@@ -41,7 +41,7 @@ from .models import (
     PledgeTemplate,
     Section,
 )
-from .permissions import can_draft_pledge, can_set_target, can_sign
+from ..permissions import can_draft_pledge, can_set_target, can_sign
 
 
 def term_in_reach(request, pk):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from clusters.audit import audited_delete, audited_save
 from clusters.services import DomainError, term_opened_from_previous
 
-from .models import (
+from ..models import (
     LARGEST_VALUE,
     Criterion,
     CriterionKind,
@@ -28,7 +28,7 @@ from .models import (
     Signature,
     Target,
 )
-from .selectors import pledge_content, pledge_problems, pledge_snapshot
+from ..selectors import pledge_content, pledge_problems, pledge_snapshot
 
 
 def _check_editable(pledge):

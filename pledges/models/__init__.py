@@ -1,0 +1,2 @@
+from .pledge import *  # noqa: F403
+from .reports import *  # noqa: F403

@@ -1,0 +1,73 @@
+"""Scoring rules (DESIGN.md §5) as pure functions: the one place that turns an
+indicator's plan and actual into points, used by the report form, the ranking
+and the exports alike."""
+
+from decimal import Decimal
+
+from .models import Direction, ScoringRule
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def achievement(direction, planned, actual):
+    """Achievement in % of plan: actual / plan (plan / actual when lower is
+    better). None when it cannot be computed; infinite for a perfect 0 on a
+    lower-is-better indicator."""
+    if planned is None or actual is None:
+        return None
+    planned, actual = Decimal(planned), Decimal(actual)
+    if direction == Direction.LOWER:
+        if actual == 0:
+            return Decimal("Infinity")
+        return planned / actual * HUNDRED
+    if planned == 0:
+        return None
+    return actual / planned * HUNDRED
+
+
+def points_for(rule, params, max_points, achieved):
+    """Points out of `max_points` for an achievement under `rule`: proportional
+    (max × min(a, cap) / 100, 0 below the floor), threshold (all at 100 % or
+    more) or bands ((minimum %, share %) pairs). Never above `max_points`."""
+    if achieved is None:
+        return None
+    params = params or {}
+    max_points = Decimal(max_points)
+    if rule == ScoringRule.THRESHOLD:
+        points = max_points if achieved >= HUNDRED else Decimal(0)
+    elif rule == ScoringRule.BANDS:
+        share = next(
+            (
+                Decimal(str(s))
+                for low, s in sorted(params.get("bands", []), reverse=True)
+                if achieved >= Decimal(str(low))
+            ),
+            Decimal(0),
+        )
+        points = max_points * share / HUNDRED
+    else:
+        cap = Decimal(str(params.get("cap", 100)))
+        floor = Decimal(str(params.get("floor", 50)))
+        points = (
+            Decimal(0)
+            if achieved < floor
+            else max_points * min(achieved, cap) / HUNDRED
+        )
+    return min(points, max_points).quantize(CENT)
+
+
+def indicator_points(indicator, share_of_max, planned, actual):
+    """(achievement, points) of one indicator given its share of its criterion's
+    maximum."""
+    achieved = achievement(indicator.direction, planned, actual)
+    return achieved, points_for(
+        indicator.rule, indicator.params, share_of_max, achieved
+    )
+
+
+def indicator_share(criterion, indicator_count):
+    """Each of a criterion's indicators weighs an equal share of its maximum."""
+    if not indicator_count:
+        return Decimal(0)
+    return Decimal(criterion.max_points) / indicator_count

@@ -1,0 +1,315 @@
+"""The members' reports: section saves with optimistic locking, evidence,
+submission against the deadline, review (accept or return items) and
+deadline extensions."""
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusters.audit import audited_delete, audited_save
+from clusters.models import TermState
+from clusters.services import DomainError
+
+from ..models import (
+    LARGEST_VALUE,
+    CommendationFigure,
+    CriterionKind,
+    DeadlineExtension,
+    Evidence,
+    IndicatorResult,
+    Report,
+    ReportState,
+    ReviewItem,
+    SelfScore,
+)
+from ..selectors import report_missing
+
+__all__ = [
+    "REPORT_TRANSITIONS",
+    "SECTIONS",
+    "StaleReport",
+    "deadline_extend",
+    "evidence_add",
+    "evidence_delete",
+    "report_accept",
+    "report_return",
+    "report_save_section",
+    "report_start",
+    "report_submit",
+    "submission_window",
+]
+
+REPORT_TRANSITIONS = {
+    ReportState.DRAFT: {ReportState.SUBMITTED},
+    ReportState.RETURNED: {ReportState.SUBMITTED},
+    ReportState.SUBMITTED: {ReportState.ACCEPTED, ReportState.RETURNED},
+    ReportState.ACCEPTED: set(),
+}
+SECTIONS = ("indicators", "criteria", "commendations", "summary")
+REPORTING_STATES = (TermState.IN_PROGRESS, TermState.REPORTING)
+
+
+class StaleReport(DomainError):
+    """The report changed since the form was loaded; nothing was saved."""
+
+    def __init__(self, report):
+        who = report.updated_by.display_name if report.updated_by else "?"
+        when = timezone.localtime(report.updated_at).strftime("%H:%M %d/%m/%Y")
+        super().__init__(
+            _(
+                "%(who)s changed this report at %(when)s after you opened it. "
+                "Nothing of yours was saved: reload the page to see their changes."
+            )
+            % {"who": who, "when": when}
+        )
+        self.report = report
+
+
+def _locked(report, version=None):
+    report = (
+        Report.objects.select_for_update()
+        .select_related("term", "unit", "updated_by")
+        .get(pk=report.pk)
+    )
+    if version is not None and int(version) != report.version:
+        raise StaleReport(report)
+    return report
+
+
+def _move(report, to_state, actor, **fields):
+    if to_state not in REPORT_TRANSITIONS[ReportState(report.state)]:
+        raise DomainError(
+            _("A report cannot move from “%(from)s” to “%(to)s”.")
+            % {
+                "from": ReportState(report.state).label,
+                "to": ReportState(to_state).label,
+            }
+        )
+    report.state = to_state
+    for name, value in fields.items():
+        setattr(report, name, value)
+    report.version = F("version") + 1
+    report.updated_by = actor
+    audited_save(report, actor)
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def report_start(*, term, unit, actor):
+    """The report of `unit` in `term`, created empty on first use; refuses a unit
+    that is not a member."""
+    if not term.memberships.filter(unit=unit).exists():
+        raise DomainError(_("%(unit)s is not a member of this year.") % {"unit": unit})
+    report = Report.objects.filter(term=term, unit=unit).first()
+    if report is None:
+        report = audited_save(Report(term=term, unit=unit, updated_by=actor), actor)
+    return report
+
+
+def _check_value(value, label):
+    if value is not None and value < 0:
+        raise DomainError(_("%(row)s: the value cannot be negative.") % {"row": label})
+    if value is not None and value >= LARGEST_VALUE:
+        raise DomainError(_("%(row)s: the value is too large.") % {"row": label})
+
+
+@transaction.atomic
+def report_save_section(*, report, actor, version, section, data):
+    """Save one section of a draft or returned report, leaving the others as
+    they are. `version` is the one the form was loaded with: a newer report
+    raises StaleReport and nothing is saved.
+
+    `data` by section: "indicators" {indicator: (actual, note)}; "criteria"
+    {criterion: (points, explanation)}; "commendations" [(form, collectives,
+    individuals)]; "summary" text."""
+    report = _locked(report, version)
+    if not report.is_editable:
+        raise DomainError(
+            _("The report is %(state)s and can no longer be changed.")
+            % {"state": ReportState(report.state).label}
+        )
+    if report.term.state not in REPORTING_STATES:
+        raise DomainError(_("Results are entered while the year is in progress."))
+    pledge = report.term.pledge
+    if section == "indicators":
+        existing = {r.indicator_id: r for r in report.results.all()}
+        for indicator, (actual, note) in data.items():
+            if indicator.pledge_id != pledge.pk:
+                raise DomainError(_("The indicator belongs to another pledge."))
+            _check_value(actual, indicator.code)
+            row = existing.get(indicator.pk) or IndicatorResult(
+                report=report, indicator=indicator
+            )
+            if row.pk and (row.actual, row.note) == (actual, note):
+                continue
+            row.actual, row.note = actual, note
+            audited_save(row, actor)
+    elif section == "criteria":
+        existing = {s.criterion_id: s for s in report.self_scores.all()}
+        for criterion, (points, explanation) in data.items():
+            if (
+                criterion.pledge_id != pledge.pk
+                or criterion.kind == CriterionKind.INDICATOR
+            ):
+                raise DomainError(_("Choose a criterion scored by people."))
+            if points is not None and not (0 <= points <= criterion.max_points):
+                raise DomainError(
+                    _("%(code)s: points go from 0 to %(max)s.")
+                    % {"code": criterion.code, "max": criterion.max_points}
+                )
+            row = existing.get(criterion.pk) or SelfScore(
+                report=report, criterion=criterion
+            )
+            if row.pk and (row.points, row.explanation) == (points, explanation):
+                continue
+            row.points, row.explanation = points, explanation
+            audited_save(row, actor)
+    elif section == "commendations":
+        forms = [form.strip() for form, _c, _i in data]
+        if len(set(forms)) != len(forms) or not all(forms):
+            raise DomainError(_("Name each form of commendation once."))
+        for row in report.commendations.all():
+            audited_delete(row, actor)
+        for form, collectives, individuals in data:
+            audited_save(
+                CommendationFigure(
+                    report=report,
+                    form=form.strip(),
+                    collectives=collectives,
+                    individuals=individuals,
+                ),
+                actor,
+            )
+    elif section == "summary":
+        report.summary = data
+    else:
+        raise DomainError(_("Unknown section."))
+    report.version = F("version") + 1
+    report.updated_by = actor
+    audited_save(report, actor)
+    report.refresh_from_db()
+    return report
+
+
+@transaction.atomic
+def evidence_add(*, report, criterion, upload, actor, version=None):
+    """Attach a checked file (see `pledges.uploads.check_evidence`) to a
+    criterion of an editable report."""
+    from ..uploads import check_evidence
+
+    report = _locked(report, version)
+    if not report.is_editable:
+        raise DomainError(_("The report can no longer be changed."))
+    if criterion.pledge_id != report.term.pledge.pk:
+        raise DomainError(_("Choose a criterion of this pledge."))
+    content_type = check_evidence(upload)
+    evidence = Evidence(
+        report=report,
+        criterion=criterion,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    evidence.file.save("upload", upload, save=False)
+    audited_save(evidence, actor)
+    report.version = F("version") + 1
+    report.updated_by = actor
+    audited_save(report, actor, update_fields=["version", "updated_by", "updated_at"])
+    return evidence
+
+
+@transaction.atomic
+def evidence_delete(*, evidence, actor):
+    """Remove a file from an editable report."""
+    report = _locked(evidence.report)
+    if not report.is_editable:
+        raise DomainError(_("The report can no longer be changed."))
+    stored = evidence.file.name
+    audited_delete(evidence, actor)
+    storage = Evidence._meta.get_field("file").storage
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def submission_window(term, unit, today=None):
+    """(open, late): whether `unit` may submit today and whether that is after
+    the deadline (allowed only with an extension until today or later)."""
+    today = today or timezone.localdate()
+    deadline = term.report_deadline
+    if deadline is None or today <= deadline:
+        return True, False
+    extended = DeadlineExtension.objects.filter(
+        term=term, unit=unit, until__gte=today
+    ).exists()
+    return extended, True
+
+
+@transaction.atomic
+def report_submit(*, report, actor, version):
+    """Submit a complete report; afterwards it is read-only to the unit.
+
+    Refuses an incomplete report (see `selectors.report_missing`), a stale form,
+    and a submission after the deadline without an extension (which marks the
+    report late)."""
+    report = _locked(report, version)
+    missing = report_missing(report)
+    if missing:
+        raise DomainError(
+            _("The report is not complete: %(missing)s")
+            % {"missing": " ".join(message for message, _anchor in missing)}
+        )
+    allowed, late = submission_window(report.term, report.unit)
+    if not allowed:
+        raise DomainError(_("The deadline has passed; ask the admin for an extension."))
+    now = timezone.now()
+    report.review_items.filter(resolved_at__isnull=True).update(resolved_at=now)
+    return _move(report, ReportState.SUBMITTED, actor, submitted_at=now, late=late)
+
+
+@transaction.atomic
+def report_accept(*, report, actor):
+    """Accept a submitted report."""
+    return _move(_locked(report), ReportState.ACCEPTED, actor)
+
+
+@transaction.atomic
+def report_return(*, report, actor, items):
+    """Return a submitted report with `items`, each (part, indicator, criterion,
+    reason); the unit corrects them and resubmits. Every item needs a reason."""
+    report = _locked(report)
+    if not items:
+        raise DomainError(_("Choose at least one item to return."))
+    for part, indicator, criterion, reason in items:
+        if not (reason or "").strip():
+            raise DomainError(_("Give a reason for every returned item."))
+        audited_save(
+            ReviewItem(
+                report=report,
+                part=part,
+                indicator=indicator,
+                criterion=criterion,
+                reason=reason.strip(),
+                created_by=actor,
+            ),
+            actor,
+        )
+    return _move(report, ReportState.RETURNED, actor)
+
+
+@transaction.atomic
+def deadline_extend(*, term, unit, until, reason, actor):
+    """Let `unit` submit until `until`, after the term's deadline."""
+    if not term.memberships.filter(unit=unit).exists():
+        raise DomainError(_("%(unit)s is not a member of this year.") % {"unit": unit})
+    if term.report_deadline and until <= term.report_deadline:
+        raise DomainError(_("An extension ends after the deadline."), field="until")
+    if not (reason or "").strip():
+        raise DomainError(_("Give a reason for the extension."), field="reason")
+    return audited_save(
+        DeadlineExtension(
+            term=term, unit=unit, until=until, reason=reason.strip(), granted_by=actor
+        ),
+        actor,
+    )

@@ -1,0 +1,2 @@
+"""HTTP only, by page family: `pledge` (drafting, targets, signing, documents)
+and `reports` (results, evidence, review)."""
