@@ -1,0 +1,90 @@
+"""Totals, bands and ranks (DESIGN.md §5), including property-based checks."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pledges.ranking import Line, band_of, rank, standing
+
+
+@dataclass
+class U:
+    name: str
+
+
+def lines(*points, maxes=None):
+    maxes = maxes or [Decimal(25)] * len(points)
+    return [
+        Line(f"C{i}", "assessed", Decimal(m), None if p is None else Decimal(p))
+        for i, (p, m) in enumerate(zip(points, maxes, strict=True))
+    ]
+
+
+def test_bands_need_total_and_every_criterion():
+    assert band_of(Decimal(92), 100, lines(23, 23, 23, 23)) == "excellent"
+    # 92 in total but one criterion at 80 % of its max: only good.
+    assert band_of(Decimal(92), 100, lines(25, 25, 22, 20)) == "good"
+    assert band_of(Decimal(75), 100, lines(19, 19, 19, 18)) == "complete"
+    assert band_of(Decimal(69), 100, lines(18, 17, 17, 17)) == "not_complete"
+
+
+def test_bonus_and_deduction_are_capped():
+    extra = [
+        Line("B", "bonus", Decimal(10), Decimal(8)),
+        Line("D", "deduction", Decimal(10), Decimal(7)),
+    ]
+    s = standing(
+        U("A"), lines(20, 20, 20, 20) + extra, scale=100, bonus_cap=5, deduction_cap=5
+    )
+    assert (s.bonus, s.deduction, s.total) == (Decimal(5), Decimal(5), Decimal(80))
+
+
+def _two(name, indicator, assessed):
+    return standing(
+        U(name),
+        [
+            Line("I", "indicator", Decimal(50), Decimal(indicator)),
+            Line("X", "assessed", Decimal(50), Decimal(assessed)),
+        ],
+        scale=100,
+        bonus_cap=5,
+        deduction_cap=5,
+    )
+
+
+def test_ties_broken_by_indicator_points_then_shared():
+    ordered = rank([_two("C", 40, 40), _two("B", 40, 40), _two("A", 45, 35)])
+    assert [(s.unit.name, s.rank, s.shared) for s in ordered] == [
+        ("A", 1, False),
+        ("B", 2, True),
+        ("C", 2, True),
+    ]
+    assert "indicator" in ordered[0].tie_note
+    assert "shared" in ordered[1].tie_note
+
+
+def test_full_criteria_break_a_tie_of_indicator_points():
+    ordered = rank([_two("B", 40, 40), _two("A", 50, 30)])
+    assert [s.unit.name for s in ordered] == ["A", "B"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.integers(0, 25), min_size=4, max_size=4), min_size=1, max_size=12
+    )
+)
+def test_ranks_follow_totals_and_start_at_one(points):
+    standings = [
+        standing(U(f"U{i:02d}"), lines(*p), scale=100, bonus_cap=5, deduction_cap=5)
+        for i, p in enumerate(points)
+    ]
+    ordered = rank(standings)
+    assert ordered[0].rank == 1
+    for before, after in zip(ordered, ordered[1:], strict=False):
+        assert before.total >= after.total
+        assert after.rank >= before.rank
+        assert (after.rank == before.rank) == after.shared or after.rank > before.rank
+    assert all(1 <= s.rank <= len(ordered) for s in ordered)
