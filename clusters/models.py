@@ -207,6 +207,13 @@ class TermState(models.TextChoices):
     CLOSED = "closed", _("closed")
 
 
+class AssessedMethod(models.TextChoices):
+    SELF_ACCEPTED = "self", _("self-score accepted by the reviewer")
+    PEER_MEAN = "peer_mean", _("mean of peer scores")
+    PEER_MEDIAN = "peer_median", _("median of peer scores")
+    REVIEWER = "reviewer", _("reviewer's score")
+
+
 class Term(models.Model):
     """One cluster in one emulation year; chair and deputy live on its memberships."""
 
@@ -227,6 +234,24 @@ class Term(models.Model):
         _("total points"),
         default=100,
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
+    assessed_method = models.CharField(
+        _("final score of assessed criteria"),
+        max_length=16,
+        choices=AssessedMethod.choices,
+        default=AssessedMethod.PEER_MEAN,
+    )
+    bonus_cap = models.DecimalField(
+        _("bonus cap"), max_digits=5, decimal_places=2, default=5
+    )
+    deduction_cap = models.DecimalField(
+        _("deduction cap"), max_digits=5, decimal_places=2, default=5
+    )
+    late_deduction = models.DecimalField(
+        _("deduction for a late report"),
+        max_digits=5,
+        decimal_places=2,
+        default=1,
     )
     history = HistoricalRecords()
 

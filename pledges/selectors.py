@@ -5,16 +5,18 @@ from decimal import Decimal
 from django.db.models import Prefetch, Sum
 from django.utils.translation import gettext as _
 
-from clusters.models import Membership
+from clusters.models import AssessedMethod, Membership
 
 from .models import (
     Criterion,
     CriterionKind,
     Indicator,
+    IndicatorResult,
     Pledge,
     ScoringRule,
     Section,
     SectionKind,
+    SelfScore,
     Target,
 )
 
@@ -366,3 +368,191 @@ def _members_of_term(term):
         .select_related("unit")
         .order_by("unit__name")
     ]
+
+
+# Scoring and ranking ---------------------------------------------------------
+
+
+def _final_assessed(method, self_score, peer_points, reviewer_points):
+    """The final points of a scored-by-people criterion under the term's method;
+    a reviewer's score (given with a reason) always prevails."""
+    from statistics import median
+
+    if reviewer_points is not None:
+        return reviewer_points
+    if method == AssessedMethod.SELF_ACCEPTED:
+        return self_score
+    if method == AssessedMethod.REVIEWER:
+        return None
+    if not peer_points:
+        return None
+    if method == AssessedMethod.PEER_MEDIAN:
+        return Decimal(median(peer_points)).quantize(Decimal("0.01"))
+    return (sum(peer_points, Decimal(0)) / len(peer_points)).quantize(Decimal("0.01"))
+
+
+def term_standings(term):
+    """Every member's standing in `term` (ranked), computed from the pledge,
+    targets, results, self-scores, peer and reviewer scores in a constant number
+    of queries. A late report loses the term's late deduction."""
+    from . import ranking, scoring
+    from .models import Report, Score
+
+    pledge = Pledge.objects.filter(term=term).first()
+    if pledge is None:
+        return []
+    sections = pledge_tree(pledge)
+    members = _members_of_term(term)
+    targets = {
+        (t.indicator_id, t.unit_id): t.planned
+        for t in Target.objects.filter(indicator__pledge=pledge)
+    }
+    reports = {r.unit_id: r for r in Report.objects.filter(term=term)}
+    actuals = {
+        (r.report.unit_id, r.indicator_id): r.actual
+        for r in IndicatorResult.objects.filter(report__term=term).select_related(
+            "report"
+        )
+    }
+    selfs = {
+        (s.report.unit_id, s.criterion_id): s.points
+        for s in SelfScore.objects.filter(report__term=term).select_related("report")
+    }
+    peers, reviewer = {}, {}
+    for s in Score.objects.filter(report__term=term).select_related("report"):
+        key = (s.report.unit_id, s.criterion_id)
+        if s.kind == "reviewer":
+            reviewer[key] = s.points
+        else:
+            peers.setdefault(key, []).append(s.points)
+    standings = []
+    for unit in members:
+        lines = []
+        for section in sections:
+            for c in section.criteria_list:
+                if c.kind == CriterionKind.INDICATOR:
+                    share = scoring.indicator_share(c, len(c.indicator_list))
+                    parts = [
+                        scoring.indicator_points(
+                            i,
+                            share,
+                            targets.get((i.pk, unit.pk)),
+                            actuals.get((unit.pk, i.pk)),
+                        )[1]
+                        for i in c.indicator_list
+                    ]
+                    points = sum((p for p in parts if p is not None), Decimal(0))
+                else:
+                    key = (unit.pk, c.pk)
+                    points = _final_assessed(
+                        term.assessed_method,
+                        selfs.get(key),
+                        peers.get(key, []),
+                        reviewer.get(key),
+                    )
+                lines.append(ranking.Line(c.code, c.kind, c.max_points, points))
+        report = reports.get(unit.pk)
+        if report is not None and report.late and term.late_deduction:
+            lines.append(
+                ranking.Line(
+                    str(_("late report")),
+                    CriterionKind.DEDUCTION,
+                    term.late_deduction,
+                    term.late_deduction,
+                )
+            )
+        standings.append(
+            ranking.standing(
+                unit,
+                lines,
+                scale=term.total_points,
+                bonus_cap=term.bonus_cap,
+                deduction_cap=term.deduction_cap,
+            )
+        )
+    return ranking.rank(standings)
+
+
+def published_ranking(term):
+    """The latest published snapshot of `term`, or None."""
+    from .models import RankingSnapshot
+
+    return (
+        RankingSnapshot.objects.filter(term=term).select_related("published_by").first()
+    )
+
+
+def previous_ranks(term):
+    """{unit name: rank} from last year's latest published ranking."""
+    from .models import RankingSnapshot
+
+    snapshot = (
+        RankingSnapshot.objects.filter(
+            term__cluster_id=term.cluster_id, term__year=term.year - 1
+        )
+        .order_by("-number")
+        .first()
+    )
+    return {row["unit"]: row["rank"] for row in snapshot.rows} if snapshot else {}
+
+
+def cluster_totals(term):
+    """Per indicator: the cluster total of actuals (sum or mean) against the sum
+    of targets as % of plan, growth on last year's actuals, and how many members
+    are above and below plan (3 queries after the indicators)."""
+    from .models import Aggregation
+
+    pledge = Pledge.objects.filter(term=term).first()
+    if pledge is None:
+        return []
+    indicators = list(
+        Indicator.objects.filter(pledge=pledge).order_by(
+            "criterion__section__position", "criterion__position", "position"
+        )
+    )
+    plans, lasts = {}, {}
+    for t in Target.objects.filter(indicator__pledge=pledge):
+        plans.setdefault(t.indicator_id, {})[t.unit_id] = t.planned
+        lasts.setdefault(t.indicator_id, {})[t.unit_id] = t.last_actual
+    actuals = {}
+    for r in IndicatorResult.objects.filter(report__term=term).select_related("report"):
+        actuals.setdefault(r.indicator_id, {})[r.report.unit_id] = r.actual
+    rows = []
+    for indicator in indicators:
+        plan = {u: v for u, v in plans.get(indicator.pk, {}).items() if v is not None}
+        actual = {
+            u: v for u, v in actuals.get(indicator.pk, {}).items() if v is not None
+        }
+        last = {u: v for u, v in lasts.get(indicator.pk, {}).items() if v is not None}
+
+        def total(values, how=indicator.aggregation):
+            if not values:
+                return None
+            whole = sum(values.values(), Decimal(0))
+            return whole / len(values) if how == Aggregation.MEAN else whole
+
+        plan_total, actual_total, last_total = total(plan), total(actual), total(last)
+        above = sum(
+            1
+            for u, v in actual.items()
+            if u in plan
+            and plan[u]
+            and (v >= plan[u]) == (indicator.direction == "higher")
+        )
+        rows.append(
+            {
+                "indicator": indicator,
+                "plan": plan_total,
+                "actual": actual_total,
+                "percent_of_plan": (actual_total / plan_total * 100)
+                if actual_total is not None and plan_total
+                else None,
+                "growth": ((actual_total / last_total - 1) * 100)
+                if actual_total is not None and last_total
+                else None,
+                "above": above,
+                "below": len([u for u in actual if u in plan and plan[u]]) - above,
+                "show_total": indicator.aggregation != Aggregation.NONE,
+            }
+        )
+    return rows

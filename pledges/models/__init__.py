@@ -1,2 +1,3 @@
 from .pledge import *  # noqa: F403
 from .reports import *  # noqa: F403
+from .scores import *  # noqa: F403

@@ -1,0 +1,153 @@
+"""Peer and reviewer scores, objections, standings from data, publishing."""
+
+from decimal import Decimal
+
+import pytest
+from django.utils import translation
+
+from clusters.models import Term, TermState
+from clusters.services import DomainError
+from pledges import selectors, services
+from pledges.models import RankingSnapshot, Report, ReportState
+from tests.pledges.conftest import set_all_targets
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    with translation.override("en"):
+        yield
+
+
+def _state(world, state):
+    Term.objects.filter(pk=world.term.pk).update(state=state)
+    world.term.refresh_from_db()
+
+
+@pytest.fixture
+def scored(world, pledge):
+    """Every member reported CT1 105 % and CT2 90 % of plan; submitted."""
+    set_all_targets(pledge, world.users["admin"])
+    _state(world, TermState.REPORTING)
+    ct1, ct2 = pledge.indicators.get(code="CT1"), pledge.indicators.get(code="CT2")
+    for unit, value in (
+        (world.unit_a, 105),
+        (world.unit_chair, 100),
+        (world.unit_deputy, 80),
+    ):
+        report = services.report_start(
+            term=world.term, unit=unit, actor=world.users["admin"]
+        )
+        services.report_save_section(
+            report=report,
+            actor=world.users["admin"],
+            version=report.version,
+            section="indicators",
+            data={ct1: (Decimal(value), ""), ct2: (Decimal(value), "")},
+        )
+        Report.objects.filter(pk=report.pk).update(state=ReportState.SUBMITTED)
+    _state(world, TermState.SCORING)
+    return pledge
+
+
+def _report(world, unit):
+    return Report.objects.select_related("term").get(term=world.term, unit=unit)
+
+
+def test_peers_score_others_never_themselves(world, scored):
+    criterion = scored.criteria.get(code="II.1")
+    report = _report(world, world.unit_a)
+    with pytest.raises(DomainError, match="own report"):
+        services.peer_score_set(
+            report=report, criterion=criterion, scorer_unit=world.unit_a,
+            points=Decimal(40), comment="", actor=world.users["officer"],
+        )  # fmt: skip
+    with pytest.raises(DomainError, match="from 0 to 40"):
+        services.peer_score_set(
+            report=report, criterion=criterion, scorer_unit=world.unit_chair,
+            points=Decimal(41), comment="", actor=world.users["chair_officer"],
+        )  # fmt: skip
+    for unit, points in ((world.unit_chair, 30), (world.unit_deputy, 35)):
+        services.peer_score_set(
+            report=report, criterion=criterion, scorer_unit=unit,
+            points=Decimal(points), comment="", actor=world.users["admin"],
+        )  # fmt: skip
+    standings = {s.unit.pk: s for s in selectors.term_standings(world.term)}
+    a = standings[world.unit_a.pk]
+    assert [(line.code, line.points) for line in a.lines] == [
+        ("I.1", Decimal("30.00")),
+        ("I.2", Decimal("30.00")),
+        ("II.1", Decimal("32.50")),
+        ("III.1", None),
+    ]
+    assert a.total == Decimal("92.50")
+
+
+def test_reviewer_score_needs_reason_and_prevails(world, scored):
+    criterion = scored.criteria.get(code="II.1")
+    report = _report(world, world.unit_a)
+    with pytest.raises(DomainError, match="reason"):
+        services.reviewer_score_set(
+            report=report, criterion=criterion, points=Decimal(20), reason="",
+            actor=world.users["chair_officer"],
+        )  # fmt: skip
+    services.reviewer_score_set(
+        report=report,
+        criterion=criterion,
+        points=Decimal(20),
+        reason="Thiếu minh chứng",
+        actor=world.users["chair_officer"],
+    )
+    standings = {s.unit.pk: s for s in selectors.term_standings(world.term)}
+    assert standings[world.unit_a.pk].lines[2].points == Decimal(20)
+
+
+def test_ranking_orders_members_and_late_report_loses_points(world, scored):
+    Report.objects.filter(term=world.term, unit=world.unit_chair).update(late=True)
+    ordered = selectors.term_standings(world.term)
+    assert [s.unit.name for s in ordered] == ["Huyện A", "Huyện Chủ trì", "Huyện Phó"]
+    chair = ordered[1]
+    assert chair.deduction == Decimal(1)
+    assert [s.rank for s in ordered] == [1, 2, 3]
+
+
+def test_objection_and_publishing(world, scored):
+    criterion = scored.criteria.get(code="II.1")
+    report = _report(world, world.unit_a)
+    with pytest.raises(DomainError, match="right-of-reply"):
+        services.objection_raise(
+            report=report, criterion=criterion, text="x", actor=world.users["officer"]
+        )
+    _state(world, TermState.REPLY)
+    report = _report(world, world.unit_a)
+    objection = services.objection_raise(
+        report=report, criterion=criterion, text="Đã nộp minh chứng bổ sung",
+        actor=world.users["officer"],
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="Answer every objection"):
+        services.ranking_publish(term=world.term, actor=world.users["admin"])
+    services.objection_answer(
+        objection=objection, accept=True, new_points=Decimal(38),
+        reason="Minh chứng hợp lệ", actor=world.users["chair_officer"],
+    )  # fmt: skip
+    with pytest.raises(DomainError, match="already been answered"):
+        services.objection_answer(
+            objection=objection, accept=False, reason="x",
+            actor=world.users["chair_officer"],
+        )  # fmt: skip
+    first = services.ranking_publish(term=world.term, actor=world.users["admin"])
+    assert first.number == 1
+    assert first.rows[0]["unit"] == "Huyện A"
+    assert first.rows[0]["lines"][2]["points"] == "38.00"
+    with pytest.raises(DomainError, match="republish"):
+        services.ranking_publish(term=world.term, actor=world.users["admin"])
+    second = services.ranking_publish(
+        term=world.term, actor=world.users["admin"], reason="Sửa sai sót"
+    )
+    assert (second.number, RankingSnapshot.objects.count()) == (2, 2)
+
+
+def test_cluster_totals(world, scored):
+    rows = {r["indicator"].code: r for r in selectors.cluster_totals(world.term)}
+    # plans 100 each; actuals 105 + 100 + 80 = 285 of 300.
+    assert rows["CT1"]["percent_of_plan"] == Decimal(95)
+    assert (rows["CT1"]["above"], rows["CT1"]["below"]) == (2, 1)
