@@ -51,3 +51,16 @@ def can_view_report(user, term, unit):
 def can_extend_deadline(user):
     """Admins grant a unit more time after the deadline."""
     return is_admin(user)
+
+
+def can_publish_ranking(user, term):
+    """Admins, province staff and the chair unit's officers publish the ranking
+    and see the draft ranking before it is published."""
+    return can_review_reports(user, term)
+
+
+def can_see_standing(user, term, unit):
+    """A member sees its own draft standing; reviewers see everyone's."""
+    return can_review_reports(user, term) or (
+        is_member_officer(user, term) and user.unit_id == unit.pk
+    )

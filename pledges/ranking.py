@@ -34,6 +34,10 @@ class Line:
     max_points: Decimal
     points: Decimal | None
 
+    @property
+    def kind_label(self):
+        return CriterionKind(self.kind).label
+
 
 @dataclass
 class Standing:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import pledge as views
+from .views import ranking
 
 urlpatterns = [
     path("terms/<int:pk>/pledge/", views.pledge_overview, name="pledge_overview"),
@@ -20,4 +21,18 @@ urlpatterns = [
     ),
     path("terms/<int:pk>/pledge.docx", views.pledge_docx, name="pledge_docx"),
     path("terms/<int:pk>/pledge/print/", views.pledge_print, name="pledge_print"),
+    path("terms/<int:pk>/ranking/", ranking.term_ranking, name="term_ranking"),
+    path(
+        "terms/<int:pk>/ranking/publish/",
+        ranking.ranking_publish,
+        name="ranking_publish",
+    ),
+    path(
+        "terms/<int:pk>/ranking/<int:unit_pk>/",
+        ranking.rank_detail,
+        name="rank_detail",
+    ),
+    path("terms/<int:pk>/totals/", ranking.cluster_totals, name="cluster_totals"),
+    path("public/rankings/", ranking.public_rankings, name="public_rankings"),
+    path("public/rankings/<int:pk>/", ranking.public_ranking, name="public_ranking"),
 ]

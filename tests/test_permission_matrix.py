@@ -6,7 +6,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from awards.models import Ballot, Vote, VoteParticipation
 from clusters.models import Cluster, Membership, Term, Unit, User
-from pledges.models import Pledge, Section, Target
+from pledges import services
+from pledges.models import Pledge, RankingSnapshot, Section, Target
 from tests.awards.matrix import MATRIX_ROWS as AWARDS_ROWS
 from tests.conftest import ROLES
 from tests.pledges.conftest import world_pledge
@@ -121,6 +122,22 @@ MATRIX = {
         None,
         TARGETS,
     ),
+    "term_ranking": ("get", lambda w: {"pk": w.term.pk}, None, READ_CLUSTER),
+    "ranking_publish": (
+        "post",
+        lambda w: {"pk": w.term.pk},
+        None,
+        [LOGIN, 403, 404, 302, 302, 302, 404],
+    ),
+    "rank_detail": (
+        "get",
+        lambda w: {"pk": world_pledge(w).term_id, "unit_pk": w.unit_a.pk},
+        None,
+        [LOGIN, 200, 404, 200, 200, 200, 404],
+    ),
+    "cluster_totals": ("get", lambda w: {"pk": w.term.pk}, None, READ_CLUSTER),
+    "public_rankings": ("get", None, None, [200] * 7),
+    "public_ranking": ("get", lambda w: {"pk": published_term(w).pk}, None, [200] * 7),
     "unit_list": ("get", None, None, READ_ALL),
     "unit_create": ("get", None, None, MANAGE_NEW),
     "unit_detail": ("get", lambda w: {"pk": w.unit_a.pk}, None, READ_UNIT_A),
@@ -145,6 +162,15 @@ MATRIX = {
 
 
 MATRIX.update(AWARDS_ROWS)
+
+
+def published_term(world):
+    """The world's term with a published ranking, created on first use."""
+    if not hasattr(world, "_published"):
+        world._published = services.ranking_publish(
+            term=world.term, actor=world.users["admin"]
+        )
+    return world.term
 
 
 def _url_names(resolver, namespace=None):
@@ -172,6 +198,7 @@ def _snapshot():
         list(Pledge.objects.order_by("pk").values_list("pk", "state", "version")),
         Section.objects.count(),
         Target.objects.count(),
+        RankingSnapshot.objects.count(),
         list(Membership.objects.order_by("pk").values_list("pk", "unit_id", "role")),
         list(Term.objects.order_by("pk").values_list("pk", "state")),
         Unit.objects.count(),

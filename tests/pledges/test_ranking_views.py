@@ -1,0 +1,102 @@
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from clusters.models import Term, TermState
+from pledges import services
+from pledges.models import Report, ReportState
+from tests.clusters.factories import MembershipFactory, UnitFactory
+from tests.helpers import assert_queries_stable
+from tests.pledges.conftest import set_all_targets
+
+
+@pytest.fixture
+def reported(world, pledge):
+    set_all_targets(pledge, world.users["admin"])
+    Term.objects.filter(pk=world.term.pk).update(state=TermState.REPORTING)
+    world.term.refresh_from_db()
+    ct1 = pledge.indicators.get(code="CT1")
+    for unit, value in ((world.unit_a, 105), (world.unit_chair, 95)):
+        report = services.report_start(
+            term=world.term, unit=unit, actor=world.users["admin"]
+        )
+        services.report_save_section(
+            report=report, actor=world.users["admin"], version=report.version,
+            section="indicators", data={ct1: (Decimal(value), "")},
+        )  # fmt: skip
+    Report.objects.update(state=ReportState.SUBMITTED)
+    return pledge
+
+
+def _grow(world, pledge):
+    def grow():
+        ct1 = pledge.indicators.get(code="CT1")
+        for n in range(45):
+            unit = UnitFactory(authority=world.authority, name=f"Xã {n:02d}")
+            MembershipFactory(term=world.term, unit=unit)
+            ct1.targets.create(unit=unit, planned=100)
+            report = Report.objects.create(term=world.term, unit=unit)
+            report.results.create(indicator=ct1, actual=n)
+
+    return grow
+
+
+@pytest.mark.parametrize(
+    ("name", "role"),
+    [
+        ("term_ranking", "staff"),
+        ("cluster_totals", "officer"),
+        ("rank_detail", "admin"),
+    ],
+)
+def test_ranking_pages_query_count_is_stable(world, login, reported, name, role):
+    kwargs = {"pk": world.term.pk}
+    if name == "rank_detail":
+        kwargs["unit_pk"] = world.unit_a.pk
+    assert_queries_stable(
+        login(world.users[role]), reverse(name, kwargs=kwargs), _grow(world, reported)
+    )
+
+
+def test_staff_publish_and_public_page_shows_ranking(world, login, client, reported):
+    staff = login(world.users["staff"])
+    draft = staff.get(reverse("term_ranking", args=[world.term.pk])).content.decode()
+    assert "Huyện A" in draft
+    response = staff.post(reverse("ranking_publish", args=[world.term.pk]))
+    assert response.status_code == 302
+    client.logout()
+    public = client.get(
+        reverse("public_ranking", args=[world.term.pk])
+    ).content.decode()
+    assert "Huyện A" in public
+    assert public.index("Huyện A") < public.index("Huyện Chủ trì")
+    listing = client.get(reverse("public_rankings")).content.decode()
+    assert world.cluster.name in listing
+
+
+def test_members_never_see_the_unpublished_draft(world, login, reported):
+    html = login(world.users["officer"]).get(
+        reverse("term_ranking", args=[world.term.pk])
+    )
+    assert "Huyện Chủ trì" not in html.content.decode()
+    other = login(world.users["officer"]).get(
+        reverse("rank_detail", args=[world.term.pk, world.unit_chair.pk])
+    )
+    assert other.status_code == 403
+
+
+def test_unpublished_term_has_no_public_page(world, client, reported):
+    assert (
+        client.get(reverse("public_ranking", args=[world.term.pk])).status_code == 404
+    )
+
+
+def test_cluster_totals_show_percent_of_plan(world, login, reported):
+    html = (
+        login(world.users["officer"])
+        .get(reverse("cluster_totals", args=[world.term.pk]))
+        .content.decode()
+    )
+    # CT1: 105 + 95 of 300 planned (the deputy has not reported).
+    assert "66,67 %" in html
