@@ -44,8 +44,29 @@ def can_review_reports(user, term):
 
 
 def can_view_report(user, term, unit):
-    """A report is seen by its own unit's officers and by its reviewers."""
-    return can_edit_report(user, term, unit) or can_review_reports(user, term)
+    """A report is seen by its own unit's officers and by its reviewers, and by
+    every member's officers from the scoring stage on (peers score with the
+    evidence in view)."""
+    from clusters.models import TermState
+
+    peers_may = term.state not in (
+        TermState.PLANNING,
+        TermState.PLEDGING,
+        TermState.IN_PROGRESS,
+        TermState.REPORTING,
+    )
+    return (
+        can_edit_report(user, term, unit)
+        or can_review_reports(user, term)
+        or (peers_may and is_member_officer(user, term))
+    )
+
+
+def can_peer_score(user, term):
+    """Members' officers score the other members while the year is scored."""
+    from clusters.models import TermState
+
+    return term.state == TermState.SCORING and is_member_officer(user, term)
 
 
 def can_extend_deadline(user):

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, Sum
+from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext as _
 
 from clusters.models import AssessedMethod, Membership
@@ -555,4 +555,135 @@ def cluster_totals(term):
                 "show_total": indicator.aggregation != Aggregation.NONE,
             }
         )
+    return rows
+
+
+def peer_scoring_board(term, scorer_unit):
+    """For `scorer_unit`: every other member's submitted report with the
+    criteria scored by people, the unit's self-score and evidence, and the
+    scorer's own score so far; plus its progress (scored, to score)."""
+    from .models import Evidence, Report, Score
+
+    pledge = Pledge.objects.filter(term=term).first()
+    if pledge is None:
+        return [], 0, 0
+    criteria = list(
+        Criterion.objects.filter(pledge=pledge)
+        .exclude(kind=CriterionKind.INDICATOR)
+        .order_by("section__position", "position")
+    )
+    reports = list(
+        Report.objects.filter(term=term, state__in=["submitted", "accepted"])
+        .exclude(unit=scorer_unit)
+        .select_related("unit")
+        .order_by("unit__name")
+    )
+    selfs = {
+        (s.report_id, s.criterion_id): s
+        for s in SelfScore.objects.filter(report__in=reports)
+    }
+    files = {}
+    for e in Evidence.objects.filter(report__in=reports):
+        files.setdefault((e.report_id, e.criterion_id), []).append(e)
+    mine = {
+        (s.report_id, s.criterion_id): s
+        for s in Score.objects.filter(
+            report__in=reports, kind="peer", scorer_unit=scorer_unit
+        )
+    }
+    board = [
+        (
+            report,
+            [
+                (
+                    c,
+                    selfs.get((report.pk, c.pk)),
+                    files.get((report.pk, c.pk), []),
+                    mine.get((report.pk, c.pk)),
+                )
+                for c in criteria
+            ],
+        )
+        for report in reports
+    ]
+    return board, len(mine), len(reports) * len(criteria)
+
+
+def peer_progress(term):
+    """For the chair: each member unit with how many peer scores it has given
+    out of how many it owes."""
+    from .models import Report, Score
+
+    pledge = Pledge.objects.filter(term=term).first()
+    if pledge is None:
+        return []
+    criteria = (
+        Criterion.objects.filter(pledge=pledge)
+        .exclude(kind=CriterionKind.INDICATOR)
+        .count()
+    )
+    reported = set(
+        Report.objects.filter(
+            term=term, state__in=["submitted", "accepted"]
+        ).values_list("unit_id", flat=True)
+    )
+    given = dict(
+        Score.objects.filter(report__term=term, kind="peer")
+        .values_list("scorer_unit")
+        .annotate(n=Count("id"))
+    )
+    return [
+        (
+            unit,
+            given.get(unit.pk, 0),
+            criteria * len(reported - {unit.pk}),
+        )
+        for unit in _members_of_term(term)
+    ]
+
+
+def term_objections(term):
+    """Every objection of `term` with report unit, criterion and who answered."""
+    from .models import Objection
+
+    return list(
+        Objection.objects.filter(report__term=term)
+        .select_related("report__unit", "criterion", "raised_by", "answered_by")
+        .order_by("answer", "raised_at")
+    )
+
+
+def reasons_for(term, unit):
+    """Peer comments and reviewer reasons on `unit`'s criteria, keyed by
+    criterion id, for the right of reply."""
+    from .models import Score
+
+    reasons = {}
+    for s in Score.objects.filter(report__term=term, report__unit=unit).exclude(
+        comment=""
+    ):
+        reasons.setdefault(s.criterion_id, []).append(s)
+    return reasons
+
+
+def reviewer_rows(term):
+    """(report, criterion, current final points) for every submitted report and
+    criterion scored by people, for the reviewer's adjustments."""
+    from .models import Report
+
+    standings = {s.unit.pk: s for s in term_standings(term)}
+    criteria = list(
+        Criterion.objects.filter(pledge__term=term)
+        .exclude(kind=CriterionKind.INDICATOR)
+        .order_by("section__position", "position")
+    )
+    rows = []
+    for report in (
+        Report.objects.filter(term=term, state__in=["submitted", "accepted"])
+        .select_related("unit")
+        .order_by("unit__name")
+    ):
+        standing = standings.get(report.unit_id)
+        points = {line.code: line.points for line in standing.lines} if standing else {}
+        rows.extend((report, c, points.get(c.code)) for c in criteria)
     return rows

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .views import pledge as views
-from .views import ranking
+from .views import ranking, results_excel, scoring
 
 urlpatterns = [
     path("terms/<int:pk>/pledge/", views.pledge_overview, name="pledge_overview"),
@@ -21,6 +21,16 @@ urlpatterns = [
     ),
     path("terms/<int:pk>/pledge.docx", views.pledge_docx, name="pledge_docx"),
     path("terms/<int:pk>/pledge/print/", views.pledge_print, name="pledge_print"),
+    path(
+        "terms/<int:pk>/reports/results.xlsx",
+        results_excel.results_xlsx,
+        name="results_xlsx",
+    ),
+    path(
+        "terms/<int:pk>/reports/import/",
+        results_excel.results_import,
+        name="results_import",
+    ),
     path("terms/<int:pk>/ranking/", ranking.term_ranking, name="term_ranking"),
     path(
         "terms/<int:pk>/ranking/publish/",
@@ -33,6 +43,8 @@ urlpatterns = [
         name="rank_detail",
     ),
     path("terms/<int:pk>/totals/", ranking.cluster_totals, name="cluster_totals"),
+    path("terms/<int:pk>/scoring/", scoring.peer_scoring, name="peer_scoring"),
+    path("terms/<int:pk>/reply/", scoring.reply, name="reply"),
     path("public/rankings/", ranking.public_rankings, name="public_rankings"),
     path("public/rankings/<int:pk>/", ranking.public_ranking, name="public_ranking"),
 ]

@@ -136,6 +136,18 @@ MATRIX = {
         [LOGIN, 200, 404, 200, 200, 200, 404],
     ),
     "cluster_totals": ("get", lambda w: {"pk": w.term.pk}, None, READ_CLUSTER),
+    "peer_scoring": (
+        "get",
+        lambda w: {"pk": world_pledge(w).term_id},
+        None,
+        [LOGIN, 403, 404, 200, 200, 200, 404],
+    ),
+    "reply": (
+        "get",
+        lambda w: {"pk": world_pledge(w).term_id},
+        None,
+        [LOGIN, 200, 404, 200, 200, 200, 404],
+    ),
     "public_rankings": ("get", None, None, [200] * 7),
     "public_ranking": ("get", lambda w: {"pk": published_term(w).pk}, None, [200] * 7),
     "unit_list": ("get", None, None, READ_ALL),

@@ -1,0 +1,193 @@
+"""HTTP only for peer scoring (chấm chéo), reviewer adjustments and the right
+of reply (objections and answers)."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.formats import sanitize_separators
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from clusters.models import TermState
+from clusters.services import DomainError
+from clusters.views import reaches_authority, require
+
+from .. import selectors, services
+from ..models import Criterion, CriterionKind, Objection, Report
+from ..permissions import can_peer_score, can_publish_ranking, is_member_officer
+from .pledge import term_in_reach
+
+
+def _points(text):
+    text = sanitize_separators((text or "").strip())
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation as error:
+        raise DomainError(_("Enter points as a number such as 7,5.")) from error
+    if not value.is_finite():
+        raise DomainError(_("Enter points as a number such as 7,5."))
+    return value
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def peer_scoring(request, pk):
+    """Members score the other members' criteria; the chair and staff follow
+    the progress and adjust scores with a reason."""
+    term = term_in_reach(request, pk)
+    scoring = can_peer_score(request.user, term)
+    reviewing = can_publish_ranking(request.user, term)
+    if not (scoring or reviewing):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                saved = _save_scores(request, term, scoring, reviewing)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("%(count)s scores were saved.") % {"count": saved}
+            )
+            return redirect("peer_scoring", pk=term.pk)
+    context = {"term": term, "scoring": scoring, "reviewing": reviewing}
+    if scoring:
+        board, done, total = selectors.peer_scoring_board(term, request.user.unit)
+        context.update(board=board, done=done, total=total)
+    if reviewing:
+        context["progress"] = selectors.peer_progress(term)
+        context["adjustments"] = selectors.reviewer_rows(term)
+    return render(request, "pledges/peer_scoring.html", context)
+
+
+def _save_scores(request, term, scoring, reviewing):
+    """Fields `p-<report>-<criterion>` (and `c-…` comments) are peer scores;
+    `r-…` with `rr-…` reasons are reviewer scores."""
+    reports = {r.pk: r for r in Report.objects.filter(term=term).select_related("term")}
+    criteria = {c.pk: c for c in Criterion.objects.filter(pledge__term=term)}
+    saved = 0
+    for key, value in request.POST.items():
+        prefix, _sep, rest = key.partition("-")
+        if prefix not in ("p", "r") or not value.strip():
+            continue
+        report_id, _sep, criterion_id = rest.partition("-")
+        report = reports.get(int(report_id)) if report_id.isdigit() else None
+        criterion = criteria.get(int(criterion_id)) if criterion_id.isdigit() else None
+        if report is None or criterion is None:
+            raise Http404
+        points = _points(value)
+        if prefix == "p" and scoring:
+            services.peer_score_set(
+                report=report,
+                criterion=criterion,
+                scorer_unit=request.user.unit,
+                points=points,
+                comment=request.POST.get(f"c-{rest}", "").strip(),
+                actor=request.user,
+            )
+            saved += 1
+        elif prefix == "r" and reviewing:
+            services.reviewer_score_set(
+                report=report,
+                criterion=criterion,
+                points=points,
+                reason=request.POST.get(f"rr-{rest}", ""),
+                actor=request.user,
+            )
+            saved += 1
+    return saved
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def reply(request, pk):
+    """Right of reply: a member sees its draft scores with their reasons and
+    objects; the chair (and staff) answer every objection."""
+    term = term_in_reach(request, pk)
+    member = is_member_officer(request.user, term)
+    answering = can_publish_ranking(request.user, term)
+    if not (member or answering):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            _reply_post(request, term, member, answering)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("reply", pk=term.pk)
+    context = {
+        "term": term,
+        "answering": answering,
+        "objections": selectors.term_objections(term),
+        "open": term.state == TermState.REPLY,
+    }
+    if member:
+        standings = selectors.term_standings(term)
+        context["mine"] = next(
+            (s for s in standings if s.unit.pk == request.user.unit_id), None
+        )
+        reasons = selectors.reasons_for(term, request.user.unit)
+        criteria = {c.code: c for c in Criterion.objects.filter(pledge__term=term)}
+        lines = context["mine"].lines if context["mine"] else []
+        context["rows"] = [
+            (
+                line,
+                reasons.get(criteria[line.code].pk, [])
+                if line.code in criteria
+                else [],
+            )
+            for line in lines
+        ]
+        context["objectable"] = [
+            c for c in criteria.values() if c.kind != CriterionKind.INDICATOR
+        ]
+    return render(request, "pledges/reply.html", context)
+
+
+def _reply_post(request, term, member, answering):
+    action = request.POST.get("action")
+    if action == "object" and member:
+        report = (
+            Report.objects.select_related("term")
+            .filter(term=term, unit=request.user.unit)
+            .first()
+        )
+        criterion = Criterion.objects.filter(
+            pledge__term=term, pk=_int(request.POST.get("criterion"))
+        ).first()
+        if report is None or criterion is None:
+            raise DomainError(_("Choose a criterion of your report."))
+        services.objection_raise(
+            report=report,
+            criterion=criterion,
+            text=request.POST.get("text", ""),
+            actor=request.user,
+        )
+    elif action in ("accept", "reject") and answering:
+        objection = Objection.objects.filter(
+            report__term=term, pk=_int(request.POST.get("objection"))
+        ).first()
+        if objection is None:
+            raise Http404
+        services.objection_answer(
+            objection=objection,
+            accept=action == "accept",
+            new_points=_points(request.POST.get("points"))
+            if action == "accept"
+            else None,
+            reason=request.POST.get("reason", ""),
+            actor=request.user,
+        )
+    else:
+        raise PermissionDenied
+
+
+def _int(value):
+    return int(value) if str(value or "").isdigit() else 0
