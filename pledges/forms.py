@@ -39,9 +39,14 @@ class CriterionForm(forms.ModelForm):
 
 class IndicatorForm(forms.ModelForm):
     cap = forms.DecimalField(
-        label=_("Cap (% of plan)"), required=False, min_value=Decimal(0), initial=100
+        # xgettext:no-python-format
+        label=_("Cap (% of plan)"),
+        required=False,
+        min_value=Decimal(0),
+        initial=100,
     )
     floor = forms.DecimalField(
+        # xgettext:no-python-format
         label=_("Floor (% of plan, below it 0 points)"),
         required=False,
         min_value=Decimal(0),
@@ -164,3 +169,278 @@ class TargetsImportForm(forms.Form):
                 params={"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
             )
         return upload
+
+
+# Reports ---------------------------------------------------------------------
+
+
+class ReportNumberField(forms.DecimalField):
+    """A number typed the user's way ("1.234,5" in Vietnamese, read through
+    `sanitize_separators`), from 0 to `max_value`, rounded to `places`."""
+
+    def __init__(self, *, max_value, places, max_message=None, **kwargs):
+        messages = {
+            "invalid": _("Enter a number such as 1.234,5."),
+            "min_value": _("The value cannot be negative."),
+            "max_value": max_message or _("The value is too large."),
+        }
+        super().__init__(
+            required=False,
+            localize=True,
+            min_value=Decimal(0),
+            max_value=max_value,
+            error_messages=messages,
+            widget=forms.TextInput(
+                attrs={
+                    "inputmode": "decimal",
+                    "autocomplete": "off",
+                    "class": "form-control form-control-sm text-end",
+                }
+            ),
+            **kwargs,
+        )
+        self.places = places
+
+    def clean(self, value):
+        from decimal import ROUND_HALF_UP
+
+        value = super().clean(value)
+        if value is not None:
+            value = value.quantize(Decimal(1).scaleb(-self.places), ROUND_HALF_UP)
+        return value
+
+
+class ReportSectionForm(forms.Form):
+    """What every section form of a report carries: which section, and the
+    report version the page was loaded with (optimistic locking)."""
+
+    section = forms.ChoiceField(
+        choices=[
+            ("indicators", "indicators"),
+            ("criteria", "criteria"),
+            ("commendations", "commendations"),
+            ("summary", "summary"),
+        ],
+        widget=forms.HiddenInput,
+    )
+    version = forms.IntegerField(
+        min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
+
+
+class ReportSubmitForm(forms.Form):
+    version = forms.IntegerField(
+        min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
+
+
+class ReportIndicatorsForm(forms.Form):
+    """The actual value and a note for each indicator of the pledge."""
+
+    def __init__(self, *args, indicators, **kwargs):
+        from .models import LARGEST_VALUE
+
+        super().__init__(*args, **kwargs)
+        self.indicators = list(indicators)
+        for indicator in self.indicators:
+            self.fields[f"actual_{indicator.pk}"] = ReportNumberField(
+                label=_("Actual value of %(code)s") % {"code": indicator.code},
+                max_value=LARGEST_VALUE - Decimal("0.0001"),
+                places=4,
+            )
+            self.fields[f"note_{indicator.pk}"] = forms.CharField(
+                label=_("Note on %(code)s") % {"code": indicator.code},
+                required=False,
+                max_length=500,
+                widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+            )
+
+    def rows(self):
+        """{indicator: (actual, note)} as `report_save_section` takes it."""
+        return {
+            i: (
+                self.cleaned_data[f"actual_{i.pk}"],
+                self.cleaned_data[f"note_{i.pk}"].strip(),
+            )
+            for i in self.indicators
+        }
+
+
+class ReportCriteriaForm(forms.Form):
+    """Points (0 to the criterion's maximum) and an explanation for each
+    criterion scored by people."""
+
+    def __init__(self, *args, criteria, **kwargs):
+        from clusters.formatting import format_number
+
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"points_{criterion.pk}"] = ReportNumberField(
+                label=_("Self-score of %(code)s") % {"code": criterion.code},
+                max_value=criterion.max_points,
+                max_message=_("Points go from 0 to %(max)s.")
+                % {"max": format_number(criterion.max_points)},
+                places=2,
+            )
+            self.fields[f"explanation_{criterion.pk}"] = forms.CharField(
+                label=_("Explanation of %(code)s") % {"code": criterion.code},
+                required=False,
+                max_length=10000,
+                widget=forms.Textarea(
+                    attrs={"rows": 2, "class": "form-control form-control-sm"}
+                ),
+            )
+
+    def rows(self):
+        """{criterion: (points, explanation)} as `report_save_section` takes it."""
+        return {
+            c: (
+                self.cleaned_data[f"points_{c.pk}"],
+                self.cleaned_data[f"explanation_{c.pk}"].strip(),
+            )
+            for c in self.criteria
+        }
+
+
+def _count_field(label):
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        localize=True,
+        min_value=0,
+        max_value=10**9,
+        error_messages={
+            "invalid": _("Enter a whole number such as 1.234."),
+            "min_value": _("The value cannot be negative."),
+            "max_value": _("The value is too large."),
+        },
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "off",
+                "class": "form-control form-control-sm text-end",
+            }
+        ),
+    )
+
+
+class CommendationRowForm(forms.Form):
+    """One form of commendation the unit awarded, with how many collectives and
+    individuals received it. A row left blank is ignored."""
+
+    title = forms.CharField(
+        label=_("Form of commendation"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+    collectives = _count_field(_("Collectives"))
+    individuals = _count_field(_("Individuals"))
+
+    def clean(self):
+        data = super().clean()
+        title = (data.get("title") or "").strip()
+        if not title and (data.get("collectives") or data.get("individuals")):
+            self.add_error("title", _("Name the form of commendation."))
+        return data
+
+
+class BaseCommendationFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        titles = [t.casefold() for t, _c, _i in self.rows()]
+        if len(set(titles)) != len(titles):
+            raise forms.ValidationError(_("Name each form of commendation once."))
+
+    def rows(self):
+        """[(form, collectives, individuals)] of the rows that are filled in."""
+        return [
+            (
+                f.cleaned_data["title"].strip(),
+                f.cleaned_data.get("collectives") or 0,
+                f.cleaned_data.get("individuals") or 0,
+            )
+            for f in self.forms
+            if (f.cleaned_data.get("title") or "").strip()
+        ]
+
+
+CommendationFormSet = forms.formset_factory(
+    CommendationRowForm,
+    formset=BaseCommendationFormSet,
+    extra=3,
+    max_num=100,
+    absolute_max=120,
+    validate_max=True,
+)
+
+
+class ReportSummaryForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Summary of the year"),
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6, "class": "form-control"}),
+    )
+
+
+class EvidenceUploadForm(forms.Form):
+    criterion = forms.ModelChoiceField(
+        queryset=Criterion.objects.none(), widget=forms.HiddenInput
+    )
+    file = forms.FileField(
+        label=_("Evidence file"),
+        help_text=_("PDF, Word (.docx), Excel (.xlsx), JPG or PNG, at most 10 MB."),
+    )
+
+    def __init__(self, *args, pledge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["criterion"].queryset = pledge.criteria.exclude(kind="indicator")
+
+
+class ReportReturnForm(forms.Form):
+    """A reason for each row the reviewer returns; a row is returned when its
+    reason is filled in."""
+
+    def __init__(self, *args, items, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for key, label, _item in self.items:
+            self.fields[f"reason_{key}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=2000,
+                widget=forms.Textarea(
+                    attrs={"rows": 1, "class": "form-control form-control-sm"}
+                ),
+            )
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.returned():
+            raise forms.ValidationError(
+                _("Write the reason of at least one item to return.")
+            )
+        return data
+
+    def returned(self):
+        """[(item, reason)] of the rows with a reason; `item` as given."""
+        return [
+            (item, self.cleaned_data[f"reason_{key}"].strip())
+            for key, _label, item in self.items
+            if (self.cleaned_data.get(f"reason_{key}") or "").strip()
+        ]
+
+
+class DeadlineExtensionForm(forms.Form):
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
+    until = forms.DateField(label=_("Extended until"), widget=DateInput())
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units

@@ -168,6 +168,7 @@ class Aggregation(models.TextChoices):
 
 class ScoringRule(models.TextChoices):
     PROPORTIONAL = "proportional", _("proportional to achievement")
+    # xgettext:no-python-format
     THRESHOLD = "threshold", _("full points at 100% or more")
     BANDS = "bands", _("bands of achievement")
 
