@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext as _
 
-from clusters.models import AssessedMethod, Membership
+from clusters.models import AssessedMethod, Membership, Term
 
 from .models import (
     Criterion,
@@ -687,3 +687,90 @@ def reviewer_rows(term):
         points = {line.code: line.points for line in standing.lines} if standing else {}
         rows.extend((report, c, points.get(c.code)) for c in criteria)
     return rows
+
+
+# Province dashboard ------------------------------------------------------------
+
+
+BAND_ORDER = ["excellent", "good", "complete", "not_complete"]
+
+
+def dashboard(authority_id, year, kind=None):
+    """Every cluster and block of an authority in `year`: state, members,
+    reports by state, peer scores given, published leaders and the spread of
+    classification bands; plus the band counts of earlier published years
+    (5 queries whatever the number of clusters)."""
+    from .models import RankingSnapshot, Report, Score
+
+    terms = Term.objects.filter(cluster__authority_id=authority_id, year=year)
+    if kind:
+        terms = terms.filter(cluster__kind=kind)
+    terms = list(
+        terms.select_related("cluster")
+        .annotate(member_count=Count("memberships", distinct=True))
+        .order_by("cluster__kind", "cluster__name")
+    )
+    ids = [t.pk for t in terms]
+    by_state = {}
+    for term_id, state, n in (
+        Report.objects.filter(term_id__in=ids)
+        .values_list("term_id", "state")
+        .annotate(n=Count("id"))
+    ):
+        by_state.setdefault(term_id, {})[state] = n
+    scores = dict(
+        Score.objects.filter(report__term_id__in=ids, kind="peer")
+        .values_list("report__term_id")
+        .annotate(n=Count("id"))
+    )
+    latest = {}
+    for snapshot in RankingSnapshot.objects.filter(term_id__in=ids).order_by(
+        "term_id", "-number"
+    ):
+        latest.setdefault(snapshot.term_id, snapshot)
+    rows = []
+    for term in terms:
+        snapshot = latest.get(term.pk)
+        bands = dict.fromkeys(BAND_ORDER, 0)
+        leaders = []
+        if snapshot is not None:
+            for row in snapshot.rows:
+                bands[row["band"]] += 1
+                if row["rank"] == 1:
+                    leaders.append(row["unit"])
+        states = by_state.get(term.pk, {})
+        rows.append(
+            {
+                "term": term,
+                "submitted": states.get("submitted", 0) + states.get("accepted", 0),
+                "returned": states.get("returned", 0),
+                "draft": states.get("draft", 0),
+                "peer_scores": scores.get(term.pk, 0),
+                "published": snapshot,
+                "leaders": leaders,
+                "bands": [(band, bands[band]) for band in BAND_ORDER],
+            }
+        )
+    return rows, _band_history(authority_id, year, kind)
+
+
+def _band_history(authority_id, year, kind):
+    """{year: [(band, count)]} over the latest snapshot of each term, for the
+    five years up to `year`."""
+    from .models import RankingSnapshot
+
+    snapshots = RankingSnapshot.objects.filter(
+        term__cluster__authority_id=authority_id,
+        term__year__gte=year - 4,
+        term__year__lte=year,
+    )
+    if kind:
+        snapshots = snapshots.filter(term__cluster__kind=kind)
+    latest = {}
+    for snapshot in snapshots.select_related("term").order_by("term_id", "-number"):
+        latest.setdefault(snapshot.term_id, snapshot)
+    counts = {y: dict.fromkeys(BAND_ORDER, 0) for y in range(year - 4, year + 1)}
+    for snapshot in latest.values():
+        for row in snapshot.rows:
+            counts[snapshot.term.year][row["band"]] += 1
+    return [(y, [(b, counts[y][b]) for b in BAND_ORDER]) for y in sorted(counts)]

@@ -149,6 +149,8 @@ MATRIX = {
         [LOGIN, 200, 404, 200, 200, 200, 404],
     ),
     "public_rankings": ("get", None, None, [200] * 7),
+    "province_dashboard": ("get", None, None, [LOGIN, 403, 403, 403, 200, 200, 200]),
+    "dashboard_xlsx": ("get", None, None, [LOGIN, 403, 403, 403, 200, 200, 200]),
     "public_ranking": ("get", lambda w: {"pk": published_term(w).pk}, None, [200] * 7),
     "unit_list": ("get", None, None, READ_ALL),
     "unit_create": ("get", None, None, MANAGE_NEW),

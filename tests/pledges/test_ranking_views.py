@@ -100,3 +100,30 @@ def test_cluster_totals_show_percent_of_plan(world, login, reported):
     )
     # CT1: 105 + 95 of 300 planned (the deputy has not reported).
     assert "66,67 %" in html
+
+
+def test_dashboard_lists_clusters_with_leaders_and_bands(world, login, reported):
+    services.ranking_publish(term=world.term, actor=world.users["admin"])
+    client = login(world.users["staff"])
+    html = client.get(reverse("province_dashboard"), {"year": "2024"}).content.decode()
+    assert world.cluster.name in html
+    assert "Huyện A" in html  # the leader
+    assert "<svg" in html
+    export = client.get(reverse("dashboard_xlsx"), {"year": "2024"})
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_dashboard_query_count_is_stable(world, login, reported):
+    from tests.clusters.factories import ClusterFactory, TermFactory
+
+    services.ranking_publish(term=world.term, actor=world.users["admin"])
+
+    def grow():
+        for _n in range(10):
+            term = TermFactory(cluster=ClusterFactory(authority=world.authority))
+            MembershipFactory(term=term)
+            services.ranking_publish(term=term, actor=world.users["admin"])
+
+    assert_queries_stable(
+        login(world.users["staff"]), reverse("province_dashboard") + "?year=2024", grow
+    )

@@ -1,0 +1,118 @@
+"""HTTP only for the province dashboard of Home Affairs staff and its export."""
+
+from io import BytesIO
+
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+
+from clusters.models import ClusterKind, Term
+from clusters.permissions import sees_whole_authority
+from clusters.views import require
+
+from .. import selectors
+from ..excel import XLSX_TYPE
+from ..ranking import BAND_LABELS
+
+CHART_WIDTH = 300
+
+
+def _filters(request):
+    years = list(
+        Term.objects.filter(cluster__authority_id=request.user.authority_id)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    raw = request.GET.get("year", "")
+    year = int(raw) if raw.isdigit() and int(raw) in years else None
+    if year is None:
+        year = years[0] if years else timezone.localdate().year
+    kind = request.GET.get("kind") if request.GET.get("kind") in ClusterKind else ""
+    return years, year, kind
+
+
+@require_GET
+@require(sees_whole_authority)
+def province_dashboard(request):
+    """Every cluster and block of the authority in a year, with charts drawn as
+    SVG on the server and the same numbers in tables."""
+    years, year, kind = _filters(request)
+    rows, history = selectors.dashboard(request.user.authority_id, year, kind)
+    for row in rows:
+        members = row["term"].member_count or 1
+        row["bars"] = [
+            (band, count, BAND_LABELS[band], count * CHART_WIDTH // members)
+            for band, count in row["bands"]
+        ]
+        offset = 0
+        for index, (band, count, label, width) in enumerate(row["bars"]):
+            row["bars"][index] = (band, count, label, width, offset)
+            offset += width
+    return render(
+        request,
+        "pledges/dashboard.html",
+        {
+            "rows": rows,
+            "history": [
+                (y, [(band, BAND_LABELS[band], n) for band, n in counts])
+                for y, counts in history
+            ],
+            "years": years,
+            "year": year,
+            "kind": kind,
+            "kinds": ClusterKind.choices,
+            "band_labels": [BAND_LABELS[b] for b in selectors.BAND_ORDER],
+            "chart_width": CHART_WIDTH,
+        },
+    )
+
+
+@require_GET
+@require(sees_whole_authority)
+def dashboard_xlsx(request):
+    """The dashboard table as an Excel workbook."""
+    _years, year, kind = _filters(request)
+    rows, _history = selectors.dashboard(request.user.authority_id, year, kind)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = str(year)
+    sheet.append(
+        [
+            _("Cluster or block"),
+            _("State"),
+            _("Members"),
+            _("Submitted"),
+            _("Returned"),
+            _("Draft"),
+            _("Peer scores"),
+            _("Leading unit"),
+            *[str(BAND_LABELS[b]) for b in selectors.BAND_ORDER],
+        ]
+    )
+    for row in rows:
+        term = row["term"]
+        sheet.append(
+            [
+                term.cluster.name,
+                str(term.get_state_display()),
+                term.member_count,
+                row["submitted"],
+                row["returned"],
+                row["draft"],
+                row["peer_scores"],
+                ", ".join(row["leaders"]),
+                *[n for _band, n in row["bands"]],
+            ]
+        )
+    out = BytesIO()
+    book.save(out)
+    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"tong-hop-cum-khoi-{year}.xlsx"
+    )
+    return response
