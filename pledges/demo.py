@@ -6,10 +6,17 @@ budget revenue 576.449 billion at 100.24 % of plan, social investment 22,700
 billion at 1.75 % above plan and 12.09 % above 2022, jobs at 117.39 % of plan."""
 
 import datetime
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from clusters import services as cluster_services
+
 from . import services
-from .models import Pledge, PledgeState
+from .models import CriterionKind, Pledge, PledgeState, Report, Target
+from .services.reports import REPORTING_STATES
 
 # Cluster totals: (plan 2023, actual 2022 or None), billions of VND unless noted.
 PLAN_2023 = {
@@ -49,6 +56,16 @@ UNIT_ORDER = [
     "Huyện Vị Thủy",
 ]
 COMMUNES = [2, 1, 1, 1, 1, 1, 1, 1]  # CT5 per unit, sums to 9
+# Each unit's share of the seed's 2023 actuals (each list sums to 1), so the
+# units' achievements differ while the cluster totals are exactly the seed's.
+ACTUAL_SHARES = {
+    "CT1": ["0.165", "0.128", "0.088", "0.152", "0.139", "0.079", "0.141", "0.108"],
+    "CT2": ["0.158", "0.132", "0.091", "0.149", "0.142", "0.078", "0.139", "0.111"],
+    "CT3": ["0.162", "0.131", "0.089", "0.151", "0.138", "0.081", "0.139", "0.109"],
+    "CT4": ["0.165", "0.121", "0.094", "0.148", "0.137", "0.083", "0.146", "0.106"],
+}
+COMMUNES_2023 = [2, 1, 1, 2, 1, 0, 2, 1]  # CT5 actual: Huyện Long Mỹ fell short
+ONLINE_2023 = ["92.5", "88.3", "81.2", "85.6", "79.4", "76.8", "83.1", "80.5"]  # CT6
 
 
 def _indicator(code, title, unit, **extra):
@@ -254,6 +271,22 @@ def split(total, shares, places):
     return [*parts, total - sum(parts)]
 
 
+def actuals_2023():
+    """{indicator code: the 2023 actual of every unit, in UNIT_ORDER}; CT1–CT4
+    add up exactly to the seed's cluster totals."""
+    rows = {
+        code: split(
+            total,
+            [Decimal(share) for share in ACTUAL_SHARES[code]],
+            0 if code == "CT4" else 3,
+        )
+        for code, total in ACTUAL_2023.items()
+    }
+    rows["CT5"] = [Decimal(n) for n in COMMUNES_2023]
+    rows["CT6"] = [Decimal(n) for n in ONLINE_2023]
+    return rows
+
+
 def targets_2023(units_by_name):
     """Rows for `targets_apply`: every unit's plan (and 2022 actual)."""
     units = [units_by_name[name] for name in UNIT_ORDER]
@@ -306,7 +339,7 @@ def load(*, term_2023, term_2024, units_by_name, officers, actor):
             rows = []
             for code, entries in targets_2023(units_by_name).items():
                 actuals = (
-                    split(ACTUAL_2023[code], SHARES, 3)
+                    actuals_2023()[code]
                     if growth is not None and code in ACTUAL_2023
                     else None
                 )
@@ -320,3 +353,356 @@ def load(*, term_2023, term_2024, units_by_name, officers, actor):
             pledge = services.pledge_open_signing(pledge=pledge, actor=actor)
         if pledge.state == PledgeState.SIGNING:
             _sign_all(pledge, officers, signed_on)
+
+
+# Reports ---------------------------------------------------------------------
+
+EXPLANATIONS = {
+    "II.1": "Ban hành kế hoạch, tổ chức sơ kết, tổng kết phong trào thi đua "
+    "thường xuyên đúng tiến độ.",
+    "II.2": "Triển khai đủ 6 phong trào thi đua theo chuyên đề và 1 phong trào "
+    "đột xuất do UBND tỉnh phát động; tránh hình thức.",
+    "III.1": "Chỉ số cải cách hành chính xếp loại khá, tăng so với năm trước.",
+    "IV.1": "Khen thưởng đúng đối tượng, kịp thời; tăng tỷ lệ khen thưởng cho "
+    "người lao động trực tiếp.",
+    "IV.2": "Phát hiện, biểu dương và nhân rộng các điển hình tiên tiến trên các "
+    "lĩnh vực.",
+    "V.1": "Tham gia đầy đủ các cuộc họp, hoạt động do Cụm tổ chức.",
+    "V.2": "Gửi báo cáo, hồ sơ thi đua đúng thời hạn quy định.",
+}
+# Points each unit (UNIT_ORDER) scores itself below the criterion's maximum.
+SHORTFALL = {
+    "II.1": ["0", "0", "0.5", "0", "0.5", "1", "0.5", "0.5"],
+    "II.2": ["0.5", "0", "1", "0.5", "1", "1.5", "1", "0.5"],
+    "III.1": ["0.5", "0.5", "1", "0.5", "1", "1.5", "1", "1"],
+    "IV.1": ["0", "0", "0.5", "0", "0.5", "0.5", "0.5", "0.5"],
+    "IV.2": ["0.5", "0", "0.5", "0.5", "1", "1", "0.5", "0.5"],
+    "V.1": ["0", "0", "0", "0", "0", "0.5", "0", "0"],
+    "V.2": ["0", "0", "0.5", "0", "0", "0.5", "0", "0.5"],
+}
+# Bonus points claimed by some units (unit name → (points, explanation)).
+BONUS_2023 = {
+    "Thành phố Ngã Bảy": (
+        Decimal(2),
+        "Mô hình “Dân vận khéo” trong xây dựng đô thị văn minh được UBND tỉnh "
+        "công nhận, nhân rộng.",
+    ),
+    "Thành phố Vị Thanh": (
+        Decimal("1.5"),
+        "Mô hình chuyển đổi số cấp phường được UBND tỉnh biểu dương.",
+    ),
+}
+# Forms of commendation the units' People's Committees used in 2023; the
+# eight units' totals are the seed's 5,099 collectives and 22,569 individuals.
+COMMENDATIONS_2023 = (5099, 22569)
+COLLECTIVE_SHARES = ["0.12", "0.11", "0.09", "0.15", "0.15", "0.11", "0.16", "0.11"]
+INDIVIDUAL_SHARES = ["0.13", "0.10", "0.08", "0.16", "0.14", "0.10", "0.17", "0.12"]
+FORM_CERTIFICATE = "Giấy khen của Chủ tịch UBND cấp huyện"
+FORM_ADVANCED_COLLECTIVE = "Danh hiệu Tập thể lao động tiên tiến"
+FORM_ADVANCED_WORKER = "Danh hiệu Lao động tiên tiến"
+FORM_GRASSROOTS_SOLDIER = "Danh hiệu Chiến sĩ thi đua cơ sở"
+SUMMARY = (
+    "Năm {year}, {unit} triển khai đồng bộ các phong trào thi đua do UBND tỉnh "
+    "phát động gắn với nhiệm vụ chính trị của địa phương; hoàn thành và vượt "
+    "phần lớn các chỉ tiêu chủ yếu. Công tác khen thưởng bảo đảm chính xác, kịp "
+    "thời, hướng về cơ sở, tránh hình thức."
+)
+# 2024 (reporting, its deadline DEADLINE_2024_DAYS ahead): how far each unit
+# got. Each unit's 2024 actual is its target times the factor below.
+DEADLINE_2024_DAYS = 20
+GROWTH_2024 = ["1.021", "1.034", "0.987", "1.012", "1.005", "0.976", "1.018", "0.995"]
+SUBMITTED_2024 = ("Thành phố Vị Thanh", "Thành phố Ngã Bảy")
+RETURNED_2024 = (
+    "Huyện Châu Thành A",
+    "CT2",
+    "Số thu ngân sách chưa khớp với báo cáo của Chi cục Thuế khu vực; đề nghị "
+    "rà soát, cập nhật lại.",
+)
+# The other units' drafts: which indicators they have entered so far.
+DRAFTS_2024 = {
+    "Thị xã Long Mỹ": ("CT1",),
+    "Huyện Châu Thành": ("CT1", "CT2", "CT3", "CT4"),
+    "Huyện Long Mỹ": ("CT1", "CT4"),
+    "Huyện Phụng Hiệp": ("CT1", "CT2", "CT3"),
+    "Huyện Vị Thủy": ("CT1", "CT2"),
+}
+
+
+def commendations_2023():
+    """{unit name: [(form, collectives, individuals)]} adding up to
+    COMMENDATIONS_2023."""
+    collectives = split(
+        Decimal(COMMENDATIONS_2023[0]), [Decimal(s) for s in COLLECTIVE_SHARES], 0
+    )
+    individuals = split(
+        Decimal(COMMENDATIONS_2023[1]), [Decimal(s) for s in INDIVIDUAL_SHARES], 0
+    )
+    rows = {}
+    for name, c, i in zip(UNIT_ORDER, collectives, individuals, strict=True):
+        c, i = int(c), int(i)
+        certificate_c, certificate_i = c * 35 // 100, i * 25 // 100
+        soldiers = i * 8 // 100
+        rows[name] = [
+            (FORM_CERTIFICATE, certificate_c, certificate_i),
+            (FORM_ADVANCED_COLLECTIVE, c - certificate_c, 0),
+            (FORM_ADVANCED_WORKER, 0, i - certificate_i - soldiers),
+            (FORM_GRASSROOTS_SOLDIER, 0, soldiers),
+        ]
+    return rows
+
+
+def _ascii(text):
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return plain.encode("ascii", "replace").decode("ascii")
+
+
+def evidence_pdf(*lines):
+    """A small valid one-page PDF showing `lines` (without diacritics, in a
+    standard font)."""
+    shown = "".join(
+        "T* ({}) Tj ".format(
+            _ascii(line).replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+        )
+        for line in lines
+    )
+    stream = f"BT /F1 12 Tf 16 TL 56 800 Td {shown}ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+    ]
+    pdf = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(pdf)
+
+
+def _save(report, officer, section, data):
+    return services.report_save_section(
+        report=report,
+        actor=officer,
+        version=report.version,
+        section=section,
+        data=data,
+    )
+
+
+def _fill(term, unit, officer, actuals, index, year):
+    """Start and complete `unit`'s report: every actual, every self-score,
+    evidence where required, commendation figures and a summary."""
+    pledge = term.pledge
+    report = services.report_start(term=term, unit=unit, actor=officer)
+    indicators = {i.code: i for i in pledge.indicators.all()}
+    report = _save(
+        report,
+        officer,
+        "indicators",
+        {
+            indicator: (actuals[code], "Số liệu ước thực hiện cả năm.")
+            for code, indicator in indicators.items()
+        },
+    )
+    criteria = {
+        c.code: c
+        for c in pledge.criteria.exclude(kind=CriterionKind.INDICATOR).order_by(
+            "section__position", "position"
+        )
+    }
+    scores = {
+        criteria[code]: (
+            criteria[code].max_points - Decimal(SHORTFALL[code][index]),
+            EXPLANATIONS[code],
+        )
+        for code in SHORTFALL
+    }
+    if year == 2023 and unit.name in BONUS_2023:
+        scores[criteria["VI.1"]] = BONUS_2023[unit.name]
+    report = _save(report, officer, "criteria", scores)
+    commendations = commendations_2023()[unit.name]
+    if year != 2023:  # a little more than the year before
+        commendations = [
+            (form, c * 102 // 100, i * 102 // 100) for form, c, i in commendations
+        ]
+    report = _save(report, officer, "commendations", commendations)
+    report = _save(
+        report, officer, "summary", SUMMARY.format(year=year, unit=unit.name)
+    )
+    for criterion in criteria.values():
+        if not criterion.evidence_required:
+            continue
+        content = evidence_pdf(
+            f"{unit.name} - bao cao minh chung nam {year}",
+            f"Tieu chi {criterion.code}: {criterion.title}",
+            "Tai lieu minh hoa cua du lieu mau (demo).",
+        )
+        services.evidence_add(
+            report=report,
+            criterion=criterion,
+            upload=SimpleUploadedFile(
+                f"minh-chung-{criterion.code}-{year}.pdf",
+                content,
+                content_type="application/pdf",
+            ),
+            actor=officer,
+        )
+    return Report.objects.get(pk=report.pk)
+
+
+def _submit(report, officer):
+    return services.report_submit(report=report, actor=officer, version=report.version)
+
+
+def _actuals_2024(term, unit, index):
+    growth = Decimal(GROWTH_2024[index])
+    actuals = {}
+    for target in Target.objects.filter(
+        indicator__pledge=term.pledge, unit=unit
+    ).select_related("indicator"):
+        code = target.indicator.code
+        if code == "CT5":
+            actuals[code] = target.planned + (1 if growth > 1 else 0)
+        elif code == "CT6":
+            actuals[code] = (target.planned * growth * Decimal("1.1")).quantize(
+                Decimal("0.1"), ROUND_HALF_UP
+            )
+        else:
+            step = Decimal(1) if code == "CT4" else Decimal("0.001")
+            actuals[code] = (target.planned * growth).quantize(step, ROUND_HALF_UP)
+    return actuals
+
+
+def load_reports(*, term_2023, term_2024, officers, actor):
+    """The members' reports, through the services with the units' officers and
+    the chair's officer as actors: every 2023 report complete, submitted and
+    accepted (the actuals add up to the seed's totals); in 2024 (deadline set
+    DEADLINE_2024_DAYS ahead) two submitted, one returned with a reason and the
+    others in draft. A year outside reporting and reports that exist are left
+    as they are."""
+    officer_of = {unit.pk: officer for unit, officer in officers}
+    units = {unit.name: unit for unit, _officer in officers}
+    if term_2023.state in REPORTING_STATES:
+        chair_officer = officer_of[term_2023.chair.pk]
+        actuals = actuals_2023()
+        for index, name in enumerate(UNIT_ORDER):
+            unit = units[name]
+            if Report.objects.filter(term=term_2023, unit=unit).exists():
+                continue
+            officer = officer_of[unit.pk]
+            row = {code: values[index] for code, values in actuals.items()}
+            report = _fill(term_2023, unit, officer, row, index, 2023)
+            report = _submit(report, officer)
+            # The chair's own report is accepted by the province (no self-review).
+            reviewer = actor if unit.pk == term_2023.chair.pk else chair_officer
+            services.report_accept(report=report, actor=reviewer)
+    if term_2024.state not in REPORTING_STATES:
+        return
+    if term_2024.report_deadline is None:
+        term_2024 = cluster_services.term_update(
+            term=term_2024,
+            actor=actor,
+            report_deadline=timezone.localdate()
+            + datetime.timedelta(days=DEADLINE_2024_DAYS),
+        )
+    chair_officer = officer_of[term_2024.chair.pk]
+    indicators = {i.code: i for i in term_2024.pledge.indicators.all()}
+    for index, name in enumerate(UNIT_ORDER):
+        unit = units[name]
+        if Report.objects.filter(term=term_2024, unit=unit).exists():
+            continue
+        officer = officer_of[unit.pk]
+        actuals = _actuals_2024(term_2024, unit, index)
+        if name in DRAFTS_2024:
+            report = services.report_start(term=term_2024, unit=unit, actor=officer)
+            _save(
+                report,
+                officer,
+                "indicators",
+                {indicators[code]: (actuals[code], "") for code in DRAFTS_2024[name]},
+            )
+            continue
+        report = _submit(_fill(term_2024, unit, officer, actuals, index, 2024), officer)
+        returned_unit, code, reason = RETURNED_2024
+        if name == returned_unit:
+            services.report_return(
+                report=report,
+                actor=chair_officer,
+                items=[("indicator", indicators[code], None, reason)],
+            )
+
+
+# Scoring and ranking of 2023 -----------------------------------------------------
+
+OBJECTION_2023 = (
+    "Huyện Châu Thành A",
+    "II.2",
+    "Đơn vị đã tổ chức đủ 6 phong trào chuyên đề và 1 phong trào đột xuất; "
+    "đề nghị xem lại điểm theo minh chứng bổ sung.",
+)
+
+
+def load_scores(*, term, officers, staff, advance):
+    """2023 after the reports: every member scores the other members' assessed
+    criteria (a little below each self-score, never above the maximum), Châu
+    Thành A objects to one score and the chair accepts it, and the province
+    publishes the ranking. `advance(term, state)` moves the term on."""
+    from clusters.models import TermState
+
+    from .models import RankingSnapshot, Report, SelfScore
+
+    if RankingSnapshot.objects.filter(term=term).exists():
+        return term
+    officer_of = {unit.pk: officer for unit, officer in officers}
+    term = advance(term, TermState.SCORING)
+    reports = list(Report.objects.filter(term=term).select_related("unit", "term"))
+    selfs = {
+        (s.report_id, s.criterion_id): s
+        for s in SelfScore.objects.filter(report__term=term).select_related("criterion")
+    }
+    for report in reports:
+        for index, scorer in enumerate(r.unit for r in reports if r.pk != report.pk):
+            for (report_id, _criterion_id), own in selfs.items():
+                if report_id != report.pk or own.criterion.kind != "assessed":
+                    continue
+                points = max(
+                    Decimal(0), (own.points or Decimal(0)) - Decimal(index % 3) / 2
+                )
+                services.peer_score_set(
+                    report=report,
+                    criterion=own.criterion,
+                    scorer_unit=scorer,
+                    points=min(points, own.criterion.max_points),
+                    comment="",
+                    actor=officer_of[scorer.pk],
+                )
+    term = advance(term, TermState.REPLY)
+    unit_name, code, text = OBJECTION_2023
+    report = Report.objects.select_related("term").get(term=term, unit__name=unit_name)
+    criterion = term.pledge.criteria.get(code=code)
+    objection = services.objection_raise(
+        report=report, criterion=criterion, text=text, actor=officer_of[report.unit_id]
+    )
+    chair = term.chair
+    services.objection_answer(
+        objection=objection,
+        accept=True,
+        new_points=criterion.max_points,
+        reason="Minh chứng bổ sung đầy đủ 7 phong trào; chấp nhận điểm tối đa.",
+        actor=officer_of[chair.pk],
+    )
+    term = advance(term, TermState.RANKED)
+    services.ranking_publish(term=term, actor=staff)
+    return term

@@ -1,7 +1,7 @@
 from django.urls import path
 
+from .views import dashboard, ranking, reports, results_excel, scoring
 from .views import pledge as views
-from .views import ranking, results_excel, scoring
 
 urlpatterns = [
     path("terms/<int:pk>/pledge/", views.pledge_overview, name="pledge_overview"),
@@ -31,6 +31,29 @@ urlpatterns = [
         results_excel.results_import,
         name="results_import",
     ),
+    path("terms/<int:pk>/reports/", reports.report_list, name="report_list"),
+    path(
+        "terms/<int:pk>/reports/extend/",
+        reports.deadline_extend,
+        name="deadline_extend",
+    ),
+    path(
+        "terms/<int:pk>/reports/<int:unit_pk>/",
+        reports.report_edit,
+        name="report_edit",
+    ),
+    path(
+        "terms/<int:pk>/reports/<int:unit_pk>/preview/",
+        reports.report_preview,
+        name="report_preview",
+    ),
+    path(
+        "terms/<int:pk>/reports/<int:unit_pk>/evidence/",
+        reports.evidence_upload,
+        name="evidence_upload",
+    ),
+    path("evidence/<int:pk>/", reports.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/delete/", reports.evidence_delete, name="evidence_delete"),
     path("terms/<int:pk>/ranking/", ranking.term_ranking, name="term_ranking"),
     path(
         "terms/<int:pk>/ranking/publish/",
@@ -45,6 +68,8 @@ urlpatterns = [
     path("terms/<int:pk>/totals/", ranking.cluster_totals, name="cluster_totals"),
     path("terms/<int:pk>/scoring/", scoring.peer_scoring, name="peer_scoring"),
     path("terms/<int:pk>/reply/", scoring.reply, name="reply"),
+    path("dashboard/", dashboard.province_dashboard, name="province_dashboard"),
+    path("dashboard.xlsx", dashboard.dashboard_xlsx, name="dashboard_xlsx"),
     path("public/rankings/", ranking.public_rankings, name="public_rankings"),
     path("public/rankings/<int:pk>/", ranking.public_ranking, name="public_ranking"),
 ]

@@ -11,6 +11,8 @@ from pledges.models import Pledge, RankingSnapshot, Section, Target
 from tests.awards.matrix import MATRIX_ROWS as AWARDS_ROWS
 from tests.conftest import ROLES
 from tests.pledges.conftest import world_pledge
+from tests.pledges.report_matrix import MATRIX_ROWS as REPORT_ROWS
+from tests.pledges.results_matrix import MATRIX_ROWS as RESULTS_EXCEL_ROWS
 
 LOGIN = "login-redirect"
 # Column order: anonymous, officer, other_officer, chair_officer, staff, admin,
@@ -176,6 +178,8 @@ MATRIX = {
 
 
 MATRIX.update(AWARDS_ROWS)
+MATRIX.update(REPORT_ROWS)
+MATRIX.update(RESULTS_EXCEL_ROWS)
 
 
 def published_term(world):

@@ -168,6 +168,14 @@ MAILERS = {
     "default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"},
 }
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "thiduakhenthuong@localhost")
+# The site's public address, for links in emails sent outside a request.
+SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background work (reminders): run at once in the enqueuing process; production
+# swaps in a database-backed queue drained by a worker.
+TASKS = {
+    "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+}
 
 # Demo accounts (password "demo") may be created only where this is true.
 DEMO_ALLOWED = False

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import DATABASES, MIDDLEWARE, env, env_bool, env_list
+from .base import DATABASES, INSTALLED_APPS, MIDDLEWARE, env, env_bool, env_list
 
 DEBUG = False
 SECRET_KEY = env("DJANGO_SECRET_KEY", "")
@@ -47,5 +47,16 @@ MAILERS = {
             "password": env("SMTP_PASSWORD", ""),
             "use_tls": env_bool("SMTP_USE_TLS", True),
         },
+    }
+}
+
+# Background work goes through a queue in the database (django-tasks-db), drained
+# by `manage.py db_worker` running beside the web workers; old results are pruned
+# with `manage.py prune_db_task_results`.
+INSTALLED_APPS = [*INSTALLED_APPS, "django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
     }
 }

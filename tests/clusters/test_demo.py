@@ -108,3 +108,181 @@ def test_demo_pledges_reproduce_the_seed_plan_figures(db):
     # 2024 carries the 2023 actuals as the base for growth.
     assert total(2024, "CT1", "last_actual") == Decimal(64304)
     assert total(2024, "CT3", "last_actual") == Decimal(22700)
+
+
+def _load_demo():
+    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def _report_counts():
+    from pledges.models import (
+        CommendationFigure,
+        Evidence,
+        IndicatorResult,
+        Report,
+        ReviewItem,
+        SelfScore,
+    )
+
+    return [
+        model.objects.count()
+        for model in (
+            Report,
+            IndicatorResult,
+            SelfScore,
+            Evidence,
+            CommendationFigure,
+            ReviewItem,
+        )
+    ] + [Report.history.count(), IndicatorResult.history.count()]
+
+
+def test_demo_2023_reports_reproduce_the_seed_totals(db):
+    from decimal import Decimal
+
+    from django.db.models import Sum
+
+    from pledges.models import (
+        CommendationFigure,
+        IndicatorResult,
+        Report,
+        ReportState,
+        Target,
+    )
+
+    _load_demo()
+
+    def actual(code):
+        return IndicatorResult.objects.filter(
+            report__term__year=2023, indicator__code=code
+        ).aggregate(s=Sum("actual"))["s"]
+
+    def planned(code, field="planned"):
+        return Target.objects.filter(
+            indicator__pledge__term__year=2023, indicator__code=code
+        ).aggregate(s=Sum(field))["s"]
+
+    reports = Report.objects.filter(term__year=2023)
+    assert reports.count() == 8
+    assert set(reports.values_list("state", flat=True)) == {ReportState.ACCEPTED}
+    assert not reports.filter(late=True).exists()
+    assert actual("CT1") == Decimal(64304)
+    assert actual("CT2") == Decimal("576.449")
+    assert actual("CT3") == Decimal(22700)
+    assert actual("CT4") == Decimal(16200)
+    assert round(actual("CT1") / planned("CT1") * 100, 2) == Decimal("105.03")
+    assert round(actual("CT2") / planned("CT2") * 100, 2) == Decimal("100.24")
+    assert round(actual("CT3") / planned("CT3") * 100, 2) == Decimal("101.75")
+    assert round(actual("CT3") / planned("CT3", "last_actual") * 100, 2) == Decimal(
+        "112.09"
+    )
+    assert round(actual("CT4") / planned("CT4") * 100, 2) == Decimal("117.39")
+    assert planned("CT4") == Decimal(13800)
+    # Every indicator of every report has its actual, and the units differ.
+    assert IndicatorResult.objects.filter(report__term__year=2023).count() == 8 * 6
+    ct1 = IndicatorResult.objects.filter(report__term__year=2023, indicator__code="CT1")
+    assert len({r.actual for r in ct1}) == 8
+    # 2024 carries each unit's 2023 actual as its last year's value.
+    for result in ct1.select_related("report__unit"):
+        target = Target.objects.get(
+            indicator__pledge__term__year=2024,
+            indicator__code="CT1",
+            unit=result.report.unit,
+        )
+        assert target.last_actual == result.actual
+    totals = CommendationFigure.objects.filter(report__term__year=2023).aggregate(
+        collectives=Sum("collectives"), individuals=Sum("individuals")
+    )
+    assert totals == {"collectives": 5099, "individuals": 22569}
+
+
+def test_demo_2023_reports_are_complete_and_accepted(db):
+    from pledges.models import Report, ReportState
+    from pledges.selectors import report_missing
+
+    _load_demo()
+    for report in Report.objects.filter(term__year=2023).select_related("unit"):
+        assert report_missing(report) == []
+        assert report.self_scores.exclude(explanation="").count() >= 7
+        assert report.summary
+        assert report.commendations.count() == 4
+        for evidence in report.evidence.all():
+            evidence.file.open("rb")
+            assert evidence.file.read().startswith(b"%PDF-1.4")
+            evidence.file.close()
+        history = list(report.history.order_by("history_date", "history_id"))
+        officer = User.objects.get(unit=report.unit)
+        assert history[0].history_user == officer
+        assert [h.state for h in history[-2:]] == [
+            ReportState.SUBMITTED,
+            ReportState.ACCEPTED,
+        ]
+        assert history[-2].history_user == officer
+        # The chair (Ngã Bảy) accepts the others; the province admin its own.
+        reviewer = "admin" if report.unit.short_name == "Ngã Bảy" else "ngabay"
+        assert history[-1].history_user.username == reviewer
+
+
+def test_demo_2024_reports_are_at_different_stages(db):
+    import datetime
+
+    from django.utils import timezone
+
+    from pledges.models import Report, ReportState, ReviewItem
+
+    _load_demo()
+    term = Term.objects.get(year=2024)
+    assert term.state == TermState.REPORTING
+    assert term.report_deadline == timezone.localdate() + datetime.timedelta(days=20)
+    states = dict(
+        Report.objects.filter(term=term).values_list("unit__short_name", "state")
+    )
+    assert states == {
+        "Vị Thanh": ReportState.SUBMITTED,
+        "Ngã Bảy": ReportState.SUBMITTED,
+        "Châu Thành A": ReportState.RETURNED,
+        "TX Long Mỹ": ReportState.DRAFT,
+        "Châu Thành": ReportState.DRAFT,
+        "Long Mỹ": ReportState.DRAFT,
+        "Phụng Hiệp": ReportState.DRAFT,
+        "Vị Thủy": ReportState.DRAFT,
+    }
+    item = ReviewItem.objects.get(report__term=term)
+    assert (item.part, item.indicator.code, item.resolved_at) == (
+        "indicator",
+        "CT2",
+        None,
+    )
+    assert item.reason
+    assert item.created_by.username == "chauthanh"
+    for report in Report.objects.filter(term=term, state=ReportState.DRAFT):
+        assert report.results.exclude(actual=None).exists()
+    assert not Report.objects.filter(term=term, late=True).exists()
+
+
+def test_demo_reports_load_once(db):
+    _load_demo()
+    first = _report_counts()
+    _load_demo()
+    assert _report_counts() == first
+    # Reports, results (8 + 3 complete, 5 drafts), self-scores (7 each, 2
+    # bonuses), evidence (3 each), commendation forms (4 each), returned items.
+    assert first[:6] == [
+        16,
+        8 * 6 + 3 * 6 + (1 + 4 + 2 + 3 + 2),
+        8 * 7 + 2 + 3 * 7,
+        8 * 3 + 3 * 3,
+        8 * 4 + 3 * 4,
+        1,
+    ]
+
+
+def test_demo_pdf_is_valid():
+    from pledges.demo import evidence_pdf
+
+    pdf = evidence_pdf("Huyện Châu Thành (2023)", "Tiêu chí II.1")
+    assert pdf.startswith(b"%PDF-1.4\n")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert pdf[xref:].startswith(b"xref\n0 6\n")
+    assert b"(Huyen Chau Thanh \\(2023\\)) Tj" in pdf

@@ -108,18 +108,29 @@ class Command(BaseCommand):
             cluster, 2023, admin, members, units["ngabay"], units["chauthanh"]
         )
         term_2024 = self.term(cluster, 2024, admin, members, units["chauthanh"], None)
+        officers = [
+            (unit, User.objects.get(username=username))
+            for username, unit in units.items()
+        ]
         pledges_demo.load(
             term_2023=term_2023,
             term_2024=term_2024,
             units_by_name={unit.name: unit for unit in members},
-            officers=[
-                (unit, User.objects.get(username=username))
-                for username, unit in units.items()
-            ],
+            officers=officers,
             actor=admin,
         )
+        term_2023 = self.advance(term_2023, TermState.REPORTING, admin)
+        term_2024 = self.advance(term_2024, TermState.REPORTING, admin)
+        pledges_demo.load_reports(
+            term_2023=term_2023, term_2024=term_2024, officers=officers, actor=admin
+        )
+        term_2023 = pledges_demo.load_scores(
+            term=term_2023,
+            officers=officers,
+            staff=User.objects.get(username="noivu"),
+            advance=lambda term, state: self.advance(term, state, admin),
+        )
         term_2023 = self.advance(term_2023, TermState.DECIDED, admin)
-        term_2024 = self.advance(term_2024, TermState.IN_PROGRESS, admin)
         if not Handover.objects.filter(from_term=term_2023).exists():
             services.handover_record(
                 from_term=term_2023,
@@ -160,6 +171,7 @@ class Command(BaseCommand):
                 username=username,
                 authority=authority,
                 full_name=full_name,
+                email=f"{username}@demo.invalid",
                 role=role,
                 unit=unit,
             )

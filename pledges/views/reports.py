@@ -1,0 +1,773 @@
+"""HTTP only for the members' reports: the who-has-not-submitted panel, the
+report with its four sections, live indicator points, evidence files,
+submission, review and deadline extensions."""
+
+from collections import Counter
+from types import SimpleNamespace
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from clusters.formatting import format_number
+from clusters.models import Unit
+from clusters.services import DomainError
+from clusters.views import apply_domain_error, reaches_authority, require
+
+from .. import scoring, selectors, services
+from ..forms import (
+    CommendationFormSet,
+    DeadlineExtensionForm,
+    EvidenceUploadForm,
+    ReportCriteriaForm,
+    ReportIndicatorsForm,
+    ReportReturnForm,
+    ReportSectionForm,
+    ReportSubmitForm,
+    ReportSummaryForm,
+)
+from ..models import (
+    CriterionKind,
+    DeadlineExtension,
+    Evidence,
+    Indicator,
+    Report,
+    ReportState,
+    ReviewItem,
+    Target,
+)
+from ..permissions import (
+    can_edit_report,
+    can_extend_deadline,
+    can_review_reports,
+    can_view_report,
+    is_member_officer,
+)
+from ..services.reports import REPORTING_STATES
+from .pledge import _pledge, _pledge_or_none, term_in_reach
+
+COMMENDATIONS_PREFIX = "comm"
+# The “who has not submitted” filter: value → states shown (None: no report yet).
+LIST_FILTERS = {
+    "pending": {None, ReportState.DRAFT, ReportState.RETURNED},
+    "submitted": {ReportState.SUBMITTED},
+    "accepted": {ReportState.ACCEPTED},
+    "returned": {ReportState.RETURNED},
+}
+STATE_ORDER = [
+    None,
+    ReportState.DRAFT,
+    ReportState.RETURNED,
+    ReportState.SUBMITTED,
+    ReportState.ACCEPTED,
+]
+# The panel's sort orders besides the default (by unit name): value → key.
+LIST_SORTS = {
+    "state": lambda row: (
+        STATE_ORDER.index(row.report.state if row.report else None),
+        row.unit.name,
+    ),
+    "changed": lambda row: (
+        row.report is None,
+        -row.report.updated_at.timestamp() if row.report else 0,
+    ),
+}
+
+
+# Lookups ----------------------------------------------------------------------
+
+
+def _member(term, unit_pk):
+    """The member unit `unit_pk` of `term` (prefetched memberships); 404 else."""
+    for membership in term.memberships.all():
+        if membership.unit_id == unit_pk:
+            return membership.unit
+    raise Http404
+
+
+def _report_of(term, unit):
+    """The unit's report with everything the page shows, or None."""
+    return (
+        Report.objects.filter(term=term, unit=unit)
+        .select_related("updated_by")
+        .prefetch_related(
+            "results",
+            "self_scores",
+            "commendations",
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")),
+            Prefetch(
+                "review_items",
+                queryset=ReviewItem.objects.select_related(
+                    "created_by", "indicator", "criterion"
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def _evidence(request, pk):
+    """The evidence file `pk` with its term and unit, for a user who may see the
+    report; 404 for everyone else."""
+    evidence = (
+        Evidence.objects.select_related("report", "criterion").filter(pk=pk).first()
+    )
+    if evidence is None:
+        raise Http404
+    term = term_in_reach(request, evidence.report.term_id)
+    unit = _member(term, evidence.report.unit_id)
+    if not can_view_report(request.user, term, unit):
+        raise Http404
+    return evidence, term, unit
+
+
+def _report_url(term, unit, anchor=""):
+    url = reverse("report_edit", args=[term.pk, unit.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+def _go(request, url):
+    """Redirect; an htmx request reloads the whole page rather than swapping a
+    part of it (so the message is seen)."""
+    if request.htmx:
+        return HttpResponse(headers={"HX-Redirect": url})
+    return redirect(url)
+
+
+def _refusal(term, report):
+    """Why the unit cannot change its report now, or None."""
+    if term.state not in REPORTING_STATES:
+        return _("Results are entered while the year is in progress or being reported.")
+    if report is not None and not report.is_editable:
+        return _("The report is %(state)s and can no longer be changed.") % {
+            "state": ReportState(report.state).label
+        }
+    return None
+
+
+def _deadline(term, extension=None):
+    """The deadline with the whole days left (or overdue), or None."""
+    if term.report_deadline is None:
+        return None
+    days = (term.report_deadline - timezone.localdate()).days
+    return SimpleNamespace(
+        date=term.report_deadline,
+        days=abs(days),
+        overdue=days < 0,
+        extension=extension,
+    )
+
+
+# The report page ----------------------------------------------------------------
+
+
+def _flatten(sections):
+    indicators = [
+        i for s in sections for c in s.criteria_list for i in c.indicator_list
+    ]
+    criteria = [
+        c
+        for s in sections
+        for c in s.criteria_list
+        if c.kind != CriterionKind.INDICATOR
+    ]
+    return indicators, criteria
+
+
+def _section_form(section, indicators, criteria, report, data=None):
+    """The data form of one section, bound to `data` or filled from `report`."""
+    if section == "indicators":
+        initial = {}
+        for i in indicators:
+            if i.result is not None:
+                initial[f"actual_{i.pk}"] = format_number(i.result.actual)
+                initial[f"note_{i.pk}"] = i.result.note
+        return ReportIndicatorsForm(data, indicators=indicators, initial=initial)
+    if section == "criteria":
+        initial = {}
+        for c in criteria:
+            if c.self_score is not None:
+                initial[f"points_{c.pk}"] = format_number(c.self_score.points)
+                initial[f"explanation_{c.pk}"] = c.self_score.explanation
+        return ReportCriteriaForm(data, criteria=criteria, initial=initial)
+    if section == "commendations":
+        rows = list(report.commendations.all()) if report else []
+        return CommendationFormSet(
+            data,
+            prefix=COMMENDATIONS_PREFIX,
+            initial=[
+                {
+                    "title": r.form,
+                    "collectives": r.collectives,
+                    "individuals": r.individuals,
+                }
+                for r in rows
+            ],
+        )
+    return ReportSummaryForm(
+        data, initial={"summary": report.summary if report else ""}
+    )
+
+
+def _return_items(indicators, criteria):
+    """(key, label, (part, indicator, criterion)) for every row a reviewer may
+    return."""
+    items = [
+        (f"i{i.pk}", f"{i.code} · {i.title}", ("indicator", i, None))
+        for i in indicators
+    ]
+    items += [
+        (f"c{c.pk}", f"{c.code} · {c.title}", ("criterion", None, c)) for c in criteria
+    ]
+    items += [
+        ("commendations", _("Commendation figures"), ("commendations", None, None)),
+        ("summary", _("Summary of the year"), ("summary", None, None)),
+    ]
+    return items
+
+
+def _state_changes(report):
+    """The history entries where the report's state changed (submitted,
+    returned, accepted), oldest first, with who made the change."""
+    changes, previous = [], None
+    for entry in report.history.select_related("history_user").order_by(
+        "history_date", "history_id"
+    ):
+        if entry.state != previous:
+            changes.append(entry)
+            previous = entry.state
+    return [c for c in changes if c.state != ReportState.DRAFT]
+
+
+def _page(
+    request,
+    term,
+    unit,
+    pledge,
+    report,
+    *,
+    posted=None,
+    stale=None,
+    saved=None,
+    version=None,
+    section_errors=None,
+    submit_error=None,
+    return_form=None,
+    upload_form=None,
+    status=200,
+):
+    """Render the report page. `posted` is (section, form) of a section that
+    failed to save; `version` the version the page's forms carry when it is
+    not the report's (a refused save keeps the page as stale as it was)."""
+    user = request.user
+    sections, _returned = selectors.report_rows(report, pledge, unit)
+    indicators, criteria = _flatten(sections)
+    can_edit = can_edit_report(user, term, unit)
+    refusal = _refusal(term, report) if can_edit else None
+    editable = can_edit and refusal is None
+    forms = {}
+    for name in services.SECTIONS:
+        if posted is not None and posted[0] == name:
+            forms[name] = posted[1]
+        else:
+            forms[name] = _section_form(name, indicators, criteria, report)
+    for i in indicators:
+        i.actual_field = forms["indicators"][f"actual_{i.pk}"]
+        i.note_field = forms["indicators"][f"note_{i.pk}"]
+    for c in criteria:
+        c.points_field = forms["criteria"][f"points_{c.pk}"]
+        c.explanation_field = forms["criteria"][f"explanation_{c.pk}"]
+    reviewing = (
+        can_review_reports(user, term)
+        and report is not None
+        and report.state == ReportState.SUBMITTED
+    )
+    if reviewing and return_form is None:
+        return_form = ReportReturnForm(items=_return_items(indicators, criteria))
+    extension = (
+        DeadlineExtension.objects.filter(term=term, unit=unit)
+        .order_by("-until")
+        .first()
+    )
+    review_items = list(report.review_items.all()) if report else []
+    commendations = list(report.commendations.all()) if report else []
+    window = services.submission_window(term, unit) if editable else (True, False)
+    context = {
+        "term": term,
+        "unit": unit,
+        "pledge": pledge,
+        "report": report,
+        "sections": sections,
+        "criteria": criteria,
+        "indicators_form": forms["indicators"],
+        "criteria_form": forms["criteria"],
+        "commendations_formset": forms["commendations"],
+        "summary_form": forms["summary"],
+        "version": version or (report.version if report else 1),
+        "can_edit": can_edit,
+        "editable": editable,
+        "refusal": refusal,
+        "can_review": can_review_reports(user, term),
+        "reviewing": reviewing,
+        "return_form": return_form,
+        "deadline": _deadline(term, extension),
+        "submission_open": window[0],
+        "missing": selectors.report_missing(report) if editable and report else [],
+        "open_items": [r for r in review_items if r.resolved_at is None],
+        "review_items": review_items,
+        "state_changes": _state_changes(report) if report else [],
+        "commendation_rows": commendations,
+        "commendation_totals": (
+            sum(r.collectives for r in commendations),
+            sum(r.individuals for r in commendations),
+        ),
+        "stale": stale,
+        "posted_section": posted[0] if posted else None,
+        "saved": saved,
+        "section_errors": section_errors or {},
+        "submit_error": submit_error,
+        "upload_form": upload_form,
+        "upload_criterion": _upload_criterion(upload_form),
+    }
+    return render(request, "pledges/report_edit.html", context, status=status)
+
+
+def _upload_criterion(form):
+    """The id of the criterion a refused upload was for, or None."""
+    criterion = form.cleaned_data.get("criterion") if form is not None else None
+    return criterion.pk if criterion is not None else None
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def report_edit(request, pk, unit_pk):
+    """A member's report: its officers fill it in section by section and submit
+    it; reviewers read it and accept it or return items of it."""
+    term = term_in_reach(request, pk)
+    unit = _member(term, unit_pk)
+    if not can_view_report(request.user, term, unit):
+        raise PermissionDenied
+    pledge = _pledge_or_none(term)
+    if pledge is None:
+        return render(request, "pledges/report_edit.html", {"term": term, "unit": unit})
+    report = _report_of(term, unit)
+    if request.method == "GET":
+        return _page(request, term, unit, pledge, report)
+    action = request.POST.get("action", "save")
+    if action in ("accept", "return"):
+        return _review(request, term, unit, pledge, report, action)
+    if not can_edit_report(request.user, term, unit):
+        raise PermissionDenied
+    refusal = _refusal(term, report)
+    if refusal:
+        messages.error(request, refusal)
+        return _go(request, _report_url(term, unit))
+    if action == "submit":
+        return _submit(request, term, unit, pledge, report)
+    return _save_section(request, term, unit, pledge, report)
+
+
+def _stale_message(term, unit):
+    report = Report.objects.select_related("updated_by").get(term=term, unit=unit)
+    return services.StaleReport(report).message
+
+
+def _save_section(request, term, unit, pledge, report):
+    meta = ReportSectionForm(request.POST)
+    section = request.POST.get("section")
+    if section not in services.SECTIONS:
+        messages.error(request, _("Unknown section."))
+        return _go(request, _report_url(term, unit))
+    sections, _returned = selectors.report_rows(report, pledge, unit)
+    indicators, criteria = _flatten(sections)
+    form = _section_form(section, indicators, criteria, report, request.POST)
+    errors, stale = [], None
+    if not meta.is_valid():
+        errors.append(_("The form is out of date or damaged; reload the page."))
+    elif form.is_valid():
+        if section == "summary":
+            data = form.cleaned_data["summary"].strip()
+        else:
+            data = form.rows()
+        try:
+            with transaction.atomic():
+                target = report or services.report_start(
+                    term=term, unit=unit, actor=request.user
+                )
+                services.report_save_section(
+                    report=target,
+                    actor=request.user,
+                    version=meta.cleaned_data["version"],
+                    section=section,
+                    data=data,
+                )
+        except services.StaleReport as error:
+            stale = error.message
+        except IntegrityError:  # the report was started at the same moment
+            stale = _stale_message(term, unit)
+        except DomainError as error:
+            if getattr(error, "field", None) and error.field in form.fields:
+                apply_domain_error(form, error)
+            else:
+                errors.append(error.message)
+        else:
+            if request.htmx:
+                return _page(
+                    request, term, unit, pledge, _report_of(term, unit), saved=section
+                )
+            messages.success(request, _("The section was saved."))
+            return redirect(_report_url(term, unit, f"sec-{section}"))
+    return _page(
+        request,
+        term,
+        unit,
+        pledge,
+        report,
+        posted=(section, form),
+        stale=stale,
+        version=meta.cleaned_data.get("version"),
+        section_errors={section: errors},
+        status=409 if stale and not request.htmx else 200,
+    )
+
+
+def _submit(request, term, unit, pledge, report):
+    form = ReportSubmitForm(request.POST)
+    if report is None:
+        messages.error(request, _("Fill in the report before submitting it."))
+        return _go(request, _report_url(term, unit))
+    if not form.is_valid():
+        return _page(
+            request,
+            term,
+            unit,
+            pledge,
+            report,
+            submit_error=_("The form is out of date or damaged; reload the page."),
+        )
+    try:
+        services.report_submit(
+            report=report, actor=request.user, version=form.cleaned_data["version"]
+        )
+    except services.StaleReport as error:
+        return _page(
+            request,
+            term,
+            unit,
+            pledge,
+            report,
+            stale=error.message,
+            version=form.cleaned_data["version"],
+            status=409,
+        )
+    except DomainError as error:
+        message = error.message
+        if selectors.report_missing(report):
+            message = _("The report cannot be submitted yet. Complete these items:")
+        return _page(request, term, unit, pledge, report, submit_error=message)
+    messages.success(
+        request,
+        _(
+            "The report was submitted. It can no longer be changed unless it is "
+            "returned."
+        ),
+    )
+    return redirect(_report_url(term, unit))
+
+
+def _review(request, term, unit, pledge, report, action):
+    if not can_review_reports(request.user, term):
+        raise PermissionDenied
+    if report is None or report.state != ReportState.SUBMITTED:
+        messages.error(
+            request, _("Only a submitted report can be accepted or returned.")
+        )
+        return redirect(_report_url(term, unit))
+    if action == "accept":
+        try:
+            services.report_accept(report=report, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The report was accepted."))
+        return redirect(_report_url(term, unit))
+    sections, _returned = selectors.report_rows(report, pledge, unit)
+    indicators, criteria = _flatten(sections)
+    form = ReportReturnForm(request.POST, items=_return_items(indicators, criteria))
+    if form.is_valid():
+        items = [
+            (part, indicator, criterion, reason)
+            for (part, indicator, criterion), reason in form.returned()
+        ]
+        try:
+            services.report_return(report=report, actor=request.user, items=items)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("The report was returned to %(unit)s with %(count)s items.")
+                % {"unit": unit.name, "count": len(items)},
+            )
+        return redirect(_report_url(term, unit))
+    return _page(request, term, unit, pledge, report, return_form=form)
+
+
+@require_POST
+@require(reaches_authority)
+def report_preview(request, pk, unit_pk):
+    """Achievement and points of one indicator for a value being typed, by
+    `pledges.scoring` (the function the ranking uses); writes nothing."""
+    term = term_in_reach(request, pk)
+    unit = _member(term, unit_pk)
+    if not can_edit_report(request.user, term, unit):
+        raise PermissionDenied
+    pledge = _pledge(term)
+    raw = request.POST.get("indicator", "")
+    if not (raw.isascii() and raw.isdigit() and int(raw) < 2**31):
+        raise Http404
+    indicator = (
+        Indicator.objects.select_related("criterion")
+        .filter(pk=int(raw), pledge=pledge)
+        .first()
+    )
+    if indicator is None:
+        raise Http404
+    name = f"actual_{indicator.pk}"
+    form = ReportIndicatorsForm(
+        {name: request.POST.get(name, request.POST.get("value", ""))},
+        indicators=[indicator],
+    )
+    actual, error = None, None
+    if form.is_valid():
+        actual = form.cleaned_data[name]
+    else:
+        error = form.errors[name][0]
+    target = Target.objects.filter(indicator=indicator, unit=unit).first()
+    share = scoring.indicator_share(
+        indicator.criterion,
+        Indicator.objects.filter(criterion_id=indicator.criterion_id).count(),
+    )
+    achieved, points = scoring.indicator_points(
+        indicator, share, target.planned if target else None, actual
+    )
+    return render(
+        request,
+        "pledges/report_edit.html#indicator_points",
+        {
+            "i": SimpleNamespace(
+                pk=indicator.pk, achieved=achieved, points=points, error=error
+            )
+        },
+    )
+
+
+# Evidence files -----------------------------------------------------------------
+
+
+@require_POST
+@require(reaches_authority)
+def evidence_upload(request, pk, unit_pk):
+    """Attach a file to a criterion of the unit's report (checked by
+    `pledges.uploads.check_evidence`)."""
+    term = term_in_reach(request, pk)
+    unit = _member(term, unit_pk)
+    if not can_edit_report(request.user, term, unit):
+        raise PermissionDenied
+    pledge = _pledge(term)
+    report = _report_of(term, unit)
+    refusal = _refusal(term, report)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(_report_url(term, unit))
+    form = EvidenceUploadForm(request.POST, request.FILES, pledge=pledge)
+    if form.is_valid():
+        criterion, upload = form.cleaned_data["criterion"], form.cleaned_data["file"]
+        try:
+            with transaction.atomic():
+                target = report or services.report_start(
+                    term=term, unit=unit, actor=request.user
+                )
+                services.evidence_add(
+                    report=target,
+                    criterion=criterion,
+                    upload=upload,
+                    actor=request.user,
+                )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        except IntegrityError:  # the report was started at the same moment
+            form.add_error("file", _stale_message(term, unit))
+        else:
+            messages.success(
+                request, _("“%(name)s” was attached.") % {"name": upload.name}
+            )
+            return redirect(_report_url(term, unit, f"c-{criterion.pk}"))
+    if "criterion" in form.errors:
+        messages.error(request, _("Choose a criterion of this pledge."))
+        return redirect(_report_url(term, unit))
+    return _page(request, term, unit, pledge, report, upload_form=form)
+
+
+@require_GET
+@require(reaches_authority)
+def evidence_download(request, pk):
+    """The file, with the name it was uploaded under, to those who may see the
+    report; 404 to everyone else."""
+    evidence, _term, _unit = _evidence(request, pk)
+    try:
+        handle = evidence.file.storage.open(evidence.file.name, "rb")
+    except OSError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@require(reaches_authority)
+def evidence_delete(request, pk):
+    """Remove a file while the report can still be changed."""
+    evidence, term, unit = _evidence(request, pk)
+    if not can_edit_report(request.user, term, unit):
+        raise PermissionDenied
+    refusal = _refusal(term, evidence.report)
+    if refusal:
+        messages.error(request, refusal)
+    else:
+        try:
+            services.evidence_delete(evidence=evidence, actor=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("“%(name)s” was removed.") % {"name": evidence.original_name}
+            )
+    return redirect(_report_url(term, unit, f"c-{evidence.criterion_id}"))
+
+
+# Who has not submitted ------------------------------------------------------------
+
+
+def _members(term):
+    return Unit.objects.filter(memberships__term=term).order_by("name")
+
+
+def _list_page(request, term, extension_form=None):
+    user = request.user
+    rows = selectors.report_status_rows(term)
+    extensions = {}
+    for extension in DeadlineExtension.objects.filter(term=term).order_by("until"):
+        extensions[extension.unit_id] = extension
+    counts = Counter(report.state if report else None for _unit, report in rows)
+    shown = request.GET.get("state", "")
+    states = LIST_FILTERS.get(shown)
+    deadline = _deadline(term)
+    table = [
+        SimpleNamespace(
+            unit=unit,
+            report=report,
+            extension=extensions.get(unit.pk),
+            overdue=deadline is not None
+            and deadline.overdue
+            and (report is None or report.is_editable)
+            and not (
+                extensions.get(unit.pk)
+                and extensions[unit.pk].until >= timezone.localdate()
+            ),
+        )
+        for unit, report in rows
+        if states is None or (report.state if report else None) in states
+    ]
+    order = request.GET.get("sort", "")
+    if order in LIST_SORTS:
+        table.sort(key=LIST_SORTS[order])
+    if extension_form is None and can_extend_deadline(user):
+        extension_form = DeadlineExtensionForm(units=_members(term))
+    return render(
+        request,
+        "pledges/report_list.html",
+        {
+            "term": term,
+            "table": table,
+            "total": len(rows),
+            "counts": {
+                "none": counts[None],
+                "draft": counts[ReportState.DRAFT],
+                "submitted": counts[ReportState.SUBMITTED],
+                "returned": counts[ReportState.RETURNED],
+                "accepted": counts[ReportState.ACCEPTED],
+                "pending": counts[None]
+                + counts[ReportState.DRAFT]
+                + counts[ReportState.RETURNED],
+            },
+            "shown": shown if states is not None else "",
+            "order": order if order in LIST_SORTS else "",
+            "sorts": [
+                ("", _("Unit")),
+                ("state", _("State")),
+                ("changed", _("Last change")),
+            ],
+            "filters": [
+                ("", _("All members")),
+                ("pending", _("Not submitted")),
+                ("submitted", _("Waiting for review")),
+                ("returned", _("Returned")),
+                ("accepted", _("Accepted")),
+            ],
+            "deadline": deadline,
+            "has_pledge": _pledge_or_none(term) is not None,
+            "extension_form": extension_form,
+        },
+    )
+
+
+@require_GET
+@require(reaches_authority)
+def report_list(request, pk):
+    """Reviewers see every member's report state; a member's officer is taken
+    to the unit's own report."""
+    term = term_in_reach(request, pk)
+    if not can_review_reports(request.user, term):
+        if is_member_officer(request.user, term):
+            return redirect("report_edit", pk=term.pk, unit_pk=request.user.unit_id)
+        raise PermissionDenied
+    return _list_page(request, term)
+
+
+@require_POST
+@require(reaches_authority)
+def deadline_extend(request, pk):
+    """An admin lets one member submit after the deadline."""
+    term = term_in_reach(request, pk)
+    if not can_extend_deadline(request.user):
+        raise PermissionDenied
+    form = DeadlineExtensionForm(request.POST, units=_members(term))
+    if form.is_valid():
+        try:
+            services.deadline_extend(term=term, actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(unit)s may submit until %(date)s.")
+                % {
+                    "unit": form.cleaned_data["unit"].name,
+                    "date": form.cleaned_data["until"].strftime("%d/%m/%Y"),
+                },
+            )
+            return redirect("report_list", pk=term.pk)
+    return _list_page(request, term, extension_form=form)

@@ -1,0 +1,130 @@
+"""HTTP only for the Excel round trip of the results: download the pre-filled
+workbook, upload it for a preview (a dry run) or to apply it."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from clusters.services import DomainError
+from clusters.views import reaches_authority, require
+
+from .. import services
+from ..forms import TargetsImportForm
+from ..permissions import can_edit_report, can_review_reports
+from ..results_excel import read_results, results_workbook
+from ..services.reports import REPORTING_STATES
+from ..xlsx import XLSX_TYPE
+from .pledge import _pledge, term_in_reach
+
+
+class ResultsImportForm(TargetsImportForm):
+    """The targets upload field (.xlsx, at most 5 MB) with its own help text."""
+
+    help_text = gettext_lazy("The workbook downloaded from this page, at most 5 MB.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = self.help_text
+
+
+def _result_units(request, term):
+    """The members whose results the user may download and import: every
+    member for the reviewers, its own unit for a member's officer; 403 for
+    anyone else."""
+    members = [m.unit for m in term.memberships.all()]
+    if can_review_reports(request.user, term):
+        return members
+    units = [u for u in members if can_edit_report(request.user, term, u)]
+    if not units:
+        raise PermissionDenied
+    return units
+
+
+@require_GET
+@require(reaches_authority)
+def results_xlsx(request, pk):
+    """The results as a pre-filled workbook: its own rows for a member's
+    officer, every member's for the reviewers."""
+    term = term_in_reach(request, pk)
+    _pledge(term)
+    units = _result_units(request, term)
+    return HttpResponse(
+        results_workbook(term, units),
+        content_type=XLSX_TYPE,
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=f"ket-qua-{term.year}.xlsx"
+            )
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def results_import(request, pk):
+    """Upload the filled-in workbook. “Preview” lists every problem by row and
+    column, or the changes, and writes nothing; “Apply” writes every row in one
+    transaction, and only when the file has no problem at all."""
+    term = term_in_reach(request, pk)
+    pledge = _pledge(term)
+    units = _result_units(request, term)
+    reporting = term.state in REPORTING_STATES
+    if request.method == "POST":
+        form = ResultsImportForm(request.POST, request.FILES)
+    else:
+        form = ResultsImportForm()
+    result = None
+    if request.method == "POST" and not reporting:
+        messages.error(
+            request,
+            _(
+                "Results are entered while the year is in progress; nothing was "
+                "imported."
+            ),
+        )
+    elif request.method == "POST" and form.is_valid():
+        result = read_results(term, form.cleaned_data["file"].read(), units)
+        for error in result.errors:
+            if error.row is None:
+                form.add_error("file", error.message)
+        if not result.errors and request.POST.get("mode") == "apply":
+            try:
+                changed = services.results_apply(
+                    term=term,
+                    rows=result.changed_rows,
+                    actor=request.user,
+                    reason=_("Imported from Excel"),
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s result was updated.",
+                        "%(count)s results were updated.",
+                        changed,
+                    )
+                    % {"count": changed},
+                )
+                return redirect("results_import", pk=term.pk)
+    return render(
+        request,
+        "pledges/results_import.html",
+        {
+            "term": term,
+            "pledge": pledge,
+            "form": form,
+            "reporting": reporting,
+            "whole_term": can_review_reports(request.user, term),
+            "result": result,
+            "cell_errors": [e for e in result.errors if e.row is not None]
+            if result
+            else [],
+        },
+    )

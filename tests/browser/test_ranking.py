@@ -1,0 +1,58 @@
+"""Issue 6 journey: peers score, a member objects, the chair answers, staff
+publish, and the public page shows the ranking."""
+
+import pytest
+
+from clusters.models import Term, TermState
+from pledges.models import Report, ReportState
+
+pytestmark = pytest.mark.browser
+
+
+def _to(term, state):
+    Term.objects.filter(pk=term.pk).update(state=state)
+
+
+def test_peers_score_member_objects_chair_answers_staff_publish(
+    page, base_url, browser_login, assert_accessible
+):
+    term = Term.objects.get(year=2024)
+    Report.objects.filter(term=term).update(state=ReportState.SUBMITTED)
+    _to(term, TermState.SCORING)
+
+    browser_login(page, "vithanh")
+    page.goto(f"{base_url}/terms/{term.pk}/scoring/")
+    assert_accessible(page)
+    ngabay = Report.objects.get(term=term, unit__name="Thành phố Ngã Bảy")
+    field = page.locator(f"input[name^='p-{ngabay.pk}-']").first
+    field.fill("7,5")
+    page.get_by_role("button", name="Lưu điểm chấm").click()
+    assert page.locator(".alert-success").count() == 1
+
+    _to(term, TermState.REPLY)
+    page.goto(f"{base_url}/terms/{term.pk}/reply/")
+    assert_accessible(page)
+    page.fill("#id_text", "Đơn vị đã bổ sung minh chứng.")
+    page.get_by_role("button", name="Gửi phản hồi").click()
+
+    page.context.clear_cookies()
+    browser_login(page, "chauthanh")
+    page.goto(f"{base_url}/terms/{term.pk}/reply/")
+    page.locator("input[name=points]").first.fill("8")
+    page.locator("input[name=reason]").first.fill("Minh chứng hợp lệ")
+    page.get_by_role("button", name="Chấp nhận").first.click()
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    browser_login(page, "noivu")
+    page.goto(f"{base_url}/terms/{term.pk}/ranking/")
+    assert_accessible(page)
+    page.get_by_role("button", name="Công bố kết quả xếp hạng").click()
+    page.goto(f"{base_url}/dashboard/?year=2024")
+    assert_accessible(page)
+
+    page.context.clear_cookies()
+    page.goto(f"{base_url}/public/rankings/{term.pk}/")
+    assert_accessible(page)
+    assert page.locator("tbody tr").count() >= 8
+    assert "Thành phố Vị Thanh" in page.locator("main").inner_text()
