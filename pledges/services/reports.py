@@ -52,6 +52,12 @@ SECTIONS = ("indicators", "criteria", "commendations", "summary")
 REPORTING_STATES = (TermState.IN_PROGRESS, TermState.REPORTING)
 
 
+def _not_reporting():
+    return DomainError(
+        _("Results are entered while the year is in progress or being reported.")
+    )
+
+
 class StaleReport(DomainError):
     """The report changed since the form was loaded; nothing was saved."""
 
@@ -142,7 +148,7 @@ def report_save_section(*, report, actor, version, section, data):
             % {"state": ReportState(report.state).label}
         )
     if report.term.state not in REPORTING_STATES:
-        raise DomainError(_("Results are entered while the year is in progress or being reported."))
+        raise _not_reporting()
     pledge = report.term.pledge
     if section == "indicators":
         existing = {r.indicator_id: r for r in report.results.all()}
@@ -214,7 +220,7 @@ def evidence_add(*, report, criterion, upload, actor, version=None):
     if not report.is_editable:
         raise DomainError(_("The report can no longer be changed."))
     if report.term.state not in REPORTING_STATES:
-        raise DomainError(_("Results are entered while the year is in progress or being reported."))
+        raise _not_reporting()
     if criterion.pledge_id != report.term.pledge.pk:
         raise DomainError(_("Choose a criterion of this pledge."))
     content_type = check_evidence(upload)
@@ -359,7 +365,7 @@ def results_apply(*, term, rows, actor, reason=None):
     reason = reason or _("Imported from Excel")
     term = Term.objects.select_for_update().get(pk=term.pk)
     if term.state not in REPORTING_STATES:
-        raise DomainError(_("Results are entered while the year is in progress or being reported."))
+        raise _not_reporting()
     if not rows:
         return 0
     pledge_id = term.pledge.pk
