@@ -3,10 +3,18 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+import pytest
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pledges.ranking import Line, band_of, rank, standing
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    with translation.override("en"):
+        yield
 
 
 @dataclass
