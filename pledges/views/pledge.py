@@ -42,6 +42,7 @@ from ..models import (
     Section,
 )
 from ..permissions import can_draft_pledge, can_set_target, can_sign
+from .imports import workbook_import_page
 
 
 def term_in_reach(request, pk):
@@ -514,49 +515,28 @@ def targets_import(request, pk):
     term = term_in_reach(request, pk)
     pledge = _pledge(term)
     units = _target_units(request, term)
-    if request.method == "POST":
-        form = TargetsImportForm(request.POST, request.FILES)
-    else:
-        form = TargetsImportForm()
-    result = None
-    if request.method == "POST" and not pledge.is_editable:
-        messages.error(request, _("The pledge is not a draft; nothing was imported."))
-    elif request.method == "POST" and form.is_valid():
-        result = read_targets(pledge, form.cleaned_data["file"].read(), units)
-        for error in result.errors:
-            if error.row is None:
-                form.add_error("file", error.message)
-        if not result.errors and request.POST.get("mode") == "apply":
-            try:
-                changed = services.targets_apply(
-                    pledge=pledge,
-                    rows=result.changed_rows,
-                    actor=request.user,
-                    reason=_("Imported from Excel"),
-                )
-            except DomainError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s target was updated.",
-                        "%(count)s targets were updated.",
-                        changed,
-                    )
-                    % {"count": changed},
-                )
-                return redirect("targets_grid", pk=term.pk)
-    return render(
+    return workbook_import_page(
         request,
-        "pledges/targets_import.html",
-        {
-            "term": term,
-            "pledge": pledge,
-            "form": form,
-            "result": result,
-            "cell_errors": [e for e in result.errors if e.row is not None]
-            if result
-            else [],
-        },
+        form=TargetsImportForm(request.POST or None, request.FILES or None),
+        refusal=None
+        if pledge.is_editable
+        else _("The pledge is not a draft; nothing was imported."),
+        read=lambda data: read_targets(pledge, data, units),
+        apply=lambda rows: services.targets_apply(
+            pledge=pledge,
+            rows=rows,
+            actor=request.user,
+            reason=_("Imported from Excel"),
+        ),
+        updated=lambda count: (
+            ngettext(
+                "%(count)s target was updated.",
+                "%(count)s targets were updated.",
+                count,
+            )
+            % {"count": count}
+        ),
+        next_url=reverse("targets_grid", args=[term.pk]),
+        template="pledges/targets_import.html",
+        context={"term": term, "pledge": pledge},
     )

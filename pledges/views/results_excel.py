@@ -1,16 +1,14 @@
 """HTTP only for the Excel round trip of the results: download the pre-filled
 workbook, upload it for a preview (a dry run) or to apply it."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clusters.services import DomainError
 from clusters.views import reaches_authority, require
 
 from .. import services
@@ -19,6 +17,7 @@ from ..permissions import can_edit_report, can_review_reports
 from ..results_excel import read_results, results_workbook
 from ..services.reports import REPORTING_STATES
 from ..xlsx import XLSX_TYPE
+from .imports import workbook_import_page
 from .pledge import _pledge, term_in_reach
 
 
@@ -74,57 +73,33 @@ def results_import(request, pk):
     pledge = _pledge(term)
     units = _result_units(request, term)
     reporting = term.state in REPORTING_STATES
-    if request.method == "POST":
-        form = ResultsImportForm(request.POST, request.FILES)
-    else:
-        form = ResultsImportForm()
-    result = None
-    if request.method == "POST" and not reporting:
-        messages.error(
-            request,
-            _(
-                "Results are entered while the year is in progress; nothing was "
-                "imported."
-            ),
-        )
-    elif request.method == "POST" and form.is_valid():
-        result = read_results(term, form.cleaned_data["file"].read(), units)
-        for error in result.errors:
-            if error.row is None:
-                form.add_error("file", error.message)
-        if not result.errors and request.POST.get("mode") == "apply":
-            try:
-                changed = services.results_apply(
-                    term=term,
-                    rows=result.changed_rows,
-                    actor=request.user,
-                    reason=_("Imported from Excel"),
-                )
-            except DomainError as error:
-                messages.error(request, error.message)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s result was updated.",
-                        "%(count)s results were updated.",
-                        changed,
-                    )
-                    % {"count": changed},
-                )
-                return redirect("results_import", pk=term.pk)
-    return render(
+    return workbook_import_page(
         request,
-        "pledges/results_import.html",
-        {
+        form=ResultsImportForm(request.POST or None, request.FILES or None),
+        refusal=None
+        if reporting
+        else _(
+            "Results are entered while the year is in progress or being reported; "
+            "nothing was imported."
+        ),
+        read=lambda data: read_results(term, data, units),
+        apply=lambda rows: services.results_apply(
+            term=term, rows=rows, actor=request.user, reason=_("Imported from Excel")
+        ),
+        updated=lambda count: (
+            ngettext(
+                "%(count)s result was updated.",
+                "%(count)s results were updated.",
+                count,
+            )
+            % {"count": count}
+        ),
+        next_url=reverse("results_import", args=[term.pk]),
+        template="pledges/results_import.html",
+        context={
             "term": term,
             "pledge": pledge,
-            "form": form,
             "reporting": reporting,
             "whole_term": can_review_reports(request.user, term),
-            "result": result,
-            "cell_errors": [e for e in result.errors if e.row is not None]
-            if result
-            else [],
         },
     )
