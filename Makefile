@@ -19,7 +19,7 @@ fi; \
 exit 1
 endef
 
-.PHONY: demo test lint messages clean
+.PHONY: demo test lint messages bench clean
 
 $(PY):
 	@base=$$( $(FIND_PYTHON) ) || { echo "Error: Python >= 3.12 is required (tried python3.14, python3.13, python3.12, python3 and pyenv). Install Python 3.12 or newer and run make again." >&2; exit 1; }; \
@@ -46,6 +46,11 @@ lint: $(VENV)/.installed-dev
 
 test: lint
 	$(VENV)/bin/pytest
+
+# Q3 benchmark: throwaway PostgreSQL, production settings, gunicorn on 127.0.0.1,
+# 8 concurrent clients; the table goes to bench-results/ (scripts/bench.sh).
+bench: $(VENV)/.installed
+	scripts/bench.sh
 
 # Refresh the catalogues after changing translatable strings (needs GNU gettext).
 messages: $(VENV)/.installed-dev

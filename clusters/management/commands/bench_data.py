@@ -1,0 +1,332 @@
+"""Generate the reference data of QUALITY.md Q3 for the benchmark, reproducibly.
+
+One authority, N clusters × M members, each term with a pledge of C criteria
+and I indicators, the closed years plus the current one, S peer scorers per
+criterion scored by people. Rows are bulk-created (no history rows); the closed
+terms' rankings are published through the ordinary service so that the pages
+showing published rankings have real snapshots.
+
+Writes data: use a throwaway database. Refused unless settings.DEMO_ALLOWED or
+the environment has BENCH_ALLOW=1 (how `make bench` runs it under production
+settings against a throwaway PostgreSQL).
+"""
+
+import datetime
+import os
+import random
+import time
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from clusters.models import (
+    Authority,
+    Cluster,
+    MemberRole,
+    Membership,
+    Role,
+    Term,
+    TermState,
+    Unit,
+    UnitKind,
+    User,
+)
+from pledges.models import (
+    Criterion,
+    CriterionKind,
+    Indicator,
+    IndicatorResult,
+    Pledge,
+    PledgeState,
+    Report,
+    ReportState,
+    Score,
+    Section,
+    SectionKind,
+    SelfScore,
+    Target,
+)
+from pledges.services import ranking_publish
+
+BENCH_PASSWORD = "bench"  # noqa: S105  (generated benchmark accounts)
+AUTHORITY_NAME = "Đo hiệu năng Q3"
+VALID_FROM = datetime.date(2004, 1, 1)
+
+
+def bench_allowed():
+    return settings.DEMO_ALLOWED or os.environ.get("BENCH_ALLOW") == "1"
+
+
+def _split(total, count):
+    """`count` Decimal shares of `total` (2 places) adding up exactly."""
+    if count <= 0:
+        return []
+    share = (Decimal(total) / count).quantize(Decimal("0.01"))
+    return [share] * (count - 1) + [Decimal(total) - share * (count - 1)]
+
+
+def pledge_layout(criteria, indicators):
+    """How `criteria` and `indicators` are laid out: (indicator criteria,
+    assessed, bonus, deduction); two indicators per indicator criterion."""
+    with_indicators = min(criteria, max(1, -(-indicators // 2))) if indicators else 0
+    rest = criteria - with_indicators
+    extra = 2 if rest >= 6 else 0  # bonus and deduction criteria, when room
+    return with_indicators, rest - 2 * extra, extra, extra
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate the Q3 benchmark reference data (seeded). Writes data: use a "
+        "throwaway database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2024)
+        parser.add_argument("--clusters", type=int, default=30)
+        parser.add_argument("--members", type=int, default=12)
+        parser.add_argument("--criteria", type=int, default=60)
+        parser.add_argument("--indicators", type=int, default=40)
+        parser.add_argument(
+            "--years", type=int, default=6, help="closed years + the current one"
+        )
+        parser.add_argument(
+            "--closed-clusters",
+            type=int,
+            default=None,
+            help="clusters that also get the closed years (default: all)",
+        )
+        parser.add_argument("--scorers", type=int, default=3)
+        parser.add_argument(
+            "--year", type=int, default=None, help="current year (default: today's)"
+        )
+
+    def handle(self, *args, **o):
+        if not bench_allowed():
+            raise CommandError(
+                "The benchmark data is refused under these settings (DEMO_ALLOWED "
+                "is off); set BENCH_ALLOW=1 on a throwaway database."
+            )
+        if Authority.objects.filter(name=AUTHORITY_NAME).exists():
+            raise CommandError(
+                "Benchmark data is already in this database; use a fresh one."
+            )
+        self.o = o
+        self.random = random.Random(o["seed"])  # noqa: S311  (not a secret)
+        self.password = make_password(BENCH_PASSWORD)
+        started = time.perf_counter()
+        current = o["year"] or timezone.localdate().year
+        closed_clusters = (
+            o["clusters"] if o["closed_clusters"] is None else o["closed_clusters"]
+        )
+        closed_clusters = min(closed_clusters, o["clusters"])
+        with transaction.atomic():
+            self.authority = Authority.objects.create(
+                name=AUTHORITY_NAME, short_name="Đo hiệu năng", place_name="Thử nghiệm"
+            )
+            self.admin = self.user("bench-admin", Role.ADMIN)
+            self.staff = self.user("bench-staff", Role.PROVINCE_STAFF)
+            clusters = self.clusters()
+            terms = []
+            for year in range(current - o["years"] + 1, current + 1):
+                count = o["clusters"] if year == current else closed_clusters
+                for cluster, units in clusters[:count]:
+                    terms.append(self.term(cluster, units, year, year == current))
+        with transaction.atomic():
+            for term in terms:
+                if term.state == TermState.CLOSED:
+                    ranking_publish(term=term, actor=self.staff)
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"{self.describe(current, closed_clusters)}")
+        self.stdout.write(f"Generated in {seconds:.1f} s (seed {o['seed']}).")
+
+    def describe(self, current, closed_clusters):
+        o = self.o
+        closed = o["years"] - 1
+        return (
+            f"1 authority, {o['clusters']} clusters × {o['members']} members, "
+            f"pledge of {o['criteria']} criteria and {o['indicators']} indicators, "
+            f"{o['scorers']} peer scorers per criterion; current year {current} for "
+            f"all {o['clusters']} clusters, {closed} closed year(s) "
+            f"({current - closed}–{current - 1}) for {closed_clusters} cluster(s)"
+        )
+
+    # Rows ---------------------------------------------------------------------
+
+    def user(self, username, role, unit=None):
+        return User.objects.create(
+            username=username,
+            password=self.password,
+            authority=self.authority,
+            unit=unit,
+            role=role,
+            full_name=username,
+        )
+
+    def clusters(self):
+        """Clusters with their units (the same units every year) and officers."""
+        o = self.o
+        clusters = Cluster.objects.bulk_create(
+            Cluster(authority=self.authority, name=f"Cụm thi đua số {n:02}")
+            for n in range(1, o["clusters"] + 1)
+        )
+        units = Unit.objects.bulk_create(
+            Unit(
+                authority=self.authority,
+                name=f"Đơn vị {c:02}-{m:02}",
+                short_name=f"ĐV {c:02}-{m:02}",
+                kind=UnitKind.DISTRICT,
+                valid_from=VALID_FROM,
+            )
+            for c in range(1, o["clusters"] + 1)
+            for m in range(1, o["members"] + 1)
+        )
+        officers = User.objects.bulk_create(
+            User(
+                username=f"bench-{u.short_name[3:]}",
+                password=self.password,
+                authority=self.authority,
+                unit=u,
+                role=Role.UNIT_OFFICER,
+                full_name=f"Cán bộ {u.short_name}",
+            )
+            for u in units
+        )
+        self.officer = {user.unit_id: user for user in officers}
+        m = o["members"]
+        return [
+            (cluster, units[i * m : (i + 1) * m]) for i, cluster in enumerate(clusters)
+        ]
+
+    def value(self, low=10, high=10**6):
+        return Decimal(self.random.randrange(low * 100, high * 100)) / 100
+
+    def term(self, cluster, units, year, current):
+        o = self.o
+        term = Term.objects.create(
+            cluster=cluster,
+            year=year,
+            state=TermState.SCORING if current else TermState.CLOSED,
+            report_deadline=datetime.date(year, 12, 15),
+        )
+        Membership.objects.bulk_create(
+            Membership(
+                term=term,
+                unit=u,
+                role=MemberRole.CHAIR
+                if n == 0
+                else MemberRole.DEPUTY
+                if n == 1
+                else MemberRole.MEMBER,
+            )
+            for n, u in enumerate(units)
+        )
+        pledge = Pledge.objects.create(
+            term=term, title=f"Giao ước thi đua {year}", state=PledgeState.IN_FORCE
+        )
+        with_ind, assessed, bonus, deduction = pledge_layout(
+            o["criteria"], o["indicators"]
+        )
+        plan = [
+            ("I", "Nhiệm vụ kinh tế - xã hội", SectionKind.SCORED, with_ind),
+            ("II", "Công tác khác", SectionKind.SCORED, assessed),
+            ("III", "Điểm thưởng", SectionKind.BONUS, bonus),
+            ("IV", "Điểm trừ", SectionKind.DEDUCTION, deduction),
+        ]
+        plan = [p for p in plan if p[3]]
+        scored = [p for p in plan if p[2] == SectionKind.SCORED]
+        scored_points = iter(_split(term.total_points, len(scored)))
+        sections = Section.objects.bulk_create(
+            Section(
+                pledge=pledge,
+                code=code,
+                title=title,
+                kind=kind,
+                max_points=next(scored_points)
+                if kind == SectionKind.SCORED
+                else Decimal(5),
+                position=n,
+            )
+            for n, (code, title, kind, _count) in enumerate(plan)
+        )
+        kinds = {
+            "I": CriterionKind.INDICATOR,
+            "II": CriterionKind.ASSESSED,
+            "III": CriterionKind.BONUS,
+            "IV": CriterionKind.DEDUCTION,
+        }
+        criteria = Criterion.objects.bulk_create(
+            Criterion(
+                pledge=pledge,
+                section=section,
+                code=f"{section.code}.{n}",
+                title=f"Tiêu chí {section.code}.{n}",
+                kind=kinds[section.code],
+                max_points=points,
+                position=n,
+            )
+            for section, (_c, _t, _k, count) in zip(sections, plan, strict=True)
+            for n, points in enumerate(_split(section.max_points, count), start=1)
+        )
+        with_indicators = [c for c in criteria if c.kind == CriterionKind.INDICATOR]
+        indicators = Indicator.objects.bulk_create(
+            Indicator(
+                pledge=pledge,
+                criterion=with_indicators[(n - 1) // 2 % len(with_indicators)],
+                code=f"CT{n}",
+                title=f"Chỉ tiêu {n}",
+                unit_of_measure="tỷ đồng",
+                params={"cap": 120},
+                position=n,
+            )
+            for n in range(1, o["indicators"] + 1)
+        )
+        Target.objects.bulk_create(
+            Target(indicator=i, unit=u, planned=self.value(), last_actual=self.value())
+            for i in indicators
+            for u in units
+        )
+        now = timezone.now()
+        reports = Report.objects.bulk_create(
+            Report(
+                term=term,
+                unit=u,
+                state=ReportState.SUBMITTED if current else ReportState.ACCEPTED,
+                summary="Báo cáo kết quả thực hiện giao ước thi đua.",
+                submitted_at=now,
+                updated_by=self.officer[u.pk],
+            )
+            for u in units
+        )
+        IndicatorResult.objects.bulk_create(
+            IndicatorResult(report=r, indicator=i, actual=self.value())
+            for r in reports
+            for i in indicators
+        )
+        by_people = [c for c in criteria if c.kind != CriterionKind.INDICATOR]
+        SelfScore.objects.bulk_create(
+            SelfScore(report=r, criterion=c, points=c.max_points)
+            for r in reports
+            for c in by_people
+        )
+        scorers = min(o["scorers"], len(units) - 1)
+        Score.objects.bulk_create(
+            Score(
+                report=r,
+                criterion=c,
+                kind="peer",
+                scorer_unit=units[(n + k) % len(units)],
+                points=(c.max_points * self.random.randint(60, 100) / 100).quantize(
+                    Decimal("0.01")
+                ),
+                scored_by=self.officer[units[(n + k) % len(units)].pk],
+            )
+            for n, r in enumerate(reports)
+            for c in by_people
+            if c.kind == CriterionKind.ASSESSED
+            for k in range(1, scorers + 1)
+        )
+        return term
