@@ -30,6 +30,24 @@ from ..models import (
 )
 from ..selectors import pledge_content, pledge_problems, pledge_snapshot
 
+__all__ = [
+    "content_load",
+    "criterion_save",
+    "indicator_save",
+    "pledge_amend",
+    "pledge_copy_previous",
+    "pledge_create",
+    "pledge_from_template",
+    "pledge_open_signing",
+    "pledge_sign",
+    "previous_pledge",
+    "row_delete",
+    "row_move",
+    "section_save",
+    "targets_apply",
+    "template_save",
+]
+
 
 def _check_editable(pledge):
     if pledge.state != PledgeState.DRAFT:
