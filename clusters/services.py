@@ -40,6 +40,10 @@ class DomainError(Exception):
 # `actor`, so later parts of the cycle (the pledge) are copied atomically.
 term_opened_from_previous = Signal()
 
+# Checks other apps register for entering a state: each takes the term and
+# returns a refusal message, or None when the move may go ahead.
+TRANSITION_GUARDS = {}
+
 # The yearly cycle (DESIGN.md §3): each state's allowed next states.
 TERM_TRANSITIONS = {
     TermState.PLANNING: {TermState.PLEDGING},
@@ -279,6 +283,11 @@ def term_transition(*, term, to_state, actor, reason=None):
                 "to": TermState(to_state).label,
             }
         )
+    else:
+        for guard in TRANSITION_GUARDS.get(TermState(to_state), []):
+            refusal = guard(term)
+            if refusal:
+                raise DomainError(refusal)
     term.state = to_state
     return audited_save(term, actor, reason, update_fields=["state"])
 

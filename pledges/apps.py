@@ -9,4 +9,12 @@ class PledgesConfig(AppConfig):
     verbose_name = _("Pledges and results")
 
     def ready(self):
+        from clusters.models import TermState
+        from clusters.services import TRANSITION_GUARDS
+
         from . import services  # noqa: F401  (connects the rollover receiver)
+        from .selectors import pledge_not_in_force
+
+        TRANSITION_GUARDS.setdefault(TermState.IN_PROGRESS, []).append(
+            pledge_not_in_force
+        )

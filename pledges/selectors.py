@@ -774,3 +774,14 @@ def _band_history(authority_id, year, kind):
         for row in snapshot.rows:
             counts[snapshot.term.year][row["band"]] += 1
     return [(y, [(b, counts[y][b]) for b in BAND_ORDER]) for y in sorted(counts)]
+
+
+def pledge_not_in_force(term):
+    """Why `term` cannot leave pledging yet (its pledge is not signed by every
+    member), or None."""
+    pledge = Pledge.objects.filter(term=term).only("state").first()
+    if pledge is None or pledge.state != "in_force":
+        return str(
+            _("The pledge must be signed by every member before the year starts.")
+        )
+    return None

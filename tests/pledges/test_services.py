@@ -247,3 +247,22 @@ def test_content_matches_fixture(pledge):
     ]
     assert Criterion.objects.filter(pledge=pledge, evidence_required=True).count() == 1
     assert Indicator.objects.get(code="CT2").rule == "threshold"
+
+
+def test_year_starts_only_when_the_pledge_is_in_force(world, pledge):
+    from clusters.models import TermState
+
+    admin = world.users["admin"]
+    Term = type(world.term)
+    Term.objects.filter(pk=world.term.pk).update(state=TermState.PLEDGING)
+    with pytest.raises(DomainError, match="signed by every member"):
+        cluster_services.term_transition(
+            term=world.term, to_state=TermState.IN_PROGRESS, actor=admin
+        )
+    set_all_targets(pledge, admin)
+    services.pledge_open_signing(pledge=pledge, actor=admin)
+    sign_all(pledge, admin)
+    term = cluster_services.term_transition(
+        term=world.term, to_state=TermState.IN_PROGRESS, actor=admin
+    )
+    assert term.state == TermState.IN_PROGRESS
