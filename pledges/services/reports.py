@@ -88,6 +88,16 @@ def _locked(report, version=None):
     return report
 
 
+def _bump(report, actor):
+    """Save `report` as changed by `actor`: a new version, so forms loaded
+    before this save are stale."""
+    report.version = F("version") + 1
+    report.updated_by = actor
+    audited_save(report, actor)
+    report.refresh_from_db()
+    return report
+
+
 def _move(report, to_state, actor, **fields):
     if to_state not in REPORT_TRANSITIONS[ReportState(report.state)]:
         raise DomainError(
@@ -100,11 +110,7 @@ def _move(report, to_state, actor, **fields):
     report.state = to_state
     for name, value in fields.items():
         setattr(report, name, value)
-    report.version = F("version") + 1
-    report.updated_by = actor
-    audited_save(report, actor)
-    report.refresh_from_db()
-    return report
+    return _bump(report, actor)
 
 
 @transaction.atomic
@@ -203,11 +209,7 @@ def report_save_section(*, report, actor, version, section, data):
         report.summary = data
     else:
         raise DomainError(_("Unknown section."))
-    report.version = F("version") + 1
-    report.updated_by = actor
-    audited_save(report, actor)
-    report.refresh_from_db()
-    return report
+    return _bump(report, actor)
 
 
 @transaction.atomic
@@ -234,9 +236,7 @@ def evidence_add(*, report, criterion, upload, actor, version=None):
     )
     evidence.file.save("upload", upload, save=False)
     audited_save(evidence, actor)
-    report.version = F("version") + 1
-    report.updated_by = actor
-    audited_save(report, actor, update_fields=["version", "updated_by", "updated_at"])
+    _bump(report, actor)
     return evidence
 
 

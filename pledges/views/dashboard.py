@@ -2,10 +2,8 @@
 
 from io import BytesIO
 
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
@@ -15,8 +13,8 @@ from clusters.permissions import sees_whole_authority
 from clusters.views import require
 
 from .. import selectors
-from ..excel import XLSX_TYPE
 from ..ranking import BAND_LABELS
+from .imports import workbook_response
 
 CHART_WIDTH = 300
 
@@ -111,8 +109,4 @@ def dashboard_xlsx(request):
         )
     out = BytesIO()
     book.save(out)
-    response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"tong-hop-cum-khoi-{year}.xlsx"
-    )
-    return response
+    return workbook_response(out.getvalue(), f"tong-hop-cum-khoi-{year}.xlsx")

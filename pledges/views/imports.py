@@ -1,9 +1,27 @@
-"""The upload page shared by the workbook imports (targets and results)."""
+"""The download and upload pages shared by the workbooks (targets, results,
+dashboard)."""
 
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 
 from clusters.services import DomainError
+
+from ..xlsx import XLSX_TYPE
+
+
+def workbook_response(data, filename):
+    """An .xlsx download of `data` named `filename`."""
+    return HttpResponse(
+        data,
+        content_type=XLSX_TYPE,
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=filename
+            )
+        },
+    )
 
 
 def workbook_import_page(

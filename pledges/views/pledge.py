@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import sanitize_separators
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,7 +22,7 @@ from clusters.views import apply_domain_error, form_page, reaches_authority, req
 from .. import selectors, services
 from ..documents import DOCX_CONTENT_TYPE, pledge_document
 from ..documents import pledge_docx as build_docx
-from ..excel import XLSX_TYPE, read_targets, targets_workbook
+from ..excel import read_targets, targets_workbook
 from ..forms import (
     AmendForm,
     CriterionForm,
@@ -42,7 +41,7 @@ from ..models import (
     Section,
 )
 from ..permissions import can_draft_pledge, can_set_target, can_sign
-from .imports import workbook_import_page
+from .imports import workbook_import_page, workbook_response
 
 
 def term_in_reach(request, pk):
@@ -494,14 +493,8 @@ def targets_xlsx(request, pk):
     term = term_in_reach(request, pk)
     pledge = _pledge(term)
     units = _target_units(request, term)
-    return HttpResponse(
-        targets_workbook(pledge, units),
-        content_type=XLSX_TYPE,
-        headers={
-            "Content-Disposition": content_disposition_header(
-                as_attachment=True, filename=f"chi-tieu-{term.year}.xlsx"
-            )
-        },
+    return workbook_response(
+        targets_workbook(pledge, units), f"chi-tieu-{term.year}.xlsx"
     )
 
 

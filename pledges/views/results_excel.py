@@ -2,9 +2,7 @@
 workbook, upload it for a preview (a dry run) or to apply it."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,8 +14,7 @@ from ..forms import TargetsImportForm
 from ..permissions import can_edit_report, can_review_reports
 from ..results_excel import read_results, results_workbook
 from ..services.reports import REPORTING_STATES
-from ..xlsx import XLSX_TYPE
-from .imports import workbook_import_page
+from .imports import workbook_import_page, workbook_response
 from .pledge import _pledge, term_in_reach
 
 
@@ -52,15 +49,7 @@ def results_xlsx(request, pk):
     term = term_in_reach(request, pk)
     _pledge(term)
     units = _result_units(request, term)
-    return HttpResponse(
-        results_workbook(term, units),
-        content_type=XLSX_TYPE,
-        headers={
-            "Content-Disposition": content_disposition_header(
-                as_attachment=True, filename=f"ket-qua-{term.year}.xlsx"
-            )
-        },
-    )
+    return workbook_response(results_workbook(term, units), f"ket-qua-{term.year}.xlsx")
 
 
 @require_http_methods(["GET", "POST"])
