@@ -453,7 +453,7 @@ def test_a_race_past_the_check_is_stopped_by_the_constraint(world, monkeypatch):
     vote = open_vote(world)
     cast(vote, world.unit_a, leading=[world.unit_chair])
     before = _ballot_state()
-    monkeypatch.setattr(services, "_has_voted", lambda vote, unit: False)
+    monkeypatch.setattr(services.votes, "_has_voted", lambda vote, unit: False)
     with pytest.raises(DomainError, match="already voted"):
         cast(vote, world.unit_a, leading=[world.unit_deputy])
     assert _ballot_state() == before

@@ -17,7 +17,7 @@ from clusters.audit import audited_save
 from clusters.models import MemberRole, RotationPolicy, Term, TermState, Unit
 from clusters.services import DomainError
 
-from .models import (
+from ..models import (
     Ballot,
     BallotMark,
     Vote,

@@ -10,7 +10,7 @@ from django.db.models import Count, Prefetch
 
 from clusters.selectors import terms_visible_to
 
-from .models import (
+from ..models import (
     Vote,
     VoteKind,
     VoteOption,
@@ -18,7 +18,7 @@ from .models import (
     VoteQuestion,
     VoteState,
 )
-from .services import CHAIR, DEPUTY
+from ..services import CHAIR, DEPUTY
 
 
 def votes_visible_to(user):

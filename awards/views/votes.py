@@ -13,9 +13,9 @@ from clusters.selectors import terms_visible_to
 from clusters.services import DomainError
 from clusters.views import reaches_authority, require
 
-from . import permissions, selectors, services
-from .forms import BallotForm
-from .models import Vote, VoteKind
+from .. import permissions, selectors, services
+from ..forms import BallotForm
+from ..models import Vote, VoteKind
 
 
 def _vote_or_404(request, pk):

@@ -1,0 +1,3 @@
+"""Reads of the awards app, by family: `votes` (secret ballots)."""
+
+from .votes import *  # noqa: F403
