@@ -159,8 +159,16 @@ class TermCreateForm(MembersChairDeputyFields, forms.ModelForm):
 class TermForm(MembersChairDeputyFields, forms.ModelForm):
     class Meta:
         model = Term
-        fields = ["report_deadline", "total_points"]
-        widgets = {"report_deadline": DateInput()}
+        fields = [
+            "report_deadline",
+            "reply_deadline",
+            "total_points",
+            "assessed_method",
+            "bonus_cap",
+            "deduction_cap",
+            "late_deduction",
+        ]
+        widgets = {"report_deadline": DateInput(), "reply_deadline": DateInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -230,6 +230,12 @@ class Term(models.Model):
         _("state"), max_length=16, choices=TermState.choices, default=TermState.PLANNING
     )
     report_deadline = models.DateField(_("report deadline"), null=True, blank=True)
+    reply_deadline = models.DateField(
+        _("objection deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Last day on which members may object to their draft scores."),
+    )
     total_points = models.PositiveSmallIntegerField(
         _("total points"),
         default=100,
@@ -242,16 +248,25 @@ class Term(models.Model):
         default=AssessedMethod.PEER_MEAN,
     )
     bonus_cap = models.DecimalField(
-        _("bonus cap"), max_digits=5, decimal_places=2, default=5
+        _("bonus cap"),
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     deduction_cap = models.DecimalField(
-        _("deduction cap"), max_digits=5, decimal_places=2, default=5
+        _("deduction cap"),
+        max_digits=5,
+        decimal_places=2,
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     late_deduction = models.DecimalField(
         _("deduction for a late report"),
         max_digits=5,
         decimal_places=2,
         default=1,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
     history = HistoricalRecords()
 

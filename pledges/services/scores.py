@@ -2,7 +2,7 @@
 publishing the ranking as an immutable snapshot."""
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from clusters.audit import audited_save
@@ -83,6 +83,12 @@ def objection_raise(*, report, criterion, text, actor):
     """A member objects to a draft score during the right-of-reply stage."""
     if report.term.state != TermState.REPLY:
         raise DomainError(_("Objections are raised in the right-of-reply stage."))
+    deadline = report.term.reply_deadline
+    if deadline is not None and timezone.localdate() > deadline:
+        raise DomainError(
+            _("The objection deadline (%(date)s) has passed.")
+            % {"date": formats.date_format(deadline, "SHORT_DATE_FORMAT")}
+        )
     if not (text or "").strip():
         raise DomainError(_("Say what you object to."), field="text")
     return audited_save(

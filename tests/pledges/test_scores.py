@@ -1,14 +1,15 @@
 """Peer and reviewer scores, objections, standings from data, publishing."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from clusters.models import Term, TermState
 from clusters.services import DomainError
 from pledges import selectors, services
-from pledges.models import RankingSnapshot, Report, ReportState
+from pledges.models import Objection, RankingSnapshot, Report, ReportState
 from tests.pledges.conftest import set_all_targets
 
 
@@ -151,3 +152,24 @@ def test_cluster_totals(world, scored):
     # plans 100 each; actuals 105 + 100 + 80 = 285 of 300.
     assert rows["CT1"]["percent_of_plan"] == Decimal(95)
     assert (rows["CT1"]["above"], rows["CT1"]["below"]) == (2, 1)
+
+
+def test_objection_after_the_deadline_is_refused(world, scored):
+    _state(world, TermState.REPLY)
+    criterion = scored.criteria.get(code="II.1")
+    today = timezone.localdate()
+    Term.objects.filter(pk=world.term.pk).update(
+        reply_deadline=today - datetime.timedelta(days=1)
+    )
+    report = _report(world, world.unit_a)
+    with pytest.raises(DomainError, match="deadline"):
+        services.objection_raise(
+            report=report, criterion=criterion, text="x", actor=world.users["officer"]
+        )
+    assert Objection.objects.count() == 0
+    Term.objects.filter(pk=world.term.pk).update(reply_deadline=today)
+    report = _report(world, world.unit_a)
+    services.objection_raise(
+        report=report, criterion=criterion, text="x", actor=world.users["officer"]
+    )
+    assert Objection.objects.count() == 1
