@@ -5,7 +5,18 @@ Ballots and their marks are not registered: they are read only as tallies."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Vote, VoteOption, VoteParticipation, VoteQuestion
+from .models import (
+    AwardForm,
+    BaseSalary,
+    Decision,
+    Grant,
+    Nominee,
+    Proposal,
+    Vote,
+    VoteOption,
+    VoteParticipation,
+    VoteQuestion,
+)
 
 
 class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
@@ -38,3 +49,51 @@ class VoteOptionAdmin(ReadOnlyHistoryAdmin):
 @admin.register(VoteParticipation)
 class VoteParticipationAdmin(ReadOnlyHistoryAdmin):
     list_display = ("vote", "unit", "cast_by", "cast_at")
+
+
+# Catalogue: editable (superusers; authority admins use the app's pages).
+@admin.register(AwardForm)
+class AwardFormAdmin(SimpleHistoryAdmin):
+    list_display = (
+        "name",
+        "authority",
+        "level",
+        "recipient_kind",
+        "multiplier",
+        "ranking_bonus",
+        "is_active",
+    )
+    list_filter = ("authority", "level", "recipient_kind", "is_active")
+    search_fields = ("name", "code", "legal_source")
+    readonly_fields = ("authority", "code")
+
+
+@admin.register(BaseSalary)
+class BaseSalaryAdmin(SimpleHistoryAdmin):
+    list_display = ("authority", "amount", "effective_from", "legal_source")
+    list_filter = ("authority",)
+
+
+# Proposals, decisions and grants change through the services only.
+@admin.register(Proposal)
+class ProposalAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("title", "authority", "term", "year", "state")
+    list_filter = ("state", "year")
+
+
+@admin.register(Nominee)
+class NomineeAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("__str__", "proposal", "award_form", "outcome")
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("number_display", "authority", "date", "subject")
+    list_filter = ("year",)
+
+
+@admin.register(Grant)
+class GrantAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("recipient_name", "award_form", "year", "amount", "decision")
+    list_filter = ("year",)
+    search_fields = ("search_text",)

@@ -1,8 +1,13 @@
 """Forms of the awards app. They validate input; services do the writing."""
 
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
+
+from clusters.forms import DateInput, ModelMultipleChoiceField
+
+from .models import AwardForm, Nominee, SigningCapacity
 
 ABSTAIN = "abstain"
 
@@ -67,3 +72,302 @@ class BallotForm(forms.Form):
                 chosen = [] if chosen == ABSTAIN else [chosen]
             result[question.code] = [int(pk) for pk in chosen]
         return result
+
+
+class NominationOpenForm(forms.Form):
+    """The candidates of a nomination vote (ticked: the units ranked within the
+    seats to fill) and how many units each member may tick."""
+
+    candidates = forms.MultipleChoiceField(
+        label=_("Candidates"),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one candidate.")},
+    )
+    seats = forms.IntegerField(
+        label=_("Leading units to nominate"),
+        min_value=1,
+        help_text=_("Each member ticks at most this many candidates."),
+    )
+
+    def __init__(self, *args, choices, **kwargs):
+        """`choices` is a list of (unit, label) for every member, best ranked
+        first."""
+        super().__init__(*args, **kwargs)
+        self.units = {str(unit.pk): unit for unit, _label in choices}
+        self.fields["candidates"].choices = [
+            (str(unit.pk), label) for unit, label in choices
+        ]
+        most = max(len(choices), 1)
+        self.fields["seats"].validators.append(MaxValueValidator(most))
+        self.fields["seats"].widget.attrs["max"] = most
+
+    def clean(self):
+        data = super().clean()
+        candidates, seats = data.get("candidates"), data.get("seats")
+        if candidates and seats and seats > len(candidates):
+            self.add_error(
+                "seats",
+                ngettext_lazy(
+                    "Nominate at most %(count)d unit: there is %(count)d candidate.",
+                    "Nominate at most %(count)d units: there are %(count)d candidates.",
+                    "count",
+                )
+                % {"count": len(candidates)},
+            )
+        return data
+
+    def chosen_units(self):
+        """The ticked candidates as units, in the order of the list."""
+        chosen = set(self.cleaned_data["candidates"])
+        return [unit for pk, unit in self.units.items() if pk in chosen]
+
+
+# Catalogue, proposals, decisions, registry -----------------------------------
+
+
+class AwardFormEditForm(forms.ModelForm):
+    """A catalogue row; rules are JSON (see `awards.catalogue_defaults`)."""
+
+    prerequisites = forms.JSONField(
+        label=_("Prerequisites (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "A list of rules, e.g. "
+            '[{"kind": "consecutive_years", "forms": ["cstd-co-so"], "count": 3}].'
+        ),
+    )
+    quota = forms.JSONField(
+        label=_("Quota rule (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            'Empty, or e.g. {"kind": "share_of_members", "percent": 20, '
+            '"rounding": "up", "minimum": 1}.'
+        ),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = AwardForm
+        fields = [
+            "name",
+            "level",
+            "recipient_kind",
+            "award_type",
+            "multiplier",
+            "ranking_bonus",
+            "legal_source",
+            "unconfirmed",
+            "prerequisites",
+            "quota",
+            "position",
+            "is_active",
+        ]
+        widgets = {"unconfirmed": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("multiplier", "ranking_bonus"):
+            self.fields[name].localize = True
+            self.fields[name].widget.is_localized = True
+
+    def clean_prerequisites(self):
+        return self.cleaned_data.get("prerequisites") or []
+
+
+class BaseSalaryForm(forms.Form):
+    amount = forms.DecimalField(
+        label=_("Amount (VND)"),
+        max_digits=12,
+        decimal_places=0,
+        min_value=1,
+        localize=True,
+    )
+    effective_from = forms.DateField(label=_("In force from"), widget=DateInput())
+    legal_source = forms.CharField(
+        label=_("Legal source"), max_length=200, required=False
+    )
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    number = forms.CharField(
+        label=_("Number of the submission"),
+        max_length=50,
+        required=False,
+        help_text=_("e.g. “12/TTr-CTĐ”; may be added later."),
+    )
+    summary = forms.CharField(
+        label=_("Summary of achievements"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    comments_open_until = forms.DateField(
+        label=_("Public comments open until"),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty for no public comment page."),
+    )
+
+
+class CampaignProposalForm(ProposalForm):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+
+    field_order = ["title", "year"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].localize = False
+        self.fields["year"].widget.is_localized = False
+
+
+class ProposalEditForm(ProposalForm):
+    quota_reason = forms.CharField(
+        label=_("Reason for exceeding a quota"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class NomineeForm(forms.Form):
+    """A unit (a member of the term) or a person, for one award form."""
+
+    award_form = forms.ModelChoiceField(
+        label=_("Award form"), queryset=AwardForm.objects.none()
+    )
+    unit = forms.ModelChoiceField(
+        label=_("Member unit"),
+        queryset=None,
+        required=False,
+        help_text=_("For a collective. Leave empty to propose a person."),
+    )
+    person_name = forms.CharField(
+        label=_("Person's full name"), max_length=150, required=False
+    )
+    person_position = forms.CharField(
+        label=_("Person's position"), max_length=200, required=False
+    )
+    person_organisation = forms.CharField(
+        label=_("Person's organisation"), max_length=200, required=False
+    )
+    achievements = forms.CharField(
+        label=_("Achievements"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, forms_queryset, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award_form"].queryset = forms_queryset
+        self.fields["unit"].queryset = units
+
+    def clean(self):
+        data = super().clean()
+        unit, name = data.get("unit"), (data.get("person_name") or "").strip()
+        if unit is None and not name:
+            self.add_error("unit", _("Choose a member unit or enter a person's name."))
+        elif unit is not None and name:
+            self.add_error(
+                "person_name", _("Choose a member unit or enter a person's name.")
+            )
+        return data
+
+
+class AttachmentForm(forms.Form):
+    description = forms.CharField(label=_("Description"), max_length=200)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("PDF, Word (.docx), Excel (.xlsx), JPG or PNG, at most 10 MB."),
+    )
+
+
+PROPOSAL_ACTIONS = [
+    ("submit", _("Send to the authority")),
+    ("receive", _("Receive")),
+    ("appraise", _("Mark as appraised")),
+    ("return", _("Return to the drafters")),
+    ("reject", _("Reject")),
+]
+
+
+class ProposalActionForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), choices=PROPOSAL_ACTIONS)
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    quota_reason = forms.CharField(
+        label=_("Reason for exceeding a quota"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class DecisionForm(forms.Form):
+    number = forms.IntegerField(label=_("Number"), min_value=1, max_value=999999)
+    issuer_code = forms.CharField(
+        label=_("Issuer code"),
+        max_length=30,
+        initial="UBND",
+        help_text=_("The part after “QĐ-” in the number."),
+    )
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    issuing_body = forms.CharField(label=_("Issuing body"), max_length=200)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    legal_bases = forms.CharField(
+        label=_("Legal bases"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("One per line."),
+    )
+    proposed_by = forms.CharField(
+        label=_("On the proposal of"), max_length=200, initial="Giám đốc Sở Nội vụ"
+    )
+    signer_name = forms.CharField(label=_("Signer"), max_length=150)
+    capacity = forms.ChoiceField(
+        label=_("Signing capacity"), choices=SigningCapacity.choices
+    )
+    granted = ModelMultipleChoiceField(
+        label=_("Granted nominees"),
+        queryset=Nominee.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Nominees not ticked are closed as not granted."),
+    )
+
+    def __init__(self, *args, nominees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["granted"].queryset = nominees
+        self.fields["granted"].label_from_instance = lambda n: (
+            f"{n.name} – {n.award_form.name}"
+        )
+        self.fields["number"].localize = False
+        self.fields["number"].widget.is_localized = False
+
+
+class PublicCommentForm(forms.Form):
+    author_name = forms.CharField(label=_("Your name"), max_length=150)
+    nominee = forms.ModelChoiceField(
+        label=_("About"),
+        queryset=Nominee.objects.none(),
+        required=False,
+        empty_label=_("the whole proposal"),
+    )
+    text = forms.CharField(
+        label=_("Comment"), max_length=3000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, nominees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["nominee"].queryset = nominees
+
+
+class ModerationForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Publish")), ("hide", _("Hide"))],
+    )

@@ -5,7 +5,12 @@ Nobody, admins included, can see which unit cast which ballot: ballots carry no
 unit, user or time, so there is no predicate for it."""
 
 from clusters.models import RotationPolicy
-from clusters.permissions import is_admin, is_unit_officer
+from clusters.permissions import (
+    is_admin,
+    is_chair_officer,
+    is_province_staff,
+    is_unit_officer,
+)
 
 
 def _same_authority(user, term):
@@ -26,9 +31,33 @@ def can_open_chair_election(user, term):
     )
 
 
+def can_run_nomination(user, term):
+    """Admins of the term's authority and the chair unit's officers open and close
+    the nomination vote (uses prefetched memberships when present)."""
+    return can_open_vote(user, term) or is_chair_officer(user, term)
+
+
+def can_manage_vote(user, vote):
+    """Who closes `vote`: admins of its authority, and for a nomination vote also
+    the chair unit's officers."""
+    from .models import VoteKind
+
+    if vote.kind == VoteKind.NOMINATION:
+        return can_run_nomination(user, vote.term)
+    return can_open_vote(user, vote.term)
+
+
 def can_close_vote(user, vote):
-    """Admins of the vote's authority close an open vote."""
-    return vote.is_open and can_open_vote(user, vote.term)
+    """`can_manage_vote` while the vote is open."""
+    return vote.is_open and can_manage_vote(user, vote)
+
+
+def can_download_summary(user, term):
+    """The chair unit's officers and the authority's staff and admins download
+    the term's year-end summary report."""
+    return (
+        (is_admin(user) or is_province_staff(user)) and _same_authority(user, term)
+    ) or is_chair_officer(user, term)
 
 
 def can_see_who_cast(user, vote):
@@ -57,3 +86,70 @@ def can_cast_ballot(user, vote, voter_ids, voted_ids):
 def can_see_result(user, vote):
     """Everyone who can see the vote sees its result once it is closed."""
     return not vote.is_open
+
+
+# Catalogue, proposals, decisions and the registry ---------------------------
+# (which proposals a user reaches at all: `selectors.proposals_visible_to`).
+
+
+def _same_authority_as(user, obj):
+    return bool(user.authority_id) and user.authority_id == obj.authority_id
+
+
+def handles_awards(user):
+    """Admins and province staff: receive, appraise, return and reject
+    proposals, record decisions, moderate public comments, see statistics."""
+    from clusters.permissions import sees_whole_authority
+
+    return sees_whole_authority(user)
+
+
+def can_edit_catalogue(user):
+    """Admins change their authority's award forms and base salaries."""
+    return is_admin(user)
+
+
+def can_draft_term_proposal(user, term):
+    """The chair unit's officers and the authority's admins draft and send a
+    term's proposal (uses prefetched memberships when present)."""
+    return (is_admin(user) and _same_authority(user, term)) or is_chair_officer(
+        user, term
+    )
+
+
+def is_drafter(user, proposal):
+    """Who drafts and sends `proposal`: for a term's proposal those of
+    `can_draft_term_proposal`, otherwise the authority's admins and staff."""
+    if not _same_authority_as(user, proposal):
+        return False
+    if proposal.term_id:
+        return can_draft_term_proposal(user, proposal.term)
+    return handles_awards(user)
+
+
+def can_edit_proposal(user, proposal):
+    """Drafters change a draft or returned proposal."""
+    return proposal.is_editable and is_drafter(user, proposal)
+
+
+def can_handle_proposal(user, proposal):
+    """Admins and province staff of the proposal's authority move a sent
+    proposal on (receive, appraise, return, reject, record the decision)."""
+    return handles_awards(user) and _same_authority_as(user, proposal)
+
+
+def proposal_actions(user, proposal):
+    """The workflow actions `user` may take on `proposal` now: a subset of
+    "submit", "receive", "appraise", "return", "reject", "decide"."""
+    state = proposal.state
+    actions = []
+    if can_edit_proposal(user, proposal):
+        actions.append("submit")
+    if can_handle_proposal(user, proposal):
+        if state == "submitted":
+            actions += ["receive", "return"]
+        elif state == "received":
+            actions += ["appraise", "return", "reject"]
+        elif state == "appraised":
+            actions += ["decide", "return", "reject"]
+    return actions

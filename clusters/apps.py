@@ -9,7 +9,9 @@ class ClustersConfig(AppConfig):
     def ready(self):
         from django.db.models import fields
 
-        from . import signals  # noqa: F401
+        from . import cache, signals  # noqa: F401
+
+        cache.connect()
 
         # Django's own label lacks a Vietnamese translation.
         fields.BLANK_CHOICE_LABEL = _("— choose —")

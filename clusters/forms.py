@@ -1,6 +1,8 @@
 """Forms of the clusters app. They validate input; services do the writing."""
 
 import datetime
+import re
+from fractions import Fraction
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -156,7 +158,45 @@ class TermCreateForm(MembersChairDeputyFields, forms.ModelForm):
         self.fields["year"].widget.is_localized = False
 
 
+class FractionField(forms.CharField):
+    """A share of the members as a fraction ("2/3") or a decimal ("0,5"), cleaned
+    to an exact `Fraction` (denominator at most 1000)."""
+
+    default_error_messages = {
+        "invalid": _("Enter a fraction such as 2/3 or a decimal such as 0,5."),
+    }
+
+    def to_python(self, value):
+        text = super().to_python(value).replace(" ", "").replace(",", ".")
+        if not text:
+            return None
+        if len(text) > 20 or not re.fullmatch(r"\d+(\.\d+)?(/\d+)?", text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        try:
+            return Fraction(text).limit_denominator(1000)
+        except (ValueError, ZeroDivisionError) as error:
+            raise forms.ValidationError(
+                self.error_messages["invalid"], code="invalid"
+            ) from error
+
+    def prepare_value(self, value):
+        if isinstance(value, Fraction):
+            return f"{value.numerator}/{value.denominator}"
+        return value
+
+
 class TermForm(MembersChairDeputyFields, forms.ModelForm):
+    nomination_quorum = FractionField(
+        label=_("Quorum of the nomination vote"),
+        help_text=_("Share of all members that must vote, e.g. 2/3."),
+    )
+    nomination_threshold = FractionField(
+        label=_("Threshold of the nomination vote"),
+        help_text=_(
+            "A nominee needs more than this share of all members' votes, e.g. 1/2."
+        ),
+    )
+
     class Meta:
         model = Term
         fields = [
@@ -167,6 +207,7 @@ class TermForm(MembersChairDeputyFields, forms.ModelForm):
             "bonus_cap",
             "deduction_cap",
             "late_deduction",
+            "nomination_seats",
         ]
         widgets = {"report_deadline": DateInput(), "reply_deadline": DateInput()}
 
@@ -176,6 +217,37 @@ class TermForm(MembersChairDeputyFields, forms.ModelForm):
         self.offer_units(Unit.objects.filter(memberships__term=self.instance))
         self.fields["chair"].initial = self.instance.chair
         self.fields["deputy"].initial = self.instance.deputy
+        self.fields["nomination_quorum"].initial = self.instance.nomination_quorum
+        self.fields["nomination_threshold"].initial = self.instance.nomination_threshold
+        self.order_fields(
+            [*self._meta.fields, "nomination_quorum", "nomination_threshold"]
+        )
+
+    def clean_nomination_quorum(self):
+        quorum = self.cleaned_data["nomination_quorum"]
+        if not 0 < quorum <= 1:
+            raise forms.ValidationError(
+                _("The quorum must be more than 0 and at most 1 (all members).")
+            )
+        return quorum
+
+    def clean_nomination_threshold(self):
+        threshold = self.cleaned_data["nomination_threshold"]
+        if not 0 <= threshold < 1:
+            raise forms.ValidationError(
+                _("The threshold must be at least 0 and less than 1.")
+            )
+        return threshold
+
+    def clean(self):
+        """The two shares become the term's numerator and denominator fields."""
+        data = super().clean()
+        for name in ("nomination_quorum", "nomination_threshold"):
+            share = data.pop(name, None)
+            if share is not None:
+                data[f"{name}_numerator"] = share.numerator
+                data[f"{name}_denominator"] = share.denominator
+        return data
 
 
 class MembershipAddForm(forms.Form):

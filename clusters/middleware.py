@@ -55,3 +55,19 @@ class RefusalLogMiddleware:
                 username=user.username if user else "",
             )
         return response
+
+
+class ServerTimingMiddleware:
+    """Adds `Server-Timing: app;dur=<ms>`: the time the application spent on the
+    request (middleware, view, template), as browsers' developer tools and the
+    benchmark (`manage.py bench`) read it. Outermost, so it counts everything."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        elapsed = (time.perf_counter() - started) * 1000
+        response["Server-Timing"] = f"app;dur={elapsed:.1f}"
+        return response

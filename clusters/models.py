@@ -1,5 +1,7 @@
 """Authorities, units, clusters, terms, memberships, handovers and users."""
 
+from fractions import Fraction
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -145,6 +147,13 @@ class Cluster(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    is_sample = models.BooleanField(
+        _("sample data"),
+        default=False,
+        help_text=_(
+            "Illustrative data, not taken from a source; every page showing it says so."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -268,6 +277,31 @@ class Term(models.Model):
         default=1,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
+    # The nomination vote (bình xét, suy tôn; DESIGN.md §5): quorum and threshold
+    # as exact fractions of all members, and how many leading units to nominate
+    # (empty: the provincial-flag quota, see `flag_quota`).
+    nomination_quorum_numerator = models.PositiveSmallIntegerField(
+        _("nomination quorum numerator"), default=2
+    )
+    nomination_quorum_denominator = models.PositiveSmallIntegerField(
+        _("nomination quorum denominator"), default=3
+    )
+    nomination_threshold_numerator = models.PositiveSmallIntegerField(
+        _("nomination threshold numerator"), default=1
+    )
+    nomination_threshold_denominator = models.PositiveSmallIntegerField(
+        _("nomination threshold denominator"), default=2
+    )
+    nomination_seats = models.PositiveSmallIntegerField(
+        _("leading units to nominate"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_(
+            "Leave empty for the provincial-flag quota: a fifth of the members, "
+            "rounded up, at least 1."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -289,10 +323,44 @@ class Term(models.Model):
             models.CheckConstraint(
                 condition=Q(total_points__gt=0), name="term_total_points_positive"
             ),
+            models.CheckConstraint(
+                condition=Q(nomination_quorum_numerator__gt=0)
+                & Q(
+                    nomination_quorum_numerator__lte=models.F(
+                        "nomination_quorum_denominator"
+                    )
+                ),
+                name="term_nomination_quorum_between_0_and_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(nomination_threshold_denominator__gt=0)
+                & Q(
+                    nomination_threshold_numerator__lt=models.F(
+                        "nomination_threshold_denominator"
+                    )
+                ),
+                name="term_nomination_threshold_below_1",
+            ),
+            models.CheckConstraint(
+                condition=Q(nomination_seats__isnull=True) | Q(nomination_seats__gte=1),
+                name="term_nomination_seats_at_least_1",
+            ),
         ]
 
     def __str__(self):
         return f"{self.cluster} – {self.year}"
+
+    @property
+    def nomination_quorum(self):
+        return Fraction(
+            self.nomination_quorum_numerator, self.nomination_quorum_denominator
+        )
+
+    @property
+    def nomination_threshold(self):
+        return Fraction(
+            self.nomination_threshold_numerator, self.nomination_threshold_denominator
+        )
 
     def member_with_role(self, role):
         """The unit holding `role` from prefetched or queried memberships, or None."""

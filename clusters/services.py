@@ -44,6 +44,20 @@ term_opened_from_previous = Signal()
 # returns a refusal message, or None when the move may go ahead.
 TRANSITION_GUARDS = {}
 
+# Settings a new year takes over from the year before (term_open_next_year).
+CARRIED_SETTINGS = (
+    "total_points",
+    "assessed_method",
+    "bonus_cap",
+    "deduction_cap",
+    "late_deduction",
+    "nomination_quorum_numerator",
+    "nomination_quorum_denominator",
+    "nomination_threshold_numerator",
+    "nomination_threshold_denominator",
+    "nomination_seats",
+)
+
 # The yearly cycle (DESIGN.md §3): each state's allowed next states.
 TERM_TRANSITIONS = {
     TermState.PLANNING: {TermState.PLEDGING},
@@ -404,7 +418,8 @@ def term_open_next_year(*, term, actor, units, chair, deputy, reason=""):
         chair=chair,
         deputy=deputy,
         report_deadline=_shift_year(term.report_deadline),
-        total_points=term.total_points,
+        reply_deadline=_shift_year(term.reply_deadline),
+        **{name: getattr(term, name) for name in CARRIED_SETTINGS},
     )
     if reason:
         record = new_term.history.latest()

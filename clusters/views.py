@@ -13,8 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from awards.permissions import can_open_chair_election
-from awards.selectors import votes_of_term
+from awards.permissions import (
+    can_download_summary,
+    can_draft_term_proposal,
+    can_open_chair_election,
+    can_run_nomination,
+)
+from awards.selectors import (
+    proposals_visible_to,
+    term_proposals,
+    unit_award_history,
+    votes_of_term,
+)
+from awards.services import DRAFTING_TERM_STATES
 
 from . import selectors, services
 from .forms import (
@@ -122,12 +133,18 @@ def healthz(request):
 def home(request):
     user = request.user
     context = {"today": timezone.localdate()}
+    from campaigns import selectors as campaigns
+
     if sees_whole_authority(user):
         context["cluster_rows"] = selectors.cluster_rows(user)
         if can_manage(user):
             context["counts"] = selectors.authority_counts(user)
+        context["campaigns_waiting"], context["campaigns_running"] = (
+            campaigns.staff_home(user)
+        )
     elif is_unit_officer(user):
         context["my_memberships"] = selectors.officer_memberships(user)
+        context["my_campaigns"] = campaigns.unit_home(user)
     return render(request, "clusters/home.html", context)
 
 
@@ -246,6 +263,7 @@ def unit_detail(request, pk):
             "has_history": services.unit_has_history(unit)
             if can_manage(request.user)
             else True,
+            "award_grants": unit_award_history(unit),
         },
     )
 
@@ -361,6 +379,14 @@ def term_detail(request, pk):
             and can_record_handover(request.user, term),
             "votes": votes_of_term(term),
             "can_open_chair_election": can_open_chair_election(request.user, term),
+            "can_open_nomination": term.state == TermState.VOTING
+            and can_run_nomination(request.user, term),
+            "can_download_summary": can_download_summary(request.user, term),
+            "term_proposals": term_proposals(term).filter(
+                pk__in=proposals_visible_to(request.user)
+            ),
+            "can_draft_proposal": term.state in DRAFTING_TERM_STATES
+            and can_draft_term_proposal(request.user, term),
             "next_states": next_states,
             "transition_form": TermTransitionForm(),
             "add_form": MembershipAddForm(term=term)

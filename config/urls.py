@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("clusters.urls")),
     path("", include("awards.urls")),
     path("", include("pledges.urls")),
+    path("", include("campaigns.urls")),
 ]
 
 handler403 = "clusters.errors.permission_denied"

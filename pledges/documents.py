@@ -476,6 +476,10 @@ def _header(document, doc, width):
     _cell_text(row.cells[0], doc.issuer, size=Pt(12), align=centre)
     _cell_text(row.cells[0], doc.cluster, bold=True, size=Pt(12), align=centre)
     _rule(row.cells[0], left, Mm(25))
+    if getattr(doc, "number", ""):  # "Số: …/BB-CTĐ" under the issuer's rule
+        number = row.cells[0].add_paragraph()
+        number.paragraph_format.space_before = Pt(6)
+        _write(number, doc.number, size=Pt(13), align=centre)
     _cell_text(row.cells[1], doc.motto, bold=True, size=Pt(12), align=centre)
     _cell_text(row.cells[1], doc.sub_motto, bold=True, size=Pt(13), align=centre)
     _rule(row.cells[1], right, Mm(60))

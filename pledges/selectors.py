@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Sum
 from django.utils.translation import gettext as _
 
+from clusters.cache import derived
 from clusters.models import AssessedMethod, Membership, Term
 
 from .models import (
@@ -318,8 +319,17 @@ def report_rows(report_or_none, pledge, unit):
 def report_missing(report):
     """What stops `report` from being submitted: (message, anchor) for every
     indicator without an actual, every scored-by-people criterion without a
-    self-score, and every criterion needing evidence without a file."""
+    self-score (unless it counts campaigns), and every criterion needing
+    evidence without a file."""
+    from campaigns.models import CampaignRule
+
     sections = pledge_tree(report.term.pledge)
+    # Criteria that count campaigns are scored from the campaigns, not by people.
+    counted = set(
+        CampaignRule.objects.filter(criterion__pledge=report.term.pledge).values_list(
+            "criterion_id", flat=True
+        )
+    )
     actuals = dict(report.results.values_list("indicator_id", "actual"))
     points = dict(report.self_scores.values_list("criterion_id", "points"))
     with_files = set(report.evidence.values_list("criterion_id", flat=True))
@@ -334,7 +344,11 @@ def report_missing(report):
                             f"i-{i.pk}",
                         )
                     )
-            if c.kind == CriterionKind.ASSESSED and points.get(c.pk) is None:
+            if (
+                c.kind == CriterionKind.ASSESSED
+                and c.pk not in counted
+                and points.get(c.pk) is None
+            ):
                 missing.append(
                     (_("%(code)s has no self-score.") % {"code": c.code}, f"c-{c.pk}")
                 )
@@ -394,7 +408,15 @@ def _final_assessed(method, self_score, peer_points, reviewer_points):
 def term_standings(term):
     """Every member's standing in `term` (ranked), computed from the pledge,
     targets, results, self-scores, peer and reviewer scores in a constant number
-    of queries. A late report loses the term's late deduction."""
+    of queries, and cached until the next write (clusters.cache). A late report
+    loses the term's late deduction."""
+    return derived(f"standings:{term.pk}", lambda: _compute_standings(term))
+
+
+def _compute_standings(term):
+    from awards.selectors import award_bonus
+    from campaigns.selectors import campaign_points
+
     from . import ranking, scoring
     from .models import Report, Score
 
@@ -425,6 +447,10 @@ def term_standings(term):
             reviewer[key] = s.points
         else:
             peers.setdefault(key, []).append(s.points)
+    # Criteria that count campaigns take those points (campaigns.CampaignRule);
+    # holders of awards with a ranking bonus get it (awards registry).
+    from_campaigns = campaign_points(term)
+    bonuses = award_bonus(term)
     standings = []
     for unit in members:
         lines = []
@@ -444,12 +470,14 @@ def term_standings(term):
                     points = sum((p for p in parts if p is not None), Decimal(0))
                 else:
                     key = (unit.pk, c.pk)
-                    points = _final_assessed(
-                        term.assessed_method,
-                        selfs.get(key),
-                        peers.get(key, []),
-                        reviewer.get(key),
-                    )
+                    points = from_campaigns.get(key)
+                    if key not in from_campaigns:
+                        points = _final_assessed(
+                            term.assessed_method,
+                            selfs.get(key),
+                            peers.get(key, []),
+                            reviewer.get(key),
+                        )
                 lines.append(ranking.Line(c.code, c.kind, c.max_points, points))
         report = reports.get(unit.pk)
         if report is not None and report.late and term.late_deduction:
@@ -461,6 +489,8 @@ def term_standings(term):
                     term.late_deduction,
                 )
             )
+        for label, points in bonuses.get(unit.pk, ()):
+            lines.append(ranking.Line(label, CriterionKind.BONUS, points, points))
         standings.append(
             ranking.standing(
                 unit,
@@ -653,6 +683,39 @@ def term_objections(term):
     )
 
 
+def rank_evidence(term, unit):
+    """What backs `unit`'s points in `term`, by criterion code: its own
+    explanation, its evidence files, and the comments of peers and the reviewer
+    (without the scorer's name) — three queries whatever the size."""
+    from .models import Evidence, Score, SelfScore
+
+    found = {}
+
+    def entry(code):
+        return found.setdefault(code, {"explanation": "", "files": [], "comments": []})
+
+    for code, text in (
+        SelfScore.objects.filter(report__term=term, report__unit=unit)
+        .exclude(explanation="")
+        .values_list("criterion__code", "explanation")
+    ):
+        entry(code)["explanation"] = text
+    for evidence in (
+        Evidence.objects.filter(report__term=term, report__unit=unit)
+        .select_related("criterion")
+        .order_by("uploaded_at", "pk")
+    ):
+        entry(evidence.criterion.code)["files"].append(evidence)
+    for code, kind, comment in (
+        Score.objects.filter(report__term=term, report__unit=unit)
+        .exclude(comment="")
+        .order_by("kind", "pk")
+        .values_list("criterion__code", "kind", "comment")
+    ):
+        entry(code)["comments"].append((kind, comment))
+    return found
+
+
 def reasons_for(term, unit):
     """Peer comments and reviewer reasons on `unit`'s criteria, keyed by
     criterion id, for the right of reply."""
@@ -699,7 +762,14 @@ def dashboard(authority_id, year, kind=None):
     """Every cluster and block of an authority in `year`: state, members,
     reports by state, peer scores given, published leaders and the spread of
     classification bands; plus the band counts of earlier published years
-    (5 queries whatever the number of clusters)."""
+    (5 queries whatever the number of clusters; cached until the next write)."""
+    return derived(
+        f"dashboard:{authority_id}:{year}:{kind or ''}",
+        lambda: _compute_dashboard(authority_id, year, kind),
+    )
+
+
+def _compute_dashboard(authority_id, year, kind):
     from .models import RankingSnapshot, Report, Score
 
     terms = Term.objects.filter(cluster__authority_id=authority_id, year=year)

@@ -9,6 +9,7 @@ from clusters.models import Cluster, Membership, Term, Unit, User
 from pledges import services
 from pledges.models import Pledge, RankingSnapshot, Section, Target
 from tests.awards.matrix import MATRIX_ROWS as AWARDS_ROWS
+from tests.campaigns.matrix import MATRIX_ROWS as CAMPAIGN_ROWS
 from tests.conftest import ROLES
 from tests.pledges.conftest import world_pledge
 from tests.pledges.report_matrix import MATRIX_ROWS as REPORT_ROWS
@@ -180,6 +181,7 @@ MATRIX = {
 MATRIX.update(AWARDS_ROWS)
 MATRIX.update(REPORT_ROWS)
 MATRIX.update(RESULTS_EXCEL_ROWS)
+MATRIX.update(CAMPAIGN_ROWS)
 
 
 def published_term(world):

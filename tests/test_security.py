@@ -1,6 +1,7 @@
 """Headers, brute-force lockout, session lifetime and security logging (Q2)."""
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -146,3 +147,8 @@ def test_production_refuses_demo_accounts():
     )
     assert result.returncode != 0
     assert "DEMO_ALLOWED" in result.stderr
+
+
+def test_every_response_tells_the_application_time(client):
+    response = client.get(reverse("login"))
+    assert re.fullmatch(r"app;dur=\d+\.\d", response["Server-Timing"])

@@ -1,1 +1,4 @@
+from .catalogue import *  # noqa: F403
+from .decisions import *  # noqa: F403
+from .proposals import *  # noqa: F403
 from .votes import *  # noqa: F403

@@ -5,8 +5,10 @@ counters. Nothing here can say which unit cast which ballot: there is no data
 for it."""
 
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Prefetch
+from django.utils.translation import gettext as _
 
 from clusters.selectors import terms_visible_to
 
@@ -18,7 +20,7 @@ from ..models import (
     VoteQuestion,
     VoteState,
 )
-from ..services import CHAIR, DEPUTY
+from ..services import CHAIR, DEPUTY, LEADING
 
 
 def votes_visible_to(user):
@@ -46,7 +48,7 @@ def vote_detail(user, pk):
     return (
         votes_visible_to(user)
         .select_related("term__cluster__authority", "opened_by")
-        .prefetch_related(_questions_with_options())
+        .prefetch_related(_questions_with_options(), "term__memberships")
         .get(pk=pk)
     )
 
@@ -257,3 +259,220 @@ def elected_officers(result):
         ):
             deputy = remaining[0].unit
     return chair, deputy
+
+
+# Nomination of the leading units ---------------------------------------------------
+
+
+def open_nomination_refusal(term):
+    """Transition guard for entering `proposing`: proposals rest on the result of
+    the nomination vote, so the term may not move on while one is still open.
+    Returns the refusal message, or None."""
+    if term.votes.filter(kind=VoteKind.NOMINATION, state=VoteState.OPEN).exists():
+        return _(
+            "The nomination vote is still open; close it before moving on to "
+            "proposals, which rest on its result."
+        )
+    return None
+
+
+def open_nomination(term):
+    """The term's open nomination vote, or None."""
+    return term.votes.filter(kind=VoteKind.NOMINATION, state=VoteState.OPEN).first()
+
+
+def closed_nominations(term):
+    """The term's closed nomination votes, oldest first."""
+    return term.votes.filter(kind=VoteKind.NOMINATION, state=VoteState.CLOSED).order_by(
+        "closed_at", "pk"
+    )
+
+
+def latest_nomination(term):
+    """The term's most recently closed nomination vote, or None."""
+    return (
+        term.votes.filter(kind=VoteKind.NOMINATION, state=VoteState.CLOSED)
+        .order_by("-closed_at", "-pk")
+        .first()
+    )
+
+
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+
+def share_of_members(votes, eligible):
+    """`votes` in % of all `eligible` members, to two places (0 without members)."""
+    if not eligible:
+        return Decimal(0).quantize(CENT)
+    return (Decimal(votes) * HUNDRED / Decimal(eligible)).quantize(
+        CENT, rounding=ROUND_HALF_UP
+    )
+
+
+@dataclass
+class NominationRow:
+    """A candidate of a nomination vote: votes, share of all members, rank in the
+    published ranking (None when it is not ranked), and the outcome."""
+
+    unit: object
+    votes: int
+    percent: Decimal
+    rank: object
+    over_threshold: bool
+    elected: bool
+    tied: bool
+
+
+@dataclass
+class NominationResult:
+    """The tally of a nomination vote shaped for the result page and minutes.
+
+    `undecided` counts the seats a tie at the cut-off leaves open (the tied
+    candidates are in `tied`); `unfilled` the seats left because too few
+    candidates passed the threshold."""
+
+    result: object
+    seats: int
+    rows: list
+    winners: list
+    tied: list
+    undecided: int
+    unfilled: int
+
+    @property
+    def tie(self):
+        return bool(self.tied)
+
+
+def nomination_result(vote, result=None, ranks=None):
+    """The tally of a nomination vote (`vote_result`, passed in when already
+    computed) with seats, percentages of all members, winners, tied candidates
+    and undecided seats. `ranks` maps unit ids to their published rank (read
+    from the term's published ranking when not given)."""
+    if result is None:
+        result = vote_result(vote)
+    if ranks is None:
+        ranks = published_ranks(vote.term)
+    question = result.question(LEADING) or (
+        result.questions[0] if result.questions else None
+    )
+    if question is None:
+        return NominationResult(result, 0, [], [], [], 0, 0)
+    seats = question.question.max_choices
+    winners = {unit.pk for unit in question.winners}
+    tied_votes = None
+    if question.tie:
+        # The tied candidates hold the cut-off: the most votes among those over
+        # the threshold who were not elected.
+        tied_votes = max(
+            (r.votes for r in question.rows if r.over_threshold and not r.elected),
+            default=None,
+        )
+    rows = [
+        NominationRow(
+            unit=row.unit,
+            votes=row.votes,
+            percent=share_of_members(row.votes, result.eligible),
+            rank=ranks.get(row.unit.pk),
+            over_threshold=row.over_threshold,
+            elected=row.unit.pk in winners,
+            tied=tied_votes is not None
+            and not row.elected
+            and row.over_threshold
+            and row.votes == tied_votes,
+        )
+        for row in question.rows
+    ]
+    tied = [row.unit for row in rows if row.tied]
+    undecided = seats - len(winners) if tied else 0
+    unfilled = 0 if tied or not result.quorum_met else seats - len(winners)
+    return NominationResult(
+        result=result,
+        seats=seats,
+        rows=rows,
+        winners=[row.unit for row in rows if row.elected],
+        tied=tied,
+        undecided=undecided,
+        unfilled=unfilled,
+    )
+
+
+def published_ranks(term):
+    """{unit id: rank} from `term`'s latest published ranking (one query)."""
+    from pledges.selectors import published_ranking
+
+    snapshot = published_ranking(term)
+    if snapshot is None:
+        return {}
+    return {row["unit_id"]: row["rank"] for row in snapshot.rows}
+
+
+def nominated_units(term):
+    """The units nominated by `term`'s closed nomination votes, in the order of
+    the votes (a later vote fills the seats a tie left undecided), each unit
+    once."""
+    units, seen = [], set()
+    for vote in closed_nominations(term):
+        for unit in nomination_result(vote, ranks={}).winners:
+            if unit.pk not in seen:
+                seen.add(unit.pk)
+                units.append(unit)
+    return units
+
+
+@dataclass
+class NominationSetup:
+    """What the page opening a nomination vote offers: every member with its
+    published rank, total and band (best ranked first, unranked last), the
+    candidates ticked by default and the seats to fill. After a vote whose tie
+    left seats undecided, the defaults are the tied units and those seats."""
+
+    snapshot: object
+    members: list  # [(unit, rank or None, total or None, band label or "")]
+    candidates: list  # unit ids ticked by default
+    seats: int
+    runoff_of: object = None
+
+
+def nomination_setup(term):
+    """`NominationSetup` of `term`, whose memberships (with units) are
+    prefetched or queried once; constant queries whatever the members."""
+    from pledges.ranking import BAND_LABELS
+    from pledges.selectors import published_ranking
+
+    from ..services import nomination_seats, ranked_candidates
+
+    snapshot = published_ranking(term)
+    rows = {row["unit_id"]: row for row in snapshot.rows} if snapshot else {}
+    units = [m.unit for m in term.memberships.all()]
+    members = []
+    for unit in units:
+        row = rows.get(unit.pk)
+        members.append(
+            (
+                unit,
+                row["rank"] if row else None,
+                Decimal(row["total"]) if row else None,
+                BAND_LABELS.get(row["band"], "") if row else "",
+            )
+        )
+    members.sort(key=lambda m: (m[1] is None, m[1] or 0, m[0].name))
+    seats = nomination_seats(term, len(units))
+    candidates = ranked_candidates(snapshot.rows, seats) if snapshot else []
+    runoff_of = latest_nomination(term)
+    if runoff_of is not None:
+        previous = nomination_result(runoff_of, ranks={})
+        if previous.undecided:
+            seats = previous.undecided
+            candidates = [unit.pk for unit in previous.tied]
+        else:
+            runoff_of = None
+    member_ids = {unit.pk for unit in units}
+    return NominationSetup(
+        snapshot=snapshot,
+        members=members,
+        candidates=[pk for pk in candidates if pk in member_ids],
+        seats=seats,
+        runoff_of=runoff_of,
+    )

@@ -5,6 +5,7 @@ what was voted (`Ballot` and `BallotMark`, anonymous, never audited) in the same
 transaction, with nothing that links the two."""
 
 import datetime
+import math
 import secrets
 from fractions import Fraction
 
@@ -27,6 +28,7 @@ from ..models import (
     VoteQuestion,
     VoteState,
 )
+from ..permissions import can_run_nomination
 
 # Each vote state's allowed next states.
 VOTE_TRANSITIONS = {
@@ -41,6 +43,11 @@ MAX_DENOMINATOR = 1000
 
 CHAIR = "chair"
 DEPUTY = "deputy"
+# The one question of a nomination vote.
+LEADING = "leading"
+# DESIGN.md §5: proposals for the provincial flag are capped at 20 % of the
+# members, rounded up, at least 1.
+FLAG_QUOTA = Fraction(1, 5)
 
 
 def _fraction(value, default, field):
@@ -330,3 +337,103 @@ def vote_close(*, vote, actor):
     vote.state = VoteState.CLOSED
     vote.closed_at = timezone.now()
     return audited_save(vote, actor, update_fields=["state", "closed_at"])
+
+
+# Nomination of the leading units (bình xét, suy tôn) ------------------------------
+
+
+def flag_quota(member_count):
+    """The provincial-flag quota: 20 % of `member_count`, rounded up, at least 1."""
+    return max(1, math.ceil(FLAG_QUOTA * member_count))
+
+
+def nomination_seats(term, member_count):
+    """How many leading units `term` nominates: its own setting, or the quota."""
+    return term.nomination_seats or flag_quota(member_count)
+
+
+def ranked_candidates(rows, seats):
+    """The ids of the units of a published ranking's `rows` ranked within the
+    first `seats` places; units sharing the last of those places are all in."""
+    return [row["unit_id"] for row in rows if row["rank"] <= seats]
+
+
+def nomination_refusal(term, snapshot):
+    """Why a nomination vote cannot be opened in `term` now (its state, or no
+    published ranking `snapshot`), or None."""
+    if term.state != TermState.VOTING:
+        return _(
+            "The nomination vote is held in the voting stage; this term is in "
+            "the stage “%(state)s”."
+        ) % {"state": TermState(term.state).label}
+    if snapshot is None:
+        return _(
+            "The ranking of %(year)s is not published yet; publish it before the "
+            "nomination vote, whose candidates come from it."
+        ) % {"year": term.year}
+    return None
+
+
+@transaction.atomic
+def nomination_open(*, term, actor, candidates=None, seats=None):
+    """Open the secret ballot nominating `term`'s leading units: one question
+    whose candidates are `candidates` (default: the units ranked within the first
+    `seats` places of the published ranking) and on which each member ticks at
+    most `seats` of them (default: the term's setting, else the provincial-flag
+    quota). Quorum and threshold come from the term's settings.
+
+    Refuses an actor who is neither an admin of the authority nor an officer of
+    the chair unit, a term outside the voting stage, a term without a published
+    ranking, more seats than candidates, and everything `vote_open` refuses."""
+    from pledges.selectors import published_ranking
+
+    term = (
+        Term.objects.select_for_update()
+        .select_related("cluster")
+        .prefetch_related("memberships")
+        .get(pk=term.pk)
+    )
+    if not can_run_nomination(actor, term):
+        raise DomainError(
+            _("Only an officer of the chair unit or an admin can run the nomination.")
+        )
+    snapshot = published_ranking(term)
+    refusal = nomination_refusal(term, snapshot)
+    if refusal:
+        raise DomainError(refusal)
+    members = {unit.pk: unit for unit in Unit.objects.filter(memberships__term=term)}
+    if seats is None:
+        seats = nomination_seats(term, len(members))
+    if candidates is None:
+        candidates = [
+            members[pk]
+            for pk in ranked_candidates(snapshot.rows, seats)
+            if pk in members
+        ]
+    candidates = list(candidates)
+    if not candidates:
+        raise DomainError(
+            _("Choose at least one candidate for the nomination."), field="candidates"
+        )
+    if not isinstance(seats, int) or not 1 <= seats <= len(candidates):
+        raise DomainError(
+            _("Nominate between 1 and %(count)s units (the number of candidates).")
+            % {"count": len(candidates)},
+            field="seats",
+        )
+    return vote_open(
+        term=term,
+        kind=VoteKind.NOMINATION,
+        title=_("Nomination of the leading units of %(year)s") % {"year": term.year},
+        questions=[
+            {
+                "code": LEADING,
+                "title": _("Leading units of %(year)s") % {"year": term.year},
+                "max_choices": seats,
+                "units": candidates,
+            }
+        ],
+        actor=actor,
+        quorum=term.nomination_quorum,
+        threshold=term.nomination_threshold,
+    )

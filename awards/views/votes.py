@@ -3,18 +3,21 @@ redirect with a message or re-render."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clusters.formatting import format_number
+from clusters.models import Membership
 from clusters.permissions import is_admin, is_unit_officer
 from clusters.selectors import terms_visible_to
 from clusters.services import DomainError
-from clusters.views import reaches_authority, require
+from clusters.views import apply_domain_error, reaches_authority, require
 
 from .. import permissions, selectors, services
-from ..forms import BallotForm
+from ..forms import BallotForm, NominationOpenForm
 from ..models import Vote, VoteKind
 
 
@@ -51,9 +54,11 @@ def vote_detail(request, pk):
     result = (
         selectors.vote_result(vote) if permissions.can_see_result(user, vote) else None
     )
-    outcome = None
+    outcome = nomination = None
     if result is not None and vote.kind == VoteKind.CHAIR_ELECTION:
         outcome = selectors.elected_officers(result)
+    if result is not None and vote.kind == VoteKind.NOMINATION:
+        nomination = selectors.nomination_result(vote, result)
     return render(
         request,
         "awards/vote_detail.html",
@@ -73,6 +78,7 @@ def vote_detail(request, pk):
             "can_see_who_cast": permissions.can_see_who_cast(user, vote),
             "result": result,
             "outcome": outcome,
+            "nomination": nomination,
             "next_year": vote.term.year + 1,
         },
     )
@@ -112,9 +118,16 @@ def ballot_cast(request, pk):
 
 
 @require_POST
-@require(is_admin)
+@require(lambda user: is_admin(user) or is_unit_officer(user))
 def vote_close(request, pk):
-    vote = get_object_or_404(selectors.votes_visible_to(request.user), pk=pk)
+    vote = get_object_or_404(
+        selectors.votes_visible_to(request.user)
+        .select_related("term__cluster")
+        .prefetch_related("term__memberships"),
+        pk=pk,
+    )
+    if not permissions.can_manage_vote(request.user, vote):
+        raise PermissionDenied
     try:
         services.vote_close(vote=vote, actor=request.user)
     except DomainError as error:
@@ -122,3 +135,79 @@ def vote_close(request, pk):
     else:
         messages.success(request, _("The vote was closed."))
     return redirect("vote_detail", pk=vote.pk)
+
+
+def _nomination_choices(setup):
+    """(unit, label) for every member: rank, name, total and band when ranked."""
+    choices = []
+    for unit, rank, total, band in setup.members:
+        if rank is None:
+            label = _("%(unit)s (not ranked)") % {"unit": unit.name}
+        else:
+            label = _("%(rank)s. %(unit)s — %(total)s points, %(band)s") % {
+                "rank": rank,
+                "unit": unit.name,
+                "total": format_number(total, 2),
+                "band": band,
+            }
+        choices.append((unit, label))
+    return choices
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def nomination_open(request, pk):
+    """Open the nomination vote of a term: candidates prefilled from the
+    published ranking, editable; the chair unit's officers and admins."""
+    term = get_object_or_404(
+        terms_visible_to(request.user)
+        .select_related("cluster")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("unit").order_by(
+                    "unit__name"
+                ),
+            )
+        ),
+        pk=pk,
+    )
+    if not permissions.can_run_nomination(request.user, term):
+        raise PermissionDenied
+    setup = selectors.nomination_setup(term)
+    refusal = services.nomination_refusal(term, setup.snapshot)
+    open_vote = selectors.open_nomination(term)
+    form = NominationOpenForm(
+        request.POST if request.method == "POST" else None,
+        choices=_nomination_choices(setup),
+        initial={
+            "candidates": [str(pk) for pk in setup.candidates],
+            "seats": setup.seats,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            vote = services.nomination_open(
+                term=term,
+                actor=request.user,
+                candidates=form.chosen_units(),
+                seats=form.cleaned_data["seats"],
+            )
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("The nomination vote was opened."))
+            return redirect("vote_detail", pk=vote.pk)
+    return render(
+        request,
+        "awards/nomination_open.html",
+        {
+            "term": term,
+            "form": form,
+            "setup": setup,
+            "refusal": refusal,
+            "open_vote": open_vote,
+            "quorum": term.nomination_quorum,
+            "threshold": term.nomination_threshold,
+        },
+    )

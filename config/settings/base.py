@@ -43,9 +43,11 @@ INSTALLED_APPS = [
     "clusters",
     "pledges",
     "awards",
+    "campaigns",
 ]
 
 MIDDLEWARE = [
+    "clusters.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "clusters.middleware.VietnameseFirstLocaleMiddleware",
@@ -175,6 +177,16 @@ SITE_URL = env("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # swaps in a database-backed queue drained by a worker.
 TASKS = {
     "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+}
+
+# Derived reads (standings, dashboard) are cached until the next write
+# (clusters.cache); the cache lives in the database so that every app server
+# shares it. The table is created by the clusters migrations.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "django_cache",
+    }
 }
 
 # Demo accounts (password "demo") may be created only where this is true.

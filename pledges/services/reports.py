@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clusters.audit import audited_delete, audited_save
+from clusters.cache import data_changed
 from clusters.models import Term, TermState
 from clusters.services import DomainError
 
@@ -472,4 +473,5 @@ def results_apply(*, term, rows, actor, reason=None):
     bulk_update_with_history(
         bumped, Report, ["version", "updated_by", "updated_at"], **history
     )
+    data_changed()
     return len(new) + len(changed)

@@ -57,8 +57,9 @@ def ranking_publish(request, pk):
 @require_GET
 @require(reaches_authority)
 def rank_detail(request, pk, unit_pk):
-    """One member's standing explained: points by criterion, the spread of the
-    other members, and the gap to the rank above."""
+    """One member's standing explained: points by criterion with the evidence
+    and comments behind them, the spread of the other members, and the gap to
+    the rank above."""
     term = term_in_reach(request, pk)
     membership = next((m for m in term.memberships.all() if m.unit_id == unit_pk), None)
     if membership is None:
@@ -68,13 +69,19 @@ def rank_detail(request, pk, unit_pk):
     standings = selectors.term_standings(term)
     mine = next(s for s in standings if s.unit.pk == unit_pk)
     others = [s for s in standings if s.unit.pk != unit_pk]
+    backing = selectors.rank_evidence(term, membership.unit)
     spread = []
     for index, line in enumerate(mine.lines):
         values = sorted(
             s.lines[index].points for s in others if s.lines[index].points is not None
         )
         spread.append(
-            (line, values[0] if values else None, values[-1] if values else None)
+            (
+                line,
+                values[0] if values else None,
+                values[-1] if values else None,
+                backing.get(line.code),
+            )
         )
     above = next((s for s in reversed(standings) if s.total > mine.total), None)
     return render(

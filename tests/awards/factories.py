@@ -59,3 +59,53 @@ def cast(vote, unit, **choices):
             code: option_ids(vote, code, *units) for code, units in choices.items()
         },
     )
+
+
+def publish_ranking(term, ranked, actor=None):
+    """A published ranking snapshot of `term` listing `ranked` units in that order
+    (rank = position, or a list of (unit, rank) pairs for shared ranks)."""
+    from pledges.models import RankingSnapshot
+
+    pairs = [
+        item if isinstance(item, tuple) else (item, index)
+        for index, item in enumerate(ranked, start=1)
+    ]
+    ranks = [rank for _unit, rank in pairs]
+    rows = [
+        {
+            "unit": unit.name,
+            "unit_id": unit.pk,
+            "rank": rank,
+            "shared": ranks.count(rank) > 1,
+            "total": str(100 - rank),
+            "bonus": "0",
+            "deduction": "0",
+            "band": "excellent" if rank == 1 else "good",
+            "tie_note": "",
+            "previous_rank": None,
+            "lines": [],
+        }
+        for unit, rank in pairs
+    ]
+    latest = RankingSnapshot.objects.filter(term=term).first()
+    return RankingSnapshot.objects.create(
+        term=term,
+        number=(latest.number + 1) if latest else 1,
+        rows=rows,
+        published_by=actor or term.cluster.authority.users.filter(role="admin").first(),
+    )
+
+
+def voting_term(world, ranked=None):
+    """The world's term in the voting stage with a published ranking (default
+    order: chair unit, unit A, deputy)."""
+    from clusters.models import Term, TermState
+
+    Term.objects.filter(pk=world.term.pk).update(state=TermState.VOTING)
+    world.term.refresh_from_db()
+    publish_ranking(
+        world.term,
+        ranked or [world.unit_chair, world.unit_a, world.unit_deputy],
+        world.users["admin"],
+    )
+    return world.term

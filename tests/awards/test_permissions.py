@@ -1,10 +1,11 @@
 from awards import permissions
+from awards.models import VoteKind
 from clusters.models import Cluster, RotationPolicy
 from tests.awards.factories import open_vote
 
 
 def test_only_admins_of_the_authority_open_and_close_votes(world):
-    vote = open_vote(world)
+    vote = open_vote(world, kind=VoteKind.CHAIR_ELECTION)
     allowed = {
         role: permissions.can_close_vote(user, vote)
         for role, user in world.users.items()

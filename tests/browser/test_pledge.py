@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 def _open_2025():
     """2025 opened by hand (not by rollover), so the pledge starts empty."""
     admin = User.objects.get(username="admin")
-    term_2024 = Term.objects.get(year=2024)
+    term_2024 = Term.objects.get(cluster__is_sample=False, year=2024)
     units = [m.unit for m in term_2024.memberships.select_related("unit")]
     return services.term_create(
         cluster=term_2024.cluster,

@@ -21,7 +21,7 @@ def _reporting_2024():
     """The demo's 2024 term in the reporting state with a deadline ahead, and
     no report of Vị Thanh yet (whatever the demo prepared)."""
     admin = User.objects.get(username="admin")
-    term = Term.objects.get(year=2024)
+    term = Term.objects.get(cluster__is_sample=False, year=2024)
     if term.state == TermState.IN_PROGRESS:
         term = cluster_services.term_transition(
             term=term, to_state=TermState.REPORTING, actor=admin

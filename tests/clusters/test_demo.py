@@ -23,9 +23,13 @@ def test_demo_loads_hau_giang_and_is_idempotent(db):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     first = _counts()
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert _counts() == first == [1, 8, 1, 2, 16, 1, 10]
-    term_2023 = Term.objects.get(year=2023)
-    term_2024 = Term.objects.get(year=2024)
+    # Hậu Giang's 8 districts in one cluster, 2023 and 2024, one handover; and
+    # the illustrative block of 6 departments, 2023 and 2024 (sample data).
+    assert _counts() == first == [1, 8 + 6, 2, 4, 16 + 12, 1, 10 + 6]
+    block = Cluster.objects.get(is_sample=True)
+    assert (block.kind, block.is_sample) == ("block", True)
+    term_2023 = Term.objects.get(cluster__is_sample=False, year=2023)
+    term_2024 = Term.objects.get(cluster__is_sample=False, year=2024)
     assert term_2023.chair.name == "Thành phố Ngã Bảy"
     assert term_2024.chair.name == "Huyện Châu Thành"
     assert term_2023.state == TermState.CLOSED
@@ -42,6 +46,7 @@ def test_every_demo_login_uses_password_demo(db, client):
     usernames = [
         "admin", "noivu", "vithanh", "ngabay", "longmytx", "chauthanh",
         "chauthanha", "longmy", "phunghiep", "vithuy",
+        "sotaichinh", "soxaydung", "soyte", "sogddt", "sonnmt", "sovhttdl",
     ]  # fmt: skip
     assert sorted(User.objects.values_list("username", flat=True)) == sorted(usernames)
     for username in usernames:
@@ -90,11 +95,13 @@ def test_demo_pledges_reproduce_the_seed_plan_figures(db):
 
     def total(year, code, field="planned"):
         return Target.objects.filter(
-            indicator__pledge__term__year=year, indicator__code=code
+            indicator__pledge__term__cluster__is_sample=False,
+            indicator__pledge__term__year=year,
+            indicator__code=code,
         ).aggregate(s=Sum(field))["s"]
 
     for year in (2023, 2024):
-        pledge = Pledge.objects.get(term__year=year)
+        pledge = Pledge.objects.get(term__cluster__is_sample=False, term__year=year)
         assert pledge.state == PledgeState.IN_FORCE
         assert pledge.versions.get().signatures.count() == 8
     # 2023 plans behind the seed's reported achievement of the plan.
@@ -154,15 +161,19 @@ def test_demo_2023_reports_reproduce_the_seed_totals(db):
 
     def actual(code):
         return IndicatorResult.objects.filter(
-            report__term__year=2023, indicator__code=code
+            report__term__cluster__is_sample=False,
+            report__term__year=2023,
+            indicator__code=code,
         ).aggregate(s=Sum("actual"))["s"]
 
     def planned(code, field="planned"):
         return Target.objects.filter(
-            indicator__pledge__term__year=2023, indicator__code=code
+            indicator__pledge__term__cluster__is_sample=False,
+            indicator__pledge__term__year=2023,
+            indicator__code=code,
         ).aggregate(s=Sum(field))["s"]
 
-    reports = Report.objects.filter(term__year=2023)
+    reports = Report.objects.filter(term__cluster__is_sample=False, term__year=2023)
     assert reports.count() == 8
     assert set(reports.values_list("state", flat=True)) == {ReportState.ACCEPTED}
     assert not reports.filter(late=True).exists()
@@ -179,20 +190,30 @@ def test_demo_2023_reports_reproduce_the_seed_totals(db):
     assert round(actual("CT4") / planned("CT4") * 100, 2) == Decimal("117.39")
     assert planned("CT4") == Decimal(13800)
     # Every indicator of every report has its actual, and the units differ.
-    assert IndicatorResult.objects.filter(report__term__year=2023).count() == 8 * 6
-    ct1 = IndicatorResult.objects.filter(report__term__year=2023, indicator__code="CT1")
+    assert (
+        IndicatorResult.objects.filter(
+            report__term__cluster__is_sample=False, report__term__year=2023
+        ).count()
+        == 8 * 6
+    )
+    ct1 = IndicatorResult.objects.filter(
+        report__term__cluster__is_sample=False,
+        report__term__year=2023,
+        indicator__code="CT1",
+    )
     assert len({r.actual for r in ct1}) == 8
     # 2024 carries each unit's 2023 actual as its last year's value.
     for result in ct1.select_related("report__unit"):
         target = Target.objects.get(
+            indicator__pledge__term__cluster__is_sample=False,
             indicator__pledge__term__year=2024,
             indicator__code="CT1",
             unit=result.report.unit,
         )
         assert target.last_actual == result.actual
-    totals = CommendationFigure.objects.filter(report__term__year=2023).aggregate(
-        collectives=Sum("collectives"), individuals=Sum("individuals")
-    )
+    totals = CommendationFigure.objects.filter(
+        report__term__cluster__is_sample=False, report__term__year=2023
+    ).aggregate(collectives=Sum("collectives"), individuals=Sum("individuals"))
     assert totals == {"collectives": 5099, "individuals": 22569}
 
 
@@ -201,7 +222,9 @@ def test_demo_2023_reports_are_complete_and_accepted(db):
     from pledges.selectors import report_missing
 
     _load_demo()
-    for report in Report.objects.filter(term__year=2023).select_related("unit"):
+    for report in Report.objects.filter(
+        term__cluster__is_sample=False, term__year=2023
+    ).select_related("unit"):
         assert report_missing(report) == []
         assert report.self_scores.exclude(explanation="").count() >= 7
         assert report.summary
@@ -231,7 +254,7 @@ def test_demo_2024_reports_are_at_different_stages(db):
     from pledges.models import Report, ReportState, ReviewItem
 
     _load_demo()
-    term = Term.objects.get(year=2024)
+    term = Term.objects.get(cluster__is_sample=False, year=2024)
     assert term.state == TermState.REPORTING
     assert term.report_deadline == timezone.localdate() + datetime.timedelta(days=20)
     states = dict(
@@ -266,11 +289,12 @@ def test_demo_reports_load_once(db):
     _load_demo()
     assert _report_counts() == first
     # Reports, results (8 + 3 complete, 5 drafts), self-scores (7 each, 2
-    # bonuses), evidence (3 each), commendation forms (4 each), returned items.
+    # bonuses), evidence (3 each), commendation forms (4 each), returned items;
+    # plus the sample block's 2 × 6 complete reports (2 results, 5 self-scores).
     assert first[:6] == [
-        16,
-        8 * 6 + 3 * 6 + (1 + 4 + 2 + 3 + 2),
-        8 * 7 + 2 + 3 * 7,
+        16 + 12,
+        8 * 6 + 3 * 6 + (1 + 4 + 2 + 3 + 2) + 12 * 2,
+        8 * 7 + 2 + 3 * 7 + 12 * 5,
         8 * 3 + 3 * 3,
         8 * 4 + 3 * 4,
         1,
@@ -286,3 +310,24 @@ def test_demo_pdf_is_valid():
     xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
     assert pdf[xref:].startswith(b"xref\n0 6\n")
     assert b"(Huyen Chau Thanh \\(2023\\)) Tj" in pdf
+
+
+def test_demo_sample_block_is_published_for_2023_and_in_reply_for_2024(db):
+    from pledges.models import Objection, RankingSnapshot
+    from pledges.selectors import dashboard
+
+    _load_demo()
+    block = Cluster.objects.get(is_sample=True)
+    term_2023 = Term.objects.get(cluster=block, year=2023)
+    term_2024 = Term.objects.get(cluster=block, year=2024)
+    assert (term_2023.state, term_2024.state) == (TermState.RANKED, TermState.REPLY)
+    assert RankingSnapshot.objects.filter(term=term_2023).count() == 1
+    assert not RankingSnapshot.objects.filter(term=term_2024).exists()
+    answers = dict(
+        Objection.objects.filter(report__term__cluster=block).values_list(
+            "report__term__year", "answer"
+        )
+    )
+    assert answers == {2023: "accepted", 2024: ""}
+    rows, _history = dashboard(block.authority_id, 2023)
+    assert sorted(r["term"].cluster.is_sample for r in rows) == [False, True]

@@ -105,7 +105,12 @@ def test_rollover_replaces_merged_member_with_successor(ordered):
 def test_open_next_year_carries_members_and_shifts_deadline(ordered):
     w, admin = ordered, ordered.users["admin"]
     Term.objects.filter(pk=w.term.pk).update(
-        report_deadline=datetime.date(2024, 12, 15), total_points=120
+        report_deadline=datetime.date(2024, 12, 15),
+        reply_deadline=datetime.date(2025, 1, 10),
+        total_points=120,
+        assessed_method="peer_median",
+        bonus_cap=3,
+        nomination_seats=2,
     )
     term = Term.objects.get(pk=w.term.pk)
     proposal = selectors.rollover_proposal(term)
@@ -130,6 +135,12 @@ def test_open_next_year_carries_members_and_shifts_deadline(ordered):
         datetime.date(2025, 12, 15),
         120,
     )
+    assert (new.reply_deadline, new.assessed_method, new.bonus_cap) == (
+        datetime.date(2026, 1, 10),
+        "peer_median",
+        3,
+    )
+    assert new.nomination_seats == 2
     assert (new.chair, new.deputy) == (w.unit_deputy, w.unit_a)
     assert new.memberships.count() == 3
     assert received == [(2024, 2025, admin)]

@@ -3,7 +3,9 @@ from decimal import Decimal
 
 import pytest
 
+from clusters.models import Term, TermState
 from pledges import services
+from pledges.models import Report, ReportState
 
 CONTENT = {
     "sections": [
@@ -107,3 +109,38 @@ def world_pledge(world):
             term=world.term, actor=world.users["admin"], content=CONTENT
         )
     return world._pledge
+
+
+def term_to(world, state):
+    Term.objects.filter(pk=world.term.pk).update(state=state)
+    world.term.refresh_from_db()
+
+
+@pytest.fixture
+def scored(world, pledge):
+    """Every member reported CT1 105 % and CT2 90 % of plan; submitted."""
+    set_all_targets(pledge, world.users["admin"])
+    term_to(world, TermState.REPORTING)
+    ct1, ct2 = pledge.indicators.get(code="CT1"), pledge.indicators.get(code="CT2")
+    for unit, value in (
+        (world.unit_a, 105),
+        (world.unit_chair, 100),
+        (world.unit_deputy, 80),
+    ):
+        report = services.report_start(
+            term=world.term, unit=unit, actor=world.users["admin"]
+        )
+        services.report_save_section(
+            report=report,
+            actor=world.users["admin"],
+            version=report.version,
+            section="indicators",
+            data={ct1: (Decimal(value), ""), ct2: (Decimal(value), "")},
+        )
+        Report.objects.filter(pk=report.pk).update(state=ReportState.SUBMITTED)
+    term_to(world, TermState.SCORING)
+    return pledge
+
+
+def report_of(world, unit):
+    return Report.objects.select_related("term").get(term=world.term, unit=unit)

@@ -127,3 +127,47 @@ def test_dashboard_query_count_is_stable(world, login, reported):
     assert_queries_stable(
         login(world.users["staff"]), reverse("province_dashboard") + "?year=2024", grow
     )
+
+
+def test_rank_page_shows_the_evidence_and_comments_behind_the_points(
+    world, login, scored
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from pledges.demo import evidence_pdf
+    from tests.pledges.conftest import report_of, term_to
+
+    criterion = scored.criteria.get(code="II.1")
+    term_to(world, TermState.REPORTING)
+    report = report_of(world, world.unit_a)
+    Report.objects.filter(pk=report.pk).update(state=ReportState.DRAFT)
+    report.refresh_from_db()
+    report = services.report_save_section(
+        report=report, actor=world.users["officer"], version=report.version,
+        section="criteria",
+        data={criterion: (Decimal(30), "Hoàn thành 12 cuộc kiểm tra")},
+    )  # fmt: skip
+    services.evidence_add(
+        report=report,
+        criterion=criterion,
+        upload=SimpleUploadedFile(
+            "bien-ban.pdf", evidence_pdf("x"), content_type="application/pdf"
+        ),
+        actor=world.users["officer"],
+    )
+    Report.objects.filter(pk=report.pk).update(state=ReportState.SUBMITTED)
+    term_to(world, TermState.SCORING)
+    services.peer_score_set(
+        report=report_of(world, world.unit_a), criterion=criterion,
+        scorer_unit=world.unit_chair, points=Decimal(28),
+        comment="Thiếu biên bản quý IV", actor=world.users["chair_officer"],
+    )  # fmt: skip
+    html = (
+        login(world.users["officer"])
+        .get(reverse("rank_detail", args=[world.term.pk, world.unit_a.pk]))
+        .content.decode()
+    )
+    assert "Hoàn thành 12 cuộc kiểm tra" in html
+    assert "bien-ban.pdf" in html
+    assert "Thiếu biên bản quý IV" in html
+    assert "Huyện Chủ trì" not in html.split("Thiếu biên bản")[0].split("<table")[-1]

@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from clusters.models import Term, TermState
 from clusters.services import DomainError
 from pledges import selectors, services
-from pledges.models import Objection, RankingSnapshot, Report, ReportState
-from tests.pledges.conftest import set_all_targets
+from pledges.models import Objection, RankingSnapshot, Report
+from tests.pledges.conftest import report_of, term_to
 
 
 @pytest.fixture(autouse=True)
@@ -19,44 +19,9 @@ def _english_messages():
         yield
 
 
-def _state(world, state):
-    Term.objects.filter(pk=world.term.pk).update(state=state)
-    world.term.refresh_from_db()
-
-
-@pytest.fixture
-def scored(world, pledge):
-    """Every member reported CT1 105 % and CT2 90 % of plan; submitted."""
-    set_all_targets(pledge, world.users["admin"])
-    _state(world, TermState.REPORTING)
-    ct1, ct2 = pledge.indicators.get(code="CT1"), pledge.indicators.get(code="CT2")
-    for unit, value in (
-        (world.unit_a, 105),
-        (world.unit_chair, 100),
-        (world.unit_deputy, 80),
-    ):
-        report = services.report_start(
-            term=world.term, unit=unit, actor=world.users["admin"]
-        )
-        services.report_save_section(
-            report=report,
-            actor=world.users["admin"],
-            version=report.version,
-            section="indicators",
-            data={ct1: (Decimal(value), ""), ct2: (Decimal(value), "")},
-        )
-        Report.objects.filter(pk=report.pk).update(state=ReportState.SUBMITTED)
-    _state(world, TermState.SCORING)
-    return pledge
-
-
-def _report(world, unit):
-    return Report.objects.select_related("term").get(term=world.term, unit=unit)
-
-
 def test_peers_score_others_never_themselves(world, scored):
     criterion = scored.criteria.get(code="II.1")
-    report = _report(world, world.unit_a)
+    report = report_of(world, world.unit_a)
     with pytest.raises(DomainError, match="own report"):
         services.peer_score_set(
             report=report, criterion=criterion, scorer_unit=world.unit_a,
@@ -85,7 +50,7 @@ def test_peers_score_others_never_themselves(world, scored):
 
 def test_reviewer_score_needs_reason_and_prevails(world, scored):
     criterion = scored.criteria.get(code="II.1")
-    report = _report(world, world.unit_a)
+    report = report_of(world, world.unit_a)
     with pytest.raises(DomainError, match="reason"):
         services.reviewer_score_set(
             report=report, criterion=criterion, points=Decimal(20), reason="",
@@ -113,13 +78,13 @@ def test_ranking_orders_members_and_late_report_loses_points(world, scored):
 
 def test_objection_and_publishing(world, scored):
     criterion = scored.criteria.get(code="II.1")
-    report = _report(world, world.unit_a)
+    report = report_of(world, world.unit_a)
     with pytest.raises(DomainError, match="right-of-reply"):
         services.objection_raise(
             report=report, criterion=criterion, text="x", actor=world.users["officer"]
         )
-    _state(world, TermState.REPLY)
-    report = _report(world, world.unit_a)
+    term_to(world, TermState.REPLY)
+    report = report_of(world, world.unit_a)
     objection = services.objection_raise(
         report=report, criterion=criterion, text="Đã nộp minh chứng bổ sung",
         actor=world.users["officer"],
@@ -155,20 +120,20 @@ def test_cluster_totals(world, scored):
 
 
 def test_objection_after_the_deadline_is_refused(world, scored):
-    _state(world, TermState.REPLY)
+    term_to(world, TermState.REPLY)
     criterion = scored.criteria.get(code="II.1")
     today = timezone.localdate()
     Term.objects.filter(pk=world.term.pk).update(
         reply_deadline=today - datetime.timedelta(days=1)
     )
-    report = _report(world, world.unit_a)
+    report = report_of(world, world.unit_a)
     with pytest.raises(DomainError, match="deadline"):
         services.objection_raise(
             report=report, criterion=criterion, text="x", actor=world.users["officer"]
         )
     assert Objection.objects.count() == 0
     Term.objects.filter(pk=world.term.pk).update(reply_deadline=today)
-    report = _report(world, world.unit_a)
+    report = report_of(world, world.unit_a)
     services.objection_raise(
         report=report, criterion=criterion, text="x", actor=world.users["officer"]
     )

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from awards.services import catalogue_for
 from clusters.models import Authority, Role, User
 
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
             user.authority = authority
             user.set_password(password)
             user.save()
+            catalogue_for(authority, user)
         self.stdout.write(
             self.style.SUCCESS(f"Created {authority} with admin {admin}.")
         )

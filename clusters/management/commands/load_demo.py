@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from awards import demo as awards_demo
+from campaigns import demo as campaigns_demo
 from clusters import services
 from clusters.models import (
     Authority,
@@ -20,6 +22,7 @@ from clusters.models import (
     User,
 )
 from pledges import demo as pledges_demo
+from pledges import demo_block as pledges_demo_block
 
 DEMO_PASSWORD = "demo"
 AUTHORITY = {
@@ -59,7 +62,7 @@ class Command(BaseCommand):
         )
         self.stdout.write("  admin      authority admin")
         self.stdout.write("  noivu      provincial Home Affairs staff (Sở Nội vụ)")
-        for username, name, *_ in UNITS:
+        for username, name, *_ in UNITS + pledges_demo_block.UNITS:
             self.stdout.write(f"  {username:<10} officer of {name}")
 
     def load(self):
@@ -130,6 +133,12 @@ class Command(BaseCommand):
             staff=User.objects.get(username="noivu"),
             advance=lambda term, state: self.advance(term, state, admin),
         )
+        term_2023 = self.advance(term_2023, TermState.VOTING, admin)
+        awards_demo.load_nomination(term=term_2023, officers=officers)
+        term_2023 = self.advance(term_2023, TermState.PROPOSING, admin)
+        awards_demo.load_proposal(
+            term=term_2023, officers=officers, staff=User.objects.get(username="noivu")
+        )
         term_2023 = self.advance(term_2023, TermState.DECIDED, admin)
         if not Handover.objects.filter(from_term=term_2023).exists():
             services.handover_record(
@@ -142,6 +151,22 @@ class Command(BaseCommand):
                 note="Thành phố Ngã Bảy trao cờ luân lưu Cụm trưởng năm 2024 "
                 "cho huyện Châu Thành.",
             )
+
+        pledges_demo_block.load(
+            authority=authority,
+            admin=admin,
+            staff=User.objects.get(username="noivu"),
+            make_user=lambda username, full_name, role, unit: self.user(
+                authority, username, full_name, role, unit
+            ),
+            advance=lambda term, state: self.advance(term, state, admin),
+        )
+        campaigns_demo.load(
+            authority=authority,
+            cluster=cluster,
+            officers=officers,
+            staff=User.objects.get(username="noivu"),
+        )
 
     def advance(self, term, state, actor):
         """Walk `term` through the cycle until it reaches `state` (or is past it)."""

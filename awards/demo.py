@@ -1,0 +1,174 @@
+"""Demo data of the awards app (Hậu Giang, DESIGN.md §8), written through the
+services. Each part is its own function called once from `load_demo`, and each is
+idempotent: what exists is left as it is."""
+
+from awards import selectors, services
+from awards.models import VoteKind
+
+# Which of the nominated candidates (in published-rank order) each member ticks
+# on its secret ballot: seven units tick both leading units, one ticks only the
+# first. The ballots are anonymous; this order only decides who casts first.
+NOMINATION_BALLOTS_2023 = [
+    (0, 1),
+    (0, 1),
+    (0, 1),
+    (0,),
+    (0, 1),
+    (0, 1),
+    (0, 1),
+    (0, 1),
+]
+
+
+def load_nomination(*, term, officers):
+    """The 2023 nomination vote: the chair unit's officer opens it with the
+    default candidates (the units ranked within the provincial-flag quota of the
+    published ranking), every member's officer casts its unit's ballot, and the
+    chair's officer closes it. Skipped unless the term is in the voting stage and
+    has no nomination vote yet. Returns the vote, or None when skipped."""
+    from clusters.models import TermState
+
+    if term.state != TermState.VOTING:
+        return None
+    if term.votes.filter(kind=VoteKind.NOMINATION).exists():
+        return None
+    officer_of = {unit.pk: officer for unit, officer in officers}
+    chair_officer = officer_of[term.chair.pk]
+    vote = services.nomination_open(term=term, actor=chair_officer)
+    ranks = selectors.published_ranks(term)
+    options = sorted(
+        vote.questions.get().options.all(),
+        key=lambda option: (ranks.get(option.unit_id, len(ranks) + 1), option.pk),
+    )
+    for (unit, officer), ticks in zip(officers, NOMINATION_BALLOTS_2023, strict=True):
+        services.ballot_cast(
+            vote=vote,
+            unit=unit,
+            actor=officer,
+            choices={
+                services.LEADING: [options[i].pk for i in ticks if i < len(options)]
+            },
+        )
+    return services.vote_close(vote=vote, actor=chair_officer)
+
+
+# Proposal, decision and registry (awards-registry) -----------------------------
+
+PROPOSAL_2023 = {
+    "title": "Tờ trình đề nghị tặng Cờ thi đua và Bằng khen của Chủ tịch Ủy ban "
+    "nhân dân tỉnh năm 2023 cho các đơn vị thuộc Cụm thi đua các huyện, thị xã, "
+    "thành phố",
+    "number": "01/TTr-CTĐ",
+    "summary": "Năm 2023, 8 đơn vị trong Cụm thực hiện 6 phong trào thi đua theo "
+    "chuyên đề và 1 phong trào đột xuất do Ủy ban nhân dân tỉnh phát động cùng "
+    "phong trào thi đua thường xuyên. Giá trị sản xuất (giá so sánh 2010) hơn "
+    "64.304 tỷ đồng, vượt 5,03% kế hoạch; thu ngân sách trên địa bàn đạt 100,24% "
+    "kế hoạch; tổng vốn đầu tư toàn xã hội 22.700 tỷ đồng, tăng 12,09% so với năm "
+    "2022; giải quyết việc làm đạt 117,39% kế hoạch. Ủy ban nhân dân các đơn vị "
+    "đã khen thưởng 5.099 tập thể và 22.569 cá nhân.",
+}
+FLAG_ACHIEVEMENTS = (
+    "Được các thành viên Cụm bình xét, suy tôn dẫn đầu phong trào thi đua năm "
+    "2023 (hạng {rank} trong kết quả xếp hạng của Cụm)."
+)
+CERTIFICATE_ACHIEVEMENTS = (
+    "Hoàn thành xuất sắc nhiệm vụ năm 2023 (hạng {rank} trong kết quả xếp hạng "
+    "của Cụm)."
+)
+DECISION_2023 = {
+    "number": 125,
+    "issuer_code": "UBND",
+    "issuing_body": "Ủy ban nhân dân tỉnh Hậu Giang",
+    "subject": "Về việc tặng Cờ thi đua của Ủy ban nhân dân tỉnh và Bằng khen của "
+    "Chủ tịch Ủy ban nhân dân tỉnh năm 2023",
+    "signer_name": "Trần Văn B",
+    "capacity": "kt",
+    "legal_bases": "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 "
+    "năm 2015;\nCăn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;\nCăn "
+    "cứ Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy "
+    "định chi tiết thi hành một số điều của Luật Thi đua, khen thưởng;",
+}
+CERTIFICATES_2023 = 2  # the units ranked next after the flag nominees
+
+
+def _ranked_units(term):
+    """The members of `term` in the order of its published ranking."""
+    from clusters.models import Unit
+
+    ranks = selectors.published_ranks(term)
+    units = Unit.objects.in_bulk(list(ranks))
+    return [(units[pk], rank) for pk, rank in sorted(ranks.items(), key=lambda r: r[1])]
+
+
+def load_proposal(*, term, officers, staff):
+    """The 2023 proposal and decision: the chair unit's officer proposes the
+    provincial flag for the units the nomination vote chose (or, without a
+    closed vote, the top-ranked units within the flag's quota of the published
+    ranking) and the certificate of merit of the provincial chairman for the
+    next two ranked units, with an achievement report attached; the province's
+    staff receive and appraise it and record decision 125/QĐ-UBND of
+    17/01/2024 granting every nominee. Skipped unless the term is in the
+    proposing stage without a proposal. Returns the decision, or None."""
+    import datetime
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from clusters.models import TermState
+    from pledges.demo import evidence_pdf
+
+    from .models import AwardForm
+    from .selectors.eligibility import quota_limit
+
+    if term.state != TermState.PROPOSING or term.award_proposals.exists():
+        return None
+    authority = term.cluster.authority
+    services.catalogue_for(authority)
+    flag = AwardForm.objects.get(authority=authority, code="co-tinh")
+    certificate = AwardForm.objects.get(authority=authority, code="bk-tinh")
+    ranked = _ranked_units(term)
+    rank_of = {unit.pk: rank for unit, rank in ranked}
+    leaders = selectors.nominated_units(term) or [
+        unit for unit, _rank in ranked[: quota_limit(flag.quota, len(ranked))]
+    ]
+    others = [unit for unit, _rank in ranked if unit not in leaders]
+    officer_of = {unit.pk: officer for unit, officer in officers}
+    chair_officer = officer_of[term.chair.pk]
+    proposal = services.proposal_create_for_term(
+        term=term, actor=chair_officer, **PROPOSAL_2023
+    )
+    for form, units, text in (
+        (flag, leaders, FLAG_ACHIEVEMENTS),
+        (certificate, others[:CERTIFICATES_2023], CERTIFICATE_ACHIEVEMENTS),
+    ):
+        for unit in units:
+            services.nominee_add(
+                proposal=proposal,
+                actor=chair_officer,
+                award_form=form,
+                unit=unit,
+                achievements=text.format(rank=rank_of.get(unit.pk, "—")),
+            )
+    report = evidence_pdf(
+        "Bao cao thanh tich nam 2023",
+        "Cum thi dua cac huyen, thi xa, thanh pho tinh Hau Giang",
+    )
+    services.attachment_add(
+        proposal=proposal,
+        actor=chair_officer,
+        upload=SimpleUploadedFile("bao-cao-thanh-tich-2023.pdf", report),
+        description="Báo cáo thành tích năm 2023 của các đơn vị được đề nghị",
+    )
+    services.proposal_submit(proposal=proposal, actor=chair_officer)
+    services.proposal_receive(proposal=proposal, actor=staff)
+    services.proposal_appraise(
+        proposal=proposal,
+        actor=staff,
+        note="Hội đồng Thi đua – Khen thưởng tỉnh thống nhất đề nghị.",
+    )
+    return services.decision_record(
+        proposal=proposal,
+        actor=staff,
+        date=datetime.date(2024, 1, 17),
+        granted=list(proposal.nominees.all()),
+        **DECISION_2023,
+    )

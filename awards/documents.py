@@ -1,0 +1,845 @@
+"""Official documents of the awards app in the layout of Decree 30/2020/NĐ-CP,
+written with the helpers of `pledges.documents` (national motto header, Times New
+Roman, italic place and date line, signature blocks):
+
+- `vote_minutes_docx(vote)`: the minutes (biên bản) of a closed secret ballot;
+- `term_summary_docx(term)`: the year-end summary report (báo cáo tổng kết) of a
+  term, generated from its data.
+
+The content is shaped first (`vote_minutes_document`, `term_summary_document`) and
+then written. Document bodies are Vietnamese whatever the UI language."""
+
+import io
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Prefetch, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Mm, Pt
+
+from clusters.models import Handover, Membership, Term
+from clusters.services import DomainError
+from pledges.documents import (
+    DOCX_CONTENT_TYPE,
+    MOTTO,
+    SUB_MOTTO,
+    TABLE_SIZE,
+    TO_BE_FILLED,
+    SignatureBlock,
+    _add_row,
+    _cell_text,
+    _header,
+    _page,
+    _row_property,
+    _setup_styles,
+    _signatures,
+    _table,
+    _title,
+    _write,
+    vn_date_line,
+    vn_number,
+)
+
+from .models import Decision, Nominee, Proposal, Vote, VoteKind
+from .selectors import votes as vote_selectors
+from .services import CHAIR, DEPUTY, LEADING
+
+__all__ = [
+    "DOCX_CONTENT_TYPE",
+    "term_summary_docx",
+    "term_summary_document",
+    "vote_minutes_docx",
+    "vote_minutes_document",
+]
+
+BAND_WORDS = {
+    "excellent": "Xuất sắc",
+    "good": "Tốt",
+    "complete": "Hoàn thành",
+    "not_complete": "Không hoàn thành",
+}
+REPORT_STATES_COUNTED = ("submitted", "accepted")
+# Numbers, percentages and growth ("1.234,5", "87,5%", "+12,09%") align right.
+NUMERIC = re.compile(r"[+-]?[\d.,]+%?")
+
+
+def percent(value, places=2):
+    """12.0934 → "12,09%" (Vietnamese decimal comma)."""
+    return f"{vn_number(value, places)}%"
+
+
+def fraction_words(share):
+    return f"{share.numerator}/{share.denominator}"
+
+
+def local_day(moment):
+    return timezone.localtime(moment).date()
+
+
+def short_time(moment):
+    moment = timezone.localtime(moment)
+    return f"{moment.hour:02d} giờ {moment.minute:02d} phút ngày {moment:%d/%m/%Y}"
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading, its paragraphs and an optional table (header, rows, widths in
+    mm; the widest column takes what is left)."""
+
+    heading: str
+    paragraphs: tuple = ()
+    table: tuple = ()
+    header: tuple = ()
+    widths: tuple = ()
+    after: tuple = ()
+
+
+@dataclass(frozen=True)
+class OfficialDocument:
+    """What `write_docx` lays out: header, title, sections, signatures."""
+
+    motto = MOTTO
+    sub_motto = SUB_MOTTO
+    draft = False
+    amendment = ""
+
+    issuer: str
+    cluster: str
+    number: str
+    place_date: str
+    title: str
+    subtitle: str
+    opening: tuple
+    sections: tuple
+    signatures: tuple
+    closing: tuple = field(default=())
+
+    @property
+    def signature_rows(self):
+        blocks = self.signatures
+        return tuple(blocks[i : i + 2] for i in range(0, len(blocks), 2))
+
+    @property
+    def text(self):
+        """Every paragraph and cell as plain text (for tests and search)."""
+        parts = [self.title, self.subtitle, *self.opening]
+        for section in self.sections:
+            parts += [section.heading, *section.paragraphs]
+            parts += [" | ".join(row) for row in (section.header, *section.table)]
+            parts += list(section.after)
+        return "\n".join(part for part in [*parts, *self.closing] if part)
+
+
+# Minutes of a vote ----------------------------------------------------------------
+
+
+def _vote_subject(vote):
+    year = vote.term.year
+    if vote.kind == VoteKind.NOMINATION:
+        return (
+            f"Kiểm phiếu bình xét, suy tôn đơn vị dẫn đầu phong trào thi đua năm {year}"
+        )
+    if vote.kind == VoteKind.CHAIR_ELECTION:
+        return f"Kiểm phiếu bầu Cụm trưởng, Cụm phó năm {year + 1}"
+    return f"Kiểm phiếu: {vote.title}"
+
+
+def _question_title(vote, question):
+    year = vote.term.year
+    titles = {
+        (VoteKind.NOMINATION, LEADING): f"Đơn vị dẫn đầu phong trào thi đua năm {year}",
+        (VoteKind.CHAIR_ELECTION, CHAIR): f"Cụm trưởng năm {year + 1}",
+        (VoteKind.CHAIR_ELECTION, DEPUTY): f"Cụm phó năm {year + 1}",
+    }
+    return titles.get((vote.kind, question.code), question.title)
+
+
+def _outcome_word(row, tied_ids):
+    if row.elected:
+        return "Trúng"
+    if row.unit.pk in tied_ids:
+        return "Bằng phiếu"
+    return "Không trúng"
+
+
+def _question_section(number, vote, qresult, result):
+    question = qresult.question
+    tied_ids = set()
+    if qresult.tie:
+        cut = max(
+            (r.votes for r in qresult.rows if r.over_threshold and not r.elected),
+            default=None,
+        )
+        tied_ids = {
+            r.unit.pk
+            for r in qresult.rows
+            if r.over_threshold and not r.elected and r.votes == cut
+        }
+    table = tuple(
+        (
+            str(index),
+            row.unit.name,
+            str(row.votes),
+            percent(vote_selectors.share_of_members(row.votes, result.eligible)),
+            _outcome_word(row, tied_ids),
+        )
+        for index, row in enumerate(qresult.rows, start=1)
+    )
+    title = _question_title(vote, question)
+    paragraphs = [
+        f"Số đơn vị được chọn tối đa trên mỗi phiếu: {question.max_choices}.",
+    ]
+    after = [f"Số phiếu không chọn đơn vị nào: {qresult.abstentions}."]
+    winners = [unit.name for unit in qresult.winners]
+    if not result.quorum_met:
+        after.append(
+            "Số đơn vị tham gia bỏ phiếu không đạt tỷ lệ tối thiểu: không đơn vị "
+            "nào trúng."
+        )
+    elif winners:
+        after.append(f"Đơn vị trúng: {', '.join(winners)}.")
+    if qresult.tie:
+        tied = [r.unit.name for r in qresult.rows if r.unit.pk in tied_ids]
+        undecided = question.max_choices - len(winners)
+        after.append(
+            f"Các đơn vị {', '.join(tied)} bằng số phiếu nhau ở vị trí cuối cùng "
+            f"cần chọn nên không đơn vị nào trong số này trúng; còn {undecided} "
+            "vị trí chưa xác định, cần tổ chức bỏ phiếu lại giữa các đơn vị bằng "
+            "phiếu."
+        )
+    elif result.quorum_met and len(winners) < question.max_choices:
+        empty = question.max_choices - len(winners)
+        after.append(
+            f"Còn {empty} vị trí không có đơn vị trúng do không đủ số phiếu theo "
+            "quy định."
+        )
+    return Section(
+        heading=f"{number}. {title}",
+        paragraphs=tuple(paragraphs),
+        header=(
+            "STT",
+            "Đơn vị",
+            "Số phiếu đồng ý",
+            "Tỷ lệ so với tổng số thành viên",
+            "Kết quả",
+        ),
+        table=table,
+        widths=(12, None, 25, 35, 25),
+        after=tuple(after),
+    )
+
+
+def _conclusion(vote, result):
+    if not result.quorum_met:
+        return (
+            "Số đơn vị tham gia bỏ phiếu không đạt tỷ lệ tối thiểu theo quy định nên "
+            "kết quả bỏ phiếu không có giá trị; không đơn vị nào trúng.",
+        )
+    if vote.kind == VoteKind.CHAIR_ELECTION:
+        chair, deputy = vote_selectors.elected_officers(result)
+        year = vote.term.year + 1
+        return (
+            f"Cụm trưởng năm {year}: {chair.name if chair else 'chưa xác định'}.",
+            f"Cụm phó năm {year}: {deputy.name if deputy else 'chưa xác định'}.",
+        )
+    lines = []
+    for qresult in result.questions:
+        title = _question_title(vote, qresult.question)
+        names = ", ".join(unit.name for unit in qresult.winners)
+        lines.append(f"{title}: {names or 'không có đơn vị trúng'}.")
+        if qresult.tie:
+            lines.append(
+                "Có đơn vị bằng phiếu ở vị trí cuối cùng: vị trí còn lại chưa được "
+                "xác định."
+            )
+    return tuple(lines)
+
+
+def vote_minutes_document(vote):
+    """The content of the minutes of closed `vote`: term, cluster, date, eligible
+    voters, how many took part (never who voted what), quorum, every candidate's
+    votes and share of all members, the winners and any tie. Raises DomainError
+    while the vote is open. Constant queries whatever the number of voters."""
+    vote = (
+        Vote.objects.select_related("term__cluster__authority")
+        .prefetch_related(
+            Prefetch(
+                "term__memberships",
+                queryset=Membership.objects.select_related("unit"),
+            )
+        )
+        .get(pk=vote.pk)
+    )
+    if vote.is_open:
+        raise DomainError(_("The minutes are drawn up once the vote is closed."))
+    term = vote.term
+    cluster, authority = term.cluster, term.cluster.authority
+    result = vote_selectors.vote_result(vote)
+    voters = list(vote.voters.order_by("name"))
+    voted = set(vote.participations.values_list("unit_id", flat=True))
+    absent = [unit.name for unit in voters if unit.pk not in voted]
+    chair = term.chair
+    opening = (
+        f"Thời gian bỏ phiếu: từ {short_time(vote.opened_at)} "
+        f"đến {short_time(vote.closed_at)}.",
+        f"Đơn vị chủ trì: {chair.name if chair else TO_BE_FILLED} (Cụm trưởng năm "
+        f"{term.year}).",
+        "Hình thức: bỏ phiếu kín; mỗi đơn vị thành viên bỏ một phiếu. Danh sách "
+        "đơn vị đã bỏ phiếu được lưu riêng với nội dung phiếu, nên không ai, kể "
+        "cả quản trị hệ thống, biết được đơn vị nào đã bỏ phiếu nào.",
+    )
+    turnout = vote_selectors.share_of_members(result.participation, result.eligible)
+    participation = (
+        f"Số đơn vị thành viên có quyền bỏ phiếu: {result.eligible} "
+        f"({', '.join(unit.name for unit in voters)}).",
+        f"Số đơn vị tham gia bỏ phiếu: {result.participation}/{result.eligible} "
+        f"({percent(turnout)}).",
+        f"Số phiếu phát ra: {result.participation}; số phiếu thu vào: "
+        f"{result.ballots}; số phiếu hợp lệ: {result.ballots}.",
+    )
+    if absent:
+        participation += (f"Đơn vị không tham gia bỏ phiếu: {', '.join(absent)}.",)
+    rules = (
+        f"Số đơn vị tham gia tối thiểu ({fraction_words(vote.quorum)} tổng số "
+        f"thành viên): {result.quorum_required}. Kết quả: "
+        + ("đạt." if result.quorum_met else "không đạt."),
+        f"Điều kiện trúng: được trên {fraction_words(vote.threshold)} tổng số "
+        f"thành viên đồng ý, tức ít nhất {result.votes_to_win} phiếu.",
+    )
+    sections = [
+        Section("I. THÀNH PHẦN THAM GIA", paragraphs=participation),
+        Section("II. QUY ĐỊNH VỀ TỶ LỆ", paragraphs=rules),
+    ]
+    sections.append(Section("III. KẾT QUẢ KIỂM PHIẾU"))
+    sections += [
+        _question_section(index, vote, qresult, result)
+        for index, qresult in enumerate(result.questions, start=1)
+    ]
+    sections.append(Section("IV. KẾT LUẬN", paragraphs=_conclusion(vote, result)))
+    return OfficialDocument(
+        issuer=authority.name.upper(),
+        cluster=cluster.name.upper(),
+        number="Số:      /BB-CTĐ",
+        place_date=vn_date_line(authority.place_name, local_day(vote.closed_at)),
+        title="BIÊN BẢN",
+        subtitle=_vote_subject(vote),
+        opening=opening,
+        sections=tuple(sections),
+        signatures=(
+            SignatureBlock("", "THƯ KÝ", "", TO_BE_FILLED, False),
+            SignatureBlock(
+                "CHỦ TRÌ",
+                "CỤM TRƯỞNG",
+                chair.name.upper() if chair else "",
+                TO_BE_FILLED,
+                False,
+            ),
+        ),
+        closing=(
+            f"Biên bản kết thúc lúc {short_time(vote.closed_at)}, được thông qua "
+            "trước các đơn vị thành viên.",
+        ),
+    )
+
+
+def vote_minutes_docx(vote):
+    """The minutes of closed `vote` as a .docx file (bytes), Decree 30/2020/NĐ-CP
+    layout. Raises DomainError while the vote is open."""
+    return write_docx(vote_minutes_document(vote))
+
+
+# Year-end summary report ------------------------------------------------------------
+
+
+CAMPAIGN_KIND_WORDS = {
+    "regular": "thường xuyên",
+    "themed": "theo chuyên đề",
+    "ad_hoc": "đột xuất",
+}
+
+
+def _campaign_section(term, members):
+    """Campaigns of the year that reached the cluster's members, by kind, with
+    the final reports accepted against those expected (campaigns app)."""
+    from campaigns import scope as campaign_scope
+    from campaigns.selectors import year_statistics
+
+    heading = "1. Tổ chức các phong trào thi đua"
+    authority_id = term.cluster.authority_id
+    statistics = year_statistics(authority_id, term.year)
+    rows = campaign_scope.memberships(authority_id, term.year, term.year)
+    member_ids = {unit.pk for unit in members}
+    campaigns = [
+        campaign
+        for campaign in statistics["campaigns"]
+        if campaign_scope.reached(campaign, rows, years=[term.year]) & member_ids
+    ]
+    if not campaigns:
+        return Section(
+            heading,
+            paragraphs=(
+                f"Trong năm {term.year}, chưa có phong trào thi đua nào được ghi "
+                "nhận cho các đơn vị của Cụm.",
+            ),
+        )
+    counts = dict.fromkeys(CAMPAIGN_KIND_WORDS, 0)
+    for campaign in campaigns:
+        counts[campaign.kind] = counts.get(campaign.kind, 0) + 1
+    kinds = ", ".join(
+        f"{count} phong trào thi đua {CAMPAIGN_KIND_WORDS.get(kind, kind)}"
+        for kind, count in counts.items()
+        if count
+    )
+    launchers = sorted({c.launched_by for c in campaigns if c.launched_by})
+    by = f" do {', '.join(launchers)} phát động" if launchers else ""
+    # The regular emulation runs every year, launched or not as a campaign.
+    regular = (
+        "" if counts.get("regular") else ", cùng với phong trào thi đua thường xuyên"
+    )
+    paragraphs = [
+        f"Trong năm {term.year}, các đơn vị trong Cụm đã triển khai thực hiện "
+        f"{len(campaigns)} phong trào thi đua{by}, gồm {kinds}{regular}."
+    ]
+    row = next(
+        (r for r in statistics["clusters"] if r.subject.pk == term.cluster_id), None
+    )
+    if row is not None and row.expected:
+        paragraphs.append(
+            "Báo cáo tổng kết phong trào của các đơn vị được chấp nhận: "
+            f"{row.accepted}/{row.expected}."
+        )
+    return Section(
+        heading,
+        paragraphs=tuple(paragraphs),
+        header=("STT", "Phong trào thi đua", "Loại", "Quyết định phát động"),
+        table=tuple(
+            (
+                str(index),
+                campaign.title,
+                CAMPAIGN_KIND_WORDS.get(campaign.kind, campaign.kind).capitalize(),
+                _decision_words(campaign),
+            )
+            for index, campaign in enumerate(campaigns, start=1)
+        ),
+        widths=(12, None, 30, 45),
+    )
+
+
+def _decision_words(campaign):
+    """ "1234/QĐ-UBND ngày 05/03/2023" (either part may be missing)."""
+    day = campaign.decision_date
+    parts = [campaign.decision_number, day.strftime("%d/%m/%Y") if day else ""]
+    return " ngày ".join(part for part in parts if part)
+
+
+def _members_paragraphs(term, members):
+    names = ", ".join(unit.name for unit in members)
+    lines = [f"{term.cluster.name} gồm {len(members)} đơn vị thành viên: {names}."]
+    chair, deputy = term.chair, term.deputy
+    if chair:
+        officers = f"Năm {term.year}, {chair.name} làm Cụm trưởng"
+        officers += f", {deputy.name} làm Cụm phó." if deputy else "."
+        lines.append(officers)
+    return tuple(lines)
+
+
+def _indicator_section(term):
+    from pledges.selectors import cluster_totals
+
+    rows = [row for row in cluster_totals(term) if row["show_total"]]
+    if not rows:
+        return Section(
+            "2. Kết quả thực hiện các chỉ tiêu chủ yếu",
+            paragraphs=("Giao ước năm không có chỉ tiêu tổng hợp toàn Cụm.",),
+        )
+    paragraphs = []
+    table = []
+    for index, row in enumerate(rows, start=1):
+        indicator = row["indicator"]
+        uom = indicator.unit_of_measure
+        words = f"{indicator.title}: thực hiện {vn_number(row['actual'], 3)} {uom}"
+        if row["percent_of_plan"] is not None:
+            words += f", đạt {percent(row['percent_of_plan'])} kế hoạch"
+        if row["growth"] is not None:
+            change = "tăng" if row["growth"] >= 0 else "giảm"
+            words += (
+                f", {change} {percent(abs(row['growth']))} so với năm {term.year - 1}"
+            )
+        paragraphs.append(words + ".")
+        growth = row["growth"]
+        table.append(
+            (
+                str(index),
+                indicator.title,
+                uom,
+                vn_number(row["plan"], 3),
+                vn_number(row["actual"], 3),
+                percent(row["percent_of_plan"])
+                if row["percent_of_plan"] is not None
+                else "",
+                (("+" if growth >= 0 else "") + percent(growth))
+                if growth is not None
+                else "",
+            )
+        )
+    return Section(
+        "2. Kết quả thực hiện các chỉ tiêu chủ yếu",
+        paragraphs=tuple(paragraphs),
+        header=(
+            "STT",
+            "Chỉ tiêu",
+            "Đơn vị tính",
+            "Kế hoạch",
+            "Thực hiện",
+            "% kế hoạch",
+            "Tăng trưởng",
+        ),
+        table=tuple(table),
+        widths=(12, None, 18, 24, 24, 20, 20),
+    )
+
+
+def _commendation_section(term):
+    from pledges.models import CommendationFigure
+
+    figures = list(
+        CommendationFigure.objects.filter(
+            report__term=term, report__state__in=REPORT_STATES_COUNTED
+        )
+        .values("form")
+        .annotate(collectives=Sum("collectives"), individuals=Sum("individuals"))
+        .order_by("form")
+    )
+    collectives = sum(f["collectives"] or 0 for f in figures)
+    individuals = sum(f["individuals"] or 0 for f in figures)
+    heading = "3. Công tác khen thưởng"
+    if not figures:
+        return Section(
+            heading, paragraphs=("Các đơn vị chưa báo cáo số liệu khen thưởng.",)
+        )
+    return Section(
+        heading,
+        paragraphs=(
+            f"Trong năm {term.year}, Ủy ban nhân dân các đơn vị thành viên đã khen "
+            f"thưởng {vn_number(collectives)} tập thể và {vn_number(individuals)} "
+            "cá nhân có thành tích trong phong trào thi đua, cụ thể:",
+        ),
+        header=("STT", "Hình thức khen thưởng", "Tập thể", "Cá nhân"),
+        table=(
+            *(
+                (
+                    str(index),
+                    f["form"],
+                    vn_number(f["collectives"]),
+                    vn_number(f["individuals"]),
+                )
+                for index, f in enumerate(figures, start=1)
+            ),
+            ("", "Tổng cộng", vn_number(collectives), vn_number(individuals)),
+        ),
+        widths=(12, None, 30, 30),
+    )
+
+
+def _ranking_section(term):
+    from pledges.selectors import published_ranking
+
+    heading = "III. KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG"
+    snapshot = published_ranking(term)
+    if snapshot is None:
+        return Section(heading, paragraphs=("Kết quả xếp hạng chưa được công bố.",))
+    counts = {}
+    for row in snapshot.rows:
+        counts[row["band"]] = counts.get(row["band"], 0) + 1
+    bands = ", ".join(
+        f"{counts[band]} đơn vị xếp loại {words.lower()}"
+        for band, words in BAND_WORDS.items()
+        if counts.get(band)
+    )
+    published = local_day(snapshot.published_at).strftime("%d/%m/%Y")
+    paragraphs = [
+        f"Kết quả chấm điểm, xếp hạng được công bố ngày {published} "
+        f"(lần {snapshot.number}): {bands}.",
+    ]
+    leaders = [row["unit"] for row in snapshot.rows if row["rank"] == 1]
+    if leaders:
+        paragraphs.append(f"Đơn vị xếp thứ nhất: {', '.join(leaders)}.")
+    return Section(
+        heading,
+        paragraphs=tuple(paragraphs),
+        header=("Hạng", "Đơn vị", "Tổng điểm", "Xếp loại"),
+        table=tuple(
+            (
+                str(row["rank"]) + (" (đồng hạng)" if row.get("shared") else ""),
+                row["unit"],
+                vn_number(Decimal(row["total"]), 2),
+                BAND_WORDS.get(row["band"], row["band"]),
+            )
+            for row in snapshot.rows
+        ),
+        widths=(22, None, 28, 35),
+    )
+
+
+def _vote_section(term):
+    heading = "IV. KẾT QUẢ BÌNH XÉT, SUY TÔN"
+    votes = list(vote_selectors.closed_nominations(term))
+    if not votes:
+        return Section(
+            heading, paragraphs=("Cụm chưa tổ chức bỏ phiếu bình xét, suy tôn.",)
+        )
+    ranks = vote_selectors.published_ranks(term)
+    paragraphs = []
+    for vote in votes:
+        nomination = vote_selectors.nomination_result(vote, ranks=ranks)
+        result = nomination.result
+        words = (
+            f"Ngày {local_day(vote.closed_at):%d/%m/%Y}, Cụm tổ chức bỏ phiếu kín "
+            f"bình xét, suy tôn đơn vị dẫn đầu: {result.participation}/"
+            f"{result.eligible} đơn vị tham gia"
+        )
+        if not result.quorum_met:
+            paragraphs.append(
+                words + ", không đạt tỷ lệ tối thiểu nên không đơn vị nào được suy tôn."
+            )
+            continue
+        elected = [
+            f"{row.unit.name} ({row.votes}/{result.eligible} phiếu, "
+            f"{percent(row.percent)})"
+            for row in nomination.rows
+            if row.elected
+        ]
+        if elected:
+            words += "; các đơn vị được suy tôn: " + ", ".join(elected)
+        else:
+            words += "; không đơn vị nào đạt số phiếu theo quy định"
+        paragraphs.append(words + ".")
+        if nomination.tie:
+            tied = ", ".join(unit.name for unit in nomination.tied)
+            paragraphs.append(
+                f"Các đơn vị {tied} bằng phiếu nhau; còn {nomination.undecided} vị "
+                "trí chưa xác định."
+            )
+    return Section(heading, paragraphs=tuple(paragraphs))
+
+
+def _proposal_section(term):
+    """Proposals sent from the term and the decisions answering them."""
+    heading = "V. ĐỀ NGHỊ KHEN THƯỞNG VÀ QUYẾT ĐỊNH KHEN THƯỞNG"
+    proposals = list(
+        Proposal.objects.filter(term=term)
+        .select_related("decision")
+        .prefetch_related(
+            Prefetch(
+                "nominees",
+                queryset=Nominee.objects.select_related("award_form", "unit"),
+            )
+        )
+        .order_by("created_at", "pk")
+    )
+    if not proposals:
+        return Section(
+            heading, paragraphs=("Cụm chưa có tờ trình đề nghị khen thưởng.",)
+        )
+    paragraphs = []
+    for proposal in proposals:
+        with translation.override("vi"):
+            state = str(proposal.get_state_display())
+        number = f" số {proposal.number}" if proposal.number else ""
+        paragraphs.append(f"Tờ trình{number}: {proposal.title} ({state}).")
+        for nominee in proposal.nominees.all():
+            paragraphs.append(f"– {nominee.name}: {nominee.award_form.name}.")
+        try:
+            decision = proposal.decision
+        except Decision.DoesNotExist:
+            decision = None
+        if decision is not None:
+            paragraphs.append(
+                f"Quyết định số {decision.number_display} ngày "
+                f"{decision.date:%d/%m/%Y} của {decision.issuing_body}: "
+                f"{decision.subject}."
+            )
+    return Section(heading, paragraphs=tuple(paragraphs))
+
+
+def _handover_section(term):
+    heading = "VI. CỤM TRƯỞNG NĂM SAU VÀ BÀN GIAO"
+    year = term.year + 1
+    handover = (
+        Handover.objects.filter(from_term=term)
+        .select_related("from_unit", "to_unit")
+        .first()
+    )
+    next_term = (
+        Term.objects.filter(cluster_id=term.cluster_id, year=year)
+        .prefetch_related(
+            Prefetch("memberships", queryset=Membership.objects.select_related("unit"))
+        )
+        .first()
+    )
+    paragraphs = []
+    if handover is not None:
+        paragraphs.append(
+            f"Ngày {handover.date:%d/%m/%Y} tại {handover.place} "
+            f"({handover.occasion}), {handover.from_unit.name} đã bàn giao Cụm "
+            f"trưởng năm {year} cho {handover.to_unit.name}."
+        )
+        if handover.note:
+            paragraphs.append(handover.note)
+    if next_term is not None and next_term.chair is not None:
+        deputy = next_term.deputy
+        paragraphs.append(
+            f"Năm {year}: {next_term.chair.name} làm Cụm trưởng"
+            + (f", {deputy.name} làm Cụm phó." if deputy else ".")
+        )
+    if not paragraphs:
+        paragraphs.append(f"Cụm trưởng năm {year} chưa được xác định.")
+    return Section(heading, paragraphs=tuple(paragraphs))
+
+
+def term_summary_document(term):
+    """The content of `term`'s year-end summary report: members and officers,
+    campaigns carried out by kind, indicator totals against plan and last year,
+    the members' commendation figures, the published ranking, the nomination
+    vote, proposals and decisions, and next year's chair with the handover.
+    Queries do not grow with the number of members."""
+    term = (
+        Term.objects.select_related("cluster__authority")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("unit").order_by(
+                    "unit__name"
+                ),
+            )
+        )
+        .get(pk=term.pk)
+    )
+    cluster, authority = term.cluster, term.cluster.authority
+    members = [m.unit for m in term.memberships.all()]
+    handover = Handover.objects.filter(from_term=term).only("date").first()
+    day = handover.date if handover is not None else timezone.localdate()
+    results = [
+        _campaign_section(term, members),
+        _indicator_section(term),
+        _commendation_section(term),
+    ]
+    sections = [
+        Section(
+            "I. ĐẶC ĐIỂM, TÌNH HÌNH", paragraphs=_members_paragraphs(term, members)
+        ),
+        Section("II. KẾT QUẢ THỰC HIỆN PHONG TRÀO THI ĐUA"),
+        *results,
+        _ranking_section(term),
+        _vote_section(term),
+    ]
+    sections += [_proposal_section(term), _handover_section(term)]
+    chair = term.chair
+    return OfficialDocument(
+        issuer=authority.name.upper(),
+        cluster=cluster.name.upper(),
+        number="Số:      /BC-CTĐ",
+        place_date=vn_date_line(authority.place_name, day),
+        title="BÁO CÁO",
+        subtitle=f"Tổng kết phong trào thi đua năm {term.year}",
+        opening=(f"{cluster.name}, {authority.name}",),
+        sections=tuple(sections),
+        signatures=(
+            SignatureBlock(
+                "TM. CỤM THI ĐUA",
+                "CỤM TRƯỞNG",
+                chair.name.upper() if chair else "",
+                TO_BE_FILLED,
+                False,
+            ),
+        ),
+    )
+
+
+def term_summary_docx(term):
+    """`term`'s year-end summary report as a .docx file (bytes)."""
+    return write_docx(term_summary_document(term))
+
+
+# Word ------------------------------------------------------------------------------
+
+
+def _body(document, text, *, bold=False, italic=False, indent=True):
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_after = Pt(6)
+    if indent:
+        paragraph.paragraph_format.first_line_indent = Mm(10)
+    _write(paragraph, text, bold=bold, italic=italic, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
+    return paragraph
+
+
+def _section_heading(document, text):
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.space_before = Pt(6)
+    paragraph.paragraph_format.space_after = Pt(6)
+    paragraph.paragraph_format.keep_with_next = True
+    paragraph.paragraph_format.first_line_indent = Mm(10)
+    _write(paragraph, text, bold=True)
+
+
+def _section_table(document, section, width):
+    fixed = sum(Mm(w) for w in section.widths if w is not None)
+    widths = tuple(Mm(w) if w is not None else width - fixed for w in section.widths)
+    table = _table(document, widths, style="Table Grid")
+    centre, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
+    head = _add_row(
+        table, widths, section.header, bold=True, size=TABLE_SIZE, align=centre
+    )
+    _row_property(head, "w:tblHeader")
+    for values in section.table:
+        row = _add_row(table, widths)
+        for index, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
+            align = None  # text reads from the left
+            if index == 0:
+                align = centre
+            elif NUMERIC.fullmatch(value):
+                align = right
+            _cell_text(cell, value, size=TABLE_SIZE, align=align)
+    document.add_paragraph()
+
+
+def write_docx(doc):
+    """Lay out an `OfficialDocument`: A4, Times New Roman 13 pt, the issuer and
+    national motto header, the place and date line, the title, the sections and
+    the signature blocks."""
+    document = Document()
+    _setup_styles(document)
+    document.core_properties.title = f"{doc.title} – {doc.subtitle}"
+    document.core_properties.language = "vi-VN"
+    width = _page(document.sections[0])
+    _header(document, doc, width)
+    _title(document, doc)
+    document.add_paragraph()
+    for line in doc.opening:
+        _body(document, line)
+    for section in doc.sections:
+        _section_heading(document, section.heading)
+        for line in section.paragraphs:
+            _body(document, line)
+        if section.header:
+            _section_table(document, section, width)
+        for line in section.after:
+            _body(document, line)
+    for line in doc.closing:
+        _body(document, line, italic=True)
+    _signatures(document, doc, width)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def minutes_filename(vote):
+    return f"bien-ban-kiem-phieu-{vote.term.year}-{vote.pk}.docx"
+
+
+def summary_filename(term):
+    return f"bao-cao-tong-ket-{term.year}.docx"

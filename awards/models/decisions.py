@@ -1,0 +1,201 @@
+"""Awards: decisions (quyết định khen thưởng) and their grants, which form the
+award registry that eligibility rules and the ranking bonus read."""
+
+import unicodedata
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from clusters.models import Authority, Unit
+
+from .catalogue import AwardForm
+from .proposals import Nominee, Proposal
+
+
+def fold(text):
+    """Lower case without Vietnamese diacritics: "Châu Thành" → "chau thanh".
+    Searching a folded column with folded input ignores diacritics on every
+    database."""
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(plain.lower().split())
+
+
+def person_key(name, organisation):
+    """Who a person is across proposals and grants: folded name and
+    organisation ("nguyen van a|huyen chau thanh"); "" without a name."""
+    name = fold(name)
+    return f"{name}|{fold(organisation)}" if name else ""
+
+
+class SigningCapacity(models.TextChoices):
+    ON_BEHALF = "tm", _("on behalf of the committee (TM.), chair signs")
+    DEPUTY = "kt", _("for the chair (KT.), vice chair signs")
+
+
+# capacity → (first line, second line) of the signature block
+CAPACITY_LINES = {
+    SigningCapacity.ON_BEHALF: ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),
+    SigningCapacity.DEPUTY: ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
+}
+
+
+class Decision(models.Model):
+    """An award decision answering one proposal; numbered per issuer and year."""
+
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="award_decisions",
+        verbose_name=_("authority"),
+    )
+    proposal = models.OneToOneField(
+        Proposal,
+        on_delete=models.PROTECT,
+        related_name="decision",
+        verbose_name=_("proposal"),
+    )
+    number = models.PositiveIntegerField(_("number"))
+    issuer_code = models.CharField(
+        _("issuer code"),
+        max_length=30,
+        default="UBND",
+        help_text=_("The part after “QĐ-” in the number, e.g. “UBND”."),
+    )
+    year = models.PositiveSmallIntegerField(_("year of the number"))
+    date = models.DateField(_("date"))
+    issuing_body = models.CharField(
+        _("issuing body"),
+        max_length=200,
+        help_text=_("e.g. “Ủy ban nhân dân tỉnh Hậu Giang”."),
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    signer_name = models.CharField(_("signer"), max_length=150)
+    capacity = models.CharField(
+        _("signing capacity"), max_length=4, choices=SigningCapacity.choices
+    )
+    legal_bases = models.TextField(_("legal bases"), help_text=_("One per line."))
+    proposed_by = models.CharField(
+        _("on the proposal of"),
+        max_length=200,
+        default="Giám đốc Sở Nội vụ",
+    )
+    base_salary = models.DecimalField(
+        _("base salary applied (VND)"),
+        max_digits=12,
+        decimal_places=0,
+        null=True,
+        blank=True,
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("award decision")
+        verbose_name_plural = _("award decisions")
+        ordering = ["-date", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "issuer_code", "year", "number"],
+                name="decision_number_unique_per_issuer_and_year",
+                violation_error_message=_(
+                    "This issuer already used that number in that year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(number__gte=1), name="decision_number_positive"
+            ),
+        ]
+
+    def __str__(self):
+        return self.number_display
+
+    @property
+    def number_display(self):
+        """ "05/QĐ-UBND": a leading zero below 10 (Decree 30/2020/NĐ-CP)."""
+        return f"{self.number:02d}/QĐ-{self.issuer_code}"
+
+    @property
+    def capacity_lines(self):
+        return CAPACITY_LINES[SigningCapacity(self.capacity)]
+
+
+class Grant(models.Model):
+    """One recipient of a decision: a unit or a person. A row of the registry."""
+
+    decision = models.ForeignKey(
+        Decision,
+        on_delete=models.PROTECT,
+        related_name="grants",
+        verbose_name=_("decision"),
+    )
+    nominee = models.OneToOneField(
+        Nominee,
+        on_delete=models.PROTECT,
+        related_name="grant",
+        verbose_name=_("nominee"),
+    )
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="award_grants",
+        verbose_name=_("authority"),
+    )
+    award_form = models.ForeignKey(
+        AwardForm,
+        on_delete=models.PROTECT,
+        related_name="grants",
+        verbose_name=_("award form"),
+    )
+    year = models.PositiveSmallIntegerField(_("emulation year"), db_index=True)
+    unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="award_grants",
+        verbose_name=_("unit"),
+    )
+    person_name = models.CharField(_("full name"), max_length=150, blank=True)
+    person_position = models.CharField(_("position"), max_length=200, blank=True)
+    person_organisation = models.CharField(
+        _("organisation"), max_length=200, blank=True
+    )
+    reason = models.TextField(_("achievements"), blank=True)
+    amount = models.DecimalField(
+        _("reward (VND)"), max_digits=14, decimal_places=0, null=True, blank=True
+    )
+    recipient_name = models.CharField(_("recipient"), max_length=300)
+    person_key = models.CharField(
+        _("person key"), max_length=400, blank=True, db_index=True, editable=False
+    )
+    search_text = models.CharField(
+        _("search text"), max_length=1000, db_index=True, editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("grant")
+        verbose_name_plural = _("grants")
+        ordering = ["-year", "award_form__position", "recipient_name", "pk"]
+        indexes = [models.Index(fields=["authority", "year"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(unit__isnull=False) & Q(person_name=""))
+                | (Q(unit__isnull=True) & ~Q(person_name="")),
+                name="grant_unit_or_person",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient_name} – {self.award_form} {self.year}"

@@ -1,0 +1,225 @@
+"""Reads of proposals shaped for pages, scoped by authority; no N+1.
+
+Which proposals a user reaches: a term's proposal by everyone who sees the term;
+proposals without a term (campaign proposals) by the authority's admins and
+province staff. Anything else is a 404."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q
+
+from clusters.permissions import sees_whole_authority
+from clusters.selectors import terms_visible_to
+
+from ..models import (
+    Attachment,
+    CommentState,
+    Grant,
+    Nominee,
+    Proposal,
+    PublicComment,
+)
+from .eligibility import grant_key, nominee_key, proposal_checks
+
+
+def proposals_visible_to(user):
+    """Proposals the user may open."""
+    if not (user.is_authenticated and user.authority_id):
+        return Proposal.objects.none()
+    scoped = Proposal.objects.filter(authority_id=user.authority_id)
+    if sees_whole_authority(user):
+        return scoped
+    return scoped.filter(term__in=terms_visible_to(user))
+
+
+def proposal_rows(user, *, state=None, year=None):
+    """The proposals of the user's reach for the list page, newest first, with
+    their term's cluster and the number of nominees (one query)."""
+    rows = (
+        proposals_visible_to(user)
+        .select_related("term__cluster", "campaign", "decision")
+        .annotate(nominee_count=Count("nominees"))
+        .order_by("-year", "-created_at", "-pk")
+    )
+    if state:
+        rows = rows.filter(state=state)
+    if year:
+        rows = rows.filter(year=year)
+    return rows
+
+
+def proposal_years(user):
+    return sorted(
+        set(proposals_visible_to(user).values_list("year", flat=True)), reverse=True
+    )
+
+
+def _nominees():
+    return Prefetch(
+        "nominees",
+        queryset=Nominee.objects.select_related("award_form", "unit").order_by(
+            "award_form__position", "pk"
+        ),
+    )
+
+
+def proposal_detail(user, pk):
+    """A visible proposal with its term (members prefetched), nominees with forms
+    and units, attachments and decision. Raises Proposal.DoesNotExist."""
+    return (
+        proposals_visible_to(user)
+        .select_related(
+            "term__cluster",
+            "campaign",
+            "authority",
+            "created_by",
+            "decision__recorded_by",
+        )
+        .prefetch_related(
+            _nominees(),
+            Prefetch(
+                "attachments",
+                queryset=Attachment.objects.select_related("uploaded_by"),
+            ),
+            "term__memberships__unit",
+        )
+        .get(pk=pk)
+    )
+
+
+def checks_for(proposal):
+    """The eligibility and quota findings of a proposal whose nominees are
+    prefetched (see `proposal_detail`)."""
+    nominees = list(proposal.nominees.all())
+    forms = {n.award_form_id: n.award_form for n in nominees}
+    return proposal_checks(proposal, nominees, forms)
+
+
+@dataclass
+class NomineeRow:
+    nominee: object
+    checks: list
+    history: list
+
+
+def nominee_rows(proposal, checks):
+    """Each nominee of the proposal with its findings and its award history in
+    the registry (one query for the history)."""
+    nominees = list(proposal.nominees.all())
+    by_nominee = defaultdict(list)
+    for check in checks:
+        if check.nominee is not None:
+            by_nominee[check.nominee.pk].append(check)
+    history = award_history(proposal.authority_id, nominees)
+    return [
+        NomineeRow(n, by_nominee.get(n.pk, []), history.get(nominee_key(n), []))
+        for n in nominees
+    ]
+
+
+def award_history(authority_id, nominees):
+    """{nominee key: [grants, newest first]} of the nominees' earlier awards
+    (one query)."""
+    unit_ids = {n.unit_id for n in nominees if n.unit_id}
+    people = {nominee_key(n)[1] for n in nominees if not n.unit_id} - {""}
+    history = defaultdict(list)
+    if not unit_ids and not people:
+        return history
+    grants = (
+        Grant.objects.filter(
+            Q(unit_id__in=unit_ids) | Q(person_key__in=people),
+            authority_id=authority_id,
+        )
+        .select_related("award_form", "decision")
+        .order_by("-year", "award_form__position")
+    )
+    for grant in grants:
+        history[grant_key(grant)].append(grant)
+    return history
+
+
+def public_proposal(pk):
+    """A proposal open to the public (it has a comment window), with nominees
+    and approved comments. Raises Proposal.DoesNotExist."""
+    return (
+        Proposal.objects.filter(comments_open_until__isnull=False)
+        .exclude(state="draft")
+        .select_related("term__cluster", "campaign", "authority")
+        .prefetch_related(
+            _nominees(),
+            Prefetch(
+                "comments",
+                queryset=PublicComment.objects.filter(
+                    state=CommentState.APPROVED
+                ).select_related("nominee"),
+                to_attr="approved_comments",
+            ),
+        )
+        .get(pk=pk)
+    )
+
+
+def comments_for_moderation(proposal):
+    """Every comment of the proposal, pending first, with its nominee."""
+    return list(
+        proposal.comments.select_related("nominee", "moderated_by").order_by(
+            "-state", "created_at", "pk"
+        )
+    )
+
+
+def term_proposals(term):
+    """The proposals of a term with their nominee counts."""
+    return term.award_proposals.annotate(nominee_count=Count("nominees")).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def open_proposals_refusal(term):
+    """Transition guard for entering `decided`: every proposal of the term must
+    be decided or rejected. Returns the refusal message, or None."""
+    from django.utils.translation import gettext as _
+
+    pending = list(
+        term.award_proposals.exclude(state__in=["decided", "rejected"]).values_list(
+            "title", flat=True
+        )
+    )
+    if pending:
+        return _(
+            "These award proposals are not decided or rejected yet: %(titles)s."
+        ) % {"titles": "; ".join(pending)}
+    return None
+
+
+def nomination_minutes(term):
+    """(vote, url) of the term's latest closed nomination vote and its minutes
+    download, or (None, None). The minutes belong to the vote component."""
+    from django.urls import reverse
+
+    from .votes import latest_nomination
+
+    if term is None:
+        return None, None
+    vote = latest_nomination(term)
+    if vote is None:
+        return None, None
+    return vote, reverse("vote_minutes", args=[vote.pk])
+
+
+__all__ = [
+    "NomineeRow",
+    "award_history",
+    "checks_for",
+    "comments_for_moderation",
+    "nominee_rows",
+    "nomination_minutes",
+    "open_proposals_refusal",
+    "proposal_detail",
+    "proposal_rows",
+    "proposal_years",
+    "proposals_visible_to",
+    "public_proposal",
+    "term_proposals",
+]

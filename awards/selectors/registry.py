@@ -1,0 +1,287 @@
+"""Reads of the award registry (every grant of every decision), the decisions,
+the ranking bonus the registry feeds, and the award statistics; scoped by
+authority, constant queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
+
+from clusters.models import Membership, Unit
+
+from ..models import (
+    AwardForm,
+    Decision,
+    Grant,
+    fold,
+)
+
+PAGE_SIZE = 50
+
+
+def grants_of_authority(authority_id):
+    return Grant.objects.filter(authority_id=authority_id)
+
+
+def registry_search(authority_id, *, query="", year=None, form=None, unit=None):
+    """Grants of the authority, newest first, filtered by a text matched without
+    diacritics or case at the start of a word of the unit, person, organisation,
+    form or decision number ("chau thanh" finds "Châu Thành", "chau thanh a"
+    only "Châu Thành A"), by year, award form and unit. The rows carry their
+    form, unit and decision (one query per page)."""
+    grants = grants_of_authority(authority_id).select_related(
+        "award_form", "unit", "decision"
+    )
+    phrase = fold(query)
+    if phrase:
+        grants = grants.filter(search_text__contains=f" {phrase}")
+    if year:
+        grants = grants.filter(year=year)
+    if form:
+        grants = grants.filter(award_form_id=form)
+    if unit:
+        grants = grants.filter(unit_id=unit)
+    return grants.order_by("-year", "award_form__position", "recipient_name", "pk")
+
+
+def registry_years(authority_id):
+    return list(
+        grants_of_authority(authority_id)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+def unit_award_history(unit):
+    """The unit's grants, newest first, with form and decision."""
+    return list(
+        Grant.objects.filter(unit=unit)
+        .select_related("award_form", "decision")
+        .order_by("-year", "award_form__position", "pk")
+    )
+
+
+def decisions_of_authority(authority_id):
+    return Decision.objects.filter(authority_id=authority_id)
+
+
+def decision_rows(authority_id, year=None):
+    """The authority's decisions, newest first, with their grant counts and total
+    reward (one query)."""
+    rows = (
+        decisions_of_authority(authority_id)
+        .select_related("proposal__term__cluster")
+        .annotate(grant_count=Count("grants"), total=Sum("grants__amount"))
+        .order_by("-date", "-number")
+    )
+    if year:
+        rows = rows.filter(year=year)
+    return rows
+
+
+def decision_detail(authority_id, pk):
+    """A decision of the authority with its proposal and grants (forms, units).
+    Raises Decision.DoesNotExist."""
+    return (
+        decisions_of_authority(authority_id)
+        .select_related("proposal__term__cluster", "recorded_by", "authority")
+        .prefetch_related("grants__award_form", "grants__unit")
+        .get(pk=pk)
+    )
+
+
+def award_bonus(term):
+    """{unit id: [(label, points)]}: the automatic ranking bonus of `term`'s
+    members from the registry — every grant of a form with a ranking bonus
+    awarded for the previous year (DESIGN.md §5: "the unit already holds a
+    provincial flag or a government flag"). One query whatever the size; the
+    bonus cap is applied by the ranking."""
+    grants = (
+        Grant.objects.filter(
+            unit__in=Membership.objects.filter(term=term).values("unit_id"),
+            year=term.year - 1,
+            award_form__ranking_bonus__gt=0,
+            authority_id=term.cluster.authority_id,
+        )
+        .select_related("award_form")
+        .order_by("award_form__position", "pk")
+    )
+    bonus = defaultdict(list)
+    for grant in grants:
+        label = _("%(form)s %(year)s") % {
+            "form": grant.award_form.name,
+            "year": grant.year,
+        }
+        bonus[grant.unit_id].append((label, Decimal(grant.award_form.ranking_bonus)))
+    return dict(bonus)
+
+
+# Statistics ------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    collectives: int = 0
+    individuals: int = 0
+    amount: Decimal = Decimal(0)
+
+    @property
+    def total(self):
+        return self.collectives + self.individuals
+
+
+@dataclass
+class Statistics:
+    """Grants by form and year, by cluster and year, by unit; and the units' own
+    commendation figures by form (from their reports)."""
+
+    years: list
+    forms: list
+    by_form: dict  # (form id, year) → Tally
+    form_totals: dict  # form id → Tally
+    year_totals: dict  # year → Tally
+    clusters: list  # (cluster name, {year: Tally})
+    units: list  # (unit, {year: Tally}, Tally)
+    own_forms: list  # (form name, collectives, individuals)
+    own_units: list  # (unit name, collectives, individuals)
+    own_years: list  # (year, collectives, individuals)
+    own_total: Tally = field(default_factory=Tally)
+
+    @property
+    def form_rows(self):
+        """(form, [Tally or None for each year], total Tally) in catalogue order."""
+        return [
+            (
+                form,
+                [self.by_form.get((form.pk, year)) for year in self.years],
+                self.form_totals[form.pk],
+            )
+            for form in self.forms
+        ]
+
+
+def award_statistics(authority_id, *, year=None, cluster=None):
+    """Award statistics of the authority (all years or one; all clusters or
+    one): six queries whatever the number of grants, units and reports."""
+    from pledges.models import CommendationFigure
+
+    grants = grants_of_authority(authority_id)
+    if year:
+        grants = grants.filter(year=year)
+    if cluster:
+        grants = grants.filter(nominee__proposal__term__cluster_id=cluster)
+    collective = Q(unit__isnull=False)
+    rows = (
+        grants.values(
+            "award_form_id",
+            "year",
+            "unit_id",
+            "nominee__proposal__term__cluster__name",
+        )
+        .annotate(
+            collectives=Count("pk", filter=collective),
+            individuals=Count("pk", filter=~collective),
+            amount=Sum("amount"),
+        )
+        .order_by()
+    )
+    forms = list(
+        AwardForm.objects.filter(authority_id=authority_id).order_by("position", "name")
+    )
+    by_form, form_totals, year_totals = (
+        defaultdict(Tally),
+        defaultdict(Tally),
+        defaultdict(Tally),
+    )
+    clusters, units = (
+        defaultdict(lambda: defaultdict(Tally)),
+        defaultdict(lambda: defaultdict(Tally)),
+    )
+    years = set()
+    for row in rows:
+        tallies = [
+            by_form[(row["award_form_id"], row["year"])],
+            form_totals[row["award_form_id"]],
+            year_totals[row["year"]],
+        ]
+        cluster_name = row["nominee__proposal__term__cluster__name"]
+        if cluster_name:
+            tallies.append(clusters[cluster_name][row["year"]])
+        if row["unit_id"]:
+            tallies.append(units[row["unit_id"]][row["year"]])
+        for tally in tallies:
+            tally.collectives += row["collectives"]
+            tally.individuals += row["individuals"]
+            tally.amount += row["amount"] or 0
+        years.add(row["year"])
+    unit_objects = Unit.objects.in_bulk(list(units))
+    unit_rows = []
+    for unit_id, per_year in units.items():
+        total = Tally()
+        for tally in per_year.values():
+            total.collectives += tally.collectives
+            total.amount += tally.amount
+        unit_rows.append((unit_objects[unit_id], dict(per_year), total))
+    unit_rows.sort(key=lambda row: row[0].name)
+    figures = CommendationFigure.objects.filter(
+        report__term__cluster__authority_id=authority_id
+    )
+    if year:
+        figures = figures.filter(report__term__year=year)
+    if cluster:
+        figures = figures.filter(report__term__cluster_id=cluster)
+    own_years = list(
+        figures.values_list("report__term__year")
+        .annotate(c=Sum("collectives"), i=Sum("individuals"))
+        .order_by("-report__term__year")
+    )
+    own_forms = list(
+        figures.values_list("form")
+        .annotate(c=Sum("collectives"), i=Sum("individuals"))
+        .order_by("form")
+    )
+    own_units = list(
+        figures.values_list("report__unit__name")
+        .annotate(c=Sum("collectives"), i=Sum("individuals"))
+        .order_by("report__unit__name")
+    )
+    own_total = Tally(
+        collectives=sum(c or 0 for _f, c, _i in own_forms),
+        individuals=sum(i or 0 for _f, _c, i in own_forms),
+    )
+    used = {form_id for form_id, _year in by_form}
+    return Statistics(
+        years=sorted(years, reverse=True),
+        forms=[form for form in forms if form.pk in used],
+        by_form=dict(by_form),
+        form_totals=dict(form_totals),
+        year_totals=dict(year_totals),
+        clusters=sorted(
+            ((name, dict(per_year)) for name, per_year in clusters.items()),
+            key=lambda row: row[0],
+        ),
+        units=unit_rows,
+        own_forms=own_forms,
+        own_units=own_units,
+        own_years=own_years,
+        own_total=own_total,
+    )
+
+
+__all__ = [
+    "PAGE_SIZE",
+    "Statistics",
+    "Tally",
+    "award_bonus",
+    "award_statistics",
+    "decision_detail",
+    "decision_rows",
+    "decisions_of_authority",
+    "grants_of_authority",
+    "registry_search",
+    "registry_years",
+    "unit_award_history",
+]

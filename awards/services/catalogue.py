@@ -1,0 +1,229 @@
+"""Writes of the award catalogue and the base salary, per authority.
+
+`catalogue_for(authority)` is the one entry point that guarantees an authority
+has its catalogue: the data migration seeded the authorities that existed then,
+and every authority created later is seeded on first use (the `create_authority`
+command calls it at once)."""
+
+import copy
+import datetime
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from clusters.audit import audited_save
+from clusters.services import DomainError
+
+from ..catalogue_defaults import DEFAULT_BASE_SALARIES, DEFAULT_FORMS
+from ..models import AwardForm, BaseSalary
+
+# Decree 91/2017/NĐ-CP art. 68.2 (kept by its successors): a reward, once the
+# multiplier is applied to the base salary, is rounded UP to the ten thousand VND.
+ROUNDING_STEP = Decimal(10000)
+RULE_KINDS = {"consecutive_years", "holds", "count_in_years", "manual"}
+RECIPIENTS = {"collective", "individual"}
+
+
+def _seed(authority, actor):
+    for position, spec in enumerate(DEFAULT_FORMS, start=1):
+        spec = copy.deepcopy(spec)
+        code = spec.pop("code")
+        multiplier = spec.pop("multiplier")
+        if AwardForm.objects.filter(authority=authority, code=code).exists():
+            continue
+        audited_save(
+            AwardForm(
+                authority=authority,
+                code=code,
+                multiplier=Decimal(multiplier) if multiplier else None,
+                ranking_bonus=Decimal(spec.pop("ranking_bonus")),
+                position=position,
+                **spec,
+            ),
+            actor,
+        )
+    for amount, start, source in DEFAULT_BASE_SALARIES:
+        day = datetime.date.fromisoformat(start)
+        if not BaseSalary.objects.filter(
+            authority=authority, effective_from=day
+        ).exists():
+            audited_save(
+                BaseSalary(
+                    authority=authority,
+                    amount=Decimal(amount),
+                    effective_from=day,
+                    legal_source=source,
+                ),
+                actor,
+            )
+
+
+@transaction.atomic
+def catalogue_for(authority, actor=None):
+    """The authority's award forms (in catalogue order), seeded from
+    `awards.catalogue_defaults` with the base salaries when it has none yet.
+    Idempotent; the authority row is locked while seeding so two first uses do
+    not seed twice."""
+    forms = AwardForm.objects.filter(authority=authority)
+    if not forms.exists():
+        type(authority).objects.select_for_update().get(pk=authority.pk)
+        if not forms.exists():
+            _seed(authority, actor)
+    return forms.order_by("position", "name")
+
+
+def _check_rules(prerequisites, quota, codes):
+    if not isinstance(prerequisites, list):
+        raise DomainError(_("Prerequisites must be a list of rules."), "prerequisites")
+    for rule in prerequisites:
+        if not isinstance(rule, dict) or rule.get("kind") not in RULE_KINDS:
+            raise DomainError(
+                _("Each prerequisite needs a kind: %(kinds)s.")
+                % {"kinds": ", ".join(sorted(RULE_KINDS))},
+                "prerequisites",
+            )
+        if rule.get("applies_to") not in (None, *RECIPIENTS):
+            raise DomainError(
+                _("“applies_to” is “collective” or “individual”."), "prerequisites"
+            )
+        if rule["kind"] == "manual":
+            if not str(rule.get("note") or "").strip():
+                raise DomainError(_("A manual rule needs a note."), "prerequisites")
+            continue
+        forms = rule.get("forms")
+        if not isinstance(forms, list) or not forms:
+            raise DomainError(
+                _("A rule needs the codes of the award forms it counts."),
+                "prerequisites",
+            )
+        unknown = [code for code in forms if code not in codes]
+        if unknown:
+            raise DomainError(
+                _("Unknown award form codes: %(codes)s.")
+                % {"codes": ", ".join(map(str, unknown))},
+                "prerequisites",
+            )
+        for key in {
+            "consecutive_years": ("count",),
+            "count_in_years": ("times", "within_years"),
+            "holds": (),
+        }[rule["kind"]]:
+            value = rule.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise DomainError(
+                    _("“%(key)s” must be a whole number of at least 1.") % {"key": key},
+                    "prerequisites",
+                )
+        within = rule.get("within_years")
+        if (
+            rule["kind"] == "holds"
+            and within is not None
+            and (not isinstance(within, int) or isinstance(within, bool) or within < 1)
+        ):
+            raise DomainError(
+                _("“%(key)s” must be a whole number of at least 1.")
+                % {"key": "within_years"},
+                "prerequisites",
+            )
+    if quota is None:
+        return
+    if not isinstance(quota, dict) or quota.get("kind") != "share_of_members":
+        raise DomainError(
+            _("The quota rule is empty or of kind “share_of_members”."), "quota"
+        )
+    percent, minimum = quota.get("percent"), quota.get("minimum", 0)
+    if (
+        not isinstance(percent, int | float)
+        or isinstance(percent, bool)
+        or not 0 < percent <= 100
+    ):
+        raise DomainError(_("The quota's percent is between 0 and 100."), "quota")
+    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 0:
+        raise DomainError(_("The quota's minimum is a whole number."), "quota")
+    if quota.get("rounding", "up") not in ("up", "down"):
+        raise DomainError(_("The quota rounds “up” or “down”."), "quota")
+
+
+@transaction.atomic
+def award_form_update(*, award_form, actor, reason="", **fields):
+    """Change a catalogue row of the actor's authority: names, multiplier,
+    ranking bonus, legal source, rules. Refuses malformed rules (unknown kinds,
+    codes of forms the authority does not have, a quota that is not a share of
+    members) and a code already used."""
+    award_form = AwardForm.objects.select_for_update().get(pk=award_form.pk)
+    codes = set(
+        AwardForm.objects.filter(authority_id=award_form.authority_id).values_list(
+            "code", flat=True
+        )
+    )
+    codes.add(fields.get("code", award_form.code))
+    _check_rules(
+        fields.get("prerequisites", award_form.prerequisites),
+        fields.get("quota", award_form.quota),
+        codes,
+    )
+    for name, value in fields.items():
+        setattr(award_form, name, value)
+    try:
+        with transaction.atomic():
+            return audited_save(award_form, actor, (reason or "").strip() or None)
+    except IntegrityError as error:
+        raise DomainError(_("Another award form has this code."), "code") from error
+
+
+@transaction.atomic
+def base_salary_add(*, authority, actor, amount, effective_from, legal_source=""):
+    """Record a base salary in force from `effective_from`. Refuses a
+    non-positive amount and a second amount starting on the same date."""
+    try:
+        amount = Decimal(amount)
+    except (InvalidOperation, TypeError, ValueError) as error:
+        raise DomainError(_("Enter an amount in VND."), "amount") from error
+    if amount <= 0 or amount != amount.to_integral_value():
+        raise DomainError(_("Enter a whole, positive amount in VND."), "amount")
+    if BaseSalary.objects.filter(
+        authority=authority, effective_from=effective_from
+    ).exists():
+        raise DomainError(
+            _("A base salary already starts on that date."), "effective_from"
+        )
+    return audited_save(
+        BaseSalary(
+            authority=authority,
+            amount=amount,
+            effective_from=effective_from,
+            legal_source=legal_source,
+        ),
+        actor,
+    )
+
+
+def base_salary_on(authority, day):
+    """The base salary in force on `day` for the authority, or None."""
+    return (
+        BaseSalary.objects.filter(authority=authority, effective_from__lte=day)
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def reward_amount(base, multiplier):
+    """base × multiplier rounded up to the ten thousand VND; None when either
+    is unknown."""
+    if base is None or multiplier is None:
+        return None
+    raw = Decimal(base) * Decimal(multiplier)
+    return (raw / ROUNDING_STEP).to_integral_value(rounding=ROUND_CEILING) * (
+        ROUNDING_STEP
+    )
+
+
+__all__ = [
+    "ROUNDING_STEP",
+    "award_form_update",
+    "base_salary_add",
+    "base_salary_on",
+    "catalogue_for",
+    "reward_amount",
+]

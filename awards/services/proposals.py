@@ -1,0 +1,467 @@
+"""Writes of award proposals: drafting, nominees, attachments, the workflow and
+public comments.
+
+Workflow (DESIGN.md §2): draft → submitted → returned | received → appraised →
+decided | rejected. A returned proposal is edited and submitted again; a return or
+a rejection needs a reason; `decided` is reached only by recording the decision
+(`services.decisions.decision_record`). Each transition locks the proposal,
+saves the changed fields and writes the history with the actor."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from clusters.audit import audited_delete, audited_save
+from clusters.models import Term, TermState
+from clusters.services import DomainError
+
+from ..models import (
+    Attachment,
+    CommentState,
+    Nominee,
+    NomineeOutcome,
+    Proposal,
+    ProposalState,
+    PublicComment,
+)
+
+# Each proposal state's allowed next states.
+PROPOSAL_TRANSITIONS = {
+    ProposalState.DRAFT: {ProposalState.SUBMITTED},
+    ProposalState.SUBMITTED: {ProposalState.RETURNED, ProposalState.RECEIVED},
+    ProposalState.RETURNED: {ProposalState.SUBMITTED},
+    ProposalState.RECEIVED: {
+        ProposalState.APPRAISED,
+        ProposalState.RETURNED,
+        ProposalState.REJECTED,
+    },
+    ProposalState.APPRAISED: {
+        ProposalState.DECIDED,
+        ProposalState.RETURNED,
+        ProposalState.REJECTED,
+    },
+    ProposalState.DECIDED: set(),
+    ProposalState.REJECTED: set(),
+}
+NEEDS_REASON = {ProposalState.RETURNED, ProposalState.REJECTED}
+# A term's proposal is drafted once the ranking is out; it is sent in `proposing`.
+DRAFTING_TERM_STATES = {TermState.RANKED, TermState.VOTING, TermState.PROPOSING}
+SUBMITTING_TERM_STATES = {TermState.PROPOSING}
+
+
+def _locked(proposal):
+    return (
+        Proposal.objects.select_for_update()
+        .select_related("term", "authority")
+        .get(pk=proposal.pk)
+    )
+
+
+def _check_editable(proposal):
+    if not proposal.is_editable:
+        raise DomainError(
+            _(
+                "The proposal is “%(state)s”; only a draft or a returned proposal "
+                "can be changed."
+            )
+            % {"state": ProposalState(proposal.state).label}
+        )
+
+
+def _clean_text(value):
+    return (value or "").strip()
+
+
+@transaction.atomic
+def proposal_create_for_term(
+    *, term, actor, title, number="", summary="", comments_open_until=None
+):
+    """Draft the proposal of `term` to its authority (year of the term). Refuses a
+    term that is not ranked, voting or proposing, and an empty title."""
+    term = Term.objects.select_for_update().select_related("cluster").get(pk=term.pk)
+    if term.state not in DRAFTING_TERM_STATES:
+        raise DomainError(
+            _(
+                "Proposals are drafted once the ranking is published (the term is "
+                "“%(state)s”)."
+            )
+            % {"state": TermState(term.state).label}
+        )
+    if not _clean_text(title):
+        raise DomainError(_("Give the proposal a title."), "title")
+    return audited_save(
+        Proposal(
+            authority_id=term.cluster.authority_id,
+            term=term,
+            year=term.year,
+            title=_clean_text(title),
+            number=_clean_text(number),
+            summary=summary or "",
+            comments_open_until=comments_open_until,
+            created_by=actor,
+        ),
+        actor,
+    )
+
+
+@transaction.atomic
+def proposal_create_for_campaign(
+    *, campaign, actor, title, year, number="", summary="", comments_open_until=None
+):
+    """Draft a proposal of awards for a campaign of the actor's authority (for
+    a year the campaign runs in). Refuses a campaign still in draft, a year
+    outside the campaign and an empty title."""
+    from campaigns.models import Campaign
+
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.authority_id != actor.authority_id:
+        raise DomainError(_("Choose a campaign of your authority."))
+    if campaign.is_draft:
+        raise DomainError(_("The campaign has not been launched yet."))
+    if year not in campaign.years:
+        raise DomainError(
+            _("The campaign runs from %(start)s to %(end)s.")
+            % {"start": campaign.start_date.year, "end": campaign.end_date.year},
+            "year",
+        )
+    if not _clean_text(title):
+        raise DomainError(_("Give the proposal a title."), "title")
+    return audited_save(
+        Proposal(
+            authority_id=campaign.authority_id,
+            campaign=campaign,
+            year=year,
+            title=_clean_text(title),
+            number=_clean_text(number),
+            summary=summary or "",
+            comments_open_until=comments_open_until,
+            created_by=actor,
+        ),
+        actor,
+    )
+
+
+@transaction.atomic
+def proposal_update(*, proposal, actor, **fields):
+    """Change the title, number, summary, quota reason or public-comment window
+    of a draft or returned proposal."""
+    proposal = _locked(proposal)
+    _check_editable(proposal)
+    if "title" in fields and not _clean_text(fields["title"]):
+        raise DomainError(_("Give the proposal a title."), "title")
+    for name, value in fields.items():
+        setattr(proposal, name, value.strip() if isinstance(value, str) else value)
+    return audited_save(proposal, actor)
+
+
+def _check_nominee(proposal, award_form, unit, person_name):
+    if award_form.authority_id != proposal.authority_id or not award_form.is_active:
+        raise DomainError(_("Choose an award form of the catalogue."), "award_form")
+    if (unit is None) == (not _clean_text(person_name)):
+        raise DomainError(
+            _("Choose a member unit or enter a person's name, not both."), "unit"
+        )
+    collective = unit is not None
+    if not award_form.accepts(collective=collective):
+        raise DomainError(
+            _("%(form)s is not awarded to a %(kind)s.")
+            % {
+                "form": award_form.name,
+                "kind": _("collective") if collective else _("individual"),
+            },
+            "award_form",
+        )
+    if unit is not None:
+        if unit.authority_id != proposal.authority_id:
+            raise DomainError(_("Choose a unit of this authority."), "unit")
+        if (
+            proposal.term_id
+            and not proposal.term.memberships.filter(unit=unit).exists()
+        ):
+            raise DomainError(
+                _("%(unit)s is not a member of this term.") % {"unit": unit}, "unit"
+            )
+
+
+@transaction.atomic
+def nominee_add(
+    *,
+    proposal,
+    actor,
+    award_form,
+    achievements,
+    unit=None,
+    person_name="",
+    person_position="",
+    person_organisation="",
+):
+    """Propose a member unit, or a person (name, position, organisation), for
+    `award_form`. Refuses a proposal that is not editable, a form of another
+    authority or one that does not go to that kind of recipient, a unit that is
+    not a member of the term, both or neither of unit and person, no
+    achievements, and the same unit twice for the same form."""
+    proposal = _locked(proposal)
+    _check_editable(proposal)
+    _check_nominee(proposal, award_form, unit, person_name)
+    if not _clean_text(achievements):
+        raise DomainError(_("Summarise the achievements."), "achievements")
+    nominee = Nominee(
+        proposal=proposal,
+        award_form=award_form,
+        unit=unit,
+        person_name=_clean_text(person_name) if unit is None else "",
+        person_position=_clean_text(person_position) if unit is None else "",
+        person_organisation=_clean_text(person_organisation) if unit is None else "",
+        achievements=achievements.strip(),
+    )
+    try:
+        with transaction.atomic():
+            return audited_save(nominee, actor)
+    except IntegrityError as error:
+        raise DomainError(
+            _("This unit is already proposed for this award."), "unit"
+        ) from error
+
+
+@transaction.atomic
+def nominee_update(*, nominee, actor, **fields):
+    """Change a nominee of a draft or returned proposal (same checks as
+    `nominee_add`)."""
+    proposal = _locked(nominee.proposal)
+    _check_editable(proposal)
+    nominee = Nominee.objects.select_for_update().get(pk=nominee.pk)
+    for name, value in fields.items():
+        setattr(nominee, name, value.strip() if isinstance(value, str) else value)
+    _check_nominee(proposal, nominee.award_form, nominee.unit, nominee.person_name)
+    if nominee.unit_id:
+        nominee.person_name = nominee.person_position = ""
+        nominee.person_organisation = ""
+    if not _clean_text(nominee.achievements):
+        raise DomainError(_("Summarise the achievements."), "achievements")
+    try:
+        with transaction.atomic():
+            return audited_save(nominee, actor)
+    except IntegrityError as error:
+        raise DomainError(
+            _("This unit is already proposed for this award."), "unit"
+        ) from error
+
+
+@transaction.atomic
+def nominee_remove(*, nominee, actor):
+    """Take a nominee off a draft or returned proposal."""
+    proposal = _locked(nominee.proposal)
+    _check_editable(proposal)
+    audited_delete(nominee, actor)
+
+
+@transaction.atomic
+def attachment_add(*, proposal, actor, upload, description):
+    """Attach a checked file (see `pledges.uploads.check_evidence`: type by
+    content, size, zip bombs) to a draft or returned proposal."""
+    from pledges.uploads import check_evidence
+
+    proposal = _locked(proposal)
+    _check_editable(proposal)
+    if not _clean_text(description):
+        raise DomainError(_("Describe the file."), "description")
+    content_type = check_evidence(upload)
+    attachment = Attachment(
+        proposal=proposal,
+        description=_clean_text(description)[:200],
+        original_name=(upload.name or "file")[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    attachment.file.save("upload", upload, save=False)
+    return audited_save(attachment, actor)
+
+
+@transaction.atomic
+def attachment_remove(*, attachment, actor):
+    """Remove a file from a draft or returned proposal; the stored file goes
+    after commit."""
+    proposal = _locked(attachment.proposal)
+    _check_editable(proposal)
+    stored = attachment.file.name
+    audited_delete(attachment, actor)
+    storage = Attachment._meta.get_field("file").storage
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def _move(proposal, to_state, actor, reason=""):
+    """Check and apply one transition of a locked proposal."""
+    if to_state not in PROPOSAL_TRANSITIONS[ProposalState(proposal.state)]:
+        raise DomainError(
+            _("A proposal cannot move from “%(from)s” to “%(to)s”.")
+            % {
+                "from": ProposalState(proposal.state).label,
+                "to": ProposalState(to_state).label,
+            }
+        )
+    reason = _clean_text(reason)
+    fields = ["state"]
+    if to_state in NEEDS_REASON:
+        if not reason:
+            raise DomainError(_("Give a reason."), "reason")
+        proposal.last_reason = reason
+        fields.append("last_reason")
+    proposal.state = to_state
+    return fields, reason
+
+
+@transaction.atomic
+def proposal_submit(*, proposal, actor, quota_reason=None):
+    """Send a draft or returned proposal to the authority. Refuses a proposal
+    without nominees, a term that is not in “proposing”, and a proposal above a
+    quota (see `selectors.eligibility`) without a stated reason. Other warnings
+    do not block: they travel with the proposal."""
+    from ..selectors.eligibility import proposal_checks, quota_exceeded
+
+    proposal = _locked(proposal)
+    if proposal.term_id and proposal.term.state not in SUBMITTING_TERM_STATES:
+        raise DomainError(
+            _("A term's proposal is sent while the term is “%(state)s”.")
+            % {"state": TermState.PROPOSING.label}
+        )
+    nominees = list(proposal.nominees.select_related("award_form", "unit"))
+    if not nominees:
+        raise DomainError(_("Add at least one nominee before sending."))
+    if quota_reason is not None:
+        proposal.quota_reason = _clean_text(quota_reason)
+    forms = {n.award_form_id: n.award_form for n in nominees}
+    checks = proposal_checks(proposal, nominees, forms)
+    if quota_exceeded(checks) and not proposal.quota_reason:
+        raise DomainError(
+            _(
+                "The proposal exceeds a quota: state the reason for proposing "
+                "more nominees than allowed."
+            ),
+            "quota_reason",
+        )
+    fields, _reason = _move(proposal, ProposalState.SUBMITTED, actor)
+    proposal.submitted_at = timezone.now()
+    return audited_save(
+        proposal, actor, update_fields=[*fields, "submitted_at", "quota_reason"]
+    )
+
+
+@transaction.atomic
+def proposal_receive(*, proposal, actor):
+    """The authority acknowledges a submitted proposal."""
+    proposal = _locked(proposal)
+    fields, _reason = _move(proposal, ProposalState.RECEIVED, actor)
+    return audited_save(proposal, actor, update_fields=fields)
+
+
+@transaction.atomic
+def proposal_appraise(*, proposal, actor, note=""):
+    """The authority's council has appraised a received proposal."""
+    proposal = _locked(proposal)
+    fields, _reason = _move(proposal, ProposalState.APPRAISED, actor)
+    return audited_save(
+        proposal, actor, _clean_text(note) or None, update_fields=fields
+    )
+
+
+@transaction.atomic
+def proposal_return(*, proposal, actor, reason):
+    """Send a proposal back to its drafters with a reason; they may change it
+    and send it again."""
+    proposal = _locked(proposal)
+    fields, reason = _move(proposal, ProposalState.RETURNED, actor, reason)
+    return audited_save(proposal, actor, reason, update_fields=fields)
+
+
+@transaction.atomic
+def proposal_reject(*, proposal, actor, reason):
+    """Refuse a proposal with a reason; none of its nominees is granted."""
+    proposal = _locked(proposal)
+    fields, reason = _move(proposal, ProposalState.REJECTED, actor, reason)
+    audited_save(proposal, actor, reason, update_fields=fields)
+    for nominee in proposal.nominees.select_for_update():
+        nominee.outcome = NomineeOutcome.NOT_GRANTED
+        audited_save(nominee, actor, reason, update_fields=["outcome"])
+    return proposal
+
+
+# Public comments -------------------------------------------------------------
+
+
+def comments_open(proposal, today=None):
+    """True while the proposal takes public comments."""
+    today = today or timezone.localdate()
+    return (
+        proposal.comments_open_until is not None
+        and today <= proposal.comments_open_until
+        and proposal.state != ProposalState.REJECTED
+    )
+
+
+@transaction.atomic
+def comment_add(*, proposal, author_name, text, nominee=None):
+    """Record a comment from the public (no account), hidden until approved.
+    Refuses a proposal whose window is closed, a nominee of another proposal and
+    an empty name or text."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+    if not comments_open(proposal):
+        raise DomainError(_("This proposal no longer takes comments."))
+    if nominee is not None and nominee.proposal_id != proposal.pk:
+        raise DomainError(_("Choose a nominee of this proposal."), "nominee")
+    if not _clean_text(author_name):
+        raise DomainError(_("Enter your name."), "author_name")
+    if not _clean_text(text):
+        raise DomainError(_("Write your comment."), "text")
+    return audited_save(
+        PublicComment(
+            proposal=proposal,
+            nominee=nominee,
+            author_name=_clean_text(author_name)[:150],
+            text=_clean_text(text)[:3000],
+        ),
+        None,
+    )
+
+
+@transaction.atomic
+def comment_moderate(*, comment, actor, approve):
+    """Publish (`approve`) or hide a public comment; the moderator is recorded."""
+    comment = PublicComment.objects.select_for_update().get(pk=comment.pk)
+    comment.state = CommentState.APPROVED if approve else CommentState.HIDDEN
+    comment.moderated_by = actor
+    comment.moderated_at = timezone.now()
+    return audited_save(
+        comment, actor, update_fields=["state", "moderated_by", "moderated_at"]
+    )
+
+
+def active_forms(authority):
+    """The authority's award forms in use, seeded on first use."""
+    from .catalogue import catalogue_for
+
+    return catalogue_for(authority).filter(is_active=True)
+
+
+__all__ = [
+    "DRAFTING_TERM_STATES",
+    "PROPOSAL_TRANSITIONS",
+    "SUBMITTING_TERM_STATES",
+    "active_forms",
+    "attachment_add",
+    "attachment_remove",
+    "comment_add",
+    "comment_moderate",
+    "comments_open",
+    "nominee_add",
+    "nominee_remove",
+    "nominee_update",
+    "proposal_appraise",
+    "proposal_create_for_campaign",
+    "proposal_create_for_term",
+    "proposal_receive",
+    "proposal_reject",
+    "proposal_return",
+    "proposal_submit",
+    "proposal_update",
+]

@@ -1,0 +1,278 @@
+"""HTTP only: decisions, the award registry, statistics and their exports."""
+
+from io import BytesIO
+
+from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from clusters.models import Authority, Cluster, Unit
+from clusters.selectors import units_visible_to
+from clusters.views import reaches_authority, require
+from pledges.views.imports import workbook_response
+from pledges.xlsx import text
+
+from .. import selectors
+from ..decision_document import DOCX_CONTENT_TYPE, decision_docx, decision_filename
+from ..models import AwardForm, Decision
+from ..permissions import handles_awards
+
+__all__ = [
+    "award_registry",
+    "award_statistics",
+    "award_statistics_xlsx",
+    "decision_detail",
+    "decision_docx_download",
+    "decision_list",
+    "public_awards",
+]
+
+
+def _int(value):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if 0 < number < 2**31 else None
+
+
+def _registry_page(request, authority_id, *, units):
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    year, form, unit = (
+        _int(request.GET.get("year")),
+        _int(request.GET.get("form")),
+        _int(request.GET.get("unit")),
+    )
+    grants = selectors.registry_search(
+        authority_id, query=query, year=year, form=form, unit=unit
+    )
+    page = Paginator(grants, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return {
+        "page": page,
+        "grants": page.object_list,
+        "q": query,
+        "year": year,
+        "form": form,
+        "unit": unit,
+        "years": selectors.registry_years(authority_id),
+        "forms": AwardForm.objects.filter(authority_id=authority_id).order_by(
+            "position", "name"
+        ),
+        "units": units,
+        "query_string": params.urlencode(),
+    }
+
+
+@require_GET
+@require(reaches_authority)
+def award_registry(request):
+    """Every grant of the authority, searchable with or without diacritics by
+    unit, person, year and form, 50 a page."""
+    context = _registry_page(
+        request,
+        request.user.authority_id,
+        units=Unit.objects.filter(authority_id=request.user.authority_id).order_by(
+            "name"
+        ),
+    )
+    return render(request, "awards/registry.html", context)
+
+
+@login_not_required
+@require_GET
+def public_awards(request, authority_pk):
+    """The public registry of an authority's decided awards (no login)."""
+    try:
+        authority = Authority.objects.get(pk=authority_pk)
+    except Authority.DoesNotExist as error:
+        raise Http404 from error
+    context = _registry_page(
+        request,
+        authority.pk,
+        units=Unit.objects.filter(authority=authority).order_by("name"),
+    )
+    context["authority"] = authority
+    return render(request, "awards/public_awards.html", context)
+
+
+@require_GET
+@require(reaches_authority)
+def decision_list(request):
+    year = _int(request.GET.get("year"))
+    return render(
+        request,
+        "awards/decision_list.html",
+        {
+            "decisions": selectors.decision_rows(request.user.authority_id, year),
+            "year": year,
+            "years": list(
+                selectors.decisions_of_authority(request.user.authority_id)
+                .order_by("-year")
+                .values_list("year", flat=True)
+                .distinct()
+            ),
+        },
+    )
+
+
+def _decision_or_404(request, pk):
+    try:
+        return selectors.decision_detail(request.user.authority_id, pk)
+    except Decision.DoesNotExist as error:
+        raise Http404 from error
+
+
+@require_GET
+@require(reaches_authority)
+def decision_detail(request, pk):
+    decision = _decision_or_404(request, pk)
+    grants = sorted(decision.grants.all(), key=lambda g: (g.award_form.position, g.pk))
+    visible_units = set(units_visible_to(request.user).values_list("pk", flat=True))
+    return render(
+        request,
+        "awards/decision_detail.html",
+        {
+            "decision": decision,
+            "grants": grants,
+            "total": sum((g.amount for g in grants if g.amount is not None), 0),
+            "visible_units": visible_units,
+        },
+    )
+
+
+@require_GET
+@require(reaches_authority)
+def decision_docx_download(request, pk):
+    decision = _decision_or_404(request, pk)
+    return HttpResponse(
+        decision_docx(decision),
+        content_type=DOCX_CONTENT_TYPE,
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=decision_filename(decision)
+            )
+        },
+    )
+
+
+def _statistics(request):
+    year, cluster = _int(request.GET.get("year")), _int(request.GET.get("cluster"))
+    stats = selectors.award_statistics(
+        request.user.authority_id, year=year, cluster=cluster
+    )
+    return year, cluster, stats
+
+
+@require_GET
+@require(handles_awards)
+def award_statistics(request):
+    """Awards by form and year, by cluster and by unit, and the units' own
+    commendation figures from their reports."""
+    year, cluster, stats = _statistics(request)
+    all_years = selectors.registry_years(request.user.authority_id)
+    return render(
+        request,
+        "awards/statistics.html",
+        {
+            "stats": stats,
+            "year": year,
+            "cluster": cluster,
+            "clusters": Cluster.objects.filter(
+                authority_id=request.user.authority_id
+            ).order_by("kind", "name"),
+            "all_years": all_years,
+            "query_string": request.GET.urlencode(),
+        },
+    )
+
+
+def _sheet(book, title, headings, rows):
+    sheet = book.create_sheet(title)
+    sheet.append([text(h) for h in headings])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([text(v) if isinstance(v, str) else v for v in row])
+    sheet.freeze_panes = "A2"
+    for index, heading in enumerate(headings):
+        letter = sheet.cell(row=1, column=index + 1).column_letter
+        sheet.column_dimensions[letter].width = max(12, min(45, len(heading) + 4))
+    return sheet
+
+
+@require_GET
+@require(handles_awards)
+def award_statistics_xlsx(request):
+    year, _cluster, stats = _statistics(request)
+    book = Workbook()
+    book.remove(book.active)
+    _sheet(
+        book,
+        _("By form"),
+        [
+            _("Award form"),
+            _("Year"),
+            _("Collectives"),
+            _("Individuals"),
+            _("Reward (VND)"),
+        ],
+        [
+            (
+                form.name,
+                y,
+                stats.by_form[(form.pk, y)].collectives,
+                stats.by_form[(form.pk, y)].individuals,
+                int(stats.by_form[(form.pk, y)].amount),
+            )
+            for form in stats.forms
+            for y in stats.years
+            if (form.pk, y) in stats.by_form
+        ],
+    )
+    _sheet(
+        book,
+        _("By cluster"),
+        [_("Cluster or block"), _("Year"), _("Collectives"), _("Individuals")],
+        [
+            (name, y, tally.collectives, tally.individuals)
+            for name, per_year in stats.clusters
+            for y, tally in sorted(per_year.items(), reverse=True)
+        ],
+    )
+    _sheet(
+        book,
+        _("By unit"),
+        [_("Unit"), _("Year"), _("Awards"), _("Reward (VND)")],
+        [
+            (unit.name, y, tally.collectives, int(tally.amount))
+            for unit, per_year, _total in stats.units
+            for y, tally in sorted(per_year.items(), reverse=True)
+        ],
+    )
+    _sheet(
+        book,
+        _("Units' own awards"),
+        [_("Form of commendation"), _("Collectives"), _("Individuals")],
+        [
+            *stats.own_forms,
+            (_("Total"), stats.own_total.collectives, stats.own_total.individuals),
+        ],
+    )
+    _sheet(
+        book,
+        _("Own awards by year"),
+        [_("Year"), _("Collectives"), _("Individuals")],
+        stats.own_years,
+    )
+    out = BytesIO()
+    book.save(out)
+    suffix = f"-{year}" if year else ""
+    return workbook_response(out.getvalue(), f"thong-ke-khen-thuong{suffix}.xlsx")

@@ -1,0 +1,76 @@
+"""Cached standings (clusters.cache): a committed write is visible on the next
+read, through model saves and through the bulk results path alike."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import transaction
+
+from clusters.models import Term, TermState
+from pledges import selectors, services
+from pledges.models import Report
+from tests.pledges.conftest import report_of
+
+LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _real_cache(settings):
+    settings.CACHES = LOCAL_CACHE
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _points(world, code):
+    standing = next(
+        s for s in selectors.term_standings(world.term) if s.unit.pk == world.unit_a.pk
+    )
+    return next(line.points for line in standing.lines if line.code == code)
+
+
+def test_second_read_comes_from_the_cache(world, scored, django_assert_num_queries):
+    first = selectors.term_standings(world.term)
+    with django_assert_num_queries(0):
+        again = selectors.term_standings(world.term)
+    assert [s.total for s in again] == [s.total for s in first]
+
+
+def test_a_saved_score_is_visible_on_the_next_read(world, scored):
+    criterion = scored.criteria.get(code="II.1")
+    before = _points(world, "II.1")
+    services.reviewer_score_set(
+        report=report_of(world, world.unit_a), criterion=criterion,
+        points=Decimal(12), reason="Điều chỉnh", actor=world.users["admin"],
+    )  # fmt: skip
+    assert before != Decimal(12)
+    assert _points(world, "II.1") == Decimal(12)
+
+
+def test_bulk_results_are_visible_on_the_next_read(world, scored):
+    before = _points(world, "I.1")
+    Report.objects.filter(term=world.term).update(state="draft")
+    Term.objects.filter(pk=world.term.pk).update(state=TermState.REPORTING)
+    world.term.refresh_from_db()
+    ct1 = scored.indicators.get(code="CT1")
+    services.results_apply(
+        term=world.term,
+        rows=[(ct1, world.unit_a, Decimal(0), "")],
+        actor=world.users["admin"],
+        reason="Nhập lại",
+    )
+    assert _points(world, "I.1") < before
+
+
+def test_reads_inside_a_transaction_see_its_own_writes(world, scored):
+    criterion = scored.criteria.get(code="II.1")
+    selectors.term_standings(world.term)
+    with transaction.atomic():
+        services.reviewer_score_set(
+            report=report_of(world, world.unit_a), criterion=criterion,
+            points=Decimal(7), reason="Điều chỉnh", actor=world.users["admin"],
+        )  # fmt: skip
+        assert _points(world, "II.1") == Decimal(7)
