@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clusters.models import Authority, Cluster, Unit
+from clusters.models import Authority, Cluster, StoredFile, Unit
 from pledges.models import Criterion
 
 FIGURE = {"max_digits": 18, "decimal_places": 4}
@@ -189,7 +189,7 @@ def attachment_path(instance, filename):
     return f"campaigns/{instance.campaign_id}/{uuid.uuid4().hex}"
 
 
-class CampaignAttachment(models.Model):
+class CampaignAttachment(StoredFile):
     """A file of the campaign: the launching decision, a plan, guidance."""
 
     campaign = models.ForeignKey(
@@ -199,25 +199,12 @@ class CampaignAttachment(models.Model):
         verbose_name=_("campaign"),
     )
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("campaign attachment")
         verbose_name_plural = _("campaign attachments")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class ReportKind(models.TextChoices):
@@ -373,7 +360,7 @@ def report_evidence_path(instance, filename):
     return f"campaigns/{instance.report.campaign_id}/reports/{uuid.uuid4().hex}"
 
 
-class ReportEvidence(models.Model):
+class ReportEvidence(StoredFile):
     """A file backing a campaign report (photos, minutes, plans)."""
 
     report = models.ForeignKey(
@@ -383,25 +370,12 @@ class ReportEvidence(models.Model):
         verbose_name=_("report"),
     )
     file = models.FileField(_("file"), upload_to=report_evidence_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("report evidence file")
         verbose_name_plural = _("report evidence files")
         ordering = ["uploaded_at", "id"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class ReviewStage(models.TextChoices):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from clusters.audit import audited_delete, audited_save
 from clusters.services import DomainError
 from pledges.models import CriterionKind, PledgeState
+from pledges.uploads import store_checked
 
 from .models import (
     LARGEST_FIGURE,
@@ -363,12 +364,6 @@ def campaign_transition(*, campaign, to_state, actor, reason=""):
     return _bump(campaign, actor, (reason or "").strip() or None)
 
 
-def _check_upload(upload):
-    from pledges.uploads import check_evidence
-
-    return check_evidence(upload)
-
-
 @transaction.atomic
 def attachment_add(*, campaign, upload, actor):
     """Attach a checked file (PDF, Word, Excel, JPG, PNG by content) to a campaign
@@ -376,15 +371,7 @@ def attachment_add(*, campaign, upload, actor):
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.is_closed:
         raise DomainError(_("The campaign is closed and can no longer be changed."))
-    content_type = _check_upload(upload)
-    attachment = CampaignAttachment(
-        campaign=campaign,
-        original_name=upload.name[:200],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=actor,
-    )
-    attachment.file.save("upload", upload, save=False)
+    attachment = store_checked(CampaignAttachment(campaign=campaign), upload, actor)
     return audited_save(attachment, actor)
 
 
@@ -640,15 +627,7 @@ def evidence_add(*, report, upload, actor, version=None):
     """Attach a checked file to an editable report."""
     report = _locked(report, version)
     _check_editable(report)
-    content_type = _check_upload(upload)
-    evidence = ReportEvidence(
-        report=report,
-        original_name=upload.name[:200],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=actor,
-    )
-    evidence.file.save("upload", upload, save=False)
+    evidence = store_checked(ReportEvidence(report=report), upload, actor)
     audited_save(evidence, actor)
     _bump(report, actor)
     return evidence

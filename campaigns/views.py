@@ -4,7 +4,7 @@ role, bind the form, call the service, redirect with a message or re-render."""
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from clusters.views import apply_domain_error, form_page, reaches_authority, req
 from pledges.documents import DOCX_CONTENT_TYPE
 from pledges.models import Criterion, CriterionKind, PledgeState
 from pledges.permissions import can_publish_ranking
+from pledges.uploads import private_file_response
 from pledges.views.imports import workbook_response
 
 from . import documents, exports, permissions, scope, selectors, services
@@ -269,25 +270,10 @@ def _attachment(request, pk):
     )
 
 
-def _file_response(stored):
-    try:
-        handle = stored.file.storage.open(stored.file.name, "rb")
-    except OSError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=stored.original_name,
-        content_type=stored.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @require_GET
 @require(reaches_authority)
 def attachment_download(request, pk):
-    return _file_response(_attachment(request, pk))
+    return private_file_response(_attachment(request, pk))
 
 
 @require_POST
@@ -522,7 +508,7 @@ def _evidence(request, pk):
 @require_GET
 @require(reaches_authority)
 def report_evidence_download(request, pk):
-    return _file_response(_evidence(request, pk))
+    return private_file_response(_evidence(request, pk))
 
 
 @require_POST

@@ -2,6 +2,7 @@
 
 from fractions import Fraction
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -570,3 +571,28 @@ class SecurityEvent(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.username} {self.at:%d/%m/%Y %H:%M}"
+
+
+class StoredFile(models.Model):
+    """A private uploaded file, stored under a generated name (each subclass
+    declares `file` with its own `upload_to`); the name it was uploaded under,
+    its checked type and its size are kept in the row. Written only through
+    `pledges.uploads.store_checked`, served only through
+    `pledges.uploads.private_file_response`."""
+
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.original_name

@@ -1,9 +1,11 @@
-"""Checks for uploaded evidence files: type by content as well as by name, size,
-and archives that would unpack to far more than they claim (zip bombs)."""
+"""Private uploaded files (evidence, attachments): checks of type by content as
+well as by name, size, and archives that would unpack to far more than they
+claim (zip bombs); storing a checked file; serving it to permitted users."""
 
 import zipfile
 from io import BytesIO
 
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from clusters.services import DomainError
@@ -83,3 +85,33 @@ def _check_office(data, required_part, name):
             % {"name": name},
             field="file",
         )
+
+
+def store_checked(stored, upload, actor):
+    """Fill `stored` (an unsaved `clusters.models.StoredFile`) from `upload`
+    after `check_evidence` and save the file under a generated name; the row
+    itself is left for the caller to save (audited). Raises DomainError for a
+    refused file, storing nothing."""
+    stored.content_type = check_evidence(upload)
+    stored.original_name = (upload.name or "file")[:200]
+    stored.size = upload.size
+    stored.uploaded_by = actor
+    stored.file.save("upload", upload, save=False)
+    return stored
+
+
+def private_file_response(stored):
+    """The file of `stored` as a download under its original name, never
+    cached; 404 when the storage has lost it. The caller checks permission."""
+    try:
+        handle = stored.file.storage.open(stored.file.name, "rb")
+    except OSError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=stored.original_name,
+        content_type=stored.content_type,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clusters.models import Authority, Term, Unit
+from clusters.models import Authority, StoredFile, Term, Unit
 
 from .catalogue import AwardForm
 
@@ -200,7 +200,7 @@ def attachment_path(instance, filename):
     return f"proposals/{instance.proposal_id}/{uuid.uuid4().hex}"
 
 
-class Attachment(models.Model):
+class Attachment(StoredFile):
     """A file sent with a proposal: achievement report, minutes, evidence."""
 
     proposal = models.ForeignKey(
@@ -211,25 +211,12 @@ class Attachment(models.Model):
     )
     description = models.CharField(_("description"), max_length=200)
     file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["proposal", "uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class CommentState(models.TextChoices):

@@ -259,22 +259,17 @@ def nominee_remove(*, nominee, actor):
 def attachment_add(*, proposal, actor, upload, description):
     """Attach a checked file (see `pledges.uploads.check_evidence`: type by
     content, size, zip bombs) to a draft or returned proposal."""
-    from pledges.uploads import check_evidence
+    from pledges.uploads import store_checked
 
     proposal = _locked(proposal)
     _check_editable(proposal)
     if not _clean_text(description):
         raise DomainError(_("Describe the file."), "description")
-    content_type = check_evidence(upload)
-    attachment = Attachment(
-        proposal=proposal,
-        description=_clean_text(description)[:200],
-        original_name=(upload.name or "file")[:200],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=actor,
+    attachment = store_checked(
+        Attachment(proposal=proposal, description=_clean_text(description)[:200]),
+        upload,
+        actor,
     )
-    attachment.file.save("upload", upload, save=False)
     return audited_save(attachment, actor)
 
 

@@ -4,7 +4,7 @@ comments and the decision that answers them."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from clusters.models import Membership, Unit
 from clusters.selectors import terms_visible_to
 from clusters.services import DomainError
 from clusters.views import apply_domain_error, form_page, reaches_authority, require
+from pledges.uploads import private_file_response
 
 from .. import permissions, selectors, services
 from ..forms import (
@@ -411,19 +412,7 @@ def _attachment_in_reach(request, pk):
 @require(reaches_authority)
 def attachment_download(request, pk):
     """The file under its original name, to those who reach the proposal."""
-    attachment = _attachment_in_reach(request, pk)
-    try:
-        handle = attachment.file.storage.open(attachment.file.name, "rb")
-    except OSError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(_attachment_in_reach(request, pk))
 
 
 @require_POST

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clusters.models import Term, Unit
+from clusters.models import StoredFile, Term, Unit
 
 from .pledge import POINTS, VALUE, Criterion, Indicator
 
@@ -147,7 +147,7 @@ def evidence_path(instance, filename):
     return f"evidence/{instance.report.term_id}/{uuid.uuid4().hex}"
 
 
-class Evidence(models.Model):
+class Evidence(StoredFile):
     """A file backing a criterion of a report."""
 
     report = models.ForeignKey(
@@ -163,25 +163,12 @@ class Evidence(models.Model):
         verbose_name=_("criterion"),
     )
     file = models.FileField(_("file"), upload_to=evidence_path, max_length=200)
-    original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
-    uploaded_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("evidence file")
         verbose_name_plural = _("evidence files")
         ordering = ["criterion", "uploaded_at"]
-
-    def __str__(self):
-        return self.original_name
 
 
 class CommendationFigure(models.Model):

@@ -217,7 +217,7 @@ def report_save_section(*, report, actor, version, section, data):
 def evidence_add(*, report, criterion, upload, actor, version=None):
     """Attach a checked file (see `pledges.uploads.check_evidence`) to a
     criterion of an editable report."""
-    from ..uploads import check_evidence
+    from ..uploads import store_checked
 
     report = _locked(report, version)
     if not report.is_editable:
@@ -226,16 +226,9 @@ def evidence_add(*, report, criterion, upload, actor, version=None):
         raise _not_reporting()
     if criterion.pledge_id != report.term.pledge.pk:
         raise DomainError(_("Choose a criterion of this pledge."))
-    content_type = check_evidence(upload)
-    evidence = Evidence(
-        report=report,
-        criterion=criterion,
-        original_name=upload.name[:200],
-        content_type=content_type,
-        size=upload.size,
-        uploaded_by=actor,
+    evidence = store_checked(
+        Evidence(report=report, criterion=criterion), upload, actor
     )
-    evidence.file.save("upload", upload, save=False)
     audited_save(evidence, actor)
     _bump(report, actor)
     return evidence

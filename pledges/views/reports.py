@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -51,6 +51,7 @@ from ..permissions import (
     is_member_officer,
 )
 from ..services.reports import REPORTING_STATES
+from ..uploads import private_file_response
 from .pledge import _pledge, _pledge_or_none, term_in_reach
 
 COMMENDATIONS_PREFIX = "comm"
@@ -622,18 +623,7 @@ def evidence_download(request, pk):
     """The file, with the name it was uploaded under, to those who may see the
     report; 404 to everyone else."""
     evidence, _term, _unit = _evidence(request, pk)
-    try:
-        handle = evidence.file.storage.open(evidence.file.name, "rb")
-    except OSError as error:
-        raise Http404 from error
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_file_response(evidence)
 
 
 @require_POST
