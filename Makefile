@@ -19,7 +19,7 @@ fi; \
 exit 1
 endef
 
-.PHONY: demo test lint messages bench clean
+.PHONY: demo test lint messages bench loadtest smoke-deploy restore-drill clean
 
 $(PY):
 	@base=$$( $(FIND_PYTHON) ) || { echo "Error: Python >= 3.12 is required (tried python3.14, python3.13, python3.12, python3 and pyenv). Install Python 3.12 or newer and run make again." >&2; exit 1; }; \
@@ -51,6 +51,19 @@ test: lint
 # 8 concurrent clients; the table goes to bench-results/ (scripts/bench.sh).
 bench: $(VENV)/.installed
 	scripts/bench.sh
+
+# Q3.4 deadline day: locust, 200 officers log in, save results, upload evidence
+# and submit (scripts/loadtest.sh; `scripts/loadtest.sh --smoke` is CI's).
+loadtest: $(VENV)/.installed-dev
+	scripts/loadtest.sh
+
+# The production set-up on loopback: gunicorn (+ nginx when installed), login.
+smoke-deploy: $(VENV)/.installed
+	scripts/smoke-deploy.sh
+
+# Q2.10: pg_dump -Fc → pg_restore into a scratch database, every table compared.
+restore-drill: $(VENV)/.installed
+	scripts/restore-drill.sh
 
 # Refresh the catalogues after changing translatable strings (needs GNU gettext).
 messages: $(VENV)/.installed-dev

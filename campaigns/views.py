@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clusters.formatting import whole_number
 from clusters.models import Unit
 from clusters.selectors import terms_visible_to
 from clusters.services import DomainError
@@ -603,7 +604,8 @@ def campaign_review_docx(request, pk, stage):
 def _year(request):
     years = selectors.campaign_years(request.user)
     raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and int(raw) in years else None
+    year = whole_number(raw)
+    year = year if year in years else None
     if year is None:
         today = timezone.localdate().year
         year = today if today in years or not years else years[0]

@@ -1,4 +1,5 @@
-"""Numbers shown the way people write them in the active language."""
+"""Numbers shown the way people write them in the active language, and whole
+numbers read safely from what a client sent."""
 
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,3 +16,17 @@ def format_number(value, places=None):
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     value = value.normalize() if value % 1 else int(value)
     return number_format(value, force_grouping=True)
+
+
+# The largest id every supported database stores (PostgreSQL's integer).
+LARGEST_ID = 2**31 - 1
+
+
+def whole_number(value, largest=LARGEST_ID):
+    """The non-negative integer written in ASCII digits in `value`, or None (for
+    anything else — "²", "-1", "1e3" — and above `largest`)."""
+    text = str(value if value is not None else "")
+    if not (text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= largest else None

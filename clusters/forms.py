@@ -9,6 +9,7 @@ from django.contrib.auth import password_validation
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .formatting import whole_number
 from .models import (
     Cluster,
     Membership,
@@ -35,7 +36,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def clean(self, value):
         for pk in value or []:
-            if not str(pk).isdigit() or int(pk) >= 2**63:
+            if whole_number(pk, 2**63 - 1) is None:
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",

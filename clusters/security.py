@@ -2,13 +2,21 @@
 
 import logging
 
+from django.conf import settings
+
 from .models import SecurityEvent
 
 logger = logging.getLogger("clusters.security")
 
 
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address: the proxy's header (settings.CLIENT_IP_HEADER) when
+    configured and present, else the connection's; None without a request."""
+    if request is None:
+        return None
+    header = settings.CLIENT_IP_HEADER
+    forwarded = request.META.get(header) if header else None
+    return forwarded or request.META.get("REMOTE_ADDR")
 
 
 def log_event(kind, request, *, user=None, username=""):

@@ -20,6 +20,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from clusters.formatting import whole_number
+
 from .models import LARGEST_VALUE, Indicator
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -261,7 +263,7 @@ def code(value):
 def int_code(value):
     """A numeric code (a unit's id) as an int, or None."""
     value = code(value)
-    return int(value) if value.isascii() and value.isdigit() else None
+    return whole_number(value)
 
 
 def free_text(value):

@@ -49,3 +49,14 @@ def test_impossible_date_is_refused_in_vietnamese():
         form = SampleForm({"day": "31/02/2024", "amount": "1"})
         assert not form.is_valid()
         assert form.errors["day"] == ["Nhập một ngày hợp lệ."]
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("2023", 2023), ("0", 0), ("²", None), ("-1", None), ("1e3", None),
+     ("", None), (None, None), ("2147483647", 2147483647), ("2147483648", None)],
+)  # fmt: skip
+def test_whole_number_reads_only_ascii_digits_in_range(raw, expected):
+    from clusters.formatting import whole_number
+
+    assert whole_number(raw) == expected

@@ -72,7 +72,7 @@ def decision_record(
     the proposal, an unknown signing capacity and empty required fields; nothing
     is written then."""
     proposal = (
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .select_related("authority")
         .get(pk=proposal.pk)
     )
@@ -105,7 +105,7 @@ def decision_record(
     )
     nominees = {
         n.pk: n
-        for n in Nominee.objects.select_for_update()
+        for n in Nominee.objects.select_for_update(of=("self",))
         .filter(proposal=proposal)
         .select_related("award_form", "unit")
     }

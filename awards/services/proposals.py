@@ -51,7 +51,7 @@ SUBMITTING_TERM_STATES = {TermState.PROPOSING}
 
 def _locked(proposal):
     return (
-        Proposal.objects.select_for_update()
+        Proposal.objects.select_for_update(of=("self",))
         .select_related("term", "authority")
         .get(pk=proposal.pk)
     )

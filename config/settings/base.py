@@ -115,6 +115,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The request header holding the client's address when a proxy sets it (the
+# production settings name nginx's X-Real-IP); empty: the connection's address.
+# Lockouts and the security log read it through clusters.security.client_ip.
+CLIENT_IP_HEADER = ""
+AXES_CLIENT_IP_CALLABLE = "clusters.security.client_ip"
+
 # Brute-force protection: username + IP locked after 5 failures for 15 minutes.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)

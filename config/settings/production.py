@@ -23,15 +23,6 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # above; deploy/nginx/thidua-proxy.conf). Lockouts (django-axes: username +
 # address) use it. Set DJANGO_CLIENT_IP_HEADER empty when no proxy is in front.
 CLIENT_IP_HEADER = env("DJANGO_CLIENT_IP_HEADER", "HTTP_X_REAL_IP")
-
-
-def client_ip_address(request):
-    """The client's address: the proxy's header when configured and present."""
-    forwarded = request.META.get(CLIENT_IP_HEADER) if CLIENT_IP_HEADER else None
-    return forwarded or request.META.get("REMOTE_ADDR")
-
-
-AXES_CLIENT_IP_CALLABLE = client_ip_address
 SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", str(365 * 24 * 3600)))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
+from clusters.formatting import whole_number
 from clusters.models import ClusterKind, Term
 from clusters.permissions import sees_whole_authority
 from clusters.views import require
@@ -27,7 +28,8 @@ def _filters(request):
         .distinct()
     )
     raw = request.GET.get("year", "")
-    year = int(raw) if raw.isdigit() and int(raw) in years else None
+    year = whole_number(raw)
+    year = year if year in years else None
     if year is None:
         year = years[0] if years else timezone.localdate().year
     kind = request.GET.get("kind") if request.GET.get("kind") in ClusterKind else ""

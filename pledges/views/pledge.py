@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clusters.formatting import whole_number
 from clusters.models import Membership, Term
 from clusters.selectors import terms_visible_to
 from clusters.services import DomainError
@@ -134,7 +135,7 @@ def pledge_create(request, pk):
         elif source.startswith("template:"):
             template = get_object_or_404(
                 PledgeTemplate,
-                pk=source.removeprefix("template:") if source[9:].isdigit() else 0,
+                pk=whole_number(source.removeprefix("template:")) or 0,
                 authority_id=term.cluster.authority_id,
             )
             services.pledge_from_template(
@@ -200,7 +201,7 @@ def _bind(kind, pledge, data=None, instance=None):
 
 def _row(pledge, kind, row_id):
     model = EDITABLE[kind][0]
-    if not str(row_id).isdigit():
+    if whole_number(row_id) is None:
         raise Http404
     return get_object_or_404(model, pk=row_id, pledge=pledge)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.formatting import format_number
+from clusters.formatting import format_number, whole_number
 from clusters.models import Unit
 from clusters.services import DomainError
 from clusters.views import apply_domain_error, reaches_authority, require
@@ -532,7 +532,7 @@ def report_preview(request, pk, unit_pk):
         raise PermissionDenied
     pledge = _pledge(term)
     raw = request.POST.get("indicator", "")
-    if not (raw.isascii() and raw.isdigit() and int(raw) < 2**31):
+    if whole_number(raw) is None:
         raise Http404
     indicator = (
         Indicator.objects.select_related("criterion")

@@ -12,6 +12,7 @@ from django.utils.formats import sanitize_separators
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from clusters.formatting import whole_number
 from clusters.models import TermState
 from clusters.services import DomainError
 from clusters.views import reaches_authority, require
@@ -77,8 +78,8 @@ def _save_scores(request, term, scoring, reviewing):
         if prefix not in ("p", "r") or not value.strip():
             continue
         report_id, _sep, criterion_id = rest.partition("-")
-        report = reports.get(int(report_id)) if report_id.isdigit() else None
-        criterion = criteria.get(int(criterion_id)) if criterion_id.isdigit() else None
+        report = reports.get(whole_number(report_id))
+        criterion = criteria.get(whole_number(criterion_id))
         if report is None or criterion is None:
             raise Http404
         points = _points(value)
@@ -190,4 +191,4 @@ def _reply_post(request, term, member, answering):
 
 
 def _int(value):
-    return int(value) if str(value or "").isdigit() else 0
+    return whole_number(value) or 0
