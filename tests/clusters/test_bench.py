@@ -3,6 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from awards.models import Grant
 from clusters.models import Authority, Membership, Role, Term, TermState, User
 from pledges.models import (
     Criterion,
@@ -37,6 +38,11 @@ def test_bench_data_generates_what_it_promises():
     # 3 peer scorers asked, but only 2 other members in a cluster of 3.
     assert Score.objects.filter(report__term__in=terms).count() == 4 * 3 * 3 * 2
     assert RankingSnapshot.objects.filter(term__year=2024).count() == 2
+    # Each closed year's decision: the flag to the first, certificates to two.
+    grants = Grant.objects.filter(authority=authority).order_by("year", "pk")
+    assert [g.award_form.code for g in grants] == ["co-tinh", "bk-tinh", "bk-tinh"] * 2
+    first = RankingSnapshot.objects.filter(term__year=2024).first()
+    assert grants.filter(year=2024, unit__name=first.rows[0]["unit"]).exists()
     officers = User.objects.filter(authority=authority, role=Role.UNIT_OFFICER)
     assert officers.count() == 2 * 3
     assert User.objects.get(username="bench-staff").check_password("bench")

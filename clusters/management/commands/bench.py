@@ -237,6 +237,7 @@ class Command(BaseCommand):
                 officer,
             ),
         ]
+        pages.append(("award registry", reverse("award_registry"), staff))
         if published:
             pages.append(
                 ("public ranking", reverse("public_ranking", args=[published]), None)

@@ -23,6 +23,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from awards.models import (
+    Decision,
+    Grant,
+    Nominee,
+    NomineeOutcome,
+    Proposal,
+    ProposalState,
+    SigningCapacity,
+)
+from awards.models.decisions import fold
+from awards.services import catalogue_for
 from clusters.models import (
     Authority,
     Cluster,
@@ -138,10 +149,61 @@ class Command(BaseCommand):
         with transaction.atomic():
             for term in terms:
                 if term.state == TermState.CLOSED:
-                    ranking_publish(term=term, actor=self.staff)
+                    snapshot = ranking_publish(term=term, actor=self.staff)
+                    self.grants(term, snapshot)
         seconds = time.perf_counter() - started
         self.stdout.write(f"{self.describe(current, closed_clusters)}")
         self.stdout.write(f"Generated in {seconds:.1f} s (seed {o['seed']}).")
+
+    def grants(self, term, snapshot):
+        """The award registry of a closed year, bulk-created: a decided proposal
+        and a decision granting the provincial flag to the first-ranked unit and
+        certificates of merit to the next two (the registry page's data)."""
+        forms = {f.code: f for f in catalogue_for(self.authority)}
+        units = {u.name: u for u in Unit.objects.filter(memberships__term=term)}
+        proposal = Proposal.objects.create(
+            authority=self.authority,
+            term=term,
+            year=term.year,
+            title=f"Đề nghị khen thưởng năm {term.year}",
+            state=ProposalState.DECIDED,
+            created_by=self.admin,
+        )
+        self.decisions = getattr(self, "decisions", 0) + 1
+        decision = Decision.objects.create(
+            authority=self.authority,
+            proposal=proposal,
+            number=self.decisions,
+            year=term.year + 1,
+            date=datetime.date(term.year + 1, 1, 15),
+            issuing_body="Ủy ban nhân dân tỉnh",
+            subject=f"Khen thưởng năm {term.year}",
+            signer_name="Người ký",
+            capacity=SigningCapacity.ON_BEHALF,
+            legal_bases="Căn cứ Luật Thi đua, khen thưởng;",
+            recorded_by=self.admin,
+        )
+        for row, code in zip(
+            snapshot.rows, ("co-tinh", "bk-tinh", "bk-tinh"), strict=False
+        ):
+            form, unit = forms[code], units[row["unit"]]
+            nominee = Nominee.objects.create(
+                proposal=proposal,
+                award_form=form,
+                unit=unit,
+                achievements="Dẫn đầu phong trào thi đua.",
+                outcome=NomineeOutcome.GRANTED,
+            )
+            Grant.objects.create(
+                decision=decision,
+                nominee=nominee,
+                authority=self.authority,
+                award_form=form,
+                year=term.year,
+                unit=unit,
+                recipient_name=unit.name,
+                search_text=" " + fold(f"{unit.name} {form.name}"),
+            )
 
     def describe(self, current, closed_clusters):
         o = self.o
