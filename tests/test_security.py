@@ -152,3 +152,13 @@ def test_production_refuses_demo_accounts():
 def test_every_response_tells_the_application_time(client):
     response = client.get(reverse("login"))
     assert re.fullmatch(r"app;dur=\d+\.\d", response["Server-Timing"])
+
+
+def test_production_hashes_new_passwords_with_argon2():
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    from config.settings import base
+
+    assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    hasher = Argon2PasswordHasher()
+    assert hasher.verify("mật khẩu dài", hasher.encode("mật khẩu dài", hasher.salt()))
