@@ -654,28 +654,22 @@ OBJECTION_2023 = (
 )
 
 
-def load_scores(*, term, officers, staff, advance):
-    """2023 after the reports: every member scores the other members' assessed
-    criteria (a little below each self-score, never above the maximum), Châu
-    Thành A objects to one score and the chair accepts it, and the province
-    publishes the ranking. `advance(term, state)` moves the term on."""
-    from clusters.models import TermState
+def peer_score_all(term, officers):
+    """Every member scores every other member's assessed criteria a little below
+    its self-score (never itself, never below 0 or above the maximum)."""
+    from .models import Report, SelfScore
 
-    from .models import RankingSnapshot, Report, SelfScore
-
-    if RankingSnapshot.objects.filter(term=term).exists():
-        return term
     officer_of = {unit.pk: officer for unit, officer in officers}
-    term = advance(term, TermState.SCORING)
     reports = list(Report.objects.filter(term=term).select_related("unit", "term"))
-    selfs = {
-        (s.report_id, s.criterion_id): s
-        for s in SelfScore.objects.filter(report__term=term).select_related("criterion")
-    }
+    selfs = list(
+        SelfScore.objects.filter(
+            report__term=term, criterion__kind=CriterionKind.ASSESSED
+        ).select_related("criterion")
+    )
     for report in reports:
         for index, scorer in enumerate(r.unit for r in reports if r.pk != report.pk):
-            for (report_id, _criterion_id), own in selfs.items():
-                if report_id != report.pk or own.criterion.kind != "assessed":
+            for own in selfs:
+                if own.report_id != report.pk:
                     continue
                 points = max(
                     Decimal(0), (own.points or Decimal(0)) - Decimal(index % 3) / 2
@@ -688,6 +682,22 @@ def load_scores(*, term, officers, staff, advance):
                     comment="",
                     actor=officer_of[scorer.pk],
                 )
+
+
+def load_scores(*, term, officers, staff, advance):
+    """2023 after the reports: every member scores the other members' assessed
+    criteria (a little below each self-score, never above the maximum), Châu
+    Thành A objects to one score and the chair accepts it, and the province
+    publishes the ranking. `advance(term, state)` moves the term on."""
+    from clusters.models import TermState
+
+    from .models import RankingSnapshot, Report
+
+    if RankingSnapshot.objects.filter(term=term).exists():
+        return term
+    officer_of = {unit.pk: officer for unit, officer in officers}
+    term = advance(term, TermState.SCORING)
+    peer_score_all(term, officers)
     term = advance(term, TermState.REPLY)
     unit_name, code, text = OBJECTION_2023
     report = Report.objects.select_related("term").get(term=term, unit__name=unit_name)

@@ -14,6 +14,7 @@ from clusters import services as cluster_services
 from clusters.models import Cluster, ClusterKind, Role, Term, TermState, UnitKind
 
 from . import services
+from .demo import peer_score_all
 from .models import Objection, Pledge, PledgeState, RankingSnapshot, Report
 
 BLOCK_NAME = "Khối thi đua các sở, ban, ngành tỉnh"
@@ -299,29 +300,8 @@ def _reports(term, officers, year, admin):
 
 
 def _peer_scores(term, officers):
-    """Each member scores every other member's assessed criteria a little below
-    the self-score (never itself, never below 0)."""
-    from .models import Score, SelfScore
+    """Peer scores once (pledges.demo.peer_score_all)."""
+    from .models import Score
 
-    if Score.objects.filter(report__term=term, kind="peer").exists():
-        return
-    officer_of = {unit.pk: officer for unit, officer in officers}
-    reports = list(Report.objects.filter(term=term).select_related("unit", "term"))
-    selfs = list(
-        SelfScore.objects.filter(report__term=term).select_related("criterion")
-    )
-    for report in reports:
-        scorers = [r.unit for r in reports if r.pk != report.pk]
-        for index, scorer in enumerate(scorers):
-            for own in selfs:
-                if own.report_id != report.pk:
-                    continue
-                points = max(Decimal(0), own.points - Decimal(index % 3) / 2)
-                services.peer_score_set(
-                    report=report,
-                    criterion=own.criterion,
-                    scorer_unit=scorer,
-                    points=points,
-                    comment="",
-                    actor=officer_of[scorer.pk],
-                )
+    if not Score.objects.filter(report__term=term, kind="peer").exists():
+        peer_score_all(term, officers)
