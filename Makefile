@@ -19,7 +19,12 @@ fi; \
 exit 1
 endef
 
-.PHONY: demo test lint messages bench loadtest smoke-deploy restore-drill clean
+.PHONY: demo test fuzz lint messages bench loadtest smoke-deploy restore-drill clean
+
+# Both cores (pytest-xdist; browser tests share one worker, see tests/conftest.py).
+# SQLite test databases are built from the models (--nomigrations): applying the
+# migrations costs ~50 s of CPU per worker; CI applies them on PostgreSQL.
+PYTEST_FAST := -n auto --dist loadgroup --nomigrations
 
 $(PY):
 	@base=$$( $(FIND_PYTHON) ) || { echo "Error: Python >= 3.12 is required (tried python3.14, python3.13, python3.12, python3 and pyenv). Install Python 3.12 or newer and run make again." >&2; exit 1; }; \
@@ -45,7 +50,11 @@ lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff format --check .
 
 test: lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest $(PYTEST_FAST)
+
+# Q2.4 in full: every form fuzzed with 200 examples (CI's profile uses 50).
+fuzz: $(VENV)/.installed-dev
+	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest $(PYTEST_FAST) -m fuzz
 
 # Q3 benchmark: throwaway PostgreSQL, production settings, gunicorn on 127.0.0.1,
 # 8 concurrent clients; the table goes to bench-results/ (scripts/bench.sh).

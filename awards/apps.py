@@ -12,7 +12,10 @@ class AwardsConfig(AppConfig):
         from clusters.models import TermState
         from clusters.services import TRANSITION_GUARDS
 
+        from . import links
         from .selectors.votes import open_nomination_refusal
+
+        links.register()
 
         # Proposals rest on the nomination vote: no moving on while it is open.
         TRANSITION_GUARDS.setdefault(TermState.PROPOSING, []).append(

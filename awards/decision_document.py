@@ -14,6 +14,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
+from clusters.models import AuthorityLevel
 from pledges.documents import (
     DOCX_CONTENT_TYPE,
     MOTTO,
@@ -77,13 +78,28 @@ class DecisionDocument:
     signer: str
 
 
-def _amount_words(grant, base_salary):
+def _amount_words(grant, base_salary, authority):
     if grant.amount is None:
-        return "Mức tiền thưởng theo quy định của tỉnh."
+        return f"Mức tiền thưởng theo quy định của {authority.place_word_vi}."
     multiplier = vn_number(grant.award_form.multiplier)
     return (
         f"Tiền thưởng: {vn_number(grant.amount)} đồng ({multiplier} lần mức lương "
         f"cơ sở {vn_number(base_salary)} đồng)."
+    )
+
+
+def _execution(authority):
+    """Article 2: who carries the decision out, named after the issuer's tier
+    (“Chánh Văn phòng Ủy ban nhân dân tỉnh”, “… thành phố”; a ministry's own
+    office)."""
+    if authority.level == AuthorityLevel.MINISTRY:
+        office = f"Chánh Văn phòng {authority.name}"
+    else:
+        office = f"Chánh Văn phòng Ủy ban nhân dân {authority.place_word_vi}"
+    return (
+        f"Quyết định này có hiệu lực kể từ ngày ký. {office}, Giám đốc Sở Nội vụ, "
+        "Thủ trưởng các cơ quan, đơn vị có liên quan và các tập thể, cá nhân có "
+        "tên tại Điều 1 chịu trách nhiệm thi hành Quyết định này./."
     )
 
 
@@ -113,7 +129,7 @@ def decision_document(decision):
                 recipient=recipient,
                 details=details,
                 achievements=grant.reason,
-                amount=_amount_words(grant, decision.base_salary),
+                amount=_amount_words(grant, decision.base_salary, decision.authority),
             )
         )
     total = sum((g.amount for g in grants if g.amount is not None), 0)
@@ -130,12 +146,7 @@ def decision_document(decision):
         proposed_by=decision.proposed_by,
         groups=tuple(FormGroup(name, tuple(lines)) for name, lines in groups),
         total=vn_number(total) if total else "",
-        execution=(
-            "Quyết định này có hiệu lực kể từ ngày ký. Chánh Văn phòng Ủy ban nhân "
-            "dân tỉnh, Giám đốc Sở Nội vụ, Thủ trưởng các cơ quan, đơn vị có liên "
-            "quan và các tập thể, cá nhân có tên tại Điều 1 chịu trách nhiệm thi "
-            "hành Quyết định này./."
-        ),
+        execution=_execution(decision.authority),
         capacity=decision.capacity_lines,
         signer=decision.signer_name,
     )

@@ -113,6 +113,7 @@ def load_proposal(*, term, officers, staff):
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from clusters.demo_clock import on_day
     from clusters.models import TermState
     from pledges.demo import evidence_pdf
 
@@ -165,10 +166,12 @@ def load_proposal(*, term, officers, staff):
         actor=staff,
         note="Hội đồng Thi đua – Khen thưởng tỉnh thống nhất đề nghị.",
     )
-    return services.decision_record(
-        proposal=proposal,
-        actor=staff,
-        date=datetime.date(2024, 1, 17),
-        granted=list(proposal.nominees.all()),
-        **DECISION_2023,
-    )
+    decided_on = datetime.date(2024, 1, 17)
+    with on_day(decided_on, hour=9):  # recorded on the day it was signed
+        return services.decision_record(
+            proposal=proposal,
+            actor=staff,
+            date=decided_on,
+            granted=list(proposal.nominees.all()),
+            **DECISION_2023,
+        )

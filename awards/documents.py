@@ -21,6 +21,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
+from clusters.hygiene import strip_control
 from clusters.models import Handover, Membership, Term
 from clusters.services import DomainError
 from pledges.documents import (
@@ -288,9 +289,7 @@ def vote_minutes_document(vote):
         f"đến {short_time(vote.closed_at)}.",
         f"Đơn vị chủ trì: {chair.name if chair else TO_BE_FILLED} (Cụm trưởng năm "
         f"{term.year}).",
-        "Hình thức: bỏ phiếu kín; mỗi đơn vị thành viên bỏ một phiếu. Danh sách "
-        "đơn vị đã bỏ phiếu được lưu riêng với nội dung phiếu, nên không ai, kể "
-        "cả quản trị hệ thống, biết được đơn vị nào đã bỏ phiếu nào.",
+        "Hình thức: bỏ phiếu kín; mỗi đơn vị thành viên bỏ một phiếu.",
     )
     turnout = vote_selectors.share_of_members(result.participation, result.eligible)
     participation = (
@@ -450,7 +449,7 @@ def _members_paragraphs(term, members):
 def _indicator_section(term):
     from pledges.selectors import cluster_totals
 
-    rows = [row for row in cluster_totals(term) if row["show_total"]]
+    rows = [row for row in cluster_totals(term).rows if row["show_total"]]
     if not rows:
         return Section(
             "2. Kết quả thực hiện các chỉ tiêu chủ yếu",
@@ -464,6 +463,8 @@ def _indicator_section(term):
         words = f"{indicator.title}: thực hiện {vn_number(row['actual'], 3)} {uom}"
         if row["percent_of_plan"] is not None:
             words += f", đạt {percent(row['percent_of_plan'])} kế hoạch"
+            if row["lower_is_better"]:
+                words += " (chỉ tiêu càng thấp càng tốt)"
         if row["growth"] is not None:
             change = "tăng" if row["growth"] >= 0 else "giảm"
             words += (
@@ -813,7 +814,7 @@ def write_docx(doc):
     the signature blocks."""
     document = Document()
     _setup_styles(document)
-    document.core_properties.title = f"{doc.title} – {doc.subtitle}"
+    document.core_properties.title = strip_control(f"{doc.title} – {doc.subtitle}")
     document.core_properties.language = "vi-VN"
     width = _page(document.sections[0])
     _header(document, doc, width)

@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from clusters.forms import DateInput, ModelMultipleChoiceField
+from clusters.hygiene import Form, ModelForm
 
 from .models import AwardForm, Nominee, SigningCapacity
 
 ABSTAIN = "abstain"
 
 
-class BallotForm(forms.Form):
+class BallotForm(Form):
     """One field per question, named by its code: radio buttons with an explicit
     "abstain" choice when one candidate may be chosen (so nobody abstains by
     forgetting a question), checkboxes when several may (none ticked abstains)."""
@@ -74,7 +75,7 @@ class BallotForm(forms.Form):
         return result
 
 
-class NominationOpenForm(forms.Form):
+class NominationOpenForm(Form):
     """The candidates of a nomination vote (ticked: the units ranked within the
     seats to fill) and how many units each member may tick."""
 
@@ -125,7 +126,7 @@ class NominationOpenForm(forms.Form):
 # Catalogue, proposals, decisions, registry -----------------------------------
 
 
-class AwardFormEditForm(forms.ModelForm):
+class AwardFormEditForm(ModelForm):
     """A catalogue row; rules are JSON (see `awards.catalogue_defaults`)."""
 
     prerequisites = forms.JSONField(
@@ -180,7 +181,7 @@ class AwardFormEditForm(forms.ModelForm):
         return self.cleaned_data.get("prerequisites") or []
 
 
-class BaseSalaryForm(forms.Form):
+class BaseSalaryForm(Form):
     amount = forms.DecimalField(
         label=_("Amount (VND)"),
         max_digits=12,
@@ -194,7 +195,7 @@ class BaseSalaryForm(forms.Form):
     )
 
 
-class ProposalForm(forms.Form):
+class ProposalForm(Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     number = forms.CharField(
         label=_("Number of the submission"),
@@ -234,7 +235,7 @@ class ProposalEditForm(ProposalForm):
     )
 
 
-class NomineeForm(forms.Form):
+class NomineeForm(Form):
     """A unit (a member of the term) or a person, for one award form."""
 
     award_form = forms.ModelChoiceField(
@@ -276,7 +277,7 @@ class NomineeForm(forms.Form):
         return data
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(Form):
     description = forms.CharField(label=_("Description"), max_length=200)
     file = forms.FileField(
         label=_("File"),
@@ -293,7 +294,7 @@ PROPOSAL_ACTIONS = [
 ]
 
 
-class ProposalActionForm(forms.Form):
+class ProposalActionForm(Form):
     action = forms.ChoiceField(label=_("Action"), choices=PROPOSAL_ACTIONS)
     reason = forms.CharField(
         label=_("Reason"),
@@ -309,7 +310,7 @@ class ProposalActionForm(forms.Form):
     )
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(Form):
     number = forms.IntegerField(label=_("Number"), min_value=1, max_value=999999)
     issuer_code = forms.CharField(
         label=_("Issuer code"),
@@ -349,7 +350,7 @@ class DecisionForm(forms.Form):
         self.fields["number"].widget.is_localized = False
 
 
-class PublicCommentForm(forms.Form):
+class PublicCommentForm(Form):
     author_name = forms.CharField(label=_("Your name"), max_length=150)
     nominee = forms.ModelChoiceField(
         label=_("About"),
@@ -366,7 +367,7 @@ class PublicCommentForm(forms.Form):
         self.fields["nominee"].queryset = nominees
 
 
-class ModerationForm(forms.Form):
+class ModerationForm(Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Publish")), ("hide", _("Hide"))],

@@ -155,7 +155,13 @@ def review_document(campaign, stage):
             for row in in_scope
         ),
         sums=tuple(
-            (metric.title, metric.unit_of_measure, vn_number(total))
+            (
+                f"{metric.title} (bình quân các đơn vị)"
+                if metric.averaged
+                else metric.title,
+                metric.unit_of_measure,
+                vn_number(total, 2 if metric.averaged else None),
+            )
             for metric, total, _with_waiting in data.sums
         ),
         exemplars=tuple(

@@ -3,8 +3,6 @@ counts per cluster or block and per unit. Sheet names and headings stay in
 Vietnamese (the file is a document of the authority); texts never run as
 formulas (`pledges.xlsx.text`)."""
 
-from io import BytesIO
-
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -142,6 +140,4 @@ def statistics_workbook(stats, year):
             ]
         )
     _finish(units, (36, 50, 12, 12, 12, 14, 18, 18))
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx.save(workbook)

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clusters.forms import DateInput, ModelMultipleChoiceField
+from clusters.hygiene import Form, ModelForm
 from clusters.models import Cluster, Unit
 from pledges.forms import ReportNumberField
 
@@ -25,7 +26,7 @@ METRIC_HELP = _(
 )
 
 
-class CampaignForm(forms.ModelForm):
+class CampaignForm(ModelForm):
     """The campaign's content, scope and deadlines. Once launched, a change of
     the launching decision needs a reason."""
 
@@ -159,7 +160,7 @@ class CampaignForm(forms.ModelForm):
         return DECISION_FIELDS
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(Form):
     to_state = forms.ChoiceField(choices=CampaignState.choices)
     reason = forms.CharField(required=False, max_length=1000)
 
@@ -171,11 +172,11 @@ class TransitionForm(forms.Form):
         ]
 
 
-class UploadForm(forms.Form):
+class UploadForm(Form):
     file = forms.FileField(label=_("File"))
 
 
-class ExemplarForm(forms.Form):
+class ExemplarForm(Form):
     """A collective or person the unit puts forward. A blank row is ignored."""
 
     kind = forms.ChoiceField(
@@ -210,7 +211,7 @@ ExemplarFormSet = forms.formset_factory(
 )
 
 
-class ReportForm(forms.Form):
+class ReportForm(Form):
     """A unit's registration (its commitment) or mid-term or final report (the
     activities, one value per figure of the campaign). Exemplars come in a
     formset beside it."""
@@ -257,7 +258,7 @@ class ReportForm(forms.Form):
         return {m: self.cleaned_data.get(f"m{m.pk}") for m in self.metrics}
 
 
-class ReturnForm(forms.Form):
+class ReturnForm(Form):
     reason = forms.CharField(
         label=_("Reason for returning"),
         max_length=5000,
@@ -265,7 +266,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(Form):
     held_on = forms.DateField(
         label=_("Review conference date"), required=False, widget=DateInput()
     )
@@ -290,7 +291,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class RuleForm(forms.Form):
+class RuleForm(Form):
     points_per_campaign = ReportNumberField(
         label=_("Points per campaign"),
         max_value=Decimal("9999.99"),
@@ -313,7 +314,7 @@ class RuleForm(forms.Form):
         return value
 
 
-class ListFilterForm(forms.Form):
+class ListFilterForm(Form):
     """The filters of the campaign list; invalid values are ignored."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

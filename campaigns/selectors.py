@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q
 
 from clusters.models import Membership
 from clusters.permissions import is_unit_officer, sees_whole_authority
+from pledges.models import Aggregation
+from pledges.totals import combine, how_to_total
 
 from . import scope as scoping
 from .models import (
@@ -168,25 +170,26 @@ def participation(campaign, stage=ReviewStage.FINAL):
             report = row.reports.get(kind)
             counts[kind][report.state if report else "none"] += 1
     metrics = list(campaign.metrics.order_by("position", "id"))
-    totals = {}
-    for metric_id, state, total in (
-        CampaignFigure.objects.filter(
-            report__campaign=campaign,
-            report__kind=stage_kind,
-            report__state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED],
+    values = {}
+    for metric_id, state, value in CampaignFigure.objects.filter(
+        report__campaign=campaign,
+        report__kind=stage_kind,
+        report__state__in=[ReportState.SUBMITTED, ReportState.ACCEPTED],
+    ).values_list("metric_id", "report__state", "value"):
+        values.setdefault(metric_id, []).append((state, value))
+    sums = []
+    for metric in metrics:
+        how = how_to_total(metric.unit_of_measure)
+        metric.averaged = how == Aggregation.MEAN
+        figures = values.get(metric.pk, [])
+        accepted = [v for state, v in figures if state == ReportState.ACCEPTED]
+        sums.append(
+            (
+                metric,
+                combine(accepted, how) or Decimal(0),
+                combine([v for _state, v in figures], how) or Decimal(0),
+            )
         )
-        .values_list("metric_id", "report__state")
-        .annotate(total=Sum("value"))
-    ):
-        totals.setdefault(metric_id, {})[state] = total or Decimal(0)
-    sums = [
-        (
-            metric,
-            totals.get(metric.pk, {}).get(ReportState.ACCEPTED, Decimal(0)),
-            sum(totals.get(metric.pk, {}).values(), Decimal(0)),
-        )
-        for metric in metrics
-    ]
     exemplars = list(
         Exemplar.objects.filter(
             report__campaign=campaign,

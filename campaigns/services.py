@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.audit import audited_delete, audited_save
-from clusters.services import DomainError
+from clusters.services import TERM_RESULTS, DomainError, term_require_writable
 from pledges.models import CriterionKind, PledgeState
-from pledges.uploads import store_checked
+from pledges.uploads import removes_files_on_failure, store_checked
 
 from .models import (
     LARGEST_FIGURE,
@@ -364,6 +364,7 @@ def campaign_transition(*, campaign, to_state, actor, reason=""):
     return _bump(campaign, actor, (reason or "").strip() or None)
 
 
+@removes_files_on_failure
 @transaction.atomic
 def attachment_add(*, campaign, upload, actor):
     """Attach a checked file (PDF, Word, Excel, JPG, PNG by content) to a campaign
@@ -622,6 +623,7 @@ def report_return(*, report, actor, reason):
     return _move(report, ReportState.RETURNED, actor, reason)
 
 
+@removes_files_on_failure
 @transaction.atomic
 def evidence_add(*, report, upload, actor, version=None):
     """Attach a checked file to an editable report."""
@@ -699,6 +701,7 @@ def rule_save(*, criterion, actor, points_per_campaign, kinds=()):
     """Make `criterion` (assessed or bonus, of a draft pledge) count campaigns:
     `points_per_campaign` for each counted campaign, capped at the criterion's
     maximum; `kinds` limits the kinds counted (empty: all)."""
+    term_require_writable(criterion.pledge.term_id, what=TERM_RESULTS)
     _check_rule_editable(criterion)
     if criterion.kind not in RULE_KINDS:
         raise DomainError(
@@ -728,6 +731,7 @@ def rule_save(*, criterion, actor, points_per_campaign, kinds=()):
 @transaction.atomic
 def rule_delete(*, criterion, actor):
     """Stop `criterion` counting campaigns (while the pledge is a draft)."""
+    term_require_writable(criterion.pledge.term_id, what=TERM_RESULTS)
     _check_rule_editable(criterion)
     rule = CampaignRule.objects.filter(criterion=criterion).first()
     if rule is not None:

@@ -18,7 +18,7 @@ from clusters.services import DomainError
 from clusters.views import apply_domain_error, form_page, reaches_authority, require
 from pledges.documents import DOCX_CONTENT_TYPE
 from pledges.models import Criterion, CriterionKind, PledgeState
-from pledges.permissions import can_publish_ranking
+from pledges.permissions import can_see_draft_ranking
 from pledges.uploads import private_file_response
 from pledges.views.imports import workbook_response
 
@@ -691,7 +691,7 @@ def criterion_campaigns(request, pk, criterion_pk):
             apply_domain_error(form, error)
     rows = []
     if rule is not None:
-        all_rows = can_publish_ranking(user, term)
+        all_rows = can_see_draft_ranking(user, term)
         units = {
             m.unit_id: m.unit
             for m in term.memberships.select_related("unit").order_by("unit__name")

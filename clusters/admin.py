@@ -14,8 +14,18 @@ from .models import (
     User,
 )
 
-for model in (Authority, Unit, Cluster, RotationSlot, Term, Membership, Handover):
+for model in (Unit, Cluster, RotationSlot, Term, Membership, Handover):
     admin.site.register(model, SimpleHistoryAdmin)
+
+
+@admin.register(Authority)
+class AuthorityAdmin(SimpleHistoryAdmin):
+    """The level (province, centrally governed city, ministry) sets the wording
+    of documents and pages, so it is edited beside the name and place."""
+
+    fields = ("name", "short_name", "level", "place_name")
+    list_display = ("name", "level", "place_name")
+    list_filter = ("level",)
 
 
 @admin.register(User)

@@ -28,5 +28,42 @@ def whole_number(value, largest=LARGEST_ID):
     text = str(value if value is not None else "")
     if not (text.isascii() and text.isdigit()):
         return None
-    number = int(text)
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(largest)):  # also beyond int()'s digit limit
+        return None
+    number = int(digits)
     return number if number <= largest else None
+
+
+# Separators of a typed number: (thousands, decimal) by language.
+SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
+
+
+def parse_decimal(text, language="vi"):
+    """The Decimal written in `text` the way people of `language` write it —
+    Vietnamese "1.234.567,5" and "85,3", English "1,234,567.5" — or None when
+    blank; raises ValueError for anything else. A plain "85.3" (a point not
+    followed by groups of three digits) is read as a decimal point in every
+    language, as a spreadsheet writes it. ASCII digits only; spaces between
+    groups are ignored. The one reader of typed numbers: web forms and Excel
+    imports alike."""
+    import re
+
+    thousands, point = SEPARATORS.get((language or "vi")[:2], SEPARATORS["vi"])
+    typed = re.sub(r"[\s\u00a0\u202f]", "", str(text if text is not None else ""))
+    if not typed:
+        return None
+    sign = ""
+    if typed[0] in "+-":
+        sign, typed = typed[0].replace("+", ""), typed[1:]
+    t, d = re.escape(thousands), re.escape(point)
+    grouped = re.fullmatch(rf"[1-9][0-9]{{0,2}}(?:{t}[0-9]{{3}})+(?:{d}[0-9]+)?", typed)
+    simple = re.fullmatch(rf"[0-9]+(?:{d}[0-9]+)?", typed)
+    plain = re.fullmatch(r"[0-9]+\.[0-9]+", typed)
+    if grouped or simple:
+        normal = typed.replace(thousands, "").replace(point, ".")
+    elif plain:
+        normal = typed
+    else:
+        raise ValueError(text)
+    return Decimal(sign + normal)

@@ -5,12 +5,15 @@ import re
 from fractions import Fraction
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .formatting import whole_number
+from .formatting import format_number, whole_number
+from .hygiene import Form, InputLimitsMixin, ModelForm
 from .models import (
+    BAND_NAMES,
     Cluster,
     Membership,
     Role,
@@ -19,7 +22,10 @@ from .models import (
     TermState,
     Unit,
     User,
+    clean_bands,
+    share_of_scale,
 )
+from .services import RULES_FIXED_STATES
 
 
 class DateInput(forms.DateInput):
@@ -45,7 +51,7 @@ class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
         return super().clean(value)
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(ModelForm):
     class Meta:
         model = Unit
         fields = ["name", "short_name", "kind", "valid_from", "valid_to", "successor"]
@@ -60,7 +66,7 @@ class UnitForm(forms.ModelForm):
         self.instance.authority = authority
 
 
-class UnitDeactivateForm(forms.Form):
+class UnitDeactivateForm(Form):
     valid_to = forms.DateField(label=_("Last day of validity"), widget=DateInput())
     successor = forms.ModelChoiceField(
         label=_("Successor unit"), queryset=Unit.objects.none(), required=False
@@ -82,7 +88,7 @@ class UnitDeactivateForm(forms.Form):
         return valid_to
 
 
-class ClusterForm(forms.ModelForm):
+class ClusterForm(ModelForm):
     class Meta:
         model = Cluster
         fields = [
@@ -103,7 +109,7 @@ class ClusterForm(forms.ModelForm):
             del self.fields["rotation_policy"]
 
 
-class MembersChairDeputyFields(forms.Form):
+class MembersChairDeputyFields(Form):
     """Members, and a chair and a deputy among them who are different units."""
 
     units = ModelMultipleChoiceField(
@@ -141,15 +147,83 @@ class MembersChairDeputyFields(forms.Form):
         return data
 
 
-class TermCreateForm(MembersChairDeputyFields, forms.ModelForm):
+BAND_TITLES = {
+    "excellent": _("Excellent"),
+    "good": _("Good"),
+    "complete": _("Complete"),
+}
+BAND_PARTS = ("min_total", "min_criterion")
+BAND_FIELDS = tuple(f"{n}_{part}" for n in BAND_NAMES for part in BAND_PARTS)
+RULE_FIELDS = ("total_points", "bonus_cap", "deduction_cap", "late_deduction")
+
+
+class BandFields:
+    """The term's classification bands (DESIGN.md §5) as one pair of fields per
+    band: minimum total in % of the scale and an optional minimum share of
+    every criterion; cleaned into `bands` (the stored table)."""
+
+    def add_band_fields(self, bands):
+        table = {row["band"]: row for row in clean_bands(bands)}
+        for name in BAND_NAMES:
+            title = BAND_TITLES[name]
+            self.fields[f"{name}_min_total"] = forms.DecimalField(
+                label=_("%(band)s: minimum total (%% of the scale)") % {"band": title},
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                initial=table[name]["min_total"],
+            )
+            self.fields[f"{name}_min_criterion"] = forms.DecimalField(
+                label=_("%(band)s: minimum share of every criterion (%%)")
+                % {"band": title},
+                min_value=0,
+                max_value=100,
+                max_digits=5,
+                decimal_places=2,
+                required=False,
+                initial=table[name]["min_criterion"],
+                help_text=_("Optional; leave empty for no minimum per criterion."),
+            )
+
+    def clean_band_fields(self, data):
+        """Replace the band fields of `data` by `bands`; an error on the form
+        when the table is not valid."""
+        values = {name: data.pop(name, None) for name in BAND_FIELDS}
+        if any(name in self.errors for name in BAND_FIELDS):
+            return data
+        table = [
+            {
+                "band": name,
+                "min_total": values[f"{name}_min_total"],
+                "min_criterion": values[f"{name}_min_criterion"],
+            }
+            for name in BAND_NAMES
+        ]
+        try:
+            data["bands"] = clean_bands(table)
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        return data
+
+
+class TermCreateForm(MembersChairDeputyFields, BandFields, ModelForm):
     class Meta:
         model = Term
-        fields = ["year", "report_deadline", "total_points"]
+        fields = [
+            "year",
+            "report_deadline",
+            "total_points",
+            "bonus_cap",
+            "deduction_cap",
+            "late_deduction",
+        ]
         widgets = {"report_deadline": DateInput()}
 
     def __init__(self, *args, cluster, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cluster = cluster
+        self.add_band_fields(self.instance.bands)
         self.offer_units(
             Unit.objects.filter(
                 authority_id=cluster.authority_id, valid_to__isnull=True
@@ -157,6 +231,9 @@ class TermCreateForm(MembersChairDeputyFields, forms.ModelForm):
         )
         self.fields["year"].localize = False
         self.fields["year"].widget.is_localized = False
+
+    def clean(self):
+        return self.clean_band_fields(super().clean())
 
 
 class FractionField(forms.CharField):
@@ -171,7 +248,7 @@ class FractionField(forms.CharField):
         text = super().to_python(value).replace(" ", "").replace(",", ".")
         if not text:
             return None
-        if len(text) > 20 or not re.fullmatch(r"\d+(\.\d+)?(/\d+)?", text):
+        if len(text) > 20 or not re.fullmatch(r"[0-9]+(\.[0-9]+)?(/[0-9]+)?", text):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         try:
             return Fraction(text).limit_denominator(1000)
@@ -186,7 +263,7 @@ class FractionField(forms.CharField):
         return value
 
 
-class TermForm(MembersChairDeputyFields, forms.ModelForm):
+class TermForm(MembersChairDeputyFields, BandFields, ModelForm):
     nomination_quorum = FractionField(
         label=_("Quorum of the nomination vote"),
         help_text=_("Share of all members that must vote, e.g. 2/3."),
@@ -220,9 +297,29 @@ class TermForm(MembersChairDeputyFields, forms.ModelForm):
         self.fields["deputy"].initial = self.instance.deputy
         self.fields["nomination_quorum"].initial = self.instance.nomination_quorum
         self.fields["nomination_threshold"].initial = self.instance.nomination_threshold
+        self.add_band_fields(self.instance.bands)
         self.order_fields(
-            [*self._meta.fields, "nomination_quorum", "nomination_threshold"]
+            [
+                *self._meta.fields,
+                *BAND_FIELDS,
+                "nomination_quorum",
+                "nomination_threshold",
+            ]
         )
+        scale = self.instance.total_points
+        for name in ("bonus_cap", "deduction_cap", "late_deduction"):
+            points = share_of_scale(getattr(self.instance, name), scale)
+            self.fields[name].help_text = _(
+                "%(help)s Now %(points)s points of %(scale)s."
+            ) % {
+                "help": self.fields[name].help_text,
+                "points": format_number(points),
+                "scale": format_number(scale),
+            }
+        if self.instance.state in RULES_FIXED_STATES:
+            for name in (*RULE_FIELDS, *BAND_FIELDS):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Fixed once scoring has started.")
 
     def clean_nomination_quorum(self):
         quorum = self.cleaned_data["nomination_quorum"]
@@ -241,8 +338,9 @@ class TermForm(MembersChairDeputyFields, forms.ModelForm):
         return threshold
 
     def clean(self):
-        """The two shares become the term's numerator and denominator fields."""
-        data = super().clean()
+        """The two shares become the term's numerator and denominator fields,
+        the band fields the term's band table."""
+        data = self.clean_band_fields(super().clean())
         for name in ("nomination_quorum", "nomination_threshold"):
             share = data.pop(name, None)
             if share is not None:
@@ -251,7 +349,7 @@ class TermForm(MembersChairDeputyFields, forms.ModelForm):
         return data
 
 
-class MembershipAddForm(forms.Form):
+class MembershipAddForm(Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
 
     def __init__(self, *args, term, **kwargs):
@@ -261,10 +359,19 @@ class MembershipAddForm(forms.Form):
         ).exclude(pk__in=Membership.objects.filter(term=term).values("unit_id"))
 
 
-class TermTransitionForm(forms.Form):
+class TermTransitionForm(Form):
     to_state = forms.ChoiceField(label=_("Next state"), choices=TermState.choices)
     reason = forms.CharField(
         label=_("Reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TermReopenForm(Form):
+    reason = forms.CharField(
+        label=_("Reason for re-opening"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Kept in the history and shown on the term page."),
     )
 
 
@@ -281,7 +388,7 @@ def _validated_password(form, user=None):
             form.add_error("password1", error)
 
 
-class PasswordFields(forms.Form):
+class PasswordFields(Form):
     password1 = forms.CharField(
         label=_("New password"),
         strip=False,
@@ -295,7 +402,7 @@ class PasswordFields(forms.Form):
     )
 
 
-class UserForm(forms.ModelForm):
+class UserForm(ModelForm):
     class Meta:
         model = User
         fields = ["full_name", "position", "email", "role", "unit", "is_active"]
@@ -347,14 +454,14 @@ class PasswordResetForm(PasswordFields):
         return data
 
 
-class RotationPolicyForm(forms.Form):
+class RotationPolicyForm(Form):
     policy = forms.ChoiceField(label=_("New policy"), choices=RotationPolicy.choices)
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
-class RotationUnitForm(forms.Form):
+class RotationUnitForm(Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
 
     def __init__(self, *args, queryset, **kwargs):
@@ -386,7 +493,7 @@ class RolloverForm(MembersChairDeputyFields):
         )
 
 
-class HandoverForm(forms.Form):
+class HandoverForm(Form):
     date = forms.DateField(label=_("Date"), widget=DateInput())
     place = forms.CharField(label=_("Place"), max_length=200)
     occasion = forms.CharField(
@@ -408,3 +515,11 @@ class HandoverForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not can_override:
             del self.fields["override_reason"]
+
+
+class LoginForm(InputLimitsMixin, auth_forms.AuthenticationForm):
+    """Django's login form with the project's input limits."""
+
+
+class PasswordChangeForm(InputLimitsMixin, auth_forms.PasswordChangeForm):
+    """Django's password change form with the project's input limits."""

@@ -1,16 +1,27 @@
 """Authorities, units, clusters, terms, memberships, handovers and users."""
 
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+
+class AuthorityLevel(models.TextChoices):
+    """The tier of an organising body; its texts (committee name, “theo quy định
+    của tỉnh”) derive from it."""
+
+    PROVINCE = "province", _("province")
+    CITY = "city", _("centrally governed city")
+    MINISTRY = "ministry", _("central ministry or sector")
 
 
 class Authority(models.Model):
@@ -23,7 +34,45 @@ class Authority(models.Model):
         max_length=100,
         help_text=_("Used in the date line of documents, e.g. “Hậu Giang”."),
     )
+    level = models.CharField(
+        _("level"),
+        max_length=16,
+        choices=AuthorityLevel.choices,
+        default=AuthorityLevel.PROVINCE,
+        help_text=_(
+            "A province, a centrally governed city or a central ministry or "
+            "sector; the wording of documents and pages follows it."
+        ),
+    )
     history = HistoricalRecords()
+
+    @property
+    def place_word(self):
+        """“tỉnh”, “thành phố” or “bộ, ngành” (in the active language)."""
+        return {
+            AuthorityLevel.PROVINCE: pgettext("authority level", "province"),
+            AuthorityLevel.CITY: pgettext("authority level", "city"),
+            AuthorityLevel.MINISTRY: pgettext("authority level", "ministry or sector"),
+        }[AuthorityLevel(self.level)]
+
+    @property
+    def committee_name(self):
+        """The issuing body of its decisions: “Ủy ban nhân dân tỉnh Hậu Giang”,
+        “Ủy ban nhân dân thành phố Cần Thơ”; a ministry issues under its own
+        name. Legal text of Vietnamese documents, so always in Vietnamese."""
+        if self.level == AuthorityLevel.MINISTRY:
+            return self.name
+        return f"Ủy ban nhân dân {self.place_word_vi} {self.place_name}"
+
+    @property
+    def place_word_vi(self):
+        """The tier as Vietnamese documents write it: “tỉnh”, “thành phố”,
+        “bộ, ngành”."""
+        return {
+            AuthorityLevel.PROVINCE: "tỉnh",
+            AuthorityLevel.CITY: "thành phố",
+            AuthorityLevel.MINISTRY: "bộ, ngành",
+        }[AuthorityLevel(self.level)]
 
     class Meta:
         verbose_name = _("authority")
@@ -224,6 +273,78 @@ class AssessedMethod(models.TextChoices):
     REVIEWER = "reviewer", _("reviewer's score")
 
 
+# Classification bands (DESIGN.md §5), best first; below the last: not complete.
+BAND_NAMES = ("excellent", "good", "complete")
+BAND_LABELS = {
+    "excellent": _("excellent"),
+    "good": _("good"),
+    "complete": _("complete"),
+    "not_complete": _("not complete"),
+}
+DEFAULT_BAND_MINIMUMS = {"excellent": 90, "good": 80, "complete": 70}
+
+
+def default_bands():
+    """The default table: ≥ 90 / 80 / 70 % of the scale, no criterion minimum."""
+    return [
+        {"band": name, "min_total": DEFAULT_BAND_MINIMUMS[name], "min_criterion": None}
+        for name in BAND_NAMES
+    ]
+
+
+def _percent(value, *, optional):
+    if value is None and optional:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
+        raise ValueError
+    number = Decimal(str(value))
+    if not number.is_finite() or not 0 <= number <= 100:
+        raise ValueError
+    number = number.quantize(Decimal("0.01"))
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def clean_bands(value):
+    """The band table in its stored shape: excellent, good and complete in that
+    order, each with a minimum total in % of the scale (0–100, strictly falling)
+    and an optional minimum share of every criterion's max (0–100 or None).
+    Raises ValidationError otherwise."""
+    message = _(
+        "The classification bands are excellent, good and complete, each with a "
+        "minimum total between 0 and 100 % of the scale, falling from band to "
+        "band, and an optional minimum share of every criterion between 0 and 100 %."
+    )
+    if not isinstance(value, list | tuple) or len(value) != len(BAND_NAMES):
+        raise ValidationError(message, code="invalid_bands")
+    table = []
+    try:
+        for name, row in zip(BAND_NAMES, value, strict=True):
+            if not isinstance(row, dict) or row.get("band") != name:
+                raise ValueError
+            table.append(
+                {
+                    "band": name,
+                    "min_total": _percent(row.get("min_total"), optional=False),
+                    "min_criterion": _percent(row.get("min_criterion"), optional=True),
+                }
+            )
+    except (ValueError, InvalidOperation, TypeError) as error:
+        raise ValidationError(message, code="invalid_bands") from error
+    totals = [Decimal(str(row["min_total"])) for row in table]
+    if any(b >= a for a, b in zip(totals, totals[1:], strict=False)):
+        raise ValidationError(message, code="invalid_bands")
+    return table
+
+
+def validate_bands(value):
+    clean_bands(value)
+
+
+def share_of_scale(percent, total_points):
+    """`percent` % of a scale of `total_points`, in points (2 decimals)."""
+    return (Decimal(percent) * Decimal(total_points) / 100).quantize(Decimal("0.01"))
+
+
 class Term(models.Model):
     """One cluster in one emulation year; chair and deputy live on its memberships."""
 
@@ -257,26 +378,40 @@ class Term(models.Model):
         choices=AssessedMethod.choices,
         default=AssessedMethod.PEER_MEAN,
     )
+    # Bonus cap, deduction cap and late deduction are in % of the scale
+    # (total_points), so that they keep their weight on a 1,000-point term.
     bonus_cap = models.DecimalField(
-        _("bonus cap"),
-        max_digits=5,
-        decimal_places=2,
+        _("bonus cap (% of the scale)"),
+        max_digits=7,
+        decimal_places=4,
         default=5,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Bonus points count up to this share of the total points."),
     )
     deduction_cap = models.DecimalField(
-        _("deduction cap"),
-        max_digits=5,
-        decimal_places=2,
+        _("deduction cap (% of the scale)"),
+        max_digits=7,
+        decimal_places=4,
         default=5,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Deductions count up to this share of the total points."),
     )
     late_deduction = models.DecimalField(
-        _("deduction for a late report"),
-        max_digits=5,
-        decimal_places=2,
+        _("deduction for a late report (% of the scale)"),
+        max_digits=7,
+        decimal_places=4,
         default=1,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("A report submitted late loses this share of the total points."),
+    )
+    bands = models.JSONField(
+        _("classification bands"),
+        default=default_bands,
+        validators=[validate_bands],
+        help_text=_(
+            "Minimum total (% of the scale) and optional minimum share of every "
+            "criterion for excellent, good and complete."
+        ),
     )
     # The nomination vote (bình xét, suy tôn; DESIGN.md §5): quorum and threshold
     # as exact fractions of all members, and how many leading units to nominate
@@ -350,6 +485,41 @@ class Term(models.Model):
 
     def __str__(self):
         return f"{self.cluster} – {self.year}"
+
+    @property
+    def bonus_cap_points(self):
+        return share_of_scale(self.bonus_cap, self.total_points)
+
+    @property
+    def deduction_cap_points(self):
+        return share_of_scale(self.deduction_cap, self.total_points)
+
+    @property
+    def late_deduction_points(self):
+        return share_of_scale(self.late_deduction, self.total_points)
+
+    @property
+    def band_table(self):
+        """The classification bands as (band, minimum total %, minimum share of
+        every criterion % or None), best first."""
+        return [
+            (
+                row["band"],
+                Decimal(str(row["min_total"])),
+                None
+                if row.get("min_criterion") is None
+                else Decimal(str(row["min_criterion"])),
+            )
+            for row in clean_bands(self.bands)
+        ]
+
+    @property
+    def band_rows(self):
+        """(label, minimum total %, minimum criterion share % or None) for pages
+        and documents."""
+        return [
+            (BAND_LABELS[band], total, share) for band, total, share in self.band_table
+        ]
 
     @property
     def nomination_quorum(self):
@@ -596,3 +766,33 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+
+class FormSubmission(models.Model):
+    """One use of a one-time form token (see `clusters.idempotency`): the first
+    POST that carries the token is processed; a repeat (a double click, a
+    resubmission) gets the first result instead. Not business data: no
+    history; rows older than a day are purged."""
+
+    token = models.CharField(_("token"), max_length=64)
+    # The user's id, or "" for an anonymous visitor.
+    user_key = models.CharField(_("user"), max_length=40, blank=True)
+    path = models.CharField(_("path"), max_length=500)
+    # Where the first POST sent the browser; empty while it is being processed.
+    location = models.CharField(_("result"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["token", "user_key"], name="form_submission_token_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["created_at"], name="form_submission_created"),
+        ]
+
+    def __str__(self):
+        return self.token

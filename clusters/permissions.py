@@ -1,7 +1,12 @@
 """Who may do what. Role-level predicates live here; which objects a user can
 reach at all is decided by the scoped querysets in `selectors` (404 otherwise)."""
 
-from .models import MemberRole, Role
+from .models import Handover, MemberRole, Role, TermState
+
+# The states a term re-opened after its handover may be in.
+_REOPENABLE_STATES = frozenset(
+    {TermState.RANKED, TermState.VOTING, TermState.PROPOSING, TermState.DECIDED}
+)
 
 
 def _in_authority(user):
@@ -29,22 +34,56 @@ def sees_whole_authority(user):
     return is_admin(user) or is_province_staff(user)
 
 
+def can_open_unit(user, unit_id):
+    """A unit's page is open to admins and province staff of its authority and
+    to the unit's own officers (the same rule as `selectors.units_visible_to`)."""
+    return sees_whole_authority(user) or (
+        is_unit_officer(user) and user.unit_id == unit_id
+    )
+
+
 def can_manage(user):
     """Create and edit units, clusters, terms, memberships and users."""
     return is_admin(user)
 
 
+def chair_powers_ended(term):
+    """Whether the chair's (and deputy's) powers over `term` have ended: the
+    term is closed, or its handover to the next year is recorded (a term
+    re-opened after its handover stays without chair powers). Queries the
+    handover (once per term object) only from the ranked stage on, the states
+    a re-opened term can be in."""
+    if term.state == TermState.CLOSED:
+        return True
+    if term.state not in _REOPENABLE_STATES:
+        return False
+    try:
+        return term.handover_out is not None
+    except Handover.DoesNotExist:
+        return False
+
+
+def _holds_role(user, term, role):
+    if not is_unit_officer(user) or chair_powers_ended(term):
+        return False
+    return any(
+        m.unit_id == user.unit_id and m.role == role for m in term.memberships.all()
+    )
+
+
 def is_chair_officer(user, term):
-    """An officer of the unit chairing `term` holds the chair's powers for it.
+    """An officer of the unit chairing `term` holds the chair's powers for it,
+    until the handover (or the term's closing) ends them.
 
     Derived from the term's memberships, never stored on the user, so the powers
     move with the chair. Uses prefetched memberships when present."""
-    if not is_unit_officer(user):
-        return False
-    return any(
-        m.unit_id == user.unit_id and m.role == MemberRole.CHAIR
-        for m in term.memberships.all()
-    )
+    return _holds_role(user, term, MemberRole.CHAIR)
+
+
+def is_deputy_officer(user, term):
+    """An officer of the deputy chair unit of `term`, until the handover; the
+    deputy reviews the chair's own report."""
+    return _holds_role(user, term, MemberRole.DEPUTY)
 
 
 def can_record_handover(user, term):

@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 
+from .hygiene import log_text
 from .models import SecurityEvent
 
 logger = logging.getLogger("clusters.security")
@@ -29,4 +30,21 @@ def log_event(kind, request, *, user=None, username=""):
         ip_address=client_ip(request),
         path=path,
     )
-    logger.info("%s user=%s ip=%s path=%s", kind, username, client_ip(request), path)
+    logger.info(
+        "%s user=%s ip=%s path=%s",
+        kind,
+        log_text(username),
+        log_text(client_ip(request)),
+        log_text(path),
+    )
+
+
+def axes_client_str(username, ip_address, user_agent, path_info, request):
+    """The client as django-axes writes it into its log lines (lockouts), every
+    value escaped (settings.AXES_CLIENT_STR_CALLABLE)."""
+    if isinstance(path_info, tuple | list):
+        path_info = path_info[0] if path_info else ""
+    return (
+        f'{{username: "{log_text(username)}", ip_address: "{log_text(ip_address)}", '
+        f'path_info: "{log_text(path_info)}"}}'
+    )

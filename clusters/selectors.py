@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from . import rotation
+from .collation import vi_sorted
 from .models import (
     Cluster,
     Handover,
@@ -54,7 +55,7 @@ def terms_visible_to(user):
 
 
 def memberships_of_term(term):
-    return term.memberships.select_related("unit").order_by("unit__name")
+    return vi_sorted(term.memberships.select_related("unit"), key=lambda m: m.unit.name)
 
 
 def latest_terms(clusters):
@@ -142,6 +143,22 @@ def term_detail(user, pk):
     )
 
 
+def term_reopenings(term):
+    """Every re-opening of `term` (a history entry that took it from `closed`
+    back), oldest first, as history records with `history_user`: when, by whom
+    and why. One query whatever the length of the history."""
+    records = list(
+        term.history.select_related("history_user").order_by(
+            "history_date", "history_id"
+        )
+    )
+    return [
+        record
+        for before, record in zip(records, records[1:], strict=False)
+        if before.state == TermState.CLOSED and record.state != TermState.CLOSED
+    ]
+
+
 def handover_of(term, attr):
     """`term.handover_in` / `handover_out` or None (reverse one-to-one)."""
     try:
@@ -151,7 +168,8 @@ def handover_of(term, attr):
 
 
 def unit_rows(user, *, kind=None, active=None, query=None, on=None):
-    """Units for the list page, filtered by kind, validity on `on`, and name."""
+    """Units for the list page, filtered by kind, validity on `on`, and name,
+    as a list in Vietnamese alphabetical order (`clusters.collation`)."""
     units = units_visible_to(user).select_related("successor")
     if kind:
         units = units.filter(kind=kind)
@@ -162,7 +180,7 @@ def unit_rows(user, *, kind=None, active=None, query=None, on=None):
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
         units = units.filter(current) if active else units.exclude(current)
-    return units.order_by("name")
+    return vi_sorted(units.order_by("name"))
 
 
 def unit_detail(user, pk):
@@ -242,6 +260,38 @@ def _history_of(cluster, before_year=None):
     return [(t.year, t.chair, t.deputy) for t in terms], list(terms)
 
 
+def _this_year():
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+def first_year_proposal(cluster, year):
+    """For the first year of a cluster without any term: the active units of
+    its rotation order as members, with the chair and deputy its policy
+    proposes from that order — (units, chair, deputy); ([], None, None) without
+    an order or once a year exists."""
+    if cluster.terms.exists():
+        return [], None, None
+    order = _rotation_order(cluster)
+    day = rotation.first_day(year)
+    units = []
+    for unit in order:
+        active = rotation.resolve(unit, day)
+        if active is not None and active not in units:
+            units.append(active)
+    if not units:
+        return [], None, None
+    proposal = rotation.propose(
+        policy=cluster.rotation_policy,
+        order=order,
+        members=units,
+        history=[],
+        year=year,
+    )
+    return units, proposal.chair, proposal.deputy
+
+
 def _rotation_order(cluster):
     return [
         slot.unit
@@ -260,22 +310,24 @@ def _members_with_successors(term):
     ]
 
 
-def rotation_preview(cluster, *, years=8):
+def rotation_preview(cluster, *, years=8, first_year=None):
     """Who the current policy proposes for the `years` after the latest term,
-    assuming today's members and rotation order. Returns (latest term, proposals,
-    members missing from the order)."""
+    assuming today's members and rotation order. Before any year is opened the
+    units of the rotation order are the members and the preview starts at
+    `first_year` (this year by default): the order alone is enough. Returns
+    (latest term or None, proposals, members missing from the order)."""
     history, terms = _history_of(cluster)
-    if not terms:
-        return None, [], []
-    latest = terms[-1]
-    members = _members_with_successors(latest)
     order = _rotation_order(cluster)
+    latest = terms[-1] if terms else None
+    if latest is None and not order:
+        return None, [], []
+    members = _members_with_successors(latest) if latest else list(order)
     proposals = rotation.preview(
         policy=cluster.rotation_policy,
         order=order,
         members=members,
         history=history,
-        first_year=latest.year + 1,
+        first_year=latest.year + 1 if latest else first_year or _this_year(),
         years=years,
     )
     in_order = {u.pk for u in order}
@@ -353,6 +405,7 @@ class ChecklistItem:
     done: bool
     mandatory: bool
     url: str = ""
+    url_name: str = ""  # what `clusters.links.can_open` checks for the viewer
 
     @property
     def blocks(self):
@@ -375,18 +428,21 @@ def handover_checklist(term):
             next_term is not None,
             True,
             "" if next_term else reverse("term_rollover", args=[term.pk]),
+            "term_rollover",
         ),
         ChecklistItem(
             _("The next year has a chair"),
             next_term is not None and next_term.chair is not None,
             True,
             reverse("term_edit", args=[next_term.pk]) if next_term else "",
+            "term_edit",
         ),
         ChecklistItem(
             _("The awards of the year are decided"),
             term.state in (TermState.DECIDED, TermState.CLOSED),
             True,
             reverse("term_detail", args=[term.pk]),
+            "term_detail",
         ),
     ]
     open_votes = term.votes.filter(state="open").count()
@@ -396,6 +452,7 @@ def handover_checklist(term):
             open_votes == 0,
             True,
             reverse("term_detail", args=[term.pk]),
+            "term_detail",
         )
     )
     if next_term is not None:
@@ -411,6 +468,7 @@ def handover_checklist(term):
                 set(member_ids) <= with_officer,
                 False,
                 reverse("user_list"),
+                "user_list",
             )
         )
     return items

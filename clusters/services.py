@@ -6,6 +6,7 @@ the actor in the change history."""
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.dispatch import Signal
@@ -24,6 +25,7 @@ from .models import (
     TermState,
     Unit,
     User,
+    clean_bands,
 )
 
 
@@ -51,12 +53,42 @@ CARRIED_SETTINGS = (
     "bonus_cap",
     "deduction_cap",
     "late_deduction",
+    "bands",
     "nomination_quorum_numerator",
     "nomination_quorum_denominator",
     "nomination_threshold_numerator",
     "nomination_threshold_denominator",
     "nomination_seats",
 )
+
+# Settings that change the year's scores: final once the ranking is published.
+SCORING_SETTINGS = (
+    "total_points",
+    "assessed_method",
+    "bonus_cap",
+    "deduction_cap",
+    "late_deduction",
+    "bands",
+)
+
+# The scale, caps and band table are the year's rules (DESIGN.md §5): editable
+# until scoring starts, fixed from then on.
+SCORING_RULES = (
+    "total_points",
+    "bonus_cap",
+    "deduction_cap",
+    "late_deduction",
+    "bands",
+)
+RULES_FIXED_STATES = {
+    TermState.SCORING,
+    TermState.REPLY,
+    TermState.RANKED,
+    TermState.VOTING,
+    TermState.PROPOSING,
+    TermState.DECIDED,
+    TermState.CLOSED,
+}
 
 # The yearly cycle (DESIGN.md §3): each state's allowed next states.
 TERM_TRANSITIONS = {
@@ -82,9 +114,60 @@ def _check_same_authority(authority, *objects):
             )
 
 
-def _check_term_editable(term):
-    if term.state == TermState.CLOSED:
-        raise DomainError(_("The term is closed; re-open it before changing it."))
+# From these states on, a term's scores, results (report contents, evidence),
+# objections and pledge are final (DESIGN.md §3): republishing the ranking is
+# the only correction.
+RESULTS_FINAL_STATES = frozenset(
+    {
+        TermState.RANKED,
+        TermState.VOTING,
+        TermState.PROPOSING,
+        TermState.DECIDED,
+        TermState.CLOSED,
+    }
+)
+# What a service is about to write, for `term_require_writable`.
+TERM_DATA = "term"  # memberships, settings, deadlines, votes, proposals…
+TERM_RESULTS = "results"  # scores, results, evidence, objections, the pledge
+
+
+def term_results_final(term):
+    """True once `term`'s scores, results, objections and pledge are read-only."""
+    return term.state in RESULTS_FINAL_STATES
+
+
+def term_require_writable(term, *, what=TERM_DATA):
+    """Refuse (DomainError) a write of `what` into `term` (a Term or its pk).
+
+    The one guard of the term's state, called first by every service that
+    writes term data: nothing of a closed term changes (until an admin re-opens
+    it, `term_reopen`), and from `ranked` on the results (`TERM_RESULTS`) are
+    read-only too. The state is read again under a row lock (PostgreSQL), so a
+    write racing a transition either finishes before it or sees the new state.
+    Returns the term's current state."""
+    pk = getattr(term, "pk", term)
+    state, year = (
+        Term.objects.select_for_update(no_key=True)
+        .values_list("state", "year")
+        .get(pk=pk)
+    )
+    if state == TermState.CLOSED:
+        raise DomainError(
+            _(
+                "The year %(year)s is closed: nothing of it can change unless an "
+                "admin re-opens it."
+            )
+            % {"year": year}
+        )
+    if what == TERM_RESULTS and state in RESULTS_FINAL_STATES:
+        raise DomainError(
+            _(
+                "The results of %(year)s are published: scores, results, "
+                "objections and the pledge can only be viewed now."
+            )
+            % {"year": year}
+        )
+    return state
 
 
 # Units ---------------------------------------------------------------------
@@ -189,7 +272,17 @@ def term_create(*, cluster, year, actor, units=(), chair=None, deputy=None, **fi
             field="year",
         )
     _check_same_authority(cluster.authority, *units, chair, deputy)
-    term = audited_save(Term(cluster=cluster, year=year, **fields), actor)
+    if "bands" in fields:
+        fields["bands"] = _valid_bands(fields["bands"])
+    try:
+        with transaction.atomic():
+            term = audited_save(Term(cluster=cluster, year=year, **fields), actor)
+    except IntegrityError as error:  # opened by someone else just now
+        raise DomainError(
+            _("%(cluster)s already has a term for %(year)s.")
+            % {"cluster": cluster, "year": year},
+            field="year",
+        ) from error
     for unit in units:
         audited_save(Membership(term=term, unit=unit), actor)
     if chair or deputy:
@@ -197,11 +290,44 @@ def term_create(*, cluster, year, actor, units=(), chair=None, deputy=None, **fi
     return term
 
 
+def _valid_bands(value):
+    try:
+        return clean_bands(value)
+    except ValidationError as error:
+        raise DomainError(error.messages[0], field="bands") from error
+
+
+def _setting_differs(term, name, value):
+    if name == "bands":
+        return clean_bands(term.bands) != value
+    return getattr(term, name) != value
+
+
 @transaction.atomic
 def term_update(*, term, actor, **fields):
-    """Change a term's deadlines or settings; refuses a closed term."""
+    """Change a term's deadlines or settings; refuses a closed term, an invalid
+    band table, and changes of the scale, caps or bands from scoring on."""
     term = Term.objects.select_for_update().get(pk=term.pk)
-    _check_term_editable(term)
+    if "bands" in fields:
+        fields["bands"] = _valid_bands(fields["bands"])
+    changed_rules = [
+        name
+        for name in SCORING_RULES
+        if name in fields and _setting_differs(term, name, fields[name])
+    ]
+    if changed_rules and term.state in RULES_FIXED_STATES:
+        raise DomainError(
+            _(
+                "The scale, the bonus and deduction caps and the classification "
+                "bands are fixed once scoring has started."
+            )
+        )
+    changes_scoring = any(
+        getattr(term, name) != value
+        for name, value in fields.items()
+        if name in SCORING_SETTINGS
+    )
+    term_require_writable(term, what=TERM_RESULTS if changes_scoring else TERM_DATA)
     for name, value in fields.items():
         setattr(term, name, value)
     return audited_save(term, actor)
@@ -213,7 +339,7 @@ def term_set_officers(*, term, chair, deputy, actor, reason=None):
 
     Both must be members of the term and differ; refuses a closed term."""
     term = Term.objects.select_for_update().get(pk=term.pk)
-    _check_term_editable(term)
+    term_require_writable(term)
     if chair is not None and deputy is not None and chair.pk == deputy.pk:
         raise DomainError(
             _("The chair and the deputy chair must be different units."),
@@ -252,7 +378,7 @@ def term_set_officers(*, term, chair, deputy, actor, reason=None):
 @transaction.atomic
 def membership_add(*, term, unit, actor):
     """Add `unit` to `term`; refuses duplicates, other authorities, closed terms."""
-    _check_term_editable(term)
+    term_require_writable(term)
     _check_same_authority(term.cluster.authority, unit)
     if term.memberships.filter(unit=unit).exists():
         raise DomainError(
@@ -266,7 +392,7 @@ def membership_add(*, term, unit, actor):
 def membership_remove(*, membership, actor):
     """Remove a member; refuses the chair or deputy (reassign first) and closed
     terms."""
-    _check_term_editable(membership.term)
+    term_require_writable(membership.term_id)
     if membership.role != MemberRole.MEMBER:
         raise DomainError(
             _("%(unit)s is the %(role)s of this term; assign another unit first.")
@@ -281,15 +407,10 @@ def term_transition(*, term, to_state, actor, reason=None):
 
     Re-opening a closed term (back to `decided`) is allowed to admins with a reason."""
     term = Term.objects.select_for_update().get(pk=term.pk)
-    reopening = term.state == TermState.CLOSED and to_state == TermState.DECIDED
-    if reopening:
-        if actor.role != Role.ADMIN:
-            raise DomainError(_("Only an admin can re-open a closed term."))
-        if not (reason or "").strip():
-            raise DomainError(
-                _("Give a reason for re-opening the term."), field="reason"
-            )
-    elif to_state not in TERM_TRANSITIONS[TermState(term.state)]:
+    if term.state == TermState.CLOSED and to_state == REOPEN_STATE:
+        return term_reopen(term=term, actor=actor, reason=reason)
+    term_require_writable(term)
+    if to_state not in TERM_TRANSITIONS[TermState(term.state)]:
         raise DomainError(
             _("A term cannot move from “%(from)s” to “%(to)s”.")
             % {
@@ -297,12 +418,39 @@ def term_transition(*, term, to_state, actor, reason=None):
                 "to": TermState(to_state).label,
             }
         )
-    else:
-        for guard in TRANSITION_GUARDS.get(TermState(to_state), []):
-            refusal = guard(term)
-            if refusal:
-                raise DomainError(refusal)
+    for guard in TRANSITION_GUARDS.get(TermState(to_state), []):
+        refusal = guard(term)
+        if refusal:
+            raise DomainError(refusal)
     term.state = to_state
+    return audited_save(term, actor, reason, update_fields=["state"])
+
+
+# A re-opened year goes back to `decided`: the awards stay decided, the
+# handover stays recorded, and closing again is the normal `decided → closed`.
+REOPEN_STATE = TermState.DECIDED
+
+
+@transaction.atomic
+def term_reopen(*, term, actor, reason):
+    """Re-open a closed term (back to `decided`): only an admin of its
+    authority, with a reason, which the history keeps with the actor and time
+    (shown on the term page, see `selectors.term_reopenings`).
+
+    Locks the term row first; refuses (DomainError) a term that is not closed,
+    so of two admins re-opening at once the second is told it is open."""
+    term = Term.objects.select_for_update().select_related("cluster").get(pk=term.pk)
+    if actor.role != Role.ADMIN or actor.authority_id != term.cluster.authority_id:
+        raise DomainError(_("Only an admin can re-open a closed term."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give a reason for re-opening the term."), field="reason")
+    if term.state != TermState.CLOSED:
+        raise DomainError(
+            _("The year %(year)s is not closed; there is nothing to re-open.")
+            % {"year": term.year}
+        )
+    term.state = REOPEN_STATE
     return audited_save(term, actor, reason, update_fields=["state"])
 
 
@@ -325,6 +473,7 @@ def handover_record(
         )
     if Handover.objects.filter(from_term=from_term).exists():
         raise DomainError(_("The handover of this term is already recorded."))
+    term_require_writable(from_term)
     from_unit, to_unit = from_term.chair, to_term.chair
     if from_unit is None or to_unit is None:
         raise DomainError(_("Both terms need a chair before the handover."))
@@ -374,6 +523,9 @@ def term_open_next_year(*, term, actor, units, chair, deputy, reason=""):
     a reason. Sends `term_opened_from_previous` in the same transaction."""
     from .selectors import rollover_proposal
 
+    # Two roll-overs of one year at once: the second waits for the first's
+    # lock here, then finds the year open and is told so.
+    term = Term.objects.select_for_update().get(pk=term.pk)
     year = term.year + 1
     if Term.objects.filter(cluster_id=term.cluster_id, year=year).exists():
         raise DomainError(

@@ -23,6 +23,7 @@ urlpatterns = [
     path("terms/<int:pk>/", views.term_detail, name="term_detail"),
     path("terms/<int:pk>/edit/", views.term_edit, name="term_edit"),
     path("terms/<int:pk>/state/", views.term_transition, name="term_transition"),
+    path("terms/<int:pk>/reopen/", views.term_reopen, name="term_reopen"),
     path("terms/<int:pk>/members/add/", views.membership_add, name="membership_add"),
     path(
         "memberships/<int:pk>/remove/",

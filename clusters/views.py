@@ -1,5 +1,6 @@
 """HTTP only: check the role, bind the form, call the service, redirect or re-render."""
 
+import dataclasses
 from functools import wraps
 
 from django.contrib import messages
@@ -27,7 +28,8 @@ from awards.selectors import (
 )
 from awards.services import DRAFTING_TERM_STATES
 
-from . import selectors, services
+from . import links, selectors, services
+from .collation import vi_sorted
 from .forms import (
     ClusterForm,
     HandoverForm,
@@ -39,6 +41,7 @@ from .forms import (
     RotationUnitForm,
     TermCreateForm,
     TermForm,
+    TermReopenForm,
     TermTransitionForm,
     UnitDeactivateForm,
     UnitForm,
@@ -225,6 +228,12 @@ def cluster_edit(request, pk):
 # Units --------------------------------------------------------------------
 
 
+def _next(request, add_view, url):
+    """Where a saved form goes: `add_view`'s empty form after “Save and add
+    another”, else `url`."""
+    return reverse(add_view) if request.POST.get("add_another") else url
+
+
 @require_GET
 @require(reaches_authority)
 def unit_list(request):
@@ -275,7 +284,7 @@ def unit_create(request):
 
     def save(data):
         unit = services.unit_create(actor=request.user, authority=authority, **data)
-        return reverse("unit_detail", args=[unit.pk])
+        return _next(request, "unit_create", reverse("unit_detail", args=[unit.pk]))
 
     return form_page(
         request,
@@ -293,7 +302,7 @@ def unit_edit(request, pk):
 
     def save(data):
         services.unit_update(unit=unit, actor=request.user, **data)
-        return reverse("unit_detail", args=[unit.pk])
+        return _next(request, "unit_create", reverse("unit_detail", args=[unit.pk]))
 
     return form_page(
         request,
@@ -369,7 +378,7 @@ def term_detail(request, pk):
         "clusters/term_detail.html",
         {
             "term": term,
-            "memberships": list(term.memberships.all()),
+            "memberships": vi_sorted(term.memberships.all(), key=lambda m: m.unit.name),
             "handover_in": selectors.handover_of(term, "handover_in"),
             "handover_out": handover_out,
             "next_term": next_term,
@@ -393,6 +402,9 @@ def term_detail(request, pk):
             if can_manage(request.user)
             else None,
             "is_closed": term.state == TermState.CLOSED,
+            "results_final": services.term_results_final(term),
+            "reopenings": selectors.term_reopenings(term),
+            "steps": links.term_steps(request.user, term),
         },
     )
 
@@ -405,6 +417,14 @@ def term_create(request, cluster_pk):
     )
     latest = cluster.terms.order_by("-year").first()
     initial = {"year": (latest.year + 1) if latest else timezone.localdate().year}
+    if latest is None:  # the first year: members, chair and deputy from the order
+        units, chair, deputy = selectors.first_year_proposal(cluster, initial["year"])
+        if units:
+            initial.update(
+                units=[u.pk for u in units],
+                chair=chair.pk if chair else None,
+                deputy=deputy.pk if deputy else None,
+            )
 
     def save(data):
         term = services.term_create(cluster=cluster, actor=request.user, **data)
@@ -464,6 +484,25 @@ def term_transition(request, pk):
     else:
         messages.error(request, _("Choose a valid next state."))
     return redirect("term_detail", pk=term.pk)
+
+
+@require_http_methods(["GET", "POST"])
+@require(can_manage)
+def term_reopen(request, pk):
+    term = _found(selectors.term_detail, request.user, pk)
+
+    def save(data):
+        services.term_reopen(term=term, actor=request.user, reason=data["reason"])
+        return reverse("term_detail", args=[term.pk])
+
+    return form_page(
+        request,
+        TermReopenForm(request.POST or None),
+        save,
+        success=_("The term was re-opened."),
+        template="clusters/term_reopen.html",
+        context={"term": term, "is_closed": term.state == TermState.CLOSED},
+    )
 
 
 @require_POST
@@ -532,7 +571,7 @@ def user_create(request):
         password = data.pop("password1")
         data.pop("password2")
         user = services.user_create(actor=request.user, password=password, **data)
-        return reverse("user_edit", args=[user.pk])
+        return _next(request, "user_create", reverse("user_edit", args=[user.pk]))
 
     return form_page(
         request,
@@ -554,7 +593,7 @@ def user_edit(request, pk):
 
     def save(data):
         services.user_update(user=account, actor=request.user, **data)
-        return reverse("user_list")
+        return _next(request, "user_create", reverse("user_list"))
 
     return form_page(
         request,
@@ -730,7 +769,12 @@ def term_handover(request, pk):
     if not can_record_handover(request.user, term):
         raise PermissionDenied
     done = selectors.handover_of(term, "handover_out")
-    checklist = selectors.handover_checklist(term)
+    checklist = [
+        item
+        if not item.url or links.can_open(request.user, item.url_name)
+        else dataclasses.replace(item, url="")
+        for item in selectors.handover_checklist(term)
+    ]
     next_term = Term.objects.filter(
         cluster_id=term.cluster_id, year=term.year + 1
     ).first()

@@ -12,9 +12,15 @@ class PledgesConfig(AppConfig):
         from clusters.models import TermState
         from clusters.services import TRANSITION_GUARDS
 
-        from . import services  # noqa: F401  (connects the rollover receiver)
+        from . import links, services  # services: connects the rollover receiver
+
+        links.register()
         from .selectors import pledge_not_in_force
 
         TRANSITION_GUARDS.setdefault(TermState.IN_PROGRESS, []).append(
             pledge_not_in_force
+        )
+        # A term is ranked by publishing its ranking, never by a bare move.
+        TRANSITION_GUARDS.setdefault(TermState.RANKED, []).append(
+            services.ranking_unpublished
         )

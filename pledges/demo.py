@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from clusters import services as cluster_services
+from clusters.demo_clock import on_day
 
 from . import services
 from .models import CriterionKind, Pledge, PledgeState, Report, Target
@@ -327,32 +328,40 @@ def load(*, term_2023, term_2024, units_by_name, officers, actor):
         (term_2023, None, datetime.date(2023, 2, 15)),
         (term_2024, Decimal("1.06"), datetime.date(2024, 2, 20)),
     ):
-        pledge = Pledge.objects.filter(term=term).first()
-        if pledge is None:
-            pledge = (
-                services.pledge_create(term=term, actor=actor, content=CONTENT)
-                if growth is None
-                else services.pledge_copy_previous(term=term, actor=actor)
+        # Drafted and opened for signing in the fortnight before the signing.
+        with on_day(signed_on - datetime.timedelta(days=14)):
+            _load_pledge(term, growth, signed_on, units_by_name, officers, actor)
+
+
+def _load_pledge(term, growth, signed_on, units_by_name, officers, actor):
+    """One year's pledge: created (or copied from the year before), its targets
+    set, opened for signing and signed by every member on `signed_on`."""
+    pledge = Pledge.objects.filter(term=term).first()
+    if pledge is None:
+        pledge = (
+            services.pledge_create(term=term, actor=actor, content=CONTENT)
+            if growth is None
+            else services.pledge_copy_previous(term=term, actor=actor)
+        )
+    if pledge.state == PledgeState.DRAFT:
+        indicators = {i.code: i for i in pledge.indicators.all()}
+        rows = []
+        for code, entries in targets_2023(units_by_name).items():
+            actuals = (
+                actuals_2023()[code]
+                if growth is not None and code in ACTUAL_2023
+                else None
             )
-        if pledge.state == PledgeState.DRAFT:
-            indicators = {i.code: i for i in pledge.indicators.all()}
-            rows = []
-            for code, entries in targets_2023(units_by_name).items():
-                actuals = (
-                    actuals_2023()[code]
-                    if growth is not None and code in ACTUAL_2023
-                    else None
-                )
-                for index, (unit, plan, last) in enumerate(entries):
-                    if actuals is not None:
-                        last = actuals[index]
-                        step = Decimal(1) if code == "CT4" else Decimal("0.001")
-                        plan = (last * growth).quantize(step, ROUND_HALF_UP)
-                    rows.append((indicators[code], unit, plan, last))
-            services.targets_apply(pledge=pledge, rows=rows, actor=actor)
-            pledge = services.pledge_open_signing(pledge=pledge, actor=actor)
-        if pledge.state == PledgeState.SIGNING:
-            _sign_all(pledge, officers, signed_on)
+            for index, (unit, plan, last) in enumerate(entries):
+                if actuals is not None:
+                    last = actuals[index]
+                    step = Decimal(1) if code == "CT4" else Decimal("0.001")
+                    plan = (last * growth).quantize(step, ROUND_HALF_UP)
+                rows.append((indicators[code], unit, plan, last))
+        services.targets_apply(pledge=pledge, rows=rows, actor=actor)
+        pledge = services.pledge_open_signing(pledge=pledge, actor=actor)
+    if pledge.state == PledgeState.SIGNING:
+        _sign_all(pledge, officers, signed_on)
 
 
 # Reports ---------------------------------------------------------------------
@@ -407,9 +416,21 @@ SUMMARY = (
     "phần lớn các chỉ tiêu chủ yếu. Công tác khen thưởng bảo đảm chính xác, kịp "
     "thời, hướng về cơ sở, tránh hình thức."
 )
-# 2024 (reporting, its deadline DEADLINE_2024_DAYS ahead): how far each unit
-# got. Each unit's 2024 actual is its target times the factor below.
-DEADLINE_2024_DAYS = 20
+# The years' report deadlines and the days their reports were entered.
+DEADLINE_2023 = datetime.date(2023, 12, 15)
+REPORTED_2023 = datetime.date(2023, 12, 5)
+DEADLINE_2024 = datetime.date(2024, 12, 16)
+REPORTED_2024 = datetime.date(2024, 12, 9)
+# 2024 stays in the reporting stage, its deadline long past: the units that
+# have not submitted hold an extension granted when the demo is loaded, for
+# this many days, so visitors can still submit (late, as the service marks it).
+EXTENSION_DAYS = 20
+EXTENSION_REASON = (
+    "Gia hạn nộp báo cáo năm 2024 cho đơn vị chưa hoàn thành (dữ liệu minh họa "
+    "để dùng thử)."
+)
+# 2024: how far each unit got. Each unit's 2024 actual is its target times the
+# factor below.
 GROWTH_2024 = ["1.021", "1.034", "0.987", "1.012", "1.005", "0.976", "1.018", "0.995"]
 SUBMITTED_2024 = ("Thành phố Vị Thanh", "Thành phố Ngã Bảy")
 RETURNED_2024 = (
@@ -588,34 +609,48 @@ def _actuals_2024(term, unit, index):
 def load_reports(*, term_2023, term_2024, officers, actor):
     """The members' reports, through the services with the units' officers and
     the chair's officer as actors: every 2023 report complete, submitted and
-    accepted (the actuals add up to the seed's totals); in 2024 (deadline set
-    DEADLINE_2024_DAYS ahead) two submitted, one returned with a reason and the
-    others in draft. A year outside reporting and reports that exist are left
-    as they are."""
+    accepted in December 2023 before its deadline (the actuals add up to the
+    seed's totals); in 2024 (deadline 16/12/2024) two submitted, one returned
+    with a reason and the others in draft, each of those five and the returned
+    one holding an extension so the demo can still be used. A year outside
+    reporting and reports that exist are left as they are."""
+    if term_2023.state in REPORTING_STATES:
+        with on_day(REPORTED_2023):
+            _load_reports_2023(term_2023, officers, actor)
+    if term_2024.state in REPORTING_STATES:
+        with on_day(REPORTED_2024):
+            term_2024 = _load_reports_2024(term_2024, officers, actor)
+        _extend_2024(term_2024, actor)
+
+
+def _load_reports_2023(term, officers, actor):
     officer_of = {unit.pk: officer for unit, officer in officers}
     units = {unit.name: unit for unit, _officer in officers}
-    if term_2023.state in REPORTING_STATES:
-        chair_officer = officer_of[term_2023.chair.pk]
-        actuals = actuals_2023()
-        for index, name in enumerate(UNIT_ORDER):
-            unit = units[name]
-            if Report.objects.filter(term=term_2023, unit=unit).exists():
-                continue
-            officer = officer_of[unit.pk]
-            row = {code: values[index] for code, values in actuals.items()}
-            report = _fill(term_2023, unit, officer, row, index, 2023)
-            report = _submit(report, officer)
-            # The chair's own report is accepted by the province (no self-review).
-            reviewer = actor if unit.pk == term_2023.chair.pk else chair_officer
-            services.report_accept(report=report, actor=reviewer)
-    if term_2024.state not in REPORTING_STATES:
-        return
+    if term.report_deadline is None:
+        term = cluster_services.term_update(
+            term=term, actor=actor, report_deadline=DEADLINE_2023
+        )
+    chair_officer = officer_of[term.chair.pk]
+    actuals = actuals_2023()
+    for index, name in enumerate(UNIT_ORDER):
+        unit = units[name]
+        if Report.objects.filter(term=term, unit=unit).exists():
+            continue
+        officer = officer_of[unit.pk]
+        row = {code: values[index] for code, values in actuals.items()}
+        report = _fill(term, unit, officer, row, index, 2023)
+        report = _submit(report, officer)
+        # The chair's own report is accepted by the province (no self-review).
+        reviewer = actor if unit.pk == term.chair.pk else chair_officer
+        services.report_accept(report=report, actor=reviewer)
+
+
+def _load_reports_2024(term_2024, officers, actor):
+    officer_of = {unit.pk: officer for unit, officer in officers}
+    units = {unit.name: unit for unit, _officer in officers}
     if term_2024.report_deadline is None:
         term_2024 = cluster_services.term_update(
-            term=term_2024,
-            actor=actor,
-            report_deadline=timezone.localdate()
-            + datetime.timedelta(days=DEADLINE_2024_DAYS),
+            term=term_2024, actor=actor, report_deadline=DEADLINE_2024
         )
     chair_officer = officer_of[term_2024.chair.pk]
     indicators = {i.code: i for i in term_2024.pledge.indicators.all()}
@@ -642,6 +677,34 @@ def load_reports(*, term_2023, term_2024, officers, actor):
                 actor=chair_officer,
                 items=[("indicator", indicators[code], None, reason)],
             )
+    return term_2024
+
+
+def _extend_2024(term, actor):
+    """An extension (granted on the day the demo is loaded) for each 2024
+    member that has not submitted, once the deadline has passed."""
+    from .models import DeadlineExtension, ReportState
+
+    today = timezone.localdate()
+    if term.report_deadline is None or today <= term.report_deadline:
+        return
+    if DeadlineExtension.objects.filter(term=term).exists():
+        return
+    done = set(
+        Report.objects.filter(
+            term=term, state__in=(ReportState.SUBMITTED, ReportState.ACCEPTED)
+        ).values_list("unit_id", flat=True)
+    )
+    for membership in term.memberships.select_related("unit").order_by("unit__name"):
+        if membership.unit_id in done:
+            continue
+        services.deadline_extend(
+            term=term,
+            unit=membership.unit,
+            until=today + datetime.timedelta(days=EXTENSION_DAYS),
+            reason=EXTENSION_REASON,
+            actor=actor,
+        )
 
 
 # Scoring and ranking of 2023 -----------------------------------------------------
@@ -713,6 +776,12 @@ def load_scores(*, term, officers, staff, advance):
         reason="Minh chứng bổ sung đầy đủ 7 phong trào; chấp nhận điểm tối đa.",
         actor=officer_of[chair.pk],
     )
-    term = advance(term, TermState.RANKED)
+    # Every member says it has no further objection; the province publishes,
+    # which ranks the year.
+    for membership in term.memberships.select_related("unit"):
+        services.reply_waive(
+            term=term, unit=membership.unit, actor=officer_of[membership.unit_id]
+        )
     services.ranking_publish(term=term, actor=staff)
+    term.refresh_from_db()
     return term

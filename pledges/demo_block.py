@@ -15,7 +15,14 @@ from clusters.models import Cluster, ClusterKind, Role, Term, TermState, UnitKin
 
 from . import services
 from .demo import peer_score_all
-from .models import Objection, Pledge, PledgeState, RankingSnapshot, Report
+from .models import (
+    Objection,
+    Pledge,
+    PledgeState,
+    RankingSnapshot,
+    ReplyWaiver,
+    Report,
+)
 
 BLOCK_NAME = "Khối thi đua các sở, ban, ngành tỉnh"
 # (username, unit name, short name); the order is the block's rotation order.
@@ -215,10 +222,18 @@ def _through_the_year(term, year, officers, admin, staff, advance):
             reason=answer,
             actor=officer_of[term.chair.pk],
         )
-    if year == 2023:
-        term = advance(term, TermState.RANKED)
-        if not RankingSnapshot.objects.filter(term=term).exists():
-            services.ranking_publish(term=term, actor=staff)
+    if year == 2023 and not RankingSnapshot.objects.filter(term=term).exists():
+        # Every member waives its further right of reply; the province
+        # publishes, which ranks the year.
+        for membership in term.memberships.select_related("unit"):
+            if not ReplyWaiver.objects.filter(term=term, unit=membership.unit).exists():
+                services.reply_waive(
+                    term=term,
+                    unit=membership.unit,
+                    actor=officer_of[membership.unit_id],
+                )
+        services.ranking_publish(term=term, actor=staff)
+        term.refresh_from_db()
     return term
 
 

@@ -15,7 +15,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
 from clusters.formatting import format_number
-from clusters.models import UnitKind
+from clusters.hygiene import strip_control
+from clusters.models import UnitKind, share_of_scale
 
 from . import selectors
 from .models import (
@@ -28,6 +29,7 @@ from .models import (
     SectionKind,
     Signature,
 )
+from .totals import combine, indicator_total
 
 FONT = "Times New Roman"
 DOCX_CONTENT_TYPE = (
@@ -55,6 +57,12 @@ LOCAL_GOVERNMENT = {
     UnitKind.SPECIAL_ZONE,
 }
 
+BAND_WORDS = {
+    "excellent": "Xuất sắc",
+    "good": "Tốt",
+    "complete": "Hoàn thành",
+    "not_complete": "Không hoàn thành",
+}
 SECTION_NOTES = {
     SectionKind.SCORED: "",
     SectionKind.BONUS: "Điểm thưởng, ngoài thang điểm",
@@ -94,10 +102,54 @@ def rule_words(indicator):
         )
         return f"theo khung: {steps}" if steps else "theo khung"
     cap, floor = params.get("cap", 100), params.get("floor", 50)
+    if cap > 100:
+        return (
+            f"tỷ lệ thuận với mức đạt; vượt kế hoạch được tính tối đa "
+            f"{vn_number(cap)}% kế hoạch, tức chỉ tiêu được tối đa {vn_number(cap)}% "
+            f"phần điểm của chỉ tiêu, nhưng tổng điểm của tiêu chí không vượt quá "
+            f"điểm tối đa của tiêu chí; đạt dưới {vn_number(floor)}% không có điểm"
+        )
     return (
         f"tỷ lệ thuận với mức đạt (tính tối đa {vn_number(cap)}% kế hoạch; "
         f"đạt dưới {vn_number(floor)}% không có điểm)"
     )
+
+
+def _percent_and_points(percent, scale):
+    points = share_of_scale(percent, scale)
+    return f"{vn_number(percent)}% thang điểm ({vn_number(points)} điểm)"
+
+
+def rules_paragraphs(term):
+    """The year's scoring rules in Vietnamese (DESIGN.md §5): how an indicator's
+    share is split, the bonus and deduction caps, the late deduction and the
+    classification bands, exactly as the ranking applies them."""
+    scale = term.total_points
+    lines = [
+        "Điểm của tiêu chí chấm theo chỉ tiêu được chia đều cho các chỉ tiêu của "
+        "tiêu chí; mức đạt bằng thực hiện chia kế hoạch (chỉ tiêu càng thấp càng "
+        "tốt: kế hoạch chia thực hiện); tổng điểm của tiêu chí không vượt quá "
+        "điểm tối đa của tiêu chí.",
+        f"Điểm thưởng được tính tối đa "
+        f"{_percent_and_points(term.bonus_cap, scale)}; điểm trừ được tính tối "
+        f"đa {_percent_and_points(term.deduction_cap, scale)}; đơn vị nộp báo cáo "
+        f"muộn bị trừ {_percent_and_points(term.late_deduction, scale)}.",
+    ]
+    bands = []
+    for band, total, share in term.band_table:
+        words = (
+            f"{BAND_WORDS[band]}: tổng điểm đạt từ "
+            f"{_percent_and_points(total, scale)} trở lên"
+        )
+        if share is not None:
+            words += (
+                f" và mỗi tiêu chí đạt từ {vn_number(share)}% điểm tối đa của "
+                "tiêu chí trở lên"
+            )
+        bands.append(words)
+    bands.append(f"{BAND_WORDS['not_complete']}: các trường hợp còn lại")
+    lines.append("Xếp loại: " + "; ".join(bands) + ".")
+    return tuple(lines)
 
 
 @dataclass(frozen=True)
@@ -151,6 +203,7 @@ class PledgeDocument:
     amendment: str
     criteria: tuple
     scale: str
+    rules: tuple
     members: tuple  # units, in column order
     target_tables: tuple
     signatures: tuple
@@ -216,12 +269,11 @@ def _criteria_rows(sections):
 
 
 def _cluster_total(indicator, planned, totals):
-    if indicator.aggregation == Aggregation.SUM:
-        return vn_number(totals.get(indicator.pk))
-    if indicator.aggregation == Aggregation.MEAN:
-        values = [v for v in planned if v is not None]
-        return vn_number(sum(values) / len(values), places=2) if values else ""
-    return ""
+    how = indicator_total(indicator)
+    total = combine(planned, how)
+    if total is None:
+        return ""
+    return vn_number(total, places=2) if how == Aggregation.MEAN else vn_number(total)
 
 
 def _target_tables(members, indicators, targets, totals):
@@ -304,6 +356,7 @@ def pledge_document(pledge):
         amendment=f"(Sửa đổi lần {pledge.version - 1})" if pledge.version > 1 else "",
         criteria=_criteria_rows(sections),
         scale=vn_number(term.total_points),
+        rules=rules_paragraphs(term),
         members=tuple(members),
         target_tables=_target_tables(members, indicators, targets, totals),
         signatures=_signature_blocks(members, signatures),
@@ -396,7 +449,9 @@ def _page(section, *, landscape=False):
 
 
 def _write(paragraph, text, *, bold=False, italic=False, size=None, align=None):
-    run = paragraph.add_run(text)
+    """Every text of the project's Word documents is written here, without the
+    control characters Word cannot hold (`clusters.hygiene.strip_control`)."""
+    run = paragraph.add_run(strip_control(text))
     run.bold = bold
     run.italic = italic
     if size is not None:
@@ -643,13 +698,17 @@ def pledge_docx(pledge):
     doc = pledge_document(pledge)
     document = Document()
     _setup_styles(document)
-    document.core_properties.title = doc.title
+    document.core_properties.title = strip_control(doc.title)
     document.core_properties.language = "vi-VN"
     width = _page(document.sections[0])
     _header(document, doc, width)
     _title(document, doc)
     _heading(document, doc.headings[0])
     _criteria(document, doc, width)
+    for line in doc.rules:
+        rule = _write(document.add_paragraph(), line)
+        rule.paragraph_format.space_before = Pt(6)
+        rule.paragraph_format.first_line_indent = Mm(10)
     if doc.wide:
         landscape = document.add_section(WD_SECTION.NEW_PAGE)
         _heading(document, doc.headings[1])

@@ -3,21 +3,24 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from clusters.formatting import parse_decimal
 from clusters.forms import DateInput
+from clusters.hygiene import Form, ModelForm
 
 from .excel import MAX_UPLOAD_BYTES
 from .models import Criterion, Indicator, ScoringRule, Section
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(ModelForm):
     class Meta:
         model = Section
         fields = ["code", "title", "kind", "max_points"]
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(ModelForm):
     class Meta:
         model = Criterion
         fields = [
@@ -37,7 +40,7 @@ class CriterionForm(forms.ModelForm):
         self.fields["section"].queryset = pledge.sections.all()
 
 
-class IndicatorForm(forms.ModelForm):
+class IndicatorForm(ModelForm):
     cap = forms.DecimalField(
         # xgettext:no-python-format
         label=_("Cap (% of plan)"),
@@ -128,17 +131,17 @@ class IndicatorForm(forms.ModelForm):
         return data
 
 
-class SignForm(forms.Form):
+class SignForm(Form):
     signer_name = forms.CharField(label=_("Signer's full name"), max_length=150)
     signer_title = forms.CharField(
         label=_("Signer's title"),
         max_length=150,
-        help_text=_("e.g. Chủ tịch UBND huyện"),
+        help_text=_("e.g. Chủ tịch UBND xã or Giám đốc Sở Tài chính"),
     )
     signed_on = forms.DateField(label=_("Date signed"), widget=DateInput())
 
 
-class AmendForm(forms.Form):
+class AmendForm(Form):
     reason = forms.CharField(
         label=_("Reason for the amendment"),
         max_length=1000,
@@ -146,11 +149,11 @@ class AmendForm(forms.Form):
     )
 
 
-class TemplateForm(forms.Form):
+class TemplateForm(Form):
     name = forms.CharField(label=_("Template name"), max_length=200)
 
 
-class TargetsImportForm(forms.Form):
+class TargetsImportForm(Form):
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         help_text=_("The template downloaded from the targets page, at most 5 MB."),
@@ -159,6 +162,8 @@ class TargetsImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if upload is None:  # the previewed file kept on the server is applied
+            return None
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(
                 _("Choose an Excel workbook (.xlsx), such as the template.")
@@ -201,6 +206,18 @@ class ReportNumberField(forms.DecimalField):
         )
         self.places = places
 
+    def to_python(self, value):
+        """Read through `clusters.formatting.parse_decimal`, the reader the
+        Excel imports share, in the active language."""
+        if isinstance(value, str):
+            try:
+                value = parse_decimal(value, get_language())
+            except (ValueError, ArithmeticError) as error:
+                raise forms.ValidationError(
+                    self.error_messages["invalid"], code="invalid"
+                ) from error
+        return super().to_python(value)
+
     def clean(self, value):
         from decimal import ROUND_HALF_UP
 
@@ -210,7 +227,7 @@ class ReportNumberField(forms.DecimalField):
         return value
 
 
-class ReportSectionForm(forms.Form):
+class ReportSectionForm(Form):
     """What every section form of a report carries: which section, and the
     report version the page was loaded with (optimistic locking)."""
 
@@ -228,13 +245,13 @@ class ReportSectionForm(forms.Form):
     )
 
 
-class ReportSubmitForm(forms.Form):
+class ReportSubmitForm(Form):
     version = forms.IntegerField(
         min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput
     )
 
 
-class ReportIndicatorsForm(forms.Form):
+class ReportIndicatorsForm(Form):
     """The actual value and a note for each indicator of the pledge."""
 
     def __init__(self, *args, indicators, **kwargs):
@@ -266,7 +283,7 @@ class ReportIndicatorsForm(forms.Form):
         }
 
 
-class ReportCriteriaForm(forms.Form):
+class ReportCriteriaForm(Form):
     """Points (0 to the criterion's maximum) and an explanation for each
     criterion scored by people."""
 
@@ -325,7 +342,7 @@ def _count_field(label):
     )
 
 
-class CommendationRowForm(forms.Form):
+class CommendationRowForm(Form):
     """One form of commendation the unit awarded, with how many collectives and
     individuals received it. A row left blank is ignored."""
 
@@ -377,7 +394,7 @@ CommendationFormSet = forms.formset_factory(
 )
 
 
-class ReportSummaryForm(forms.Form):
+class ReportSummaryForm(Form):
     summary = forms.CharField(
         label=_("Summary of the year"),
         required=False,
@@ -386,7 +403,7 @@ class ReportSummaryForm(forms.Form):
     )
 
 
-class EvidenceUploadForm(forms.Form):
+class EvidenceUploadForm(Form):
     criterion = forms.ModelChoiceField(
         queryset=Criterion.objects.none(), widget=forms.HiddenInput
     )
@@ -400,7 +417,7 @@ class EvidenceUploadForm(forms.Form):
         self.fields["criterion"].queryset = pledge.criteria.exclude(kind="indicator")
 
 
-class ReportReturnForm(forms.Form):
+class ReportReturnForm(Form):
     """A reason for each row the reviewer returns; a row is returned when its
     reason is filled in."""
 
@@ -434,7 +451,7 @@ class ReportReturnForm(forms.Form):
         ]
 
 
-class DeadlineExtensionForm(forms.Form):
+class DeadlineExtensionForm(Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=None)
     until = forms.DateField(label=_("Extended until"), widget=DateInput())
     reason = forms.CharField(

@@ -1,8 +1,12 @@
 """Who may draft, set targets for and sign a term's pledge."""
 
+from django.utils.translation import gettext as _
+
+from clusters.models import ClusterKind, MemberRole, TermState
 from clusters.permissions import (
     is_admin,
     is_chair_officer,
+    is_deputy_officer,
     is_province_staff,
     is_unit_officer,
 )
@@ -59,6 +63,7 @@ def can_view_report(user, term, unit):
         can_edit_report(user, term, unit)
         or can_review_reports(user, term)
         or (peers_may and is_member_officer(user, term))
+        or judging_refusal(user, term, unit.pk) is None
     )
 
 
@@ -69,15 +74,61 @@ def can_peer_score(user, term):
     return term.state == TermState.SCORING and is_member_officer(user, term)
 
 
+def can_open_peer_scoring(user, term):
+    """The peer-scoring page: members' officers while the year is scored, the
+    ones following it (chair unit, province staff, admins) and the deputy chair
+    unit, which adjusts the chair's scores."""
+    return (
+        can_peer_score(user, term)
+        or can_see_draft_ranking(user, term)
+        or is_deputy_officer(user, term)
+    )
+
+
+def can_open_reply(user, term):
+    """The right-of-reply page: every member's officers (their draft scores and
+    objections), the ones following the year and the deputy chair unit, which
+    answers objections to the chair's report."""
+    return (
+        is_member_officer(user, term)
+        or can_see_draft_ranking(user, term)
+        or is_deputy_officer(user, term)
+    )
+
+
+def can_open_report_list(user, term):
+    """The reports page: reviewers see every member's report; a member's
+    officer is taken to the unit's own report."""
+    return can_review_reports(user, term) or is_member_officer(user, term)
+
+
 def can_extend_deadline(user):
     """Admins grant a unit more time after the deadline."""
     return is_admin(user)
 
 
-def can_publish_ranking(user, term):
-    """Admins, province staff and the chair unit's officers publish the ranking
-    and see the draft ranking before it is published."""
+def can_see_draft_ranking(user, term):
+    """Admins, province staff and the chair unit's officers see the draft
+    ranking (and every member's scoring progress) before it is published."""
     return can_review_reports(user, term)
+
+
+def can_publish_ranking(user, term):
+    """Publishing the ranking, and correcting it by republishing, is province
+    staff's act (and the authority's admins'); never a member's."""
+    return is_admin(user) or is_province_staff(user)
+
+
+def can_record_absence(user, term):
+    """Province staff and admins record why a member's report is missing or
+    was not accepted, so the ranking can be published without it."""
+    return is_admin(user) or is_province_staff(user)
+
+
+def can_waive_reply(user, term):
+    """A member's officer waives the unit's right of reply (“no objection”)
+    while the year is in the right-of-reply stage."""
+    return term.state == TermState.REPLY and is_member_officer(user, term)
 
 
 def can_see_standing(user, term, unit):
@@ -85,3 +136,107 @@ def can_see_standing(user, term, unit):
     return can_review_reports(user, term) or (
         is_member_officer(user, term) and user.unit_id == unit.pk
     )
+
+
+# Judging a member's report: reviewing it (accept or return), the reviewer's
+# score and answering objections. No unit judges its own report; the chair
+# unit judges the others and the deputy chair unit judges the chair's
+# (DESIGN.md §1). Each `*_refusal` returns the message the service raises, or
+# None; the `can_*` predicates are what views and templates offer.
+
+
+def deputy_reviews_chair_note(term):
+    """“The deputy chair reviews the chair's report”, worded for a cluster or a
+    block."""
+    if term.cluster.kind == ClusterKind.BLOCK:
+        return _("The deputy head of the block reviews the block head's report.")
+    return _("The deputy chair of the cluster reviews the cluster chair's report.")
+
+
+def _chair_unit_id(term):
+    return next(
+        (m.unit_id for m in term.memberships.all() if m.role == MemberRole.CHAIR),
+        None,
+    )
+
+
+def judging_refusal(user, term, unit_id):
+    """Why `user` may not judge the report of member `unit_id` in `term`, or
+    None: province staff and admins judge every report; a unit never judges
+    its own; the chair unit's officers judge the other members' reports and
+    the deputy chair unit's officers the chair's (until the handover)."""
+    if is_admin(user) or is_province_staff(user):
+        return None
+    if is_unit_officer(user) and user.unit_id == unit_id:
+        return _(
+            "A unit does not review, adjust or rule on objections to its own report."
+        )
+    if unit_id is not None and unit_id == _chair_unit_id(term):
+        if is_deputy_officer(user, term):
+            return None
+        return deputy_reviews_chair_note(term)
+    if is_chair_officer(user, term):
+        return None
+    return _("Only the chair unit or province staff review the members' reports.")
+
+
+def can_judge_report(user, report):
+    """Whether `user` is a reviewer of `report` (see `judging_refusal`)."""
+    return judging_refusal(user, report.term, report.unit_id) is None
+
+
+def review_refusal(user, report):
+    """Why `user` may not accept or return `report` now, or None."""
+    from .models import ReportState
+
+    refusal = judging_refusal(user, report.term, report.unit_id)
+    if refusal:
+        return refusal
+    if report.state != ReportState.SUBMITTED:
+        return _("Only a submitted report can be accepted or returned.")
+    return None
+
+
+def can_review_report(user, report):
+    """Accept or return `report`: a submitted report, by one of its reviewers."""
+    return review_refusal(user, report) is None
+
+
+def reviewer_score_refusal(user, report):
+    """Why `user` may not set a reviewer's score on `report` now, or None:
+    only its reviewers, in the scoring stage, on a submitted or accepted
+    report (after that, through an accepted objection)."""
+    from .models import ReportState
+
+    refusal = judging_refusal(user, report.term, report.unit_id)
+    if refusal:
+        return refusal
+    if report.term.state != TermState.SCORING:
+        return _("Scores are given while the year is in the scoring stage.")
+    if report.state not in (ReportState.SUBMITTED, ReportState.ACCEPTED):
+        return _("Only submitted reports are scored.")
+    return None
+
+
+def can_reviewer_score(user, report):
+    """Set the reviewer's score of a criterion of `report`."""
+    return reviewer_score_refusal(user, report) is None
+
+
+def answer_refusal(user, objection):
+    """Why `user` may not answer `objection` now, or None: only a reviewer of
+    the contested report, in the right-of-reply stage, once."""
+    report = objection.report
+    refusal = judging_refusal(user, report.term, report.unit_id)
+    if refusal:
+        return refusal
+    if objection.answer:
+        return _("This objection has already been answered.")
+    if report.term.state != TermState.REPLY:
+        return _("Objections are answered in the right-of-reply stage.")
+    return None
+
+
+def can_answer_objection(user, objection):
+    """Accept or reject `objection`."""
+    return answer_refusal(user, objection) is None

@@ -7,22 +7,15 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from clusters.models import BAND_LABELS, default_bands
+
 from .models import CriterionKind
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
-# (band, minimum total in % of the scale, minimum share of every criterion's max)
-BANDS = [
-    ("excellent", Decimal(90), Decimal(85)),
-    ("good", Decimal(80), Decimal(80)),
-    ("complete", Decimal(70), Decimal(70)),
-]
-BAND_LABELS = {
-    "excellent": _("excellent"),
-    "good": _("good"),
-    "complete": _("complete"),
-    "not_complete": _("not complete"),
-}
+# The default table (DESIGN.md §5): (band, minimum total in % of the scale,
+# minimum share of every criterion's max or None); each term keeps its own.
+BANDS = [(row["band"], Decimal(row["min_total"]), None) for row in default_bands()]
 
 
 @dataclass
@@ -61,9 +54,11 @@ class Standing:
         return BAND_LABELS[self.band]
 
 
-def band_of(total, scale, lines):
-    """The classification band: the total (in % of the scale) and the weakest
-    scored criterion (in % of its max) must both reach the band's minimum."""
+def band_of(total, scale, lines, bands=None):
+    """The classification band under the term's table `bands` (default: the
+    DESIGN.md §5 table): the first band, best first, whose minimum total (in %
+    of the scale) the total reaches and, when the band sets one, whose minimum
+    share every scored criterion (in % of its max) reaches."""
     percent = total / Decimal(scale) * 100 if scale else ZERO
     shares = [
         (line.points or ZERO) / line.max_points * 100
@@ -72,15 +67,17 @@ def band_of(total, scale, lines):
         and line.max_points
     ]
     weakest = min(shares, default=Decimal(100))
-    for band, minimum_total, minimum_share in BANDS:
-        if percent >= minimum_total and weakest >= minimum_share:
+    for band, minimum_total, minimum_share in BANDS if bands is None else bands:
+        if percent >= minimum_total and (
+            minimum_share is None or weakest >= minimum_share
+        ):
             return band
     return "not_complete"
 
 
-def standing(unit, lines, *, scale, bonus_cap, deduction_cap, votes=0):
+def standing(unit, lines, *, scale, bonus_cap, deduction_cap, votes=0, bands=None):
     """Add up one member's lines: criteria within the scale, then bonus and
-    deduction each capped."""
+    deduction each capped (caps in points)."""
     scored = [
         line
         for line in lines
@@ -122,7 +119,7 @@ def standing(unit, lines, *, scale, bonus_cap, deduction_cap, votes=0):
         for line in scored
         if line.points is not None and line.points >= line.max_points
     )
-    result.band = band_of(within + bonus - deduction, scale, lines)
+    result.band = band_of(within + bonus - deduction, scale, lines, bands)
     return result
 
 

@@ -27,9 +27,12 @@ def achievement(direction, planned, actual):
 
 
 def points_for(rule, params, max_points, achieved):
-    """Points out of `max_points` for an achievement under `rule`: proportional
-    (max × min(a, cap) / 100, 0 below the floor), threshold (all at 100 % or
-    more) or bands ((minimum %, share %) pairs). Never above `max_points`."""
+    """Points for an achievement under `rule`, `max_points` being the
+    indicator's share of its criterion: proportional (share × min(a, cap) / 100,
+    0 below the floor; a cap above 100 lets over-achievement earn up to
+    share × cap / 100), threshold (all at 100 % or more) or bands ((minimum %,
+    share %) pairs, never above the share). The criterion's own maximum is
+    applied by `criterion_points`."""
     if achieved is None:
         return None
     params = params or {}
@@ -45,16 +48,31 @@ def points_for(rule, params, max_points, achieved):
             ),
             Decimal(0),
         )
-        points = max_points * share / HUNDRED
+        points = min(max_points * share / HUNDRED, max_points)
     else:
-        cap = Decimal(str(params.get("cap", 100)))
-        floor = Decimal(str(params.get("floor", 50)))
+        cap, floor = proportional_cap_floor(params)
         points = (
             Decimal(0)
             if achieved < floor
             else max_points * min(achieved, cap) / HUNDRED
         )
-    return min(points, max_points).quantize(CENT)
+    return points.quantize(CENT)
+
+
+def proportional_cap_floor(params):
+    """(cap, floor) in % of plan of a proportional rule: [100] and [50]."""
+    params = params or {}
+    return (
+        Decimal(str(params.get("cap", 100))),
+        Decimal(str(params.get("floor", 50))),
+    )
+
+
+def criterion_points(max_points, parts):
+    """An indicator criterion's points: the sum of its indicators' points
+    (missing ones count 0), never above the criterion's max."""
+    total = sum((p for p in parts if p is not None), Decimal(0))
+    return min(total, Decimal(max_points))
 
 
 def indicator_points(indicator, share_of_max, planned, actual):
@@ -71,3 +89,13 @@ def indicator_share(criterion, indicator_count):
     if not indicator_count:
         return Decimal(0)
     return Decimal(criterion.max_points) / indicator_count
+
+
+def meets_plan(direction, planned, actual):
+    """True when `actual` is on plan or better (at most the plan when lower is
+    better, at least the plan otherwise); None when either is missing."""
+    if planned is None or actual is None:
+        return None
+    if direction == Direction.LOWER:
+        return Decimal(actual) <= Decimal(planned)
+    return Decimal(actual) >= Decimal(planned)

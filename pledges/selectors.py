@@ -1,8 +1,9 @@
 """Reads of the pledges app: content, validation, grids and versions."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Sum
+from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
 from clusters.cache import derived
@@ -20,6 +21,7 @@ from .models import (
     SelfScore,
     Target,
 )
+from .totals import combine, indicator_total
 
 
 def pledge_tree(pledge):
@@ -213,7 +215,8 @@ def _is_number(value):
 
 def targets_grid(pledge):
     """(members, indicators, {(indicator_id, unit_id): Target}) for the grid,
-    and the sum of planned values per indicator (4 queries)."""
+    and the cluster total of planned values per indicator as `pledges.totals`
+    forms it — a percentage is averaged, never summed (3 queries)."""
     members = members_of(pledge)
     indicators = list(
         Indicator.objects.filter(pledge=pledge)
@@ -224,11 +227,13 @@ def targets_grid(pledge):
         (t.indicator_id, t.unit_id): t
         for t in Target.objects.filter(indicator__pledge=pledge)
     }
-    totals = dict(
-        Target.objects.filter(indicator__pledge=pledge)
-        .values_list("indicator_id")
-        .annotate(total=Sum("planned"))
-    )
+    totals = {
+        i.pk: combine(
+            [t.planned for (i_pk, _u), t in targets.items() if i_pk == i.pk],
+            indicator_total(i),
+        )
+        for i in indicators
+    }
     return members, indicators, targets, totals
 
 
@@ -316,11 +321,26 @@ def report_rows(report_or_none, pledge, unit):
     return sections, returned
 
 
+def _needs_evidence(criterion, points):
+    """Whether a criterion marked “evidence required” needs a file given the
+    unit's self-score: only for points claimed (> 0). A bonus or deduction left
+    empty or at 0 claims nothing; an assessed criterion not yet scored still
+    needs its file."""
+    if not criterion.evidence_required:
+        return False
+    if criterion.kind in (CriterionKind.BONUS, CriterionKind.DEDUCTION):
+        return points is not None and points > 0
+    if criterion.kind == CriterionKind.ASSESSED:
+        return points is None or points > 0
+    return True
+
+
 def report_missing(report):
     """What stops `report` from being submitted: (message, anchor) for every
     indicator without an actual, every scored-by-people criterion without a
     self-score (unless it counts campaigns), and every criterion needing
-    evidence without a file."""
+    evidence without a file (evidence backs claimed points, so a criterion
+    scored 0 needs none)."""
     from campaigns.models import CampaignRule
 
     sections = pledge_tree(report.term.pledge)
@@ -352,7 +372,7 @@ def report_missing(report):
                 missing.append(
                     (_("%(code)s has no self-score.") % {"code": c.code}, f"c-{c.pk}")
                 )
-            if c.evidence_required and c.pk not in with_files:
+            if _needs_evidence(c, points.get(c.pk)) and c.pk not in with_files:
                 missing.append(
                     (
                         _("%(code)s needs an evidence file.") % {"code": c.code},
@@ -451,6 +471,7 @@ def _compute_standings(term):
     # holders of awards with a ranking bonus get it (awards registry).
     from_campaigns = campaign_points(term)
     bonuses = award_bonus(term)
+    bands = term.band_table
     standings = []
     for unit in members:
         lines = []
@@ -467,7 +488,7 @@ def _compute_standings(term):
                         )[1]
                         for i in c.indicator_list
                     ]
-                    points = sum((p for p in parts if p is not None), Decimal(0))
+                    points = scoring.criterion_points(c.max_points, parts)
                 else:
                     key = (unit.pk, c.pk)
                     points = from_campaigns.get(key)
@@ -480,14 +501,10 @@ def _compute_standings(term):
                         )
                 lines.append(ranking.Line(c.code, c.kind, c.max_points, points))
         report = reports.get(unit.pk)
-        if report is not None and report.late and term.late_deduction:
+        late = term.late_deduction_points
+        if report is not None and report.late and late:
             lines.append(
-                ranking.Line(
-                    str(_("late report")),
-                    CriterionKind.DEDUCTION,
-                    term.late_deduction,
-                    term.late_deduction,
-                )
+                ranking.Line(str(_("late report")), CriterionKind.DEDUCTION, late, late)
             )
         for label, points in bonuses.get(unit.pk, ()):
             lines.append(ranking.Line(label, CriterionKind.BONUS, points, points))
@@ -496,19 +513,200 @@ def _compute_standings(term):
                 unit,
                 lines,
                 scale=term.total_points,
-                bonus_cap=term.bonus_cap,
-                deduction_cap=term.deduction_cap,
+                bonus_cap=term.bonus_cap_points,
+                deduction_cap=term.deduction_cap_points,
+                bands=bands,
             )
         )
     return ranking.rank(standings)
 
 
-def published_ranking(term):
-    """The latest published snapshot of `term`, or None."""
+def _with_band_labels(snapshot):
+    """Give each row of `snapshot` its classification's label (`band_label`),
+    which the stored rows do not carry (they keep the band's name)."""
+    from clusters.models import BAND_LABELS
+
+    for row in snapshot.rows:
+        row["band_label"] = BAND_LABELS.get(row.get("band"), "")
+    return snapshot
+
+
+def published_ranking(term, number=None):
+    """The latest published snapshot of `term` (or its version `number`), with
+    band labels on its rows, or None."""
     from .models import RankingSnapshot
 
-    return (
-        RankingSnapshot.objects.filter(term=term).select_related("published_by").first()
+    snapshots = RankingSnapshot.objects.filter(term=term).select_related("published_by")
+    if number is not None:
+        snapshots = snapshots.filter(number=number)
+    snapshot = snapshots.first()
+    return _with_band_labels(snapshot) if snapshot is not None else None
+
+
+def ranking_versions(term):
+    """Every published version of `term`'s ranking, newest first, without
+    their rows: number, time, reason (one query)."""
+    from .models import RankingSnapshot
+
+    return list(
+        RankingSnapshot.objects.filter(term=term)
+        .order_by("-number")
+        .values("number", "published_at", "reason")
+    )
+
+
+def snapshot_rows(term):
+    """The rows a published snapshot of `term` stores: every member's rank,
+    totals, band, tie note, last year's rank and points by criterion, from the
+    current standings."""
+    before = previous_ranks(term)
+    return [
+        {
+            "unit": s.unit.name,
+            "unit_id": s.unit.pk,
+            "rank": s.rank,
+            "shared": s.shared,
+            "total": str(s.total),
+            "bonus": str(s.bonus),
+            "deduction": str(s.deduction),
+            "band": s.band,
+            "tie_note": str(s.tie_note),
+            "previous_rank": before.get(s.unit.name),
+            "lines": [
+                {
+                    "code": line.code,
+                    "kind": line.kind,
+                    "max": str(line.max_points),
+                    "points": None if line.points is None else str(line.points),
+                }
+                for line in s.lines
+            ],
+        }
+        for s in term_standings(term)
+    ]
+
+
+@dataclass
+class PublishCheck:
+    """What publishing `term`'s ranking would make final, and what blocks it."""
+
+    term: object
+    correction: bool
+    latest: object
+    blockers: list
+    unanswered: int
+    deadline: object
+    deadline_passed: bool
+    waived: list
+    not_waived: list
+    missing: list  # (unit, report or None) without an accepted report or absence
+    absences: list  # recorded absences, with unit
+
+
+def publish_check(term, today=None):
+    """Whether `term`'s ranking may be published now (first publication, from
+    the right-of-reply stage) or corrected (republished, from the ranked stage
+    on), and every reason it may not: the stage, the objection deadline not
+    passed while some member has not waived, unanswered objections, reports
+    neither accepted nor recorded absent. A fixed number of queries."""
+    from django.utils import timezone
+
+    from clusters.models import TermState
+
+    from .models import (
+        Objection,
+        RankingSnapshot,
+        ReplyWaiver,
+        Report,
+        ReportAbsence,
+        ReportState,
+    )
+
+    today = today or timezone.localdate()
+    latest = (
+        RankingSnapshot.objects.filter(term=term)
+        .only("number", "published_at", "term_id")
+        .first()
+    )
+    correction = latest is not None
+    members = _members_of_term(term)
+    blockers = []
+    if correction:
+        if term.state in (TermState.CLOSED,):
+            blockers.append(
+                _("The year is closed; an admin re-opens it before a correction.")
+            )
+    elif term.state != TermState.REPLY:
+        blockers.append(
+            _("The ranking is published at the end of the right-of-reply stage.")
+        )
+    waivers = {
+        w.unit_id: w
+        for w in ReplyWaiver.objects.filter(term=term).select_related("waived_by")
+    }
+    waived = [u for u in members if u.pk in waivers]
+    not_waived = [u for u in members if u.pk not in waivers]
+    deadline = term.reply_deadline
+    deadline_passed = deadline is not None and today > deadline
+    unanswered = Objection.objects.filter(report__term=term, answer="").count()
+    reports = {r.unit_id: r for r in Report.objects.filter(term=term)}
+    absences = list(
+        ReportAbsence.objects.filter(term=term)
+        .select_related("unit", "recorded_by")
+        .order_by("unit__name")
+    )
+    absent = {a.unit_id for a in absences}
+    missing = [
+        (u, reports.get(u.pk))
+        for u in members
+        if u.pk not in absent
+        and (u.pk not in reports or reports[u.pk].state != ReportState.ACCEPTED)
+    ]
+    if not correction:
+        if not deadline_passed and not_waived:
+            if deadline is None:
+                blockers.append(
+                    _(
+                        "No objection deadline is set and %(count)s members have "
+                        "not waived their right of reply."
+                    )
+                    % {"count": len(not_waived)}
+                )
+            else:
+                blockers.append(
+                    _(
+                        "The objection deadline (%(date)s) has not passed and "
+                        "%(count)s members have not waived their right of reply."
+                    )
+                    % {
+                        "date": deadline.strftime("%d/%m/%Y"),
+                        "count": len(not_waived),
+                    }
+                )
+        if unanswered:
+            blockers.append(
+                _("%(count)s objections are not answered yet.") % {"count": unanswered}
+            )
+        if missing:
+            blockers.append(
+                _(
+                    "The reports of %(units)s are not accepted and their absence "
+                    "is not recorded."
+                )
+                % {"units": ", ".join(u.name for u, _r in missing)}
+            )
+    return PublishCheck(
+        term=term,
+        correction=correction,
+        latest=latest,
+        blockers=blockers,
+        unanswered=unanswered,
+        deadline=deadline,
+        deadline_passed=deadline_passed,
+        waived=[(u, waivers[u.pk]) for u in waived],
+        not_waived=not_waived,
+        missing=missing,
+        absences=absences,
     )
 
 
@@ -526,27 +724,66 @@ def previous_ranks(term):
     return {row["unit"]: row["rank"] for row in snapshot.rows} if snapshot else {}
 
 
-def cluster_totals(term):
-    """Per indicator: the cluster total of actuals (sum or mean) against the sum
-    of targets as % of plan, growth on last year's actuals, and how many members
-    are above and below plan (3 queries after the indicators)."""
-    from .models import Aggregation
+SUBMITTED_STATES = ("submitted", "accepted")
 
+
+@dataclass
+class ClusterTotals:
+    """Rows of `cluster_totals` and whose figures they hold: `submitted` of the
+    `members` have submitted (or had accepted) their report; `own_draft` when
+    the viewer's unit's unsubmitted figures are counted too, `drafts` when every
+    unit's draft is."""
+
+    rows: list
+    submitted: int
+    members: int
+    own_draft: bool = False
+    drafts: bool = False
+
+
+def cluster_totals(term, *, viewer_unit_id=None, include_drafts=False):
+    """Per indicator: the cluster total of actuals (sum or mean) against the sum
+    of targets as % of plan (by `scoring.achievement`, so plan / actual when
+    lower is better), growth on last year's actuals, and how many members are
+    on or better than plan and how many below (`scoring.meets_plan`).
+
+    Only submitted or accepted reports count, plus the viewer's unit's report
+    whatever its state; `include_drafts` counts every report (province staff).
+    Returns a `ClusterTotals` (4 queries after the indicators)."""
+    from . import scoring
+    from .models import Aggregation, Report
+
+    members = Membership.objects.filter(term=term).count()
     pledge = Pledge.objects.filter(term=term).first()
     if pledge is None:
-        return []
+        return ClusterTotals([], 0, members, drafts=include_drafts)
     indicators = list(
         Indicator.objects.filter(pledge=pledge).order_by(
             "criterion__section__position", "criterion__position", "position"
         )
+    )
+    reports = Report.objects.filter(term=term)
+    if not include_drafts:
+        shown = Q(state__in=SUBMITTED_STATES)
+        if viewer_unit_id is not None:
+            shown |= Q(unit_id=viewer_unit_id)
+        reports = reports.filter(shown)
+    counted = dict(reports.values_list("unit_id", "state"))
+    submitted = sum(1 for state in counted.values() if state in SUBMITTED_STATES)
+    own_draft = (
+        not include_drafts
+        and viewer_unit_id in counted
+        and counted[viewer_unit_id] not in SUBMITTED_STATES
     )
     plans, lasts = {}, {}
     for t in Target.objects.filter(indicator__pledge=pledge):
         plans.setdefault(t.indicator_id, {})[t.unit_id] = t.planned
         lasts.setdefault(t.indicator_id, {})[t.unit_id] = t.last_actual
     actuals = {}
-    for r in IndicatorResult.objects.filter(report__term=term).select_related("report"):
-        actuals.setdefault(r.indicator_id, {})[r.report.unit_id] = r.actual
+    for indicator_id, unit_id, value in IndicatorResult.objects.filter(
+        report__term=term, report__unit_id__in=list(counted)
+    ).values_list("indicator_id", "report__unit_id", "actual"):
+        actuals.setdefault(indicator_id, {})[unit_id] = value
     rows = []
     for indicator in indicators:
         plan = {u: v for u, v in plans.get(indicator.pk, {}).items() if v is not None}
@@ -555,37 +792,38 @@ def cluster_totals(term):
         }
         last = {u: v for u, v in lasts.get(indicator.pk, {}).items() if v is not None}
 
-        def total(values, how=indicator.aggregation):
-            if not values:
-                return None
-            whole = sum(values.values(), Decimal(0))
-            return whole / len(values) if how == Aggregation.MEAN else whole
+        how = indicator_total(indicator)
+
+        def total(values, how=how):
+            return combine(values.values(), how)
 
         plan_total, actual_total, last_total = total(plan), total(actual), total(last)
-        above = sum(
-            1
+        percent = scoring.achievement(indicator.direction, plan_total, actual_total)
+        met = [
+            scoring.meets_plan(indicator.direction, plan[u], v)
             for u, v in actual.items()
             if u in plan
-            and plan[u]
-            and (v >= plan[u]) == (indicator.direction == "higher")
-        )
+        ]
         rows.append(
             {
                 "indicator": indicator,
                 "plan": plan_total,
                 "actual": actual_total,
-                "percent_of_plan": (actual_total / plan_total * 100)
-                if actual_total is not None and plan_total
+                "percent_of_plan": percent
+                if percent is not None and percent.is_finite()
                 else None,
+                "lower_is_better": indicator.direction == "lower",
                 "growth": ((actual_total / last_total - 1) * 100)
                 if actual_total is not None and last_total
                 else None,
-                "above": above,
-                "below": len([u for u in actual if u in plan and plan[u]]) - above,
-                "show_total": indicator.aggregation != Aggregation.NONE,
+                "above": met.count(True),
+                "below": met.count(False),
+                "show_total": how != Aggregation.NONE,
             }
         )
-    return rows
+    return ClusterTotals(
+        rows, submitted, members, own_draft=own_draft, drafts=include_drafts
+    )
 
 
 def peer_scoring_board(term, scorer_unit):
@@ -727,6 +965,19 @@ def reasons_for(term, unit):
     ):
         reasons.setdefault(s.criterion_id, []).append(s)
     return reasons
+
+
+def reply_waiver(term, unit_id):
+    """`unit_id`'s waiver of its right of reply in `term`, or None."""
+    from .models import ReplyWaiver
+
+    if unit_id is None:
+        return None
+    return (
+        ReplyWaiver.objects.filter(term=term, unit_id=unit_id)
+        .select_related("waived_by")
+        .first()
+    )
 
 
 def reviewer_rows(term):

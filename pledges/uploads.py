@@ -1,7 +1,18 @@
 """Private uploaded files (evidence, attachments): checks of type by content as
 well as by name, size, and archives that would unpack to far more than they
-claim (zip bombs); storing a checked file; serving it to permitted users."""
+claim (zip bombs); storing a checked file; serving it to permitted users.
 
+A file is written to storage before its row commits. A service that stores one
+is decorated with `removes_files_on_failure`, which deletes the files it wrote
+when it fails (its transaction, or savepoint, is then rolled back). Files left
+by a crash, or by a rollback further out, are removed by the
+`sweep_orphan_files` command (clusters.stored_files). A full disk is told to the
+officer plainly, never as a server error."""
+
+import contextvars
+import errno
+import functools
+import logging
 import zipfile
 from io import BytesIO
 
@@ -9,6 +20,13 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from clusters.services import DomainError
+
+logger = logging.getLogger(__name__)
+
+# errno values of a storage that has no room left (disk full, quota exceeded).
+STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT}
+# The files written by the innermost running `removes_files_on_failure` service.
+_written = contextvars.ContextVar("stored_files_written", default=None)
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED_BYTES = 100 * 1024 * 1024
@@ -91,13 +109,59 @@ def store_checked(stored, upload, actor):
     """Fill `stored` (an unsaved `clusters.models.StoredFile`) from `upload`
     after `check_evidence` and save the file under a generated name; the row
     itself is left for the caller to save (audited). Raises DomainError for a
-    refused file, storing nothing."""
+    refused file, storing nothing, and for a storage that is full. Call it from
+    a service decorated with `removes_files_on_failure`."""
     stored.content_type = check_evidence(upload)
     stored.original_name = (upload.name or "file")[:200]
     stored.size = upload.size
     stored.uploaded_by = actor
-    stored.file.save("upload", upload, save=False)
+    try:
+        stored.file.save("upload", upload, save=False)
+    except OSError as error:
+        if error.errno not in STORAGE_FULL:
+            raise
+        logger.error("Storage full: %s was not stored", stored.original_name)
+        raise DomainError(
+            _(
+                "The server is out of storage space; the file was not saved. "
+                "Please tell the administrator."
+            ),
+            field="file",
+        ) from error
+    written = _written.get()
+    if written is not None:
+        written.append((stored.file.storage, stored.file.name))
     return stored
+
+
+def removes_files_on_failure(service):
+    """Decorate a service that stores files with `store_checked` (outside its
+    `transaction.atomic`): when the service raises, its rows are rolled back
+    and the files it wrote are deleted from storage too. Files of a service
+    that succeeded belong to the caller's transaction; should that one roll
+    back, `sweep_orphan_files` removes them later."""
+
+    @functools.wraps(service)
+    def wrapper(*args, **kwargs):
+        written = []
+        token = _written.set(written)
+        try:
+            result = service(*args, **kwargs)
+        except BaseException:
+            for storage, name in written:
+                try:
+                    storage.delete(name)
+                except OSError:
+                    logger.exception("Could not delete %s after a failure", name)
+            raise
+        finally:
+            _written.reset(token)
+        outer = _written.get()
+        if outer is not None:
+            outer.extend(written)
+        return result
+
+    return wrapper
 
 
 def private_file_response(stored):

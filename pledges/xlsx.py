@@ -6,6 +6,7 @@ problems collected by row and column.
 Sheet names and headings are part of each file format, so they stay in
 Vietnamese whatever the interface language; messages are translated."""
 
+import contextlib
 import datetime
 import unicodedata
 import zipfile
@@ -20,7 +21,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from clusters.formatting import whole_number
+from clusters.formatting import parse_decimal, whole_number
+from clusters.hygiene import strip_control
 
 from .models import LARGEST_VALUE, Indicator
 
@@ -105,9 +107,31 @@ def indicators_in_order(pledge):
 
 
 def text(value):
-    """A cell text that Excel will never run as a formula."""
-    value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
+    """A cell text that Excel will never run as a formula (an apostrophe before a
+    leading = + - @ tab or carriage return, which the import takes off again),
+    without the control characters a workbook cannot hold."""
+    value = ILLEGAL_CHARACTERS_RE.sub("", strip_control(str(value)))
     return "'" + value if value.startswith(FORMULA_LEADS) else value
+
+
+def row(values):
+    """`values` for `sheet.append`: every text through `text`, numbers, dates and
+    None as they are."""
+    return [text(value) if isinstance(value, str) else value for value in values]
+
+
+def save(workbook):
+    """The workbook as .xlsx bytes, every text cell of every sheet neutralised
+    by `text` first (what a writer set without `row` or `text` included): this
+    is how every workbook the application writes is saved."""
+    for sheet in workbook.worksheets:
+        for cells in sheet.iter_rows():
+            for cell in cells:
+                if isinstance(cell.value, str):
+                    cell.value = text(cell.value)
+    out = BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def new_sheet(name, title, headings):
@@ -134,9 +158,7 @@ def workbook_bytes(workbook, sheet, widths):
     sheet.freeze_panes = f"A{HEADER_ROW + 1}"
     last_column = get_column_letter(len(widths))
     sheet.auto_filter.ref = f"A{HEADER_ROW}:{last_column}{sheet.max_row}"
-    out = BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return save(workbook)
 
 
 # Import ----------------------------------------------------------------------
@@ -281,6 +303,9 @@ def parse_number(value, negative):
     the layout's message for a value below zero."""
     if blank(value):
         return None, None
+    if isinstance(value, str):  # typed as text: “85,3”, “1.234,5” or “85.3”
+        with contextlib.suppress(ValueError, ArithmeticError):
+            value = parse_decimal(value.lstrip("'"), "vi")
     if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
         value = value if isinstance(value, Decimal) else Decimal(str(value))
         if not value.is_finite() or abs(value) >= LARGEST_VALUE:

@@ -1,8 +1,14 @@
-"""Shared fixtures: a small world with every role of the permission matrix."""
+"""Shared fixtures: a small world with every role of the permission matrix, the
+Hậu Giang demo loaded once per session (``demo_db``), hypothesis profiles and the
+``fuzz`` marker."""
 
+import io
+import os
+import sqlite3
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from clusters.models import MemberRole, Role
 from tests.clusters.factories import (
@@ -44,6 +50,12 @@ ROLES = [
 def world(db):
     """Authority with a cluster whose 2024 term has unit A (member), a chair and a
     deputy; a second cluster holding another unit; and a second authority."""
+    return build_world()
+
+
+def build_world():
+    """The objects of the ``world`` fixture (for fixtures that build it once per
+    module, like the permission matrix's)."""
     authority = AuthorityFactory(name="UBND tỉnh Hậu Giang Thử")
     cluster = ClusterFactory(authority=authority, name="Cụm A")
     term = TermFactory(cluster=cluster, year=2024)
@@ -91,3 +103,171 @@ def login(client):
         return client
 
     return _login
+
+
+# --- Hypothesis profiles ---------------------------------------------------
+# HYPOTHESIS_PROFILE chooses one: "ci" (the default, `make test` and CI: 50
+# examples per form) or "fuzz" (`make fuzz`: 200 examples per form, Q2.4).
+# Explicit `max_examples` in a test win over the profile; `fuzz_form` caps its
+# `examples` argument at the profile's number (tests/helpers.py).
+_QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+settings.register_profile(
+    "ci", max_examples=50, deadline=None, suppress_health_check=_QUIET
+)
+settings.register_profile(
+    "fuzz", max_examples=200, deadline=None, suppress_health_check=_QUIET
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests named ``*_hostile_input*`` fuzz a form (they call
+    ``tests.helpers.fuzz_form``): mark them ``fuzz`` so that `make fuzz` and the
+    PostgreSQL selection of .ci/run can find them. Browser tests share one
+    Chromium, one live server and one demo: under pytest-xdist (``--dist
+    loadgroup``) they all go to the same worker."""
+    for item in items:
+        if "hostile_input" in item.name:
+            item.add_marker(pytest.mark.fuzz)
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+# --- The Hậu Giang demo, loaded once per session ----------------------------
+
+
+class _DemoDatabase:
+    """Switches the test database between its state before the demo was
+    loaded ("pristine") and the loaded demo, so that only tests asking for
+    ``demo_db`` see the demo.
+
+    On SQLite both states are copies of the whole database taken with SQLite's
+    backup API, and a switch copies one back (milliseconds). On other
+    databases loading is ``load_demo`` again and unloading is a flush followed
+    by the serialized pristine contents (what Django's serialized_rollback
+    does)."""
+
+    def __init__(self):
+        self.built = False
+        self.state = "pristine"  # "pristine", "demo" or "dirty"
+        self.pristine = None
+        self.demo = None
+
+    @staticmethod
+    def _is_sqlite(connection):
+        return connection.vendor == "sqlite"
+
+    @staticmethod
+    def _copy(connection, source=None):
+        """Copy the live database into a new in-memory one (source None) or
+        `source` into the live database."""
+        connection.ensure_connection()
+        live = connection.connection
+        if source is None:
+            copy = sqlite3.connect(":memory:", check_same_thread=False)
+            live.backup(copy)
+            return copy
+        source.backup(live)
+        return None
+
+    def build(self):
+        from django.core.management import call_command
+        from django.db import connection
+
+        if self._is_sqlite(connection):
+            self.pristine = self._copy(connection)
+            call_command("load_demo", stdout=io.StringIO())
+            self.demo = self._copy(connection)
+        else:
+            self.pristine = connection.creation.serialize_db_to_string()
+            call_command("load_demo", stdout=io.StringIO())
+        self.built = True
+        self.state = "demo"
+
+    def load(self):
+        from django.core.management import call_command
+        from django.db import connection
+
+        if self._is_sqlite(connection):
+            self._copy(connection, self.demo)
+        elif self.state != "demo":
+            self._flush_to_pristine(connection)
+            call_command("load_demo", stdout=io.StringIO())
+        self.state = "demo"
+
+    def unload(self):
+        from django.db import connection
+
+        if self._is_sqlite(connection):
+            self._copy(connection, self.pristine)
+        else:
+            self._flush_to_pristine(connection)
+        self.state = "pristine"
+
+    def _flush_to_pristine(self, connection):
+        from django.core.management import call_command
+
+        call_command(
+            "flush",
+            interactive=False,
+            inhibit_post_migrate=True,
+            database=connection.alias,
+            verbosity=0,
+        )
+        connection.creation.deserialize_db_from_string(self.pristine)
+
+
+_DEMO = _DemoDatabase()
+
+
+@pytest.fixture(scope="session")
+def demo_db(django_db_setup, django_db_blocker):
+    """The Hậu Giang demo loaded once per session; tests must not change it, or
+    must run inside a transaction that is rolled back.
+
+    Request it together with ``db`` (or ``@pytest.mark.django_db``) for
+    database access; every test that asks for it starts with the demo exactly
+    as ``load_demo`` leaves it, and every test that does not ask for it starts
+    without the demo (the switch is made before the test's own transaction
+    begins, see ``pytest_runtest_setup`` below). Tests with
+    ``transactional_db`` (browser tests) may change it: their changes are
+    undone before the next test."""
+    if not _DEMO.built:
+        with django_db_blocker.unblock():
+            _DEMO.build()
+    return _DEMO
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the test's fixtures (hence before its transaction): give it the
+    demo if it asks for ``demo_db``, take the demo away otherwise."""
+    if not _DEMO.built:
+        return  # the demo_db fixture builds it when first asked for
+    from pytest_django.plugin import blocking_manager_key
+
+    wants = "demo_db" in item.fixturenames
+    if wants or _DEMO.state != "pristine":
+        from django.db import connection
+
+        if connection.in_atomic_block:
+            raise RuntimeError(
+                "demo_db cannot load or unload the demo inside an open transaction "
+                "(a module- or class-scoped atomic block?)"
+            )
+        with item.config.stash[blocking_manager_key].unblock():
+            if wants:
+                _DEMO.load()
+            else:
+                _DEMO.unload()
+    if wants and _commits(item):
+        _DEMO.state = "dirty"  # committed changes, then a flush at teardown
+
+
+def _commits(item):
+    """Whether the test's writes are committed (and flushed afterwards)."""
+    marker = item.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames)
+        or (marker and marker.kwargs.get("transaction"))
+    )

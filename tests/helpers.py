@@ -1,5 +1,6 @@
 """Test helpers shared by the suites: query counting and form fuzzing."""
 
+import os
 import re
 
 from django.db import connection
@@ -37,9 +38,20 @@ def form_field_names(html):
     return sorted(names)
 
 
-def fuzz_form(client, url, *, examples=200, fields=None, method="post"):
-    """Send `examples` requests to `url` with arbitrary text in every field the
-    page shows (or `fields`) and assert that none gives a server error (Q2.4)."""
+def fuzz_form(client, url, *, examples=None, fields=None, method="post"):
+    """Send up to `examples` requests to `url` with arbitrary text in every field
+    the page shows (or `fields`) and assert that none gives a server error (Q2.4).
+
+    The hypothesis profile (HYPOTHESIS_PROFILE, tests/conftest.py) sets the
+    number: 50 in `make test` and CI, 200 in `make fuzz`; `examples` lowers it
+    for a slow form. Name the calling test `*_hostile_input*` so that it gets the
+    `fuzz` marker."""
+    current = os.environ.get("PYTEST_CURRENT_TEST", "")
+    assert "hostile_input" in current, (
+        f"{current}: name fuzz tests *_hostile_input* (the fuzz marker needs it)"
+    )
+    profile = settings.default.max_examples
+    examples = profile if examples is None else min(examples, profile)
     if fields is None:
         page = client.get(url)
         assert page.status_code == 200, page.status_code

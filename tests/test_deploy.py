@@ -152,6 +152,7 @@ def test_systemd_units_run_commands_that_exist_in_production():
     assert [u.name for u in units] == [
         "thidua-backup.service",
         "thidua-reminders.service",
+        "thidua-sweep-files.service",
         "thidua-web.service",
         "thidua-worker.service",
     ]
@@ -162,14 +163,23 @@ def test_systemd_units_run_commands_that_exist_in_production():
                 found = re.search(r"manage\.py (\w+)", line)
                 if found:
                     commands.add(found.group(1))
-    assert commands == {"db_worker", "send_reminders", "prune_db_task_results"}
+    assert commands == {
+        "db_worker",
+        "send_reminders",
+        "prune_db_task_results",
+        "sweep_orphan_files",
+    }
     result = _python(
         "from django.core.management import get_commands\n"
         "print(' '.join(sorted(get_commands())))"
     )
     assert commands <= set(result.stdout.split())
     timers = sorted(p.name for p in (ROOT / "deploy" / "systemd").glob("*.timer"))
-    assert timers == ["thidua-backup.timer", "thidua-reminders.timer"]
+    assert timers == [
+        "thidua-backup.timer",
+        "thidua-reminders.timer",
+        "thidua-sweep-files.timer",
+    ]
 
 
 def test_every_deploy_script_is_valid_bash():

@@ -1,17 +1,20 @@
 """Every URL × every role has an expected status (Q2.2, Q2.3); a meta-test fails
 when a URL is missing. A refusal must leave the data unchanged."""
 
+import copy
+import dataclasses
+
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from awards.models import Ballot, Vote, VoteParticipation
+from awards.models import OptionTally, QuestionTally, Vote, VoteParticipation
 from clusters.models import Cluster, Membership, Term, Unit, User
-from pledges import services
 from pledges.models import Pledge, RankingSnapshot, Section, Target
 from tests.awards.matrix import MATRIX_ROWS as AWARDS_ROWS
 from tests.campaigns.matrix import MATRIX_ROWS as CAMPAIGN_ROWS
-from tests.conftest import ROLES
-from tests.pledges.conftest import world_pledge
+from tests.conftest import ROLES, build_world
+from tests.pledges.conftest import publish_ranking, world_pledge
 from tests.pledges.report_matrix import MATRIX_ROWS as REPORT_ROWS
 from tests.pledges.results_matrix import MATRIX_ROWS as RESULTS_EXCEL_ROWS
 
@@ -53,6 +56,7 @@ MATRIX = {
         {"to_state": "pledging"},
         MANAGE_POST,
     ),
+    "term_reopen": ("get", lambda w: {"pk": w.term.pk}, None, MANAGE_OBJECT),
     "membership_add": (
         "post",
         lambda w: {"pk": w.term.pk},
@@ -126,11 +130,12 @@ MATRIX = {
         TARGETS,
     ),
     "term_ranking": ("get", lambda w: {"pk": w.term.pk}, None, READ_CLUSTER),
+    # Publishing is province staff's act (and admins'), never the chair's.
     "ranking_publish": (
         "post",
         lambda w: {"pk": w.term.pk},
         None,
-        [LOGIN, 403, 404, 302, 302, 302, 404],
+        [LOGIN, 403, 404, 403, 302, 302, 404],
     ),
     "rank_detail": (
         "get",
@@ -187,10 +192,25 @@ MATRIX.update(CAMPAIGN_ROWS)
 def published_term(world):
     """The world's term with a published ranking, created on first use."""
     if not hasattr(world, "_published"):
-        world._published = services.ranking_publish(
-            term=world.term, actor=world.users["admin"]
-        )
+        world._published = publish_ranking(world.term, world.users["admin"])
     return world.term
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """The world, built once for this module inside a transaction rolled back at
+    its end (each test runs in a savepoint inside it)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield build_world()
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def world(_module_world, db):
+    """Fresh copies of the module's world objects for each test; what a row
+    creates on first use (``world._pledge``, ``world._campaign``…) is created
+    again inside the test's savepoint."""
+    return copy.deepcopy(dataclasses.replace(_module_world))
 
 
 def _url_names(resolver, namespace=None):
@@ -214,7 +234,8 @@ def _snapshot():
     return (
         list(Vote.objects.order_by("pk").values_list("pk", "state")),
         VoteParticipation.objects.count(),
-        Ballot.objects.count(),
+        list(OptionTally.objects.values_list("pk", "votes")),
+        list(QuestionTally.objects.values_list("pk", "ballots", "abstentions")),
         list(Pledge.objects.order_by("pk").values_list("pk", "state", "version")),
         Section.objects.count(),
         Target.objects.count(),

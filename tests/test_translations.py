@@ -1,5 +1,6 @@
 """The Vietnamese catalogue is complete, compiled, and no English leaks (Q4.5)."""
 
+import functools
 import re
 from html import unescape
 from pathlib import Path
@@ -36,23 +37,34 @@ def _visible_text(html):
     return unescape(re.sub(r"<[^>]+>", " ", html))
 
 
+@functools.cache
 def _english_phrases():
-    """Source phrases that the Vietnamese catalogue translates differently."""
+    """Source phrases that the Vietnamese catalogue translates differently (read
+    once per session)."""
     po = polib.pofile(str(VI_PO))
-    return [
+    return tuple(
         e.msgid
         for e in po.translated_entries()
         if e.msgstr != e.msgid
         and "%(" not in e.msgid
         and "{" not in e.msgid
         and (" " in e.msgid or e.msgid in {"Home", "Save", "Cancel", "Units", "Users"})
+    )
+
+
+def _leaks(text):
+    """The phrases in `text` as whole words: a plain substring test (fast) picks
+    the few candidates, a word-boundary regex confirms them."""
+    return [
+        phrase
+        for phrase in _english_phrases()
+        if phrase in text and re.search(rf"\b{re.escape(phrase)}\b", text)
     ]
 
 
 @pytest.mark.parametrize("role", ["admin", "officer"])
 def test_no_english_on_vietnamese_pages(world, login, role):
     client = login(world.users[role])
-    phrases = _english_phrases()
     for name, (method, kwargs, _data, _statuses) in MATRIX.items():
         if method != "get" or name.startswith("admin:"):
             continue
@@ -60,5 +72,10 @@ def test_no_english_on_vietnamese_pages(world, login, role):
         if response.status_code != 200 or "text/html" not in response["Content-Type"]:
             continue
         text = _visible_text(response.content.decode())
-        leaks = [p for p in phrases if re.search(rf"\b{re.escape(p)}\b", text)]
-        assert leaks == [], f"{name}: English text in the Vietnamese page"
+        assert _leaks(text) == [], f"{name}: English text in the Vietnamese page"
+
+
+def test_leak_check_finds_whole_phrases_only():
+    phrase = next(p for p in _english_phrases() if p[0].isalpha() and p[-1].isalpha())
+    assert phrase in _leaks(f"Trang chủ — {phrase}.")
+    assert phrase not in _leaks(f"x{phrase}x")

@@ -1,10 +1,12 @@
 """Awards: secret-ballot votes (bình xét, suy tôn; chair elections).
 
-Who voted (`VoteParticipation`) is stored apart from what was voted (`Ballot`,
-`BallotMark`). Ballots and marks carry no unit, user or time, have random ids and
-no change history, so nobody can link a ballot to the unit that cast it."""
+Who voted (`VoteParticipation`) is stored apart from what was voted. What was
+voted is never stored ballot by ballot: each ballot only adds to running tallies
+per candidate (`OptionTally`) and per question (`QuestionTally`), created at zero
+when the vote opens and rewritten whole by every ballot. They carry no unit, user
+or time and no change history, so nobody — a database reader or a backup taken
+during the vote included — can link what was voted to the unit that cast it."""
 
-import uuid
 from fractions import Fraction
 
 from django.conf import settings
@@ -206,45 +208,54 @@ class VoteParticipation(models.Model):
         return f"{self.unit} – {self.vote}"
 
 
-class Ballot(models.Model):
-    """An anonymous ballot: a random id and its vote, nothing else (no history)."""
+class OptionTally(models.Model):
+    """The votes a candidate has received: one row per candidate, created with the
+    vote at zero. A ballot adds to the tallies in the transaction that records the
+    unit's participation and rewrites every tally row of the vote in one statement
+    (unmarked candidates by zero), so neither the rows, their order, their ids nor
+    the database's row versions say in which order ballots were cast or what a
+    given ballot held. No history."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    vote = models.ForeignKey(
-        Vote, on_delete=models.CASCADE, related_name="ballots", verbose_name=_("vote")
-    )
-
-    class Meta:
-        verbose_name = _("ballot")
-        verbose_name_plural = _("ballots")
-
-    def __str__(self):
-        return str(self.id)
-
-
-class BallotMark(models.Model):
-    """One candidate marked on a ballot. A random id, so the order of marks does
-    not reveal the order in which ballots were cast (no history)."""
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    ballot = models.ForeignKey(
-        Ballot, on_delete=models.CASCADE, related_name="marks", verbose_name=_("ballot")
-    )
-    option = models.ForeignKey(
+    option = models.OneToOneField(
         VoteOption,
         on_delete=models.CASCADE,
-        related_name="marks",
+        primary_key=True,
+        related_name="tally",
         verbose_name=_("candidate"),
     )
+    votes = models.PositiveIntegerField(_("votes"), default=0)
 
     class Meta:
-        verbose_name = _("ballot mark")
-        verbose_name_plural = _("ballot marks")
+        verbose_name = _("candidate tally")
+        verbose_name_plural = _("candidate tallies")
+
+    def __str__(self):
+        return f"{self.option}: {self.votes}"
+
+
+class QuestionTally(models.Model):
+    """The ballots received on a question and how many of them marked nobody
+    (abstentions); same storage rules as `OptionTally`. No history."""
+
+    question = models.OneToOneField(
+        VoteQuestion,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="tally",
+        verbose_name=_("question"),
+    )
+    ballots = models.PositiveIntegerField(_("ballots"), default=0)
+    abstentions = models.PositiveIntegerField(_("abstentions"), default=0)
+
+    class Meta:
+        verbose_name = _("question tally")
+        verbose_name_plural = _("question tallies")
         constraints = [
-            models.UniqueConstraint(
-                fields=["ballot", "option"], name="ballot_mark_option_once_per_ballot"
+            models.CheckConstraint(
+                condition=Q(abstentions__lte=F("ballots")),
+                name="question_tally_abstentions_within_ballots",
             ),
         ]
 
     def __str__(self):
-        return str(self.option)
+        return f"{self.question}: {self.ballots}"

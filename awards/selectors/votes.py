@@ -1,13 +1,14 @@
 """Reads of the awards app shaped for pages, scoped by authority; no N+1.
 
-Tallies are computed by aggregation over the anonymous ballots, never kept as
-counters. Nothing here can say which unit cast which ballot: there is no data
-for it."""
+Results are read from the tallies that each ballot adds to (see
+`awards.models.votes`); no ballot is stored on its own. Nothing here can say
+which unit cast which ballot: there is no data for it."""
 
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count, F, Prefetch, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from clusters.selectors import terms_visible_to
@@ -158,23 +159,25 @@ def elect(rows, *, max_choices, votes_needed, quorum_met):
 def vote_result(vote):
     """The tally of `vote`: participation, quorum and, per question, every
     candidate's votes (descending, then by name), the winners and any tie at the
-    cut-off. Six queries whatever the size."""
+    cut-off. Four queries whatever the size."""
     eligible = vote.voters.count()
     participation = vote.participations.count()
-    ballots = vote.ballots.count()
     required = quorum_required(vote.quorum, eligible)
     quorum_met = eligible > 0 and participation >= required
     needed = votes_to_win(vote.threshold, eligible)
     questions = list(
         vote.questions.annotate(
-            marks_count=Count("options__marks"),
-            voting_ballots=Count("options__marks__ballot", distinct=True),
+            marks_count=Coalesce(Sum("options__tally__votes"), Value(0)),
+            ballot_count=Coalesce(F("tally__ballots"), Value(0)),
+            abstention_count=Coalesce(F("tally__abstentions"), Value(0)),
         ).order_by("position", "pk")
     )
+    # Every ballot answers every question (an empty answer is an abstention).
+    ballots = max((question.ballot_count for question in questions), default=0)
     options = (
         VoteOption.objects.filter(question__vote=vote)
         .select_related("unit")
-        .annotate(votes=Count("marks"))
+        .annotate(votes=Coalesce(F("tally__votes"), Value(0)))
         .order_by("-votes", "unit__name")
     )
     rows_by_question = {question.pk: [] for question in questions}
@@ -204,7 +207,7 @@ def vote_result(vote):
                 winners=[row.unit for row in winners],
                 tie=tie,
                 marks=question.marks_count,
-                abstentions=ballots - question.voting_ballots,
+                abstentions=question.abstention_count,
             )
         )
     return VoteResult(

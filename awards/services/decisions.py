@@ -20,7 +20,7 @@ from ..models import (
     person_key,
 )
 from .catalogue import base_salary_on, reward_amount
-from .proposals import PROPOSAL_TRANSITIONS
+from .proposals import PROPOSAL_TRANSITIONS, require_term_writable
 
 
 def _search_text(nominee, form, decision):
@@ -71,6 +71,7 @@ def decision_record(
     in that year, a date in the future, no grant at all, a nominee who is not in
     the proposal, an unknown signing capacity and empty required fields; nothing
     is written then."""
+    require_term_writable(proposal)
     proposal = (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("authority")

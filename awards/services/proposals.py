@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from clusters.audit import audited_delete, audited_save
 from clusters.models import Term, TermState
-from clusters.services import DomainError
+from clusters.services import DomainError, term_require_writable
+from pledges.uploads import removes_files_on_failure
 
 from ..models import (
     Attachment,
@@ -49,7 +50,15 @@ DRAFTING_TERM_STATES = {TermState.RANKED, TermState.VOTING, TermState.PROPOSING}
 SUBMITTING_TERM_STATES = {TermState.PROPOSING}
 
 
+def require_term_writable(proposal):
+    """Refuse (DomainError) any change of a term's proposal once the term is
+    closed (`term_require_writable`); a campaign's proposal has no term."""
+    if proposal.term_id is not None:
+        term_require_writable(proposal.term_id)
+
+
 def _locked(proposal):
+    require_term_writable(proposal)
     return (
         Proposal.objects.select_for_update(of=("self",))
         .select_related("term", "authority")
@@ -78,6 +87,7 @@ def proposal_create_for_term(
 ):
     """Draft the proposal of `term` to its authority (year of the term). Refuses a
     term that is not ranked, voting or proposing, and an empty title."""
+    term_require_writable(term)
     term = Term.objects.select_for_update().select_related("cluster").get(pk=term.pk)
     if term.state not in DRAFTING_TERM_STATES:
         raise DomainError(
@@ -255,6 +265,7 @@ def nominee_remove(*, nominee, actor):
     audited_delete(nominee, actor)
 
 
+@removes_files_on_failure
 @transaction.atomic
 def attachment_add(*, proposal, actor, upload, description):
     """Attach a checked file (see `pledges.uploads.check_evidence`: type by
@@ -399,6 +410,7 @@ def comment_add(*, proposal, author_name, text, nominee=None):
     """Record a comment from the public (no account), hidden until approved.
     Refuses a proposal whose window is closed, a nominee of another proposal and
     an empty name or text."""
+    require_term_writable(proposal)
     proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
     if not comments_open(proposal):
         raise DomainError(_("This proposal no longer takes comments."))
@@ -422,6 +434,7 @@ def comment_add(*, proposal, author_name, text, nominee=None):
 @transaction.atomic
 def comment_moderate(*, comment, actor, approve):
     """Publish (`approve`) or hide a public comment; the moderator is recorded."""
+    require_term_writable(comment.proposal)
     comment = PublicComment.objects.select_for_update().get(pk=comment.pk)
     comment.state = CommentState.APPROVED if approve else CommentState.HIDDEN
     comment.moderated_by = actor

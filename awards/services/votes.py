@@ -1,26 +1,27 @@
 """Every write of the awards app: one function per use case, atomic, audited.
 
 Secret ballot: `ballot_cast` records who voted (`VoteParticipation`, audited) and
-what was voted (`Ballot` and `BallotMark`, anonymous, never audited) in the same
-transaction, with nothing that links the two."""
+adds what was voted to the vote's tallies (`OptionTally`, `QuestionTally`, never
+audited) in the same transaction. No ballot is ever stored on its own, so there is
+no row whose order, id or timestamp could link it to a participation."""
 
 import datetime
 import math
-import secrets
 from fractions import Fraction
 
 from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from clusters.audit import audited_save
 from clusters.models import MemberRole, RotationPolicy, Term, TermState, Unit
-from clusters.services import DomainError
+from clusters.services import DomainError, term_require_writable
 
 from ..models import (
-    Ballot,
-    BallotMark,
+    OptionTally,
+    QuestionTally,
     Vote,
     VoteKind,
     VoteOption,
@@ -120,9 +121,8 @@ def vote_open(*, term, kind, title, questions, actor, quorum=None, threshold=Non
     threshold are fractions (default 2/3 and 1/2). Refuses a closed term, a second
     open vote of the same kind in the term, a term without members, a question
     without candidates and a candidate who is not a member of the term."""
+    term_require_writable(term)
     term = Term.objects.select_for_update().get(pk=term.pk)
-    if term.state == TermState.CLOSED:
-        raise DomainError(_("The term is closed; re-open it before changing it."))
     if kind not in VoteKind.values:
         raise DomainError(_("Unknown kind of vote."), field="kind")
     if not (title or "").strip():
@@ -163,8 +163,12 @@ def vote_open(*, term, kind, title, questions, actor, quorum=None, threshold=Non
             ),
             actor,
         )
-        for unit in spec["units"]:
+        QuestionTally.objects.create(question=question)
+        options = [
             audited_save(VoteOption(question=question, unit=unit), actor)
+            for unit in spec["units"]
+        ]
+        OptionTally.objects.bulk_create([OptionTally(option=o) for o in options])
     return vote
 
 
@@ -193,6 +197,7 @@ def chair_election_open(*, term, actor):
 
     Refuses a cluster whose rotation policy is not "elected by members", and
     everything `vote_open` refuses."""
+    term_require_writable(term)
     term = Term.objects.select_related("cluster").get(pk=term.pk)
     if term.cluster.rotation_policy != RotationPolicy.ELECTED:
         raise DomainError(
@@ -267,11 +272,13 @@ def ballot_cast(*, vote, unit, actor, choices):
     """Cast `unit`'s secret ballot: `choices` maps question codes to lists of option
     ids; a missing or empty list abstains on that question.
 
-    Records that the unit voted (with the actor) and, apart from it, an anonymous
-    ballot with its marks. Refuses a closed vote, a unit that is not a voter or
-    has already voted, an actor who is not an officer of the unit, too many
-    choices and options of another question. The vote row is locked, and the
-    one-participation-per-unit constraint settles a race."""
+    Records that the unit voted (with the actor) and, apart from it, adds the
+    ballot to the vote's tallies (`_add_to_tallies`). Refuses a closed vote, a
+    unit that is not a voter or has already voted, an actor who is not an
+    officer of the unit, too many choices and options of another question. The
+    vote row is locked, and the one-participation-per-unit constraint settles a
+    race."""
+    term_require_writable(vote.term_id)
     vote = Vote.objects.select_for_update().get(pk=vote.pk)
     if vote.state != VoteState.OPEN:
         raise DomainError(_("The vote is closed."))
@@ -298,42 +305,41 @@ def ballot_cast(*, vote, unit, actor, choices):
             )
     except IntegrityError as error:
         raise DomainError(already) from error
-    ballot = Ballot.objects.create(vote=vote)
-    BallotMark.objects.bulk_create(
-        [BallotMark(ballot=ballot, option=option) for option in marked]
-    )
+    _add_to_tallies(vote, questions, marked)
     return participation
 
 
-def _reissue_ballots(vote):
-    """Rewrite the vote's ballots with new ids in random order, so that neither
-    the storage order nor the database's transaction ids of the ballots follow
-    the order in which units voted."""
-    contents = [
-        [mark.option_id for mark in ballot.marks.all()]
-        for ballot in vote.ballots.prefetch_related("marks")
-    ]
-    secrets.SystemRandom().shuffle(contents)
-    vote.ballots.all().delete()
-    ballots = Ballot.objects.bulk_create([Ballot(vote=vote) for _ in contents])
-    BallotMark.objects.bulk_create(
-        [
-            BallotMark(ballot=ballot, option_id=option_id)
-            for ballot, option_ids in zip(ballots, contents, strict=True)
-            for option_id in option_ids
-        ]
+def _increment_where(ids, field):
+    """`field` + 1 on the rows whose key is in `ids`, + 0 on the others."""
+    if not ids:
+        return F(field) + Value(0)
+    return F(field) + Case(When(pk__in=ids, then=Value(1)), default=Value(0))
+
+
+def _add_to_tallies(vote, questions, marked):
+    """Add one ballot marking `marked` to the tallies of `vote` with two UPDATE
+    statements that rewrite every tally row of the vote, marked or not: no row
+    is inserted, and every row carries the same last writer, so the tables say
+    nothing about which ballot changed which count."""
+    marked_questions = {option.question_id for option in marked}
+    abstained = [q.pk for q in questions.values() if q.pk not in marked_questions]
+    OptionTally.objects.filter(option__question__vote=vote).update(
+        votes=_increment_where([option.pk for option in marked], "votes")
+    )
+    QuestionTally.objects.filter(question__vote=vote).update(
+        ballots=F("ballots") + 1,
+        abstentions=_increment_where(abstained, "abstentions"),
     )
 
 
 @transaction.atomic
 def vote_close(*, vote, actor):
-    """Close an open vote: no more ballots; the result can be shown. The ballots
-    are rewritten in random order (same contents) to cut any link through
-    storage order. Refuses a vote that is already closed."""
+    """Close an open vote: no more ballots; the result can be shown. Refuses a
+    vote that is already closed."""
+    term_require_writable(vote.term_id)
     vote = Vote.objects.select_for_update().get(pk=vote.pk)
     if VoteState.CLOSED not in VOTE_TRANSITIONS[VoteState(vote.state)]:
         raise DomainError(_("The vote is already closed."))
-    _reissue_ballots(vote)
     vote.state = VoteState.CLOSED
     vote.closed_at = timezone.now()
     return audited_save(vote, actor, update_fields=["state", "closed_at"])
@@ -385,6 +391,7 @@ def nomination_open(*, term, actor, candidates=None, seats=None):
     Refuses an actor who is neither an admin of the authority nor an officer of
     the chair unit, a term outside the voting stage, a term without a published
     ranking, more seats than candidates, and everything `vote_open` refuses."""
+    term_require_writable(term)
     from pledges.selectors import published_ranking
 
     term = (

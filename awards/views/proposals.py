@@ -603,7 +603,7 @@ def decision_create(request, pk):
         nominees=nominees,
         initial={
             "date": timezone.localdate(),
-            "issuing_body": f"Ủy ban nhân dân tỉnh {authority.place_name}",
+            "issuing_body": authority.committee_name,
             "subject": _default_subject(proposal),
             "legal_bases": LEGAL_BASES,
             "capacity": SigningCapacity.ON_BEHALF,

@@ -1,7 +1,5 @@
 """HTTP only: decisions, the award registry, statistics and their exports."""
 
-from io import BytesIO
-
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
@@ -12,11 +10,12 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from clusters.formatting import whole_number
 from clusters.models import Authority, Cluster, Unit
 from clusters.selectors import units_visible_to
 from clusters.views import reaches_authority, require
+from pledges import xlsx
 from pledges.views.imports import workbook_response
-from pledges.xlsx import text
 
 from .. import selectors
 from ..decision_document import DOCX_CONTENT_TYPE, decision_docx, decision_filename
@@ -35,11 +34,7 @@ __all__ = [
 
 
 def _int(value):
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return None
-    return number if 0 < number < 2**31 else None
+    return whole_number(value) or None
 
 
 def _registry_page(request, authority_id, *, units):
@@ -112,6 +107,7 @@ def decision_list(request):
         "awards/decision_list.html",
         {
             "decisions": selectors.decision_rows(request.user.authority_id, year),
+            "visible_proposals": _visible_proposals(request.user),
             "year": year,
             "years": list(
                 selectors.decisions_of_authority(request.user.authority_id)
@@ -121,6 +117,11 @@ def decision_list(request):
             ),
         },
     )
+
+
+def _visible_proposals(user):
+    """The proposals `user` may open (a decision links its proposal only then)."""
+    return set(selectors.proposals_visible_to(user).values_list("pk", flat=True))
 
 
 def _decision_or_404(request, pk):
@@ -144,6 +145,7 @@ def decision_detail(request, pk):
             "grants": grants,
             "total": sum((g.amount for g in grants if g.amount is not None), 0),
             "visible_units": visible_units,
+            "visible_proposals": _visible_proposals(request.user),
         },
     )
 
@@ -196,11 +198,11 @@ def award_statistics(request):
 
 def _sheet(book, title, headings, rows):
     sheet = book.create_sheet(title)
-    sheet.append([text(h) for h in headings])
+    sheet.append(xlsx.row(headings))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([text(v) if isinstance(v, str) else v for v in row])
+        sheet.append(xlsx.row(row))
     sheet.freeze_panes = "A2"
     for index, heading in enumerate(headings):
         letter = sheet.cell(row=1, column=index + 1).column_letter
@@ -272,7 +274,5 @@ def award_statistics_xlsx(request):
         [_("Year"), _("Collectives"), _("Individuals")],
         stats.own_years,
     )
-    out = BytesIO()
-    book.save(out)
     suffix = f"-{year}" if year else ""
-    return workbook_response(out.getvalue(), f"thong-ke-khen-thuong{suffix}.xlsx")
+    return workbook_response(xlsx.save(book), f"thong-ke-khen-thuong{suffix}.xlsx")

@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "clusters.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "clusters.middleware.InputHygieneMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "clusters.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -63,6 +64,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "clusters.middleware.RefusalLogMiddleware",
     "axes.middleware.AxesMiddleware",
+    "clusters.idempotency.OneTimeFormTokenMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -81,6 +83,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # {% form_token %} in every template (clusters.idempotency).
+            "builtins": ["clusters.templatetags.form_tokens"],
         },
     },
 ]
@@ -137,6 +141,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+# Axes' log lines quote the username as typed: escaped, so that a newline in it
+# cannot forge a line.
+AXES_CLIENT_STR_CALLABLE = "clusters.security.axes_client_str"
 
 # Sessions: idle timeout (renewed on every request) and an absolute lifetime.
 SESSION_COOKIE_AGE = int(env("SESSION_IDLE_SECONDS", str(30 * 60)))

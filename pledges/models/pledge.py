@@ -30,7 +30,7 @@ class Pledge(models.Model):
     opened for signing is kept as a snapshot in PledgeVersion."""
 
     term = models.OneToOneField(
-        Term, on_delete=models.CASCADE, related_name="pledge", verbose_name=_("term")
+        Term, on_delete=models.PROTECT, related_name="pledge", verbose_name=_("term")
     )
     title = models.CharField(_("title"), max_length=300)
     state = models.CharField(

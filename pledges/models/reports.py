@@ -26,7 +26,7 @@ class Report(models.Model):
     a form carrying an older version is refused instead of overwriting."""
 
     term = models.ForeignKey(
-        Term, on_delete=models.CASCADE, related_name="reports", verbose_name=_("term")
+        Term, on_delete=models.PROTECT, related_name="reports", verbose_name=_("term")
     )
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="reports", verbose_name=_("unit")
@@ -81,7 +81,7 @@ class IndicatorResult(models.Model):
     )
     indicator = models.ForeignKey(
         Indicator,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="results",
         verbose_name=_("indicator"),
     )
@@ -117,7 +117,7 @@ class SelfScore(models.Model):
     )
     criterion = models.ForeignKey(
         Criterion,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="self_scores",
         verbose_name=_("criterion"),
     )
@@ -158,7 +158,7 @@ class Evidence(StoredFile):
     )
     criterion = models.ForeignKey(
         Criterion,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="evidence",
         verbose_name=_("criterion"),
     )
@@ -218,10 +218,10 @@ class ReviewItem(models.Model):
     )
     part = models.CharField(_("part"), max_length=16, choices=Part.choices)
     indicator = models.ForeignKey(
-        Indicator, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Indicator, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     criterion = models.ForeignKey(
-        Criterion, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+        Criterion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reason = models.TextField(_("reason"))
     created_by = models.ForeignKey(

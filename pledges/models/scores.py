@@ -30,7 +30,7 @@ class Score(models.Model):
     )
     criterion = models.ForeignKey(
         Criterion,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="scores",
         verbose_name=_("criterion"),
     )
@@ -88,7 +88,7 @@ class RankingSnapshot(models.Model):
 
     term = models.ForeignKey(
         Term,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="rankings",
         verbose_name=_("term"),
     )
@@ -133,7 +133,7 @@ class Objection(models.Model):
     )
     criterion = models.ForeignKey(
         Criterion,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="objections",
         verbose_name=_("criterion"),
     )
@@ -178,3 +178,80 @@ class Objection(models.Model):
 
     def __str__(self):
         return f"{self.report} {self.criterion.code}"
+
+
+class ReplyWaiver(models.Model):
+    """A member unit saying it has no (further) objection: it waives its right
+    of reply, so the ranking may be published before the objection deadline
+    once every member has waived."""
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.CASCADE,
+        related_name="reply_waivers",
+        verbose_name=_("term"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    waived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("waived by"),
+    )
+    waived_at = models.DateTimeField(_("waived"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("waiver of the right of reply")
+        verbose_name_plural = _("waivers of the right of reply")
+        ordering = ["term", "waived_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "unit"], name="reply_waiver_once_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} – {self.term}"
+
+
+class ReportAbsence(models.Model):
+    """Province staff's record of why a member's report is missing or was not
+    accepted, so the ranking can be published without it."""
+
+    term = models.ForeignKey(
+        Term,
+        on_delete=models.CASCADE,
+        related_name="report_absences",
+        verbose_name=_("term"),
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
+    )
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("recorded absence of a report")
+        verbose_name_plural = _("recorded absences of reports")
+        ordering = ["term", "recorded_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["term", "unit"], name="report_absence_once_per_member"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="report_absence_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} – {self.term}"

@@ -6,13 +6,18 @@ Each function is atomic, records the actor in the history and raises
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, ProtectedError
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.audit import audited_delete, audited_save
-from clusters.services import DomainError, term_opened_from_previous
+from clusters.services import (
+    TERM_RESULTS,
+    DomainError,
+    term_opened_from_previous,
+    term_require_writable,
+)
 
 from ..models import (
     LARGEST_VALUE,
@@ -71,6 +76,7 @@ def _next_position(queryset):
 def pledge_create(*, term, actor, title=None, content=None):
     """Create the pledge of `term`, empty or from `content` (see
     `selectors.pledge_content`); refuses a second pledge for the term."""
+    term_require_writable(term, what=TERM_RESULTS)
     if Pledge.objects.filter(term=term).exists():
         raise DomainError(_("This year already has a pledge."))
     pledge = audited_save(
@@ -125,6 +131,7 @@ def copy_pledge_on_rollover(sender, previous, term, actor, **kwargs):
 @transaction.atomic
 def content_load(*, pledge, content, actor):
     """Add the sections, criteria and indicators of `content` to `pledge`."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_editable(pledge)
     for s_pos, s in enumerate(content.get("sections", []), start=1):
         section = audited_save(
@@ -182,6 +189,7 @@ def _save_row(obj, actor, *, duplicate_message):
 @transaction.atomic
 def section_save(*, pledge, actor, section=None, **fields):
     """Create or change a section of a draft pledge; codes are unique."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_editable(pledge)
     if section is None:
         section = Section(pledge=pledge, position=_next_position(pledge.sections))
@@ -195,6 +203,7 @@ def section_save(*, pledge, actor, section=None, **fields):
 @transaction.atomic
 def criterion_save(*, pledge, actor, criterion=None, **fields):
     """Create or change a criterion; its kind must fit its section's kind."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_editable(pledge)
     section = fields.get("section") or criterion.section
     if section.pledge_id != pledge.pk:
@@ -227,6 +236,7 @@ def criterion_save(*, pledge, actor, criterion=None, **fields):
 def indicator_save(*, pledge, actor, indicator=None, **fields):
     """Create or change an indicator; it feeds an indicator criterion and its
     rule's parameters must make sense."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_editable(pledge)
     criterion = fields.get("criterion") or indicator.criterion
     if criterion.pledge_id != pledge.pk or criterion.kind != CriterionKind.INDICATOR:
@@ -246,17 +256,30 @@ def indicator_save(*, pledge, actor, indicator=None, **fields):
 @transaction.atomic
 def row_delete(*, pledge, row, actor):
     """Delete a section, criterion or indicator of a draft pledge (with what it
-    contains)."""
+    contains); refuses (DomainError, nothing deleted) a row that members'
+    scores, results, evidence or objections rest on."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_editable(pledge)
     if row.pledge_id != pledge.pk:
         raise DomainError(_("This row belongs to another pledge."))
-    audited_delete(row, actor)
+    try:
+        with transaction.atomic():
+            audited_delete(row, actor)
+    except ProtectedError as error:
+        raise DomainError(
+            _(
+                "%(row)s cannot be deleted: scores, results, evidence or "
+                "objections of the members rest on it."
+            )
+            % {"row": row.code}
+        ) from error
 
 
 @transaction.atomic
 def row_move(*, pledge, row, offset, actor):
     """Move a section, criterion or indicator up (−1) or down (+1) among its
     siblings."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_editable(pledge)
     siblings = {
         Section: lambda: pledge.sections.all(),
@@ -284,6 +307,7 @@ def targets_apply(*, pledge, rows, actor, reason=None):
     must be members and values non-negative and below LARGEST_VALUE. Returns how
     many targets changed; applying the same rows again changes nothing. `reason`
     (e.g. an import) goes into the history."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_editable(pledge)
     members = set(pledge.term.memberships.values_list("unit_id", flat=True))
     existing = {
@@ -322,6 +346,7 @@ def pledge_open_signing(*, pledge, actor):
     """Freeze the draft as a version for every member to sign.
 
     Refuses while `selectors.pledge_problems` finds anything."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     pledge = Pledge.objects.select_for_update().select_related("term").get(pk=pledge.pk)
     _check_editable(pledge)
     problems = pledge_problems(pledge)
@@ -345,6 +370,7 @@ def pledge_open_signing(*, pledge, actor):
 def pledge_sign(*, pledge, unit, actor, signer_name, signer_title, signed_on):
     """Sign the open version for `unit`; when every member has signed the pledge
     takes effect and locks."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     pledge = Pledge.objects.select_for_update().select_related("term").get(pk=pledge.pk)
     if pledge.state != PledgeState.SIGNING:
         raise DomainError(_("The pledge is not open for signing."))
@@ -379,6 +405,7 @@ def pledge_sign(*, pledge, unit, actor, signer_name, signer_title, signed_on):
 def pledge_amend(*, pledge, actor, reason):
     """Reopen a signed (or signing) pledge as a new draft version; every member
     signs it again. Earlier versions stay as they were."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
     pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
     if pledge.state == PledgeState.DRAFT:
         raise DomainError(_("The pledge is already a draft."))

@@ -11,7 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from clusters.audit import audited_delete, audited_save
 from clusters.cache import data_changed
 from clusters.models import Term, TermState
-from clusters.services import DomainError
+from clusters.services import TERM_RESULTS, DomainError, term_require_writable
 
 from ..models import (
     LARGEST_VALUE,
@@ -26,6 +26,7 @@ from ..models import (
     SelfScore,
 )
 from ..selectors import report_missing
+from ..uploads import removes_files_on_failure
 
 __all__ = [
     "REPORT_TRANSITIONS",
@@ -60,22 +61,37 @@ def _not_reporting():
 
 
 class StaleReport(DomainError):
-    """The report changed since the form was loaded; nothing was saved."""
+    """The report changed since the form was loaded; nothing was saved.
 
-    def __init__(self, report):
-        who = report.updated_by.display_name if report.updated_by else "?"
-        when = timezone.localtime(report.updated_at).strftime("%H:%M %d/%m/%Y")
-        super().__init__(
-            _(
+    Names the other officer whose change conflicts (`who`, `when`), or, when
+    the only conflicting change is the actor's own (`own`), says so instead of
+    blaming someone else."""
+
+    def __init__(self, report, *, who=None, when=None, own=False):
+        when = timezone.localtime(when or report.updated_at).strftime("%H:%M %d/%m/%Y")
+        if own:
+            message = _(
+                "You changed this part of the report at %(when)s in another window "
+                "or tab. Nothing was saved here: reload the page to see that change."
+            ) % {"when": when}
+        else:
+            if who is None:
+                who = report.updated_by.display_name if report.updated_by else "?"
+            message = _(
                 "%(who)s changed this report at %(when)s after you opened it. "
                 "Nothing of yours was saved: reload the page to see their changes."
-            )
-            % {"who": who, "when": when}
-        )
+            ) % {"who": who, "when": when}
+        super().__init__(message)
         self.report = report
 
 
-def _locked(report, version=None):
+# The history reason of a section save, so a later save with an older version
+# can tell which section each newer version changed (see `_check_version`).
+SECTION_REASON = "section:%s"
+EVIDENCE = "evidence"
+
+
+def _locked(report, version=None, *, actor=None, section=None):
     # Lock the report row only (PostgreSQL refuses FOR UPDATE on the nullable
     # side of an outer join); `updated_by` loads after the lock, so a stale
     # save names whoever saved last.
@@ -85,16 +101,48 @@ def _locked(report, version=None):
         .get(pk=report.pk)
     )
     if version is not None and int(version) != report.version:
-        raise StaleReport(report)
+        _check_version(report, int(version), actor, section)
     return report
 
 
-def _bump(report, actor):
+def _check_version(report, version, actor, section):
+    """Accept a form loaded at `version` when every newer version is a section
+    save by `actor` himself in another section (or, for `section` None — a
+    submission — in any section): his own earlier saves from the same page are
+    no conflict. Raise StaleReport otherwise, naming the latest other officer
+    whose change conflicts, or telling the actor the change was his own."""
+    if actor is None or version > report.version:
+        raise StaleReport(report)
+    own_reasons = {SECTION_REASON % name for name in (*SECTIONS, EVIDENCE)}
+    if section is not None:
+        own_reasons.discard(SECTION_REASON % section)
+    newer = (
+        report.history.filter(version__gt=version)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    )
+    conflicts = [
+        entry
+        for entry in newer
+        if entry.history_user_id != actor.pk
+        or entry.history_change_reason not in own_reasons
+    ]
+    if not conflicts:
+        return
+    for entry in conflicts:
+        if entry.history_user_id != actor.pk:
+            who = entry.history_user.display_name if entry.history_user else "?"
+            raise StaleReport(report, who=who, when=entry.history_date)
+    raise StaleReport(report, when=conflicts[0].history_date, own=True)
+
+
+def _bump(report, actor, section=None):
     """Save `report` as changed by `actor`: a new version, so forms loaded
-    before this save are stale."""
+    before this save are stale. `section` names the part a section save
+    changed, kept in the history entry's reason."""
     report.version = F("version") + 1
     report.updated_by = actor
-    audited_save(report, actor)
+    audited_save(report, actor, SECTION_REASON % section if section else None)
     report.refresh_from_db()
     return report
 
@@ -118,6 +166,7 @@ def _move(report, to_state, actor, **fields):
 def report_start(*, term, unit, actor):
     """The report of `unit` in `term`, created empty on first use; refuses a unit
     that is not a member."""
+    term_require_writable(term, what=TERM_RESULTS)
     if not term.memberships.filter(unit=unit).exists():
         raise DomainError(_("%(unit)s is not a member of this year.") % {"unit": unit})
     report = Report.objects.filter(term=term, unit=unit).first()
@@ -148,7 +197,8 @@ def report_save_section(*, report, actor, version, section, data):
     `data` by section: "indicators" {indicator: (actual, note)}; "criteria"
     {criterion: (points, explanation)}; "commendations" [(form, collectives,
     individuals)]; "summary" text."""
-    report = _locked(report, version)
+    term_require_writable(report.term_id, what=TERM_RESULTS)
+    report = _locked(report, version, actor=actor, section=section)
     if not report.is_editable:
         raise DomainError(
             _("The report is %(state)s and can no longer be changed.")
@@ -210,16 +260,18 @@ def report_save_section(*, report, actor, version, section, data):
         report.summary = data
     else:
         raise DomainError(_("Unknown section."))
-    return _bump(report, actor)
+    return _bump(report, actor, section)
 
 
+@removes_files_on_failure
 @transaction.atomic
 def evidence_add(*, report, criterion, upload, actor, version=None):
     """Attach a checked file (see `pledges.uploads.check_evidence`) to a
     criterion of an editable report."""
+    term_require_writable(report.term_id, what=TERM_RESULTS)
     from ..uploads import store_checked
 
-    report = _locked(report, version)
+    report = _locked(report, version, actor=actor, section="criteria")
     if not report.is_editable:
         raise DomainError(_("The report can no longer be changed."))
     if report.term.state not in REPORTING_STATES:
@@ -230,13 +282,14 @@ def evidence_add(*, report, criterion, upload, actor, version=None):
         Evidence(report=report, criterion=criterion), upload, actor
     )
     audited_save(evidence, actor)
-    _bump(report, actor)
+    _bump(report, actor, EVIDENCE)
     return evidence
 
 
 @transaction.atomic
 def evidence_delete(*, evidence, actor):
     """Remove a file from an editable report."""
+    term_require_writable(evidence.report.term_id, what=TERM_RESULTS)
     report = _locked(evidence.report)
     if not report.is_editable:
         raise DomainError(_("The report can no longer be changed."))
@@ -265,8 +318,10 @@ def report_submit(*, report, actor, version):
 
     Refuses an incomplete report (see `selectors.report_missing`), a stale form,
     and a submission after the deadline without an extension (which marks the
-    report late)."""
-    report = _locked(report, version)
+    report late). A form older than the officer's own section saves is not
+    stale."""
+    term_require_writable(report.term_id, what=TERM_RESULTS)
+    report = _locked(report, version, actor=actor)
     missing = report_missing(report)
     if missing:
         raise DomainError(
@@ -282,13 +337,19 @@ def report_submit(*, report, actor, version):
 
 
 def _check_reviewer(report, actor):
-    if actor.unit_id is not None and actor.unit_id == report.unit_id:
-        raise DomainError(_("A unit does not review its own report."))
+    """Refuse anyone but `report`'s reviewers (`permissions.review_refusal`):
+    never its own unit; the deputy chair (or province staff) for the chair's."""
+    from ..permissions import review_refusal
+
+    refusal = review_refusal(actor, report)
+    if refusal:
+        raise DomainError(refusal)
 
 
 @transaction.atomic
 def report_accept(*, report, actor):
     """Accept a submitted report; a unit never reviews its own."""
+    term_require_writable(report.term_id, what=TERM_RESULTS)
     report = _locked(report)
     _check_reviewer(report, actor)
     return _move(report, ReportState.ACCEPTED, actor)
@@ -299,6 +360,7 @@ def report_return(*, report, actor, items):
     """Return a submitted report with `items`, each (part, indicator, criterion,
     reason); the unit corrects them and resubmits. Every item needs a reason; a
     unit never reviews its own report."""
+    term_require_writable(report.term_id, what=TERM_RESULTS)
     report = _locked(report)
     _check_reviewer(report, actor)
     if not items:
@@ -323,6 +385,7 @@ def report_return(*, report, actor, items):
 @transaction.atomic
 def deadline_extend(*, term, unit, until, reason, actor):
     """Let `unit` submit until `until`, after the term's deadline."""
+    term_require_writable(term, what=TERM_RESULTS)
     if not term.memberships.filter(unit=unit).exists():
         raise DomainError(_("%(unit)s is not a member of this year.") % {"unit": unit})
     if term.report_deadline and until <= term.report_deadline:
@@ -356,6 +419,7 @@ def results_apply(*, term, rows, actor, reason=None):
     are bulk-created; changed ones are written with one upsert on the primary
     key and their history bulk-created, because `bulk_update` builds a CASE per
     row and is over ten times slower (see `bench_import`)."""
+    term_require_writable(term, what=TERM_RESULTS)
     reason = reason or _("Imported from Excel")
     term = Term.objects.select_for_update().get(pk=term.pk)
     if term.state not in REPORTING_STATES:

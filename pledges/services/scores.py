@@ -6,23 +6,41 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from clusters.audit import audited_save
-from clusters.models import TermState
-from clusters.services import DomainError
+from clusters.models import Term, TermState
+from clusters.services import (
+    TERM_RESULTS,
+    DomainError,
+    term_require_writable,
+    term_transition,
+)
 
 from ..models import (
     CriterionKind,
     Objection,
     RankingSnapshot,
+    ReplyWaiver,
+    Report,
+    ReportAbsence,
     ReportState,
     Score,
 )
-from ..selectors import previous_ranks, term_standings
+from ..permissions import (
+    answer_refusal,
+    can_publish_ranking,
+    can_record_absence,
+    is_member_officer,
+    reviewer_score_refusal,
+)
+from ..selectors import publish_check, snapshot_rows
 
 __all__ = [
     "objection_answer",
     "objection_raise",
     "peer_score_set",
     "ranking_publish",
+    "ranking_unpublished",
+    "reply_waive",
+    "report_absence_record",
     "reviewer_score_set",
 ]
 
@@ -49,6 +67,7 @@ def _scorable(report):
 def peer_score_set(*, report, criterion, scorer_unit, points, comment, actor):
     """A member unit scores another member's criterion (chấm chéo); a unit never
     scores itself. Scoring again replaces the unit's earlier score."""
+    term_require_writable(report.term_id, what=TERM_RESULTS)
     _scorable(report)
     if scorer_unit.pk == report.unit_id:
         raise DomainError(_("A unit does not score its own report."))
@@ -67,7 +86,22 @@ def peer_score_set(*, report, criterion, scorer_unit, points, comment, actor):
 @transaction.atomic
 def reviewer_score_set(*, report, criterion, points, reason, actor):
     """The reviewer sets a criterion's final points, which prevail over the
-    term's method; a reason is required and kept in the history."""
+    term's method; a reason is required and kept in the history.
+
+    Refuses (`permissions.reviewer_score_refusal`) anyone but the report's
+    reviewers (never its own unit: the deputy chair for the chair's report),
+    outside the scoring stage, and on a report not submitted or accepted."""
+    term_require_writable(report.term_id, what=TERM_RESULTS)
+    report = Report.objects.select_related("term__cluster").get(pk=report.pk)
+    refusal = reviewer_score_refusal(actor, report)
+    if refusal:
+        raise DomainError(refusal)
+    return _reviewer_score_write(report, criterion, points, reason, actor)
+
+
+def _reviewer_score_write(report, criterion, points, reason, actor):
+    if criterion.pledge_id != report.term.pledge.pk:
+        raise DomainError(_("Choose a criterion of this pledge."))
     _check_points(criterion, points)
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the reviewer's score."), field="reason")
@@ -81,6 +115,7 @@ def reviewer_score_set(*, report, criterion, points, reason, actor):
 @transaction.atomic
 def objection_raise(*, report, criterion, text, actor):
     """A member objects to a draft score during the right-of-reply stage."""
+    term_require_writable(report.term_id, what=TERM_RESULTS)
     if report.term.state != TermState.REPLY:
         raise DomainError(_("Objections are raised in the right-of-reply stage."))
     deadline = report.term.reply_deadline
@@ -101,20 +136,25 @@ def objection_raise(*, report, criterion, text, actor):
 
 @transaction.atomic
 def objection_answer(*, objection, accept, reason, actor, new_points=None):
-    """The chair answers: accept with a new score (set as the reviewer's score)
-    or reject with a reason. An objection is answered once."""
-    objection = Objection.objects.select_for_update().get(pk=objection.pk)
-    if objection.answer:
-        raise DomainError(_("This objection has already been answered."))
+    """The report's reviewer answers: accept with a new score (set as the
+    reviewer's score) or reject with a reason. An objection is answered once,
+    in the right-of-reply stage, never by the contested unit itself (the
+    deputy chair or province staff answer objections to the chair's report):
+    see `permissions.answer_refusal`."""
+    term_require_writable(objection.report.term_id, what=TERM_RESULTS)
+    objection = (
+        Objection.objects.select_for_update(of=("self",))
+        .select_related("report__term__cluster", "criterion")
+        .get(pk=objection.pk)
+    )
+    refusal = answer_refusal(actor, objection)
+    if refusal:
+        raise DomainError(refusal)
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the answer."), field="reason")
     if accept:
-        reviewer_score_set(
-            report=objection.report,
-            criterion=objection.criterion,
-            points=new_points,
-            reason=reason,
-            actor=actor,
+        _reviewer_score_write(
+            objection.report, objection.criterion, new_points, reason, actor
         )
     objection.answer = (
         Objection.Answer.ACCEPTED if accept else Objection.Answer.REJECTED
@@ -126,49 +166,119 @@ def objection_answer(*, objection, accept, reason, actor, new_points=None):
     return audited_save(objection, actor)
 
 
-@transaction.atomic
-def ranking_publish(*, term, actor, reason=""):
-    """Publish the ranking of `term` as a new immutable snapshot.
+def _published_at(snapshot):
+    return timezone.localtime(snapshot.published_at).strftime("%H:%M %d/%m/%Y")
 
-    Refuses while objections are unanswered; republishing needs a reason and
-    keeps the earlier snapshots."""
-    latest = RankingSnapshot.objects.select_for_update().filter(term=term).first()
-    if Objection.objects.filter(report__term=term, answer="").exists():
-        raise DomainError(_("Answer every objection before publishing."))
-    if latest is not None and not (reason or "").strip():
+
+@transaction.atomic
+def ranking_publish(*, term, actor, reason="", expected=None):
+    """Publish the ranking of `term` as a new immutable snapshot; the first
+    publication moves the term from the right-of-reply stage to `ranked`.
+
+    Province staff (and admins) only. The term row is locked first, so two
+    publications of one term run one after the other. The first publication
+    needs what `selectors.publish_check` lists: the right-of-reply stage, the
+    objection deadline passed or every member waived, every objection answered
+    and every report accepted or its absence recorded. Republishing is a
+    correction: it needs a reason, keeps the earlier snapshots and is refused
+    when nothing changed since the latest one. `expected` is the version the
+    publisher saw (0 for none): when another publication came first the
+    request is refused naming its time, so a double click adds nothing."""
+    term_require_writable(term)
+    term = Term.objects.select_for_update().select_related("cluster").get(pk=term.pk)
+    if not can_publish_ranking(actor, term):
+        raise DomainError(_("Publishing the ranking is province staff's act."))
+    check = publish_check(term)
+    latest = check.latest
+    seen = latest.number if latest else 0
+    if expected is not None and int(expected) != seen:
+        if latest is None:
+            raise DomainError(_("The ranking was withdrawn; reload the page."))
+        raise DomainError(
+            _("The ranking was published at %(when)s.")
+            % {"when": _published_at(latest)}
+        )
+    reason = (reason or "").strip()
+    if latest is not None and not reason:
         raise DomainError(
             _("The ranking is already published; give a reason to republish."),
             field="reason",
         )
-    before = previous_ranks(term)
-    rows = [
-        {
-            "unit": s.unit.name,
-            "unit_id": s.unit.pk,
-            "rank": s.rank,
-            "shared": s.shared,
-            "total": str(s.total),
-            "bonus": str(s.bonus),
-            "deduction": str(s.deduction),
-            "band": s.band,
-            "tie_note": s.tie_note,
-            "previous_rank": before.get(s.unit.name),
-            "lines": [
-                {
-                    "code": line.code,
-                    "kind": line.kind,
-                    "max": str(line.max_points),
-                    "points": None if line.points is None else str(line.points),
-                }
-                for line in s.lines
-            ],
-        }
-        for s in term_standings(term)
-    ]
-    return RankingSnapshot.objects.create(
+    if check.blockers:
+        raise DomainError(" ".join(str(b) for b in check.blockers))
+    rows = snapshot_rows(term)
+    if latest is not None:
+        latest_rows = (
+            RankingSnapshot.objects.filter(pk=latest.pk)
+            .values_list("rows", flat=True)
+            .get()
+        )
+        if latest_rows == rows:
+            raise DomainError(_("Nothing changed since the last publication."))
+    snapshot = RankingSnapshot.objects.create(
         term=term,
-        number=(latest.number + 1) if latest else 1,
+        number=seen + 1,
         rows=rows,
-        reason=(reason or "").strip(),
+        reason=reason,
         published_by=actor,
+    )
+    if term.state == TermState.REPLY:
+        term_transition(term=term, to_state=TermState.RANKED, actor=actor)
+    return snapshot
+
+
+def ranking_unpublished(term):
+    """The transition guard of `ranked`: a term enters it only by publishing
+    its ranking (`ranking_publish`)."""
+    if not RankingSnapshot.objects.filter(term=term).exists():
+        return _("Publish the ranking to end the right-of-reply stage.")
+    return None
+
+
+@transaction.atomic
+def reply_waive(*, term, unit, actor):
+    """`unit`'s officer says it has no (further) objection: the unit waives its
+    right of reply for `term`. Only in the right-of-reply stage, by an officer
+    of that member unit, once."""
+    term = Term.objects.select_for_update().get(pk=term.pk)
+    if term.state != TermState.REPLY:
+        raise DomainError(
+            _("The right of reply is waived in the right-of-reply stage.")
+        )
+    if not (is_member_officer(actor, term) and actor.unit_id == unit.pk):
+        raise DomainError(_("Only the unit's own officers waive its right of reply."))
+    if ReplyWaiver.objects.filter(term=term, unit=unit).exists():
+        raise DomainError(_("The unit has already waived its right of reply."))
+    return audited_save(ReplyWaiver(term=term, unit=unit, waived_by=actor), actor)
+
+
+@transaction.atomic
+def report_absence_record(*, term, unit, reason, actor):
+    """Province staff record why `unit`'s report of `term` is missing or not
+    accepted, so publishing does not wait for it. Refuses other roles, a unit
+    that is not a member, an accepted report, a second record and an empty
+    reason; only from the reporting to the right-of-reply stage."""
+    term = Term.objects.select_for_update().get(pk=term.pk)
+    if not can_record_absence(actor, term):
+        raise DomainError(_("Province staff record a missing report."))
+    if term.state not in (TermState.REPORTING, TermState.SCORING, TermState.REPLY):
+        raise DomainError(
+            _("A missing report is recorded between the reporting and the ranking.")
+        )
+    if not term.memberships.filter(unit=unit).exists():
+        raise DomainError(_("%(unit)s is not a member of this year.") % {"unit": unit})
+    if Report.objects.filter(term=term, unit=unit, state=ReportState.ACCEPTED).exists():
+        raise DomainError(_("The report of %(unit)s is accepted.") % {"unit": unit})
+    if ReportAbsence.objects.filter(term=term, unit=unit).exists():
+        raise DomainError(
+            _("The absence of the report of %(unit)s is already recorded.")
+            % {"unit": unit}
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason the report is missing."), field="reason")
+    return audited_save(
+        ReportAbsence(term=term, unit=unit, reason=reason, recorded_by=actor),
+        actor,
+        reason,
     )

@@ -1,7 +1,5 @@
 """HTTP only for the province dashboard of Home Affairs staff and its export."""
 
-from io import BytesIO
-
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +11,7 @@ from clusters.models import ClusterKind, Term
 from clusters.permissions import sees_whole_authority
 from clusters.views import require
 
-from .. import selectors
+from .. import selectors, xlsx
 from ..ranking import BAND_LABELS
 from .imports import workbook_response
 
@@ -81,34 +79,33 @@ def dashboard_xlsx(request):
     book = Workbook()
     sheet = book.active
     sheet.title = str(year)
-    sheet.append(
-        [
-            _("Cluster or block"),
-            _("State"),
-            _("Members"),
-            _("Submitted"),
-            _("Returned"),
-            _("Draft"),
-            _("Peer scores"),
-            _("Leading unit"),
-            *[str(BAND_LABELS[b]) for b in selectors.BAND_ORDER],
-        ]
-    )
+    headings = [
+        _("Cluster or block"),
+        _("State"),
+        _("Members"),
+        _("Submitted"),
+        _("Returned"),
+        _("Draft"),
+        _("Peer scores"),
+        _("Leading unit"),
+        *[str(BAND_LABELS[b]) for b in selectors.BAND_ORDER],
+    ]
+    sheet.append(xlsx.row(headings))
     for row in rows:
         term = row["term"]
         sheet.append(
-            [
-                term.cluster.name,
-                str(term.get_state_display()),
-                term.member_count,
-                row["submitted"],
-                row["returned"],
-                row["draft"],
-                row["peer_scores"],
-                ", ".join(row["leaders"]),
-                *[n for _band, n in row["bands"]],
-            ]
+            xlsx.row(
+                [
+                    term.cluster.name,
+                    str(term.get_state_display()),
+                    term.member_count,
+                    row["submitted"],
+                    row["returned"],
+                    row["draft"],
+                    row["peer_scores"],
+                    ", ".join(row["leaders"]),
+                    *[n for _band, n in row["bands"]],
+                ]
+            )
         )
-    out = BytesIO()
-    book.save(out)
-    return workbook_response(out.getvalue(), f"tong-hop-cum-khoi-{year}.xlsx")
+    return workbook_response(xlsx.save(book), f"tong-hop-cum-khoi-{year}.xlsx")

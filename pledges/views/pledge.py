@@ -1,6 +1,6 @@
 """HTTP only for pledges: find the term in reach, check the role, call services."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,12 +9,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import sanitize_separators
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.formatting import whole_number
+from clusters.formatting import parse_decimal, whole_number
 from clusters.models import Membership, Term
 from clusters.selectors import terms_visible_to
 from clusters.services import DomainError
@@ -287,14 +286,12 @@ def pledge_editor(request, pk):
 
 
 def _parse_value(text):
-    """A number typed in the user's language (1.234,5 in Vietnamese), or None."""
-    text = sanitize_separators((text or "").strip())
-    if not text:
-        return None
-    value = Decimal(text)
-    if not value.is_finite():
-        raise InvalidOperation
-    return value
+    """A number typed in the user's language (1.234,5 in Vietnamese), or None,
+    read by `parse_decimal` as in the report forms and the Excel imports."""
+    try:
+        return parse_decimal(text, get_language())
+    except ValueError as error:
+        raise InvalidOperation from error
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,17 +4,26 @@ explained standing, cluster totals, and the public pages."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
+from clusters.formatting import whole_number
 from clusters.models import Term
+from clusters.permissions import sees_whole_authority
 from clusters.services import DomainError
 from clusters.views import reaches_authority, require
 
 from .. import selectors, services
-from ..permissions import can_publish_ranking, can_see_standing
+from ..models import RankingSnapshot
+from ..permissions import (
+    can_publish_ranking,
+    can_record_absence,
+    can_see_draft_ranking,
+    can_see_standing,
+)
 from .pledge import term_in_reach
 
 
@@ -23,35 +32,80 @@ from .pledge import term_in_reach
 def term_ranking(request, pk):
     term = term_in_reach(request, pk)
     published = selectors.published_ranking(term)
-    can_publish = can_publish_ranking(request.user, term)
+    sees_draft = can_see_draft_ranking(request.user, term)
     return render(
         request,
         "pledges/ranking.html",
         {
             "term": term,
             "published": published,
-            "draft": selectors.term_standings(term) if can_publish else None,
-            "previous": selectors.previous_ranks(term) if can_publish else {},
-            "can_publish": can_publish,
+            "versions": selectors.ranking_versions(term) if published else [],
+            "draft": selectors.term_standings(term) if sees_draft else None,
+            "sees_draft": sees_draft,
+            "can_publish": can_publish_ranking(request.user, term),
         },
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @require(reaches_authority)
 def ranking_publish(request, pk):
+    """Province staff publish (or correct) the ranking: the page lists what
+    becomes final and public and what still blocks; POST publishes. Staff also
+    record here why a member's report is missing."""
     term = term_in_reach(request, pk)
     if not can_publish_ranking(request.user, term):
         raise PermissionDenied
-    try:
-        services.ranking_publish(
-            term=term, actor=request.user, reason=request.POST.get("reason", "")
-        )
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The ranking was published."))
-    return redirect("term_ranking", pk=term.pk)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "absence":
+                unit = next(
+                    (
+                        m.unit
+                        for m in term.memberships.all()
+                        if m.unit_id == whole_number(request.POST.get("unit"))
+                    ),
+                    None,
+                )
+                if unit is None:
+                    raise DomainError(_("Choose a member of this year."))
+                services.report_absence_record(
+                    term=term,
+                    unit=unit,
+                    reason=request.POST.get("reason", ""),
+                    actor=request.user,
+                )
+                messages.success(
+                    request,
+                    _("The absence of the report of %(unit)s was recorded.")
+                    % {"unit": unit.name},
+                )
+                return redirect("ranking_publish", pk=term.pk)
+            snapshot = services.ranking_publish(
+                term=term,
+                actor=request.user,
+                reason=request.POST.get("reason", ""),
+                expected=whole_number(request.POST.get("expected")) or 0,
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+            return redirect("ranking_publish", pk=term.pk)
+        if snapshot.number == 1:
+            messages.success(request, _("The ranking was published."))
+        else:
+            messages.success(request, _("The correction was published."))
+        return redirect("term_ranking", pk=term.pk)
+    check = selectors.publish_check(term)
+    return render(
+        request,
+        "pledges/ranking_publish.html",
+        {
+            "term": term,
+            "check": check,
+            "draft": selectors.term_standings(term),
+            "can_record_absence": can_record_absence(request.user, term),
+        },
+    )
 
 
 @require_GET
@@ -70,11 +124,16 @@ def rank_detail(request, pk, unit_pk):
     mine = next(s for s in standings if s.unit.pk == unit_pk)
     others = [s for s in standings if s.unit.pk != unit_pk]
     backing = selectors.rank_evidence(term, membership.unit)
+    # Members' lines differ (a late deduction, award bonuses), so the others'
+    # points are matched by criterion code, never by position.
+    by_code = {}
+    for other in others:
+        for line in other.lines:
+            if line.points is not None:
+                by_code.setdefault(line.code, []).append(line.points)
     spread = []
-    for index, line in enumerate(mine.lines):
-        values = sorted(
-            s.lines[index].points for s in others if s.lines[index].points is not None
-        )
+    for line in mine.lines:
+        values = sorted(by_code.get(line.code, []))
         spread.append(
             (
                 line,
@@ -101,10 +160,16 @@ def rank_detail(request, pk, unit_pk):
 @require(reaches_authority)
 def cluster_totals(request, pk):
     term = term_in_reach(request, pk)
+    # Members see other units' figures once submitted (issue #13); staff see
+    # every report, drafts included, and the page says which.
+    if sees_whole_authority(request.user):
+        totals = selectors.cluster_totals(term, include_drafts=True)
+    else:
+        totals = selectors.cluster_totals(term, viewer_unit_id=request.user.unit_id)
     return render(
         request,
         "pledges/cluster_totals.html",
-        {"term": term, "rows": selectors.cluster_totals(term)},
+        {"term": term, "rows": totals.rows, "totals": totals},
     )
 
 
@@ -124,15 +189,27 @@ def public_rankings(request):
 @login_not_required
 @require_GET
 def public_ranking(request, pk):
+    """The latest published version of a term's ranking (or an earlier one,
+    `?v=<number>`), with every correction and its reason (no login)."""
     term = get_object_or_404(
-        Term.objects.select_related("cluster__authority"), pk=pk, rankings__isnull=False
+        Term.objects.select_related("cluster__authority").filter(
+            Exists(RankingSnapshot.objects.filter(term=OuterRef("pk")))
+        ),
+        pk=pk,
     )
+    versions = selectors.ranking_versions(term)
+    wanted = whole_number(request.GET.get("v")) if request.GET.get("v") else None
+    published = selectors.published_ranking(term, wanted)
+    if published is None:
+        raise Http404
     return render(
         request,
         "pledges/public_ranking.html",
         {
             "term": term,
-            "published": selectors.published_ranking(term),
-            "rows": selectors.cluster_totals(term),
+            "published": published,
+            "versions": versions,
+            "latest": versions[0]["number"],
+            "rows": selectors.cluster_totals(term).rows,
         },
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from clusters.collation import vi_key
 from clusters.formatting import format_number, whole_number
 from clusters.models import Unit
 from clusters.services import DomainError
@@ -46,9 +47,12 @@ from ..models import (
 from ..permissions import (
     can_edit_report,
     can_extend_deadline,
+    can_open_report_list,
+    can_review_report,
     can_review_reports,
     can_view_report,
     is_member_officer,
+    judging_refusal,
 )
 from ..services.reports import REPORTING_STATES
 from ..uploads import private_file_response
@@ -73,7 +77,7 @@ STATE_ORDER = [
 LIST_SORTS = {
     "state": lambda row: (
         STATE_ORDER.index(row.report.state if row.report else None),
-        row.unit.name,
+        vi_key(row.unit.name),
     ),
     "changed": lambda row: (
         row.report is None,
@@ -262,6 +266,7 @@ def _page(
     submit_error=None,
     return_form=None,
     upload_form=None,
+    uploaded=None,
     status=200,
 ):
     """Render the report page. `posted` is (section, form) of a section that
@@ -285,11 +290,9 @@ def _page(
     for c in criteria:
         c.points_field = forms["criteria"][f"points_{c.pk}"]
         c.explanation_field = forms["criteria"][f"explanation_{c.pk}"]
-    reviewing = (
-        can_review_reports(user, term)
-        and report is not None
-        and report.state == ReportState.SUBMITTED
-    )
+    if report is not None:
+        report.term = term  # the loaded term, with its members
+    reviewing = report is not None and can_review_report(user, report)
     if reviewing and return_form is None:
         return_form = ReportReturnForm(items=_return_items(indicators, criteria))
     extension = (
@@ -336,6 +339,7 @@ def _page(
         "submit_error": submit_error,
         "upload_form": upload_form,
         "upload_criterion": _upload_criterion(upload_form),
+        "uploaded": uploaded,
     }
     return render(request, "pledges/report_edit.html", context, status=status)
 
@@ -484,7 +488,7 @@ def _submit(request, term, unit, pledge, report):
 
 
 def _review(request, term, unit, pledge, report, action):
-    if not can_review_reports(request.user, term):
+    if judging_refusal(request.user, term, unit.pk) is not None:
         raise PermissionDenied
     if report is None or report.state != ReportState.SUBMITTED:
         messages.error(
@@ -573,11 +577,65 @@ def report_preview(request, pk, unit_pk):
 # Evidence files -----------------------------------------------------------------
 
 
+def _save_typed_criteria(request, term, unit, pledge, report):
+    """Without JavaScript the upload button submits the whole self-score form:
+    save its typed scores and explanations first (when changed). Returns None
+    when saved (or nothing changed), else the page showing why not."""
+    meta = ReportSectionForm(request.POST)
+    sections, _returned = selectors.report_rows(report, pledge, unit)
+    indicators, criteria = _flatten(sections)
+    form = _section_form("criteria", indicators, criteria, report, request.POST)
+    errors, stale = [], None
+    if not meta.is_valid():
+        errors.append(_("The form is out of date or damaged; reload the page."))
+    elif form.is_valid():
+        if not form.has_changed():
+            return None
+        try:
+            with transaction.atomic():
+                target = report or services.report_start(
+                    term=term, unit=unit, actor=request.user
+                )
+                services.report_save_section(
+                    report=target,
+                    actor=request.user,
+                    version=meta.cleaned_data["version"],
+                    section="criteria",
+                    data=form.rows(),
+                )
+        except services.StaleReport as error:
+            stale = error.message
+        except IntegrityError:  # the report was started at the same moment
+            stale = _stale_message(term, unit)
+        except DomainError as error:
+            errors.append(error.message)
+        else:
+            return None
+    errors.append(
+        _("The file was not attached: correct the self-scores, then upload it again.")
+    )
+    return _page(
+        request,
+        term,
+        unit,
+        pledge,
+        report,
+        posted=("criteria", form),
+        stale=stale,
+        version=meta.cleaned_data.get("version"),
+        section_errors={"criteria": errors},
+        status=409 if stale else 200,
+    )
+
+
 @require_POST
 @require(reaches_authority)
 def evidence_upload(request, pk, unit_pk):
     """Attach a file to a criterion of the unit's report (checked by
-    `pledges.uploads.check_evidence`)."""
+    `pledges.uploads.check_evidence`). The upload button sits in the
+    self-score form: with htmx only the file list of the criterion is swapped
+    (the typed values stay on the page); without JavaScript the typed
+    self-scores are saved first, so nothing typed is lost."""
     term = term_in_reach(request, pk)
     unit = _member(term, unit_pk)
     if not can_edit_report(request.user, term, unit):
@@ -587,8 +645,17 @@ def evidence_upload(request, pk, unit_pk):
     refusal = _refusal(term, report)
     if refusal:
         messages.error(request, refusal)
-        return redirect(_report_url(term, unit))
-    form = EvidenceUploadForm(request.POST, request.FILES, pledge=pledge)
+        return _go(request, _report_url(term, unit))
+    raw = request.POST.get("upload") or request.POST.get("criterion", "")
+    upload = request.FILES.get(f"file_{raw}") or request.FILES.get("file")
+    form = EvidenceUploadForm(
+        {"criterion": raw}, {"file": upload} if upload else {}, pledge=pledge
+    )
+    if not request.htmx and request.POST.get("section") == "criteria":
+        refused = _save_typed_criteria(request, term, unit, pledge, report)
+        if refused is not None:
+            return refused
+        report = _report_of(term, unit)
     if form.is_valid():
         criterion, upload = form.cleaned_data["criterion"], form.cleaned_data["file"]
         try:
@@ -607,13 +674,24 @@ def evidence_upload(request, pk, unit_pk):
         except IntegrityError:  # the report was started at the same moment
             form.add_error("file", _stale_message(term, unit))
         else:
+            if request.htmx:
+                return _page(
+                    request,
+                    term,
+                    unit,
+                    pledge,
+                    _report_of(term, unit),
+                    uploaded=criterion.pk,
+                )
             messages.success(
                 request, _("“%(name)s” was attached.") % {"name": upload.name}
             )
             return redirect(_report_url(term, unit, f"c-{criterion.pk}"))
     if "criterion" in form.errors:
         messages.error(request, _("Choose a criterion of this pledge."))
-        return redirect(_report_url(term, unit))
+        return _go(request, _report_url(term, unit))
+    if not request.htmx and request.POST.get("section") == "criteria":
+        messages.success(request, _("The section was saved."))
     return _page(request, term, unit, pledge, report, upload_form=form)
 
 
@@ -682,6 +760,7 @@ def _list_page(request, term, extension_form=None):
         if states is None or (report.state if report else None) in states
     ]
     order = request.GET.get("sort", "")
+    table.sort(key=lambda row: vi_key(row.unit.name))
     if order in LIST_SORTS:
         table.sort(key=LIST_SORTS[order])
     if extension_form is None and can_extend_deadline(user):
@@ -730,10 +809,10 @@ def report_list(request, pk):
     """Reviewers see every member's report state; a member's officer is taken
     to the unit's own report."""
     term = term_in_reach(request, pk)
-    if not can_review_reports(request.user, term):
-        if is_member_officer(request.user, term):
-            return redirect("report_edit", pk=term.pk, unit_pk=request.user.unit_id)
+    if not can_open_report_list(request.user, term):
         raise PermissionDenied
+    if not can_review_reports(request.user, term):
+        return redirect("report_edit", pk=term.pk, unit_pk=request.user.unit_id)
     return _list_page(request, term)
 
 

@@ -19,7 +19,19 @@ from clusters.views import reaches_authority, require
 
 from .. import selectors, services
 from ..models import Criterion, CriterionKind, Objection, Report
-from ..permissions import can_peer_score, can_publish_ranking, is_member_officer
+from ..permissions import (
+    can_answer_objection,
+    can_open_peer_scoring,
+    can_open_reply,
+    can_peer_score,
+    can_reviewer_score,
+    can_see_draft_ranking,
+    can_waive_reply,
+    deputy_reviews_chair_note,
+    is_deputy_officer,
+    is_member_officer,
+    judging_refusal,
+)
 from .pledge import term_in_reach
 
 
@@ -40,12 +52,14 @@ def _points(text):
 @require(reaches_authority)
 def peer_scoring(request, pk):
     """Members score the other members' criteria; the chair and staff follow
-    the progress and adjust scores with a reason."""
+    the progress; each report's reviewers (the deputy chair for the chair's
+    report, never the unit itself) adjust its scores with a reason."""
     term = term_in_reach(request, pk)
-    scoring = can_peer_score(request.user, term)
-    reviewing = can_publish_ranking(request.user, term)
-    if not (scoring or reviewing):
+    if not can_open_peer_scoring(request.user, term):
         raise PermissionDenied
+    scoring = can_peer_score(request.user, term)
+    following = can_see_draft_ranking(request.user, term)
+    reviewing = following or is_deputy_officer(request.user, term)
     if request.method == "POST":
         try:
             with transaction.atomic():
@@ -57,20 +71,34 @@ def peer_scoring(request, pk):
                 request, _("%(count)s scores were saved.") % {"count": saved}
             )
             return redirect("peer_scoring", pk=term.pk)
-    context = {"term": term, "scoring": scoring, "reviewing": reviewing}
+    context = {
+        "term": term,
+        "scoring": scoring,
+        "reviewing": reviewing,
+        "following": following,
+        "deputy_note": deputy_reviews_chair_note(term),
+    }
     if scoring:
         board, done, total = selectors.peer_scoring_board(term, request.user.unit)
         context.update(board=board, done=done, total=total)
-    if reviewing:
+    if following:
         context["progress"] = selectors.peer_progress(term)
-        context["adjustments"] = selectors.reviewer_rows(term)
+    if reviewing:
+        rows = selectors.reviewer_rows(term)
+        for report, _criterion, _points in rows:
+            report.term = term  # the loaded term, with its members
+        context["adjustments"] = [
+            row for row in rows if can_reviewer_score(request.user, row[0])
+        ]
     return render(request, "pledges/peer_scoring.html", context)
 
 
 def _save_scores(request, term, scoring, reviewing):
     """Fields `p-<report>-<criterion>` (and `c-…` comments) are peer scores;
     `r-…` with `rr-…` reasons are reviewer scores."""
-    reports = {r.pk: r for r in Report.objects.filter(term=term).select_related("term")}
+    reports = {r.pk: r for r in Report.objects.filter(term=term)}
+    for report in reports.values():
+        report.term = term
     criteria = {c.pk: c for c in Criterion.objects.filter(pledge__term=term)}
     saved = 0
     for key, value in request.POST.items():
@@ -108,13 +136,16 @@ def _save_scores(request, term, scoring, reviewing):
 @require_http_methods(["GET", "POST"])
 @require(reaches_authority)
 def reply(request, pk):
-    """Right of reply: a member sees its draft scores with their reasons and
-    objects; the chair (and staff) answer every objection."""
+    """Right of reply: a member sees its draft scores with their reasons,
+    objects or waives its right of reply; each objection is answered by the
+    contested report's reviewers (the deputy chair for the chair's report,
+    never the unit itself)."""
     term = term_in_reach(request, pk)
-    member = is_member_officer(request.user, term)
-    answering = can_publish_ranking(request.user, term)
-    if not (member or answering):
+    if not can_open_reply(request.user, term):
         raise PermissionDenied
+    member = is_member_officer(request.user, term)
+    following = can_see_draft_ranking(request.user, term)
+    answering = following or is_deputy_officer(request.user, term)
     if request.method == "POST":
         try:
             _reply_post(request, term, member, answering)
@@ -123,11 +154,25 @@ def reply(request, pk):
         else:
             messages.success(request, _("Saved."))
             return redirect("reply", pk=term.pk)
+    objections = selectors.term_objections(term)
+    for objection in objections:
+        objection.report.term = term
     context = {
         "term": term,
         "answering": answering,
-        "objections": selectors.term_objections(term),
+        "deputy_note": deputy_reviews_chair_note(term),
+        "objections": [
+            (o, can_answer_objection(request.user, o))
+            for o in objections
+            if following
+            or o.report.unit_id == request.user.unit_id
+            or judging_refusal(request.user, term, o.report.unit_id) is None
+        ],
         "open": term.state == TermState.REPLY,
+        "can_waive": can_waive_reply(request.user, term),
+        "waiver": selectors.reply_waiver(term, request.user.unit_id)
+        if member
+        else None,
     }
     if member:
         standings = selectors.term_standings(term)
@@ -154,7 +199,9 @@ def reply(request, pk):
 
 def _reply_post(request, term, member, answering):
     action = request.POST.get("action")
-    if action == "object" and member:
+    if action == "waive" and member:
+        services.reply_waive(term=term, unit=request.user.unit, actor=request.user)
+    elif action == "object" and member:
         report = (
             Report.objects.select_related("term")
             .filter(term=term, unit=request.user.unit)

@@ -1,7 +1,9 @@
 """Helpers for the awards tests: members with officers, votes and ballots."""
 
+from django.db.models import F
+
 from awards import services
-from awards.models import VoteKind, VoteOption
+from awards.models import OptionTally, QuestionTally, VoteKind, VoteOption
 from clusters.models import Cluster, RotationPolicy
 from tests.clusters.factories import MembershipFactory, UnitFactory, officer
 
@@ -59,6 +61,37 @@ def cast(vote, unit, **choices):
             code: option_ids(vote, code, *units) for code, units in choices.items()
         },
     )
+
+
+def tally_state():
+    """Everything stored about what was voted: every tally row, by key."""
+    return (
+        list(OptionTally.objects.order_by("pk").values_list("pk", "votes")),
+        list(
+            QuestionTally.objects.order_by("pk").values_list(
+                "pk", "ballots", "abstentions"
+            )
+        ),
+    )
+
+
+def add_candidate(question, unit, votes=0):
+    """A candidate added to an open vote's question outside the services (to
+    grow data in query-count tests), with its tally."""
+    option = VoteOption.objects.create(question=question, unit=unit)
+    OptionTally.objects.create(option=option, votes=votes)
+    return option
+
+
+def count_ballot(vote, abstaining=()):
+    """Count one more ballot received by every question of `vote` (abstaining on
+    the questions in `abstaining`), outside the services; the candidates' votes
+    are set with `add_candidate`."""
+    for tally in QuestionTally.objects.filter(question__vote=vote):
+        tally.ballots = F("ballots") + 1
+        if tally.question in abstaining:
+            tally.abstentions = F("abstentions") + 1
+        tally.save()
 
 
 def publish_ranking(term, ranked, actor=None):

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from awards import permissions, selectors, services
-from awards.models import Ballot, Vote, VoteKind, VoteParticipation, VoteState
+from awards.models import Vote, VoteKind, VoteParticipation, VoteState
 from clusters.forms import TermForm
 from clusters.models import Term, TermState
 from clusters.services import DomainError, term_transition
@@ -20,6 +20,7 @@ from tests.awards.factories import (
     cast,
     officer_of,
     publish_ranking,
+    tally_state,
     voting_term,
 )
 
@@ -35,7 +36,7 @@ def _state():
     return (
         list(Vote.objects.values_list("pk", "state")),
         VoteParticipation.objects.count(),
-        Ballot.objects.count(),
+        tally_state(),
     )
 
 

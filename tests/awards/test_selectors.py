@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from awards import selectors, services
-from awards.models import BallotMark, VoteKind
+from awards.models import OptionTally, VoteKind
 from tests.awards.factories import add_member, cast, open_vote
 
 CHAIR_CANDIDATES = 4
@@ -99,7 +99,7 @@ def test_tally_properties_hold_for_random_ballots(world, quorum, threshold, ball
             lowest = min((row.votes for row in elected), default=None)
             losers = [r.votes for r in question.rows if not r.elected and r.votes > 0]
             assert lowest is None or all(v < lowest for v in losers)
-    assert BallotMark.objects.count() == 0  # rolled back
+    assert OptionTally.objects.count() == 0  # rolled back
 
 
 def _units(world):

@@ -1,14 +1,15 @@
 import datetime
-import uuid
 
 import pytest
 from django.db import connection, models
+from django.db.models import Max, Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from awards import selectors, services
 from awards.models import (
-    Ballot,
-    BallotMark,
+    OptionTally,
+    QuestionTally,
     Vote,
     VoteKind,
     VoteOption,
@@ -23,6 +24,7 @@ from tests.awards.factories import (
     make_elected,
     open_vote,
     option_ids,
+    tally_state,
 )
 from tests.clusters.factories import TermFactory, officer
 
@@ -35,10 +37,11 @@ def _english():
 
 
 def _ballot_state():
+    """(participations, ballots received, votes for candidates)."""
     return (
         VoteParticipation.objects.count(),
-        Ballot.objects.count(),
-        BallotMark.objects.count(),
+        QuestionTally.objects.aggregate(n=Max("ballots"))["n"] or 0,
+        OptionTally.objects.aggregate(n=Sum("votes"))["n"] or 0,
     )
 
 
@@ -130,9 +133,13 @@ def test_ballot_cast_records_who_voted_apart_from_what(world):
     assert isinstance(participation, VoteParticipation)
     assert participation.cast_by == world.users["officer"]
     assert participation.history.get().history_user == world.users["officer"]
-    ballot = Ballot.objects.get()
-    assert ballot.vote == vote
-    assert [m.option.unit for m in ballot.marks.all()] == [world.unit_chair]
+    tallies = OptionTally.objects.filter(option__question__vote=vote)
+    assert {t.option.unit: t.votes for t in tallies} == {
+        world.unit_a: 0,
+        world.unit_chair: 1,
+        world.unit_deputy: 0,
+    }
+    assert list(QuestionTally.objects.values_list("ballots", "abstentions")) == [(1, 0)]
 
 
 def test_ballot_cast_with_no_choice_is_an_abstention(world):
@@ -415,8 +422,8 @@ def test_chair_election_outcome_when_one_unit_wins_both_posts(world):
 LINKING_MODELS = {"clusters.unit", "clusters.user"}
 
 
-@pytest.mark.parametrize("model", [Ballot, BallotMark])
-def test_ballots_hold_nothing_that_identifies_the_voter(model):
+@pytest.mark.parametrize("model", [OptionTally, QuestionTally])
+def test_tallies_hold_nothing_that_identifies_the_voter(model):
     for field in model._meta.get_fields():
         related = getattr(field, "related_model", None)
         if related is not None:
@@ -425,28 +432,105 @@ def test_ballots_hold_nothing_that_identifies_the_voter(model):
             field, models.DateTimeField | models.DateField | models.TimeField
         ), field
         assert not isinstance(field, models.AutoField | models.BigAutoField), field
-    assert isinstance(model._meta.pk, models.UUIDField)
-    assert model._meta.pk.default is uuid.uuid4
+    # Keyed by the candidate or question, fixed when the vote opens.
+    assert model._meta.pk.one_to_one
 
 
-def test_ballots_have_no_history_table(db):
+def test_tallies_have_no_history_table_and_no_ballot_table_exists(db):
     tables = set(connection.introspection.table_names())
     assert "awards_historicalvote" in tables
     assert "awards_historicalvoteparticipation" in tables
-    assert "awards_historicalballot" not in tables
-    assert "awards_historicalballotmark" not in tables
-    assert not hasattr(Ballot, "history")
-    assert not hasattr(BallotMark, "history")
+    assert "awards_historicaloptiontally" not in tables
+    assert "awards_historicalquestiontally" not in tables
+    assert not {"awards_ballot", "awards_ballotmark"} & tables
+    assert not hasattr(OptionTally, "history")
+    assert not hasattr(QuestionTally, "history")
 
 
-def test_ballot_ids_do_not_follow_the_order_of_casting(world):
-    extra = [add_member(world.term) for _ in range(5)]
+def _ballot_tables(vote):
+    """Every row of `vote` in every table that holds what was voted, read in
+    every column order (each column, ties broken by key), with keys shown as
+    the candidate's unit or the question's code so that two votes compare."""
+    reads = []
+    for model, key, name in (
+        (OptionTally, "option", "option__unit__name"),
+        (QuestionTally, "question", "question__code"),
+    ):
+        rows = model.objects.filter(
+            **{f"{key}__question__vote" if key == "option" else f"{key}__vote": vote}
+        )
+        columns = [f.attname for f in model._meta.concrete_fields]
+        for column in columns:
+            values = [name, *columns[1:]]
+            reads.append(list(rows.order_by(column, "pk").values_list(*values)))
+    return reads
+
+
+def _vote_one_by_one(world, voters, candidates, order):
+    """Open a vote among `candidates`; `voters[i]` votes for `candidates[i]`, in
+    `order`. Returns the vote and the ballot tables read before and after each
+    ballot (as a backup taken during the vote would see them)."""
+    vote = open_vote(world, units=candidates)
+    keys = [
+        list(OptionTally.objects.filter(option__question__vote=vote).order_by("pk")),
+        list(QuestionTally.objects.filter(question__vote=vote).order_by("pk")),
+    ]
+    reads = [_ballot_tables(vote)]
+    for index in order:
+        cast(vote, voters[index], leading=[candidates[index]])
+        reads.append(_ballot_tables(vote))
+        # No row is added, removed or re-keyed by a ballot.
+        assert [
+            list(
+                OptionTally.objects.filter(option__question__vote=vote).order_by("pk")
+            ),
+            list(QuestionTally.objects.filter(question__vote=vote).order_by("pk")),
+        ] == keys
+    services.vote_close(vote=vote, actor=world.users["admin"])
+    return vote, reads
+
+
+def test_ballot_storage_does_not_reveal_the_order_of_casting(world):
+    """Eight voters each vote for a different candidate, one by one. What is
+    stored after the vote, in any row order, is the same whichever order the
+    units voted in, while the participations follow the casting order: a
+    database reader cannot pair ballots with participations."""
+    extra = [add_member(world.term, name=f"Xã {i}") for i in range(5)]
+    voters = [world.unit_a, world.unit_chair, world.unit_deputy, *extra]
+    candidates = sorted(voters, key=lambda unit: unit.name, reverse=True)
+    orders = [list(range(8)), list(range(7, -1, -1)), [3, 6, 0, 5, 2, 7, 1, 4]]
+    finals = []
+    for order in orders:
+        vote, reads = _vote_one_by_one(world, voters, candidates, order)
+        finals.append(reads[-1])
+        participations = list(
+            vote.participations.order_by("pk").values_list("unit", flat=True)
+        )
+        assert participations == [voters[i].pk for i in order]
+        cast_at = list(
+            vote.participations.order_by("cast_at", "pk").values_list("unit", flat=True)
+        )
+        assert cast_at == participations
+    assert finals[0] == finals[1] == finals[2]
+    by_key = finals[0][0]
+    assert [name for name, _votes in by_key] == [u.name for u in candidates]
+    assert {votes for _name, votes in by_key} == {1}
+
+
+def test_every_ballot_rewrites_every_tally_row_of_the_vote(world):
+    """Each ballot changes the tallies with UPDATEs over all the vote's rows
+    (marked or not), never an INSERT, so the rows' last writer (PostgreSQL's
+    xmin) is the same for all of them."""
     vote = open_vote(world)
-    for unit in [world.unit_a, world.unit_chair, world.unit_deputy, *extra]:
-        cast(vote, unit, leading=[world.unit_a])
-    ids = list(Ballot.objects.order_by("pk").values_list("pk", flat=True))
-    assert len(set(ids)) == 8
-    assert all(isinstance(pk, uuid.UUID) and pk.version == 4 for pk in ids)
+    with CaptureQueriesContext(connection) as queries:
+        cast(vote, world.unit_a, leading=[world.unit_chair])
+    tally_sql = [
+        q["sql"]
+        for q in queries.captured_queries
+        if "tally" in q["sql"].lower().split(" where ")[0]
+    ]
+    assert len(tally_sql) == 2
+    assert all(sql.lstrip().upper().startswith("UPDATE") for sql in tally_sql)
 
 
 def test_a_race_past_the_check_is_stopped_by_the_constraint(world, monkeypatch):
@@ -459,16 +543,16 @@ def test_a_race_past_the_check_is_stopped_by_the_constraint(world, monkeypatch):
     assert _ballot_state() == before
 
 
-def test_closing_rewrites_the_ballots_with_new_ids_and_the_same_contents(world):
+def test_closing_keeps_the_tallies(world):
     vote = open_vote(world)
     cast(vote, world.unit_a, leading=[world.unit_chair])
     cast(vote, world.unit_chair, leading=[world.unit_chair])
     cast(vote, world.unit_deputy)
-    before_ids = set(Ballot.objects.values_list("pk", flat=True))
     before = selectors.vote_result(vote)
+    state = tally_state()
     services.vote_close(vote=vote, actor=world.users["admin"])
     after = selectors.vote_result(vote)
-    assert set(Ballot.objects.values_list("pk", flat=True)).isdisjoint(before_ids)
+    assert tally_state() == state
     assert (after.ballots, after.participation) == (3, 3)
     assert [(r.unit, r.votes) for r in after.question("leading").rows] == [
         (r.unit, r.votes) for r in before.question("leading").rows

@@ -5,15 +5,20 @@ from django.urls import reverse
 from awards import selectors, services
 from awards.forms import ABSTAIN
 from awards.models import (
-    Ballot,
-    BallotMark,
     Vote,
     VoteKind,
-    VoteOption,
     VoteParticipation,
     VoteState,
 )
-from tests.awards.factories import add_member, cast, make_elected, option_ids
+from tests.awards.factories import (
+    add_candidate,
+    add_member,
+    cast,
+    count_ballot,
+    make_elected,
+    option_ids,
+    tally_state,
+)
 from tests.clusters.factories import (
     MembershipFactory,
     TermFactory,
@@ -40,8 +45,7 @@ def _state():
     return (
         list(Vote.objects.values_list("pk", "state")),
         VoteParticipation.objects.count(),
-        Ballot.objects.count(),
-        BallotMark.objects.count(),
+        tally_state(),
     )
 
 
@@ -114,7 +118,8 @@ def test_abstaining_on_both_questions_casts_an_empty_ballot(world, login, electi
         reverse("ballot_cast", args=[election.pk]), _ballot(election, None, None)
     )
     assert response.status_code == 302
-    assert (VoteParticipation.objects.count(), BallotMark.objects.count()) == (1, 0)
+    assert VoteParticipation.objects.count() == 1
+    assert {votes for _pk, votes in tally_state()[0]} == {0}
 
 
 def test_ballot_of_a_closed_vote_redirects_with_a_message(world, login, election):
@@ -168,15 +173,11 @@ def _grow(world, vote, units=20):
             unit = UnitFactory(authority=world.authority)
             MembershipFactory(term=world.term, unit=unit)
             vote.voters.add(unit)
-            options = [
-                VoteOption.objects.create(question=chair, unit=unit),
-                VoteOption.objects.create(question=deputy, unit=unit),
-            ]
+            add_candidate(chair, unit, votes=1)
+            add_candidate(deputy, unit, votes=1)
             user = officer(unit)
             VoteParticipation.objects.create(vote=vote, unit=unit, cast_by=user)
-            ballot = Ballot.objects.create(vote=vote)
-            for option in options:
-                BallotMark.objects.create(ballot=ballot, option=option)
+            count_ballot(vote)
 
     return grow
 
@@ -227,7 +228,7 @@ def test_nomination_vote_with_several_choices_uses_checkboxes(world, login):
     assert not VoteParticipation.objects.exists()
     response = client.post(url, {"leading": too_many[:2]})
     assert response.status_code == 302
-    assert BallotMark.objects.count() == 2
+    assert sum(votes for _pk, votes in tally_state()[0]) == 2
     assert Vote.objects.get().state == VoteState.OPEN
 
 

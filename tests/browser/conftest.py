@@ -11,7 +11,6 @@ Environment:
 """
 
 import contextlib
-import io
 import os
 import re
 import shutil
@@ -121,11 +120,12 @@ def page(context):
 
 
 @pytest.fixture
-def demo(transactional_db):
-    """The Hậu Giang demo (authority, 8 units, one cluster, 2023/2024 terms)."""
-    from django.core.management import call_command
-
-    call_command("load_demo", stdout=io.StringIO())
+def demo(demo_db, transactional_db):
+    """The Hậu Giang demo (authority, 8 units, one cluster, 2023/2024 terms),
+    loaded once per session (tests.conftest.demo_db) and whole again at the start
+    of every test: what a test commits through the live server is undone before
+    the next one."""
+    return demo_db
 
 
 @pytest.fixture

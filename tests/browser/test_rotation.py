@@ -5,6 +5,8 @@ import pytest
 
 from clusters import services
 from clusters.models import Term, TermState, User
+from pledges.models import RankingSnapshot
+from pledges.selectors import snapshot_rows
 
 pytestmark = pytest.mark.browser
 
@@ -16,6 +18,10 @@ def _decide_2024():
     term = Term.objects.get(cluster__is_sample=False, year=2024)
     while term.state != TermState.DECIDED:
         (state,) = services.TERM_TRANSITIONS[TermState(term.state)]
+        if state == TermState.RANKED:  # ranked by publishing (set up directly)
+            RankingSnapshot.objects.create(
+                term=term, number=1, rows=snapshot_rows(term), published_by=admin
+            )
         term = services.term_transition(term=term, to_state=state, actor=admin)
 
 

@@ -188,3 +188,40 @@ def test_participation_adds_up_figures_and_lists_exemplars(world, launched):
     ]
     assert [e.name for e in data.exemplars] == ["Bà B"]
     assert data.counts["final"] == {"accepted": 1, "submitted": 1, "none": 1}
+
+
+def test_percentage_figures_are_averaged_never_summed(world):
+    """Issue #14 (16): “783 %” on the review page and its Word report — a
+    per-unit percentage is the mean of the units, not their sum."""
+    from campaigns.documents import review_document
+    from tests.campaigns.conftest import METRICS
+
+    campaign = make_campaign(
+        world,
+        CampaignState.LAUNCHED,
+        metrics=[("Tỷ lệ hài lòng", "%"), METRICS[0]],
+    )
+    staff = world.users["staff"]
+    file_final(
+        campaign,
+        world.unit_a,
+        world.users["officer"],
+        accept_by=staff,
+        values=(Decimal("97.5"), 3),
+    )
+    file_final(
+        campaign,
+        world.unit_chair,
+        world.users["chair_officer"],
+        accept_by=staff,
+        values=(Decimal("98.5"), 2),
+    )
+    data = selectors.participation(campaign)
+    assert [(m.title, a, t) for m, a, t in data.sums] == [
+        ("Tỷ lệ hài lòng", Decimal(98), Decimal(98)),
+        ("Số hoạt động", Decimal(5), Decimal(5)),
+    ]
+    assert [m.averaged for m, _a, _t in data.sums] == [True, False]
+    document = review_document(campaign, "final")
+    assert document.sums[0] == ("Tỷ lệ hài lòng (bình quân các đơn vị)", "%", "98")
+    assert document.sums[1][1:] == ("hoạt động", "5")

@@ -102,6 +102,13 @@ def test_rollover_replaces_merged_member_with_successor(ordered):
     assert proposal.deputy == heir
 
 
+STRICT_BANDS = [
+    {"band": "excellent", "min_total": 95, "min_criterion": 85},
+    {"band": "good", "min_total": 85, "min_criterion": None},
+    {"band": "complete", "min_total": 72.5, "min_criterion": None},
+]
+
+
 def test_open_next_year_carries_members_and_shifts_deadline(ordered):
     w, admin = ordered, ordered.users["admin"]
     Term.objects.filter(pk=w.term.pk).update(
@@ -111,6 +118,7 @@ def test_open_next_year_carries_members_and_shifts_deadline(ordered):
         assessed_method="peer_median",
         bonus_cap=3,
         nomination_seats=2,
+        bands=STRICT_BANDS,
     )
     term = Term.objects.get(pk=w.term.pk)
     proposal = selectors.rollover_proposal(term)
@@ -141,6 +149,7 @@ def test_open_next_year_carries_members_and_shifts_deadline(ordered):
         3,
     )
     assert new.nomination_seats == 2
+    assert new.bands == STRICT_BANDS
     assert (new.chair, new.deputy) == (w.unit_deputy, w.unit_a)
     assert new.memberships.count() == 3
     assert received == [(2024, 2025, admin)]

@@ -2,6 +2,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from clusters.models import Term, TermState
 from pledges import services
@@ -144,3 +145,28 @@ def scored(world, pledge):
 
 def report_of(world, unit):
     return Report.objects.select_related("term").get(term=world.term, unit=unit)
+
+
+def publish_ranking(term, actor, reason=""):
+    """Publish `term`'s ranking as the rules allow it: the term is put in the
+    right-of-reply stage after its objection deadline, every report accepted,
+    and a missing report recorded as absent; then `ranking_publish` runs."""
+    from pledges.models import ReportAbsence
+
+    Term.objects.filter(pk=term.pk).update(
+        state=TermState.REPLY,
+        reply_deadline=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    term.refresh_from_db()
+    Report.objects.filter(term=term).update(state=ReportState.ACCEPTED)
+    reported = set(Report.objects.filter(term=term).values_list("unit_id", flat=True))
+    for membership in term.memberships.all():
+        if membership.unit_id not in reported:
+            ReportAbsence.objects.get_or_create(
+                term=term,
+                unit_id=membership.unit_id,
+                defaults={"reason": "Không nộp báo cáo", "recorded_by": actor},
+            )
+    snapshot = services.ranking_publish(term=term, actor=actor, reason=reason)
+    term.refresh_from_db()
+    return snapshot

@@ -8,6 +8,7 @@ from django.urls import reverse
 from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
+from clusters.models import Term
 from pledges import services
 from pledges.documents import (
     DOCX_CONTENT_TYPE,
@@ -16,6 +17,7 @@ from pledges.documents import (
     PORTRAIT_MEMBERS,
     SUB_MOTTO,
     TO_BE_FILLED,
+    pledge_document,
     pledge_docx,
     rule_words,
     vn_date_line,
@@ -97,9 +99,16 @@ def test_rule_words_describe_each_scoring_rule():
     def words(rule, params):
         return rule_words(Indicator(rule=rule, params=params))
 
-    assert words(ScoringRule.PROPORTIONAL, {"cap": 120, "floor": 50}) == (
-        "tỷ lệ thuận với mức đạt (tính tối đa 120% kế hoạch; "
+    assert words(ScoringRule.PROPORTIONAL, {"cap": 100, "floor": 50}) == (
+        "tỷ lệ thuận với mức đạt (tính tối đa 100% kế hoạch; "
         "đạt dưới 50% không có điểm)"
+    )
+    # Issue #14: the rule applied to a cap above 100 %, word for word.
+    assert words(ScoringRule.PROPORTIONAL, {"cap": 120, "floor": 50}) == (
+        "tỷ lệ thuận với mức đạt; vượt kế hoạch được tính tối đa 120% kế hoạch, "
+        "tức chỉ tiêu được tối đa 120% phần điểm của chỉ tiêu, nhưng tổng điểm "
+        "của tiêu chí không vượt quá điểm tối đa của tiêu chí; đạt dưới 50% "
+        "không có điểm"
     )
     assert words(ScoringRule.THRESHOLD, {}) == "đạt 100% trở lên được điểm tối đa"
     assert words(ScoringRule.BANDS, {"bands": [[90, 80], [100, 100]]}) == (
@@ -284,3 +293,33 @@ def test_print_view_query_count_does_not_grow(world, login, pledge, signing):
 
     client = login(world.users["officer"])
     assert_queries_stable(client, reverse("pledge_print", args=[world.term.pk]), grow)
+
+
+def test_document_prints_caps_and_bands_of_the_term(world, pledge):
+    Term.objects.filter(pk=world.term.pk).update(
+        total_points=1000,
+        bonus_cap=5,
+        deduction_cap="2.5",
+        late_deduction=1,
+        bands=[
+            {"band": "excellent", "min_total": 90, "min_criterion": 60},
+            {"band": "good", "min_total": 80, "min_criterion": None},
+            {"band": "complete", "min_total": "72.5", "min_criterion": None},
+        ],
+    )
+    pledge.term.refresh_from_db()
+    rules = pledge_document(pledge).rules
+    assert rules[1] == (
+        "Điểm thưởng được tính tối đa 5% thang điểm (50 điểm); điểm trừ được "
+        "tính tối đa 2,5% thang điểm (25 điểm); đơn vị nộp báo cáo muộn bị trừ "
+        "1% thang điểm (10 điểm)."
+    )
+    assert rules[2] == (
+        "Xếp loại: Xuất sắc: tổng điểm đạt từ 90% thang điểm (900 điểm) trở lên "
+        "và mỗi tiêu chí đạt từ 60% điểm tối đa của tiêu chí trở lên; Tốt: tổng "
+        "điểm đạt từ 80% thang điểm (800 điểm) trở lên; Hoàn thành: tổng điểm "
+        "đạt từ 72,5% thang điểm (725 điểm) trở lên; Không hoàn thành: các "
+        "trường hợp còn lại."
+    )
+    text = "\n".join(_text(_open(pledge)))
+    assert rules[2] in text

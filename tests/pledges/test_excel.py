@@ -251,7 +251,7 @@ BAD_CELLS = [
     ),
     ("D3", None, CellError(3, "D", "Enter the unit code.")),
     ("F3", "nhiều", CellError(3, "F", "Enter a number, not “nhiều”.")),
-    ("G3", "1.234,5", CellError(3, "G", "Enter a number, not “1.234,5”.")),
+    ("G3", "1,234.5", CellError(3, "G", "Enter a number, not “1,234.5”.")),
     ("F3", True, CellError(3, "F", "Enter a number, not “True”.")),
     (
         "F3",

@@ -30,12 +30,39 @@ def lines(*points, maxes=None):
     ]
 
 
-def test_bands_need_total_and_every_criterion():
-    assert band_of(Decimal(92), 100, lines(23, 23, 23, 23)) == "excellent"
+STRICT = [
+    ("excellent", Decimal(90), Decimal(85)),
+    ("good", Decimal(80), Decimal(80)),
+    ("complete", Decimal(70), Decimal(70)),
+]
+
+
+def test_bands_with_a_criterion_minimum_need_total_and_every_criterion():
+    assert band_of(Decimal(92), 100, lines(23, 23, 23, 23), STRICT) == "excellent"
     # 92 in total but one criterion at 80 % of its max: only good.
-    assert band_of(Decimal(92), 100, lines(25, 25, 22, 20)) == "good"
-    assert band_of(Decimal(75), 100, lines(19, 19, 19, 18)) == "complete"
-    assert band_of(Decimal(69), 100, lines(18, 17, 17, 17)) == "not_complete"
+    assert band_of(Decimal(92), 100, lines(25, 25, 22, 20), STRICT) == "good"
+    assert band_of(Decimal(75), 100, lines(19, 19, 19, 18), STRICT) == "complete"
+    assert band_of(Decimal(69), 100, lines(18, 17, 17, 17), STRICT) == "not_complete"
+
+
+def test_default_bands_read_the_total_only():
+    # Issue #14: 951,32 of 1.000 with one criterion at 50 % is excellent by
+    # the default table (no minimum per criterion).
+    half = lines(125, 250, 250, 250, maxes=[250, 250, 250, 250])
+    assert band_of(Decimal("951.32"), 1000, half) == "excellent"
+    assert band_of(Decimal("899.99"), 1000, half) == "good"
+    assert band_of(Decimal(800), 1000, half) == "good"
+    assert band_of(Decimal("699.99"), 1000, half) == "not_complete"
+
+
+def test_a_band_minimum_applies_only_to_its_band():
+    table = [
+        ("excellent", Decimal(90), Decimal(60)),
+        ("good", Decimal(80), None),
+        ("complete", Decimal(70), None),
+    ]
+    assert band_of(Decimal(95), 100, lines(25, 25, 25, 14), table) == "good"
+    assert band_of(Decimal(95), 100, lines(25, 25, 25, 15), table) == "excellent"
 
 
 def test_bonus_and_deduction_are_capped():

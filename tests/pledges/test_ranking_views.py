@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -5,10 +6,10 @@ from django.urls import reverse
 
 from clusters.models import Term, TermState
 from pledges import services
-from pledges.models import Report, ReportState
+from pledges.models import RankingSnapshot, Report, ReportState
 from tests.clusters.factories import MembershipFactory, UnitFactory
 from tests.helpers import assert_queries_stable
-from tests.pledges.conftest import set_all_targets
+from tests.pledges.conftest import publish_ranking, set_all_targets
 
 
 @pytest.fixture
@@ -63,8 +64,19 @@ def test_staff_publish_and_public_page_shows_ranking(world, login, client, repor
     staff = login(world.users["staff"])
     draft = staff.get(reverse("term_ranking", args=[world.term.pk])).content.decode()
     assert "Huyện A" in draft
-    response = staff.post(reverse("ranking_publish", args=[world.term.pk]))
+    Term.objects.filter(pk=world.term.pk).update(
+        state=TermState.REPLY, reply_deadline=datetime.date(2025, 1, 10)
+    )
+    Report.objects.update(state=ReportState.ACCEPTED)
+    services.report_absence_record(
+        term=world.term, unit=world.unit_deputy, reason="Không nộp",
+        actor=world.users["staff"],
+    )  # fmt: skip
+    url = reverse("ranking_publish", args=[world.term.pk])
+    assert 'id="publish-form"' in staff.get(url).content.decode()
+    response = staff.post(url, {"action": "publish", "expected": "0"})
     assert response.status_code == 302
+    assert RankingSnapshot.objects.filter(term=world.term).count() == 1
     client.logout()
     public = client.get(
         reverse("public_ranking", args=[world.term.pk])
@@ -103,7 +115,7 @@ def test_cluster_totals_show_percent_of_plan(world, login, reported):
 
 
 def test_dashboard_lists_clusters_with_leaders_and_bands(world, login, reported):
-    services.ranking_publish(term=world.term, actor=world.users["admin"])
+    publish_ranking(world.term, world.users["admin"])
     client = login(world.users["staff"])
     html = client.get(reverse("province_dashboard"), {"year": "2024"}).content.decode()
     assert world.cluster.name in html
@@ -116,13 +128,13 @@ def test_dashboard_lists_clusters_with_leaders_and_bands(world, login, reported)
 def test_dashboard_query_count_is_stable(world, login, reported):
     from tests.clusters.factories import ClusterFactory, TermFactory
 
-    services.ranking_publish(term=world.term, actor=world.users["admin"])
+    publish_ranking(world.term, world.users["admin"])
 
     def grow():
         for _n in range(10):
             term = TermFactory(cluster=ClusterFactory(authority=world.authority))
             MembershipFactory(term=term)
-            services.ranking_publish(term=term, actor=world.users["admin"])
+            publish_ranking(term, world.users["admin"])
 
     assert_queries_stable(
         login(world.users["staff"]), reverse("province_dashboard") + "?year=2024", grow

@@ -274,6 +274,49 @@ def test_stale_save_gives_409_names_who_and_saves_nothing(world, login, reportin
     assert _report(world).version == report.version
 
 
+def test_second_section_saved_from_the_same_page_is_not_a_conflict(
+    world, login, reporting
+):
+    """Issue #14 (8): the page still carries version 1 after saving a section;
+    saving another section with it is the officer's own change, not a
+    conflict with “someone else”."""
+    client = login(world.users["officer"])
+    figures = {
+        "comm-TOTAL_FORMS": "1",
+        "comm-INITIAL_FORMS": "0",
+        "comm-0-title": "Giấy khen",
+        "comm-0-collectives": "12",
+        "comm-0-individuals": "40",
+    }
+    assert _save(client, world, "commendations", figures, 1).status_code == 302
+    response = _save(client, world, "summary", {"summary": "Tóm tắt"}, 1)
+    assert response.status_code == 302
+    after = _report(world)
+    assert (after.summary, after.version) == ("Tóm tắt", 3)
+    assert after.commendations.get().collectives == 12
+    response = client.post(_url(world), {"action": "submit", "version": 1})
+    assert response.status_code != 409
+
+
+def test_another_officers_save_in_between_answers_409_naming_them(
+    world, login, reporting
+):
+    first = world.users["officer"]
+    second = officer(world.unit_a, username="officer_a2", full_name="Lê Thị Hai")
+    client = login(first)
+    assert _save(client, world, "summary", {"summary": "A"}, 1).status_code == 302
+    other = login(second)
+    assert _save(other, world, "summary", {"summary": "B"}, 2).status_code == 302
+    client = login(first)
+    response = _save(client, world, "indicators", _indicators(reporting), 1)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "Lê Thị Hai" in page
+    assert first.display_name not in page.split('id="stale-alert"')[1][:400]
+    assert not IndicatorResult.objects.exists()
+    assert _report(world).version == 3
+
+
 def test_htmx_save_swaps_the_section_and_refreshes_the_versions(
     world, login, reporting
 ):
@@ -828,3 +871,83 @@ def test_list_filter_survives_hostile_input(world, login, reporting):
         method="get",
         examples=50,
     )
+
+
+# Evidence uploads keep what was typed (issue #14, 9) --------------------------------
+
+
+def _upload_from_the_form(client, world, pledge, name, points="30", **extra):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _ind, crit = _codes(pledge)
+    criterion = crit["II.1"]
+    return client.post(
+        _url(world, "evidence_upload"),
+        {
+            "section": "criteria",
+            "version": _version(world),
+            **_criteria(pledge, points),
+            "upload": criterion.pk,
+            f"file_{criterion.pk}": SimpleUploadedFile(name, PDF),
+        },
+        **extra,
+    )
+
+
+def test_upload_button_sits_in_the_self_score_form(world, login, reporting):
+    client = login(world.users["officer"])
+    page = client.get(_url(world)).content.decode()
+    form = page.split('id="version-criteria"')[1].split("</form>")[0]
+    _ind, crit = _codes(reporting)
+    pk = crit["II.1"].pk
+    assert f'name="file_{pk}"' in form
+    assert 'formenctype="multipart/form-data"' in form
+    assert 'hx-encoding="multipart/form-data"' in form
+    assert f'hx-target="#evidence-{pk}"' in form
+    assert 'id="evidence-upload-' not in page, "no separate full-page upload form"
+    assert "js/unsaved.js" in page
+    assert page.count("data-warn-unsaved") == 4
+
+
+def test_upload_without_javascript_saves_the_typed_self_scores_first(
+    world, login, reporting
+):
+    client = login(world.users["officer"])
+    response = _upload_from_the_form(client, world, reporting, "minh-chung.pdf")
+    assert response.status_code == 302
+    report = _report(world)
+    assert report.self_scores.get(criterion__code="II.1").points == 30
+    assert report.evidence.get().original_name == "minh-chung.pdf"
+
+
+def test_upload_without_javascript_with_a_bad_score_attaches_nothing(
+    world, login, reporting
+):
+    client = login(world.users["officer"])
+    response = _upload_from_the_form(client, world, reporting, "a.pdf", points="99")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The file was not attached" in page
+    assert 'value="99"' in page, "the typed value is kept"
+    assert not Evidence.objects.exists()
+
+
+def test_htmx_upload_swaps_the_file_list_and_leaves_the_typed_values(
+    world, login, reporting
+):
+    client = login(world.users["officer"])
+    assert _save(client, world, "criteria", _criteria(reporting, "20")).status_code
+    response = _upload_from_the_form(
+        client, world, reporting, "bien-ban.pdf", points="30", HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    _ind, crit = _codes(reporting)
+    cell = page.split(f'id="evidence-{crit["II.1"].pk}"')[1].split("</td>")[0]
+    assert "bien-ban.pdf" in cell
+    report = _report(world)
+    assert report.self_scores.get(criterion__code="II.1").points == 20, (
+        "typed values stay on the page, unsaved, not overwritten by the upload"
+    )
+    assert f'value="{report.version}" id="version-criteria"' in page
+    assert report.evidence.get().original_name == "bien-ban.pdf"

@@ -61,16 +61,63 @@ def test_sections_save_independently_and_bump_the_version(world, pledge, report)
     assert report.summary == "Tóm tắt"
 
 
-def test_stale_save_is_refused_and_names_who_changed(world, pledge, report):
+def test_stale_save_of_the_same_section_by_oneself_is_refused_as_ones_own(
+    world, pledge, report
+):
     officer = world.users["officer"]
     report = services.report_save_section(
         report=report, actor=officer, version=1, section="summary", data="A"
     )
-    with pytest.raises(services.StaleReport, match=officer.display_name):
+    with pytest.raises(services.StaleReport, match="You changed this part") as caught:
         services.report_save_section(
             report=report, actor=officer, version=1, section="summary", data="B"
         )
+    assert officer.display_name not in caught.value.message
     assert Report.objects.get(pk=report.pk).summary == "A"
+
+
+def test_own_earlier_save_of_another_section_is_no_conflict(world, pledge, report):
+    officer = world.users["officer"]
+    ct1 = pledge.indicators.get(code="CT1")
+    services.report_save_section(
+        report=report, actor=officer, version=1, section="summary", data="Tóm tắt"
+    )
+    services.report_save_section(
+        report=report,
+        actor=officer,
+        version=1,
+        section="indicators",
+        data={ct1: (Decimal(105), "")},
+    )
+    saved = Report.objects.get(pk=report.pk)
+    assert (saved.summary, saved.version) == ("Tóm tắt", 3)
+    assert saved.results.get().actual == Decimal(105)
+
+
+def test_another_officers_save_in_between_is_a_conflict_naming_them(
+    world, pledge, report
+):
+    from tests.clusters.factories import officer as make_officer
+
+    officer = world.users["officer"]
+    other = make_officer(world.unit_a, username="officer_a2", full_name="Lê Thị Hai")
+    ct1 = pledge.indicators.get(code="CT1")
+    services.report_save_section(
+        report=report, actor=officer, version=1, section="summary", data="Tóm tắt"
+    )
+    services.report_save_section(
+        report=report, actor=other, version=2, section="commendations", data=[]
+    )
+    with pytest.raises(services.StaleReport, match="Lê Thị Hai"):
+        services.report_save_section(
+            report=report,
+            actor=officer,
+            version=1,
+            section="indicators",
+            data={ct1: (Decimal(105), "")},
+        )
+    saved = Report.objects.get(pk=report.pk)
+    assert (saved.version, saved.results.count()) == (3, 0)
 
 
 def test_points_outside_the_criterion_range_are_refused(world, pledge, report):
@@ -215,3 +262,39 @@ def test_non_member_has_no_report(world, pledge):
         services.report_start(
             term=world.term, unit=world.unit_other, actor=world.users["admin"]
         )
+
+
+def test_bonus_needing_evidence_blocks_submission_only_for_points_claimed(
+    world, pledge, report
+):
+    """Issue #14 (10): a bonus claimed at 0 points needs no evidence file."""
+    officer = world.users["officer"]
+    bonus = pledge.criteria.get(code="III.1")
+    bonus.evidence_required = True
+    bonus.save()
+    report = _complete(world, pledge, report)
+
+    def saved_bonus(points):
+        services.report_save_section(
+            report=report,
+            actor=officer,
+            version=Report.objects.get(pk=report.pk).version,
+            section="criteria",
+            data={bonus: (points, "")},
+        )
+        return [m for m, _a in selectors.report_missing(report)]
+
+    assert saved_bonus(None) == []
+    assert saved_bonus(Decimal(0)) == []
+    assert saved_bonus(Decimal(2)) == ["III.1 needs an evidence file."]
+    with pytest.raises(DomainError, match="not complete"):
+        services.report_submit(
+            report=report,
+            actor=officer,
+            version=Report.objects.get(pk=report.pk).version,
+        )
+    saved_bonus(Decimal(0))
+    services.report_submit(
+        report=report, actor=officer, version=Report.objects.get(pk=report.pk).version
+    )
+    assert Report.objects.get(pk=report.pk).state == ReportState.SUBMITTED

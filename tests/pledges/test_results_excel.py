@@ -2,6 +2,7 @@
 and for the whole term, per-cell report, dry run and idempotent bulk apply."""
 
 import datetime
+import re
 import zipfile
 from decimal import Decimal
 from io import BytesIO
@@ -423,7 +424,7 @@ BAD_CELLS = [
         CellError(3, "D", "Unknown unit code “999999”; use the codes of the template."),
     ),
     ("H3", "nhiều", CellError(3, "H", "Enter a number, not “nhiều”.")),
-    ("H4", "1.234,5", CellError(4, "H", "Enter a number, not “1.234,5”.")),
+    ("H4", "1,234.5", CellError(4, "H", "Enter a number, not “1,234.5”.")),
     (
         "H3",
         datetime.datetime(2024, 1, 1),  # noqa: DTZ001  (a date typed in Excel)
@@ -836,3 +837,90 @@ def test_benchmark_command_is_refused_without_demo_data(db, settings):
     with pytest.raises(CommandError, match="DEMO_ALLOWED is off"):
         call_command("bench_import")
     assert Unit.objects.count() == 0
+
+
+# Issue #14 (15): numbers typed as text, and “Apply” after “Preview” -------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("85,3", Decimal("85.3")),
+        ("1.234,5", Decimal("1234.5")),
+        ("1.234", Decimal(1234)),
+        ("85.3", Decimal("85.3")),
+        (" 2.500 ", Decimal(2500)),
+        (85.3, Decimal("85.3")),
+    ],
+)
+def test_text_numbers_are_read_the_vietnamese_way(world, term, typed, expected):
+    result = _read(term, _edit(_workbook(term), _set("H3", typed)))
+    assert result.errors == []
+    assert [(c.indicator.code, c.new_actual) for c in result.changes] == [
+        ("CT1", expected)
+    ]
+
+
+def test_the_form_and_the_import_read_a_number_alike():
+    from clusters.formatting import parse_decimal
+    from pledges.forms import ReportNumberField
+    from pledges.xlsx import parse_number
+
+    field = ReportNumberField(max_value=Decimal(10**9), places=3)
+    with translation.override("vi"):
+        for typed in ("85,3", "1.234,5", "85.3", "12"):
+            assert field.clean(typed) == parse_number(typed, "neg")[0]
+            assert field.clean(typed) == parse_decimal(typed)
+
+
+def _apply_token(client, term, token):
+    return client.post(
+        reverse("results_import", args=[term.pk]),
+        {"preview_token": token, "mode": "apply"},
+    )
+
+
+def _token(response):
+    html = response.content.decode()
+    found = re.search(r'name="preview_token" value="([^"]+)"', html)
+    return found.group(1) if found else None
+
+
+def test_apply_after_preview_needs_no_second_upload(world, login, term):
+    client = _english(login(world.users["officer"]))
+    workbook = client.get(reverse("results_xlsx", args=[term.pk])).content
+    before = _state()
+    page = _post(client, term, _edit(workbook, _set("H3", "85,3")), "preview")
+    token = _token(page)
+    assert token, "the preview keeps the file and the page carries its token"
+    assert "ket-qua-2024.xlsx" in page.content.decode()
+    assert _state() == before
+
+    response = _apply_token(client, term, token)
+    assert response.status_code == 302
+    result = IndicatorResult.objects.get(
+        indicator__code="CT1", report__unit=world.unit_a
+    )
+    assert result.actual == Decimal("85.3")
+    after = _state()
+    response = _apply_token(client, term, token)
+    assert response.status_code == 200, "an applied preview is not kept"
+    assert _state() == after
+
+
+def test_a_preview_token_serves_only_its_user_and_page(world, login, term):
+    client = _english(login(world.users["officer"]))
+    workbook = client.get(reverse("results_xlsx", args=[term.pk])).content
+    token = _token(_post(client, term, _edit(workbook, _set("H3", 77)), "preview"))
+    before = _state()
+    other = _english(login(world.users["chair_officer"]))
+    assert _apply_token(other, term, token).status_code == 200
+    assert _apply_token(other, term, "x" * 32).status_code == 200
+    assert _state() == before
+
+
+def test_a_preview_with_problems_keeps_no_file(world, login, term):
+    client = _english(login(world.users["officer"]))
+    workbook = client.get(reverse("results_xlsx", args=[term.pk])).content
+    page = _post(client, term, _edit(workbook, _set("H3", "nhiều")), "preview")
+    assert _token(page) is None

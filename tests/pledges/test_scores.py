@@ -9,8 +9,8 @@ from django.utils import timezone, translation
 from clusters.models import Term, TermState
 from clusters.services import DomainError
 from pledges import selectors, services
-from pledges.models import Objection, RankingSnapshot, Report
-from tests.pledges.conftest import report_of, term_to
+from pledges.models import Objection, RankingSnapshot, Report, Score
+from tests.pledges.conftest import publish_ranking, report_of, term_to
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +89,7 @@ def test_objection_and_publishing(world, scored):
         report=report, criterion=criterion, text="Đã nộp minh chứng bổ sung",
         actor=world.users["officer"],
     )  # fmt: skip
-    with pytest.raises(DomainError, match="Answer every objection"):
+    with pytest.raises(DomainError, match="objections are not answered"):
         services.ranking_publish(term=world.term, actor=world.users["admin"])
     services.objection_answer(
         objection=objection, accept=True, new_points=Decimal(38),
@@ -100,12 +100,20 @@ def test_objection_and_publishing(world, scored):
             objection=objection, accept=False, reason="x",
             actor=world.users["chair_officer"],
         )  # fmt: skip
-    first = services.ranking_publish(term=world.term, actor=world.users["admin"])
+    first = publish_ranking(world.term, world.users["admin"])
     assert first.number == 1
+    assert world.term.state == TermState.RANKED
     assert first.rows[0]["unit"] == "Huyện A"
     assert first.rows[0]["lines"][2]["points"] == "38.00"
     with pytest.raises(DomainError, match="republish"):
         services.ranking_publish(term=world.term, actor=world.users["admin"])
+    with pytest.raises(DomainError, match="Nothing changed"):
+        services.ranking_publish(
+            term=world.term, actor=world.users["admin"], reason="Sửa sai sót"
+        )
+    Score.objects.filter(report__unit=world.unit_a, kind="reviewer").update(
+        points=Decimal(36)
+    )
     second = services.ranking_publish(
         term=world.term, actor=world.users["admin"], reason="Sửa sai sót"
     )
@@ -113,7 +121,7 @@ def test_objection_and_publishing(world, scored):
 
 
 def test_cluster_totals(world, scored):
-    rows = {r["indicator"].code: r for r in selectors.cluster_totals(world.term)}
+    rows = {r["indicator"].code: r for r in selectors.cluster_totals(world.term).rows}
     # plans 100 each; actuals 105 + 100 + 80 = 285 of 300.
     assert rows["CT1"]["percent_of_plan"] == Decimal(95)
     assert (rows["CT1"]["above"], rows["CT1"]["below"]) == (2, 1)

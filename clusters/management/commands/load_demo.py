@@ -10,6 +10,7 @@ from django.db import transaction
 from awards import demo as awards_demo
 from campaigns import demo as campaigns_demo
 from clusters import services
+from clusters.demo_clock import on_day
 from clusters.models import (
     Authority,
     Cluster,
@@ -107,10 +108,14 @@ class Command(BaseCommand):
                 )
 
         members = list(units.values())
-        term_2023 = self.term(
-            cluster, 2023, admin, members, units["ngabay"], units["chauthanh"]
-        )
-        term_2024 = self.term(cluster, 2024, admin, members, units["chauthanh"], None)
+        with on_day(datetime.date(2023, 1, 9)):
+            term_2023 = self.term(
+                cluster, 2023, admin, members, units["ngabay"], units["chauthanh"]
+            )
+        with on_day(datetime.date(2024, 1, 22)):
+            term_2024 = self.term(
+                cluster, 2024, admin, members, units["chauthanh"], None
+            )
         officers = [
             (unit, User.objects.get(username=username))
             for username, unit in units.items()
@@ -122,35 +127,52 @@ class Command(BaseCommand):
             officers=officers,
             actor=admin,
         )
-        term_2023 = self.advance(term_2023, TermState.REPORTING, admin)
-        term_2024 = self.advance(term_2024, TermState.REPORTING, admin)
+        # Each act on the day it took place in the seed's years (#14.14): the
+        # year under way from March, reports from mid-November, the 2023
+        # ranking published early January 2024, the vote before the proposal
+        # and its decision of 17/01/2024, the handover at the conference of
+        # 20/01/2024.
+        for term, year in ((term_2023, 2023), (term_2024, 2024)):
+            with on_day(datetime.date(year, 3, 1)):
+                term = self.advance(term, TermState.IN_PROGRESS, admin)
+            with on_day(datetime.date(year, 11, 15)):
+                term = self.advance(term, TermState.REPORTING, admin)
+        term_2023.refresh_from_db()
+        term_2024.refresh_from_db()
         pledges_demo.load_reports(
             term_2023=term_2023, term_2024=term_2024, officers=officers, actor=admin
         )
-        term_2023 = pledges_demo.load_scores(
-            term=term_2023,
-            officers=officers,
-            staff=User.objects.get(username="noivu"),
-            advance=lambda term, state: self.advance(term, state, admin),
-        )
-        term_2023 = self.advance(term_2023, TermState.VOTING, admin)
-        awards_demo.load_nomination(term=term_2023, officers=officers)
-        term_2023 = self.advance(term_2023, TermState.PROPOSING, admin)
-        awards_demo.load_proposal(
-            term=term_2023, officers=officers, staff=User.objects.get(username="noivu")
-        )
-        term_2023 = self.advance(term_2023, TermState.DECIDED, admin)
-        if not Handover.objects.filter(from_term=term_2023).exists():
-            services.handover_record(
-                from_term=term_2023,
-                to_term=term_2024,
-                actor=admin,
-                date=datetime.date(2024, 1, 20),
-                place="Thành phố Ngã Bảy",
-                occasion="Hội nghị tổng kết phong trào thi đua năm 2023 của Cụm",
-                note="Thành phố Ngã Bảy trao cờ luân lưu Cụm trưởng năm 2024 "
-                "cho huyện Châu Thành.",
+        with on_day(datetime.date(2024, 1, 3)):
+            term_2023 = pledges_demo.load_scores(
+                term=term_2023,
+                officers=officers,
+                staff=User.objects.get(username="noivu"),
+                advance=lambda term, state: self.advance(term, state, admin),
             )
+        with on_day(datetime.date(2024, 1, 8)):
+            term_2023 = self.advance(term_2023, TermState.VOTING, admin)
+            awards_demo.load_nomination(term=term_2023, officers=officers)
+        with on_day(datetime.date(2024, 1, 10)):
+            term_2023 = self.advance(term_2023, TermState.PROPOSING, admin)
+            awards_demo.load_proposal(
+                term=term_2023,
+                officers=officers,
+                staff=User.objects.get(username="noivu"),
+            )
+        with on_day(datetime.date(2024, 1, 17), hour=15):
+            term_2023 = self.advance(term_2023, TermState.DECIDED, admin)
+        if not Handover.objects.filter(from_term=term_2023).exists():
+            with on_day(datetime.date(2024, 1, 20), hour=10):
+                services.handover_record(
+                    from_term=term_2023,
+                    to_term=term_2024,
+                    actor=admin,
+                    date=datetime.date(2024, 1, 20),
+                    place="Thành phố Ngã Bảy",
+                    occasion="Hội nghị tổng kết phong trào thi đua năm 2023 của Cụm",
+                    note="Thành phố Ngã Bảy trao cờ luân lưu Cụm trưởng năm 2024 "
+                    "cho huyện Châu Thành.",
+                )
 
         pledges_demo_block.load(
             authority=authority,

@@ -1,0 +1,213 @@
+"""Crawl the demo as every demo login and as the public (#14).
+
+Breadth-first from the home page (and the public pages for the public), every
+same-origin ``<a href>`` is followed by GET with the Django test client. A link is
+*dead* when it answers 403 or 404 to the user it was shown to (or, for the public,
+sends them to the login page); any 5xx fails too. URLs are deduplicated by pattern
+instance (the resolved view and its arguments; query strings do not make a new
+page), at most a few instances of one view and a few hundred pages per login, so
+the whole crawl stays within about two minutes.
+Downloads (.docx, .xlsx, evidence files) are fetched but not parsed.
+"""
+
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client
+from django.urls import Resolver404, resolve
+
+from clusters.management.commands.load_demo import UNITS
+from pledges.demo_block import UNITS as BLOCK_UNITS
+
+LOGINS = [
+    None,  # the public
+    "admin",
+    "noivu",
+    *(username for username, *_ in UNITS),
+    *(username for username, *_ in BLOCK_UNITS),
+]
+PAGES_PER_LOGIN = 400
+# Pages of one view beyond this many per login add time, not coverage (every
+# unit's page, every user's edit form...).
+INSTANCES_PER_VIEW = 8
+LOGIN_PATH = "/accounts/login/"
+PUBLIC_STARTS = [LOGIN_PATH, "/public/rankings/"]
+SKIPPED_PREFIXES = ("/django-admin/", "/static/", "/i18n/", "/accounts/logout/")
+SKIPPED_QUERY_KEYS = ("lang", "language")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            href = dict(attrs).get("href")
+            if href:
+                self.hrefs.append(href)
+
+
+@dataclass
+class CrawlResult:
+    login: str
+    pages: int = 0
+    errors: list = field(default_factory=list)  # (url, status, shown on)
+    dead: list = field(default_factory=list)  # (url, status, shown on)
+    capped: bool = False
+
+
+SUMMARY: dict[str, CrawlResult] = {}
+
+
+def _local_url(base, href):
+    """The same-origin path?query for `href` seen on `base`, or None to skip it."""
+    href = href.strip()
+    if href.startswith(("mailto:", "tel:", "javascript:", "#")):
+        return None
+    url, _fragment = urldefrag(urljoin("http://testserver" + base, href))
+    parts = urlsplit(url)
+    if parts.netloc != "testserver" or parts.scheme not in ("http", "https"):
+        return None
+    if parts.path.startswith(SKIPPED_PREFIXES):
+        return None
+    query = parts.query
+    keys = {pair.split("=", 1)[0] for pair in query.split("&") if pair}
+    if keys & set(SKIPPED_QUERY_KEYS):
+        return None
+    return parts.path + (f"?{query}" if query else "")
+
+
+def _pattern_instance(url):
+    """The page a URL opens: its view and arguments, ignoring the query string."""
+    path = urlsplit(url).path
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return ("unresolved", path)
+    return (match.view_name, tuple(sorted(match.kwargs.items())))
+
+
+def _is_html(response):
+    return response.get("Content-Type", "").startswith("text/html")
+
+
+def crawl(client, login, starts, limit=PAGES_PER_LOGIN):
+    """Breadth-first crawl from `starts`; returns a CrawlResult."""
+    result = CrawlResult(login=login or "(public)")
+    seen = set()
+    per_view = Counter()
+    queue = deque()
+    for start in starts:
+        seen.add(_pattern_instance(start))
+        queue.append((start, "(start)"))
+    while queue:
+        if result.pages >= limit:
+            result.capped = True
+            break
+        url, shown_on = queue.popleft()
+        response = client.get(url)
+        result.pages += 1
+        status = response.status_code
+        redirects = 0
+        while status in (301, 302, 303, 307, 308) and redirects < 5:
+            target = _local_url(url, response["Location"])
+            if target is None:
+                break
+            if urlsplit(target).path == LOGIN_PATH:
+                # Sent to the login page: dead for whoever was shown the link.
+                status = 401
+                break
+            url = target
+            response = client.get(url)
+            redirects += 1
+            status = response.status_code
+        if status >= 500:
+            result.errors.append((url, status, shown_on))
+            continue
+        if status in (401, 403, 404):
+            result.dead.append((url, status, shown_on))
+            continue
+        if status != 200 or not _is_html(response):
+            continue
+        parser = _Links()
+        parser.feed(response.content.decode(response.charset or "utf-8"))
+        for href in parser.hrefs:
+            target = _local_url(url, href)
+            if target is None:
+                continue
+            key = _pattern_instance(target)
+            if key in seen or per_view[key[0]] >= INSTANCES_PER_VIEW:
+                continue
+            seen.add(key)
+            per_view[key[0]] += 1
+            queue.append((target, url))
+    return result
+
+
+@pytest.fixture(scope="module")
+def demo_loaded(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module inside a transaction rolled back at
+    the end, so the other tests of the session never see it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _print_summary(request):
+    yield
+    if not SUMMARY:
+        return
+    lines = ["", "Crawl of the demo:"]
+    for result in SUMMARY.values():
+        lines.append(
+            f"  {result.login:<11} pages={result.pages:<4}"
+            f"{' (capped)' if result.capped else '':<9}"
+            f" 5xx={len(result.errors):<3} dead={len(result.dead)}"
+        )
+    totals = (
+        sum(r.pages for r in SUMMARY.values()),
+        len(SUMMARY),
+        sum(len(r.errors) for r in SUMMARY.values()),
+        sum(len(r.dead) for r in SUMMARY.values()),
+    )
+    lines.append(
+        "  total: pages={} logins={} 5xx={} dead links={}".format(*totals)
+    )
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line("\n".join(lines))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("login", LOGINS, ids=lambda login: login or "public")
+def test_every_link_shown_to_a_login_answers_without_error(demo_loaded, login):
+    from clusters.models import User
+
+    client = Client(raise_request_exception=False)
+    if login is None:
+        starts = PUBLIC_STARTS
+    else:
+        client.force_login(User.objects.get(username=login))
+        starts = ["/"]
+    started = time.monotonic()
+    result = crawl(client, login, starts)
+    SUMMARY[result.login] = result
+    elapsed = time.monotonic() - started
+    problems = [
+        f"{status} {url}  (linked from {shown_on})"
+        for url, status, shown_on in result.errors + result.dead
+    ]
+    assert result.pages > 1, "the crawl reached no page beyond its start"
+    assert not problems, (
+        f"{result.login}: {len(result.errors)} server errors and {len(result.dead)} "
+        f"dead links in {result.pages} pages ({elapsed:.1f} s):\n" + "\n".join(problems)
+    )

@@ -1,0 +1,545 @@
+"""Issue #13, table-driven: every state-changing service of a term × every
+term state × the four acting roles → allowed or refused, and a refusal changes
+no row of the term (history included, compared byte for byte).
+
+The year is built once (`tests.finality.build_year`); each case runs in a
+savepoint that is rolled back, with the state set directly. A frozen state
+(closed, or ranked and later for results) must be refused by the one guard,
+`clusters.services.term_require_writable`, with its own message."""
+
+import datetime
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from awards import services as awards
+from awards.models import Proposal, Vote
+from campaigns import services as campaigns
+from clusters import services as clusters
+from clusters.models import Membership, Term, TermState
+from clusters.services import RESULTS_FINAL_STATES, DomainError
+from pledges import services as pledges
+from pledges.models import (
+    Criterion,
+    Indicator,
+    Objection,
+    Pledge,
+    PledgeState,
+    PledgeVersion,
+    Report,
+    ReportState,
+    Section,
+)
+from tests.finality import build_year, set_state, term_rows
+
+ROLES = ("chair_officer", "officer", "staff", "admin")
+UNIT_ROLES = ("chair_officer", "officer")
+ALL_STATES = tuple(TermState)
+NOT_CLOSED = frozenset(s for s in ALL_STATES if s != TermState.CLOSED)
+OPEN = frozenset(s for s in ALL_STATES if s not in RESULTS_FINAL_STATES)
+# Who judges unit A's report (DESIGN.md §1): anyone but unit A itself.
+JUDGES = ("chair_officer", "staff", "admin")
+
+
+class _Rollback(Exception):
+    pass
+
+
+@contextmanager
+def rolled_back():
+    try:
+        with transaction.atomic():
+            yield
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+@dataclass
+class Row:
+    """A service call. `states`: where it goes through; `roles`: who may (of
+    those it is run for, `run_for`); `results`: it writes scores, results,
+    objections or the pledge, so it is frozen from `ranked` on. `states=None`
+    leaves the outcome in an unfrozen state to other rules (transition guards,
+    the judging rules): only the frozen states are asserted."""
+
+    name: str
+    call: object
+    states: frozenset | None
+    results: bool
+    roles: tuple = ROLES
+    run_for: tuple = ROLES
+    prepare: object = None
+    cases: Counter = field(default_factory=Counter)
+
+    def expected(self, state, role):
+        frozen = state == TermState.CLOSED or (
+            self.results and state in RESULTS_FINAL_STATES
+        )
+        if frozen:
+            return False
+        if self.states is None:
+            return None
+        return state in self.states and role in self.roles
+
+
+def _report_a(y):
+    return Report.objects.select_related("term").get(pk=y.report_a.pk)
+
+
+def _draft_pledge(y):
+    Pledge.objects.filter(pk=y.pledge.pk).update(state=PledgeState.DRAFT)
+
+
+def _draft_report(y):
+    Report.objects.filter(pk=y.report_a.pk).update(state=ReportState.DRAFT)
+
+
+def _amended(y):
+    pledge = Pledge.objects.get(pk=y.pledge.pk)
+    Pledge.objects.filter(pk=pledge.pk).update(
+        state=PledgeState.DRAFT, version=pledge.version + 1
+    )
+
+
+def _open_new_version(y):
+    pledge = Pledge.objects.get(pk=y.pledge.pk)
+    Pledge.objects.filter(pk=pledge.pk).update(
+        state=PledgeState.SIGNING, version=pledge.version + 1
+    )
+    PledgeVersion.objects.create(
+        pledge=pledge, number=pledge.version + 1, snapshot={}, opened_at=timezone.now()
+    )
+
+
+def _pledge(y):
+    return Pledge.objects.select_related("term").get(pk=y.pledge.pk)
+
+
+def _term(y):
+    return Term.objects.get(pk=y.term.pk)
+
+
+def rows(w, y):
+    """The service calls of the matrix; `w` the world, `y` the year."""
+    crit, ind = y.criteria, y.indicators
+    return [
+        Row(
+            "term_update (deadline)",
+            lambda u: clusters.term_update(
+                term=_term(y), actor=u, report_deadline=datetime.date(2025, 1, 15)
+            ),
+            NOT_CLOSED,
+            results=False,
+        ),
+        Row(
+            "term_update (scoring setting)",
+            lambda u: clusters.term_update(term=_term(y), actor=u, total_points=200),
+            OPEN,
+            results=True,
+        ),
+        Row(
+            "term_set_officers",
+            lambda u: clusters.term_set_officers(
+                term=_term(y), chair=w.unit_deputy, deputy=w.unit_chair, actor=u
+            ),
+            NOT_CLOSED,
+            results=False,
+        ),
+        Row(
+            "membership_add",
+            lambda u: clusters.membership_add(
+                term=_term(y), unit=w.unit_other, actor=u
+            ),
+            NOT_CLOSED,
+            results=False,
+        ),
+        Row(
+            "membership_remove",
+            lambda u: clusters.membership_remove(
+                membership=Membership.objects.get(pk=w.membership_a.pk), actor=u
+            ),
+            NOT_CLOSED,
+            results=False,
+        ),
+        Row(
+            "term_transition (next stage)",
+            lambda u: clusters.term_transition(
+                term=_term(y),
+                to_state=next(
+                    iter(clusters.TERM_TRANSITIONS[_term(y).state]), "planning"
+                ),
+                actor=u,
+            ),
+            None,
+            results=False,
+        ),
+        Row(
+            "term_reopen",
+            lambda u: clusters.term_reopen(term=_term(y), actor=u, reason="Sửa sai"),
+            None,  # the one write allowed on a closed term: asserted below
+            results=False,
+        ),
+        Row(
+            "section_save",
+            lambda u: pledges.section_save(
+                pledge=_pledge(y),
+                actor=u,
+                code="IV",
+                title="Điểm trừ",
+                kind="deduction",
+                max_points=Decimal(5),
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_pledge,
+        ),
+        Row(
+            "criterion_save",
+            lambda u: pledges.criterion_save(
+                pledge=_pledge(y),
+                actor=u,
+                criterion=Criterion.objects.get(pk=crit["II.1"].pk),
+                title="Chỉ số PAR",
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_pledge,
+        ),
+        Row(
+            "indicator_save",
+            lambda u: pledges.indicator_save(
+                pledge=_pledge(y),
+                actor=u,
+                indicator=Indicator.objects.get(pk=ind["CT1"].pk),
+                title="Giá trị sản xuất",
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_pledge,
+        ),
+        Row(
+            "row_delete (unscored criterion)",
+            lambda u: pledges.row_delete(
+                pledge=_pledge(y),
+                row=Criterion.objects.get(pk=crit["III.1"].pk),
+                actor=u,
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_pledge,
+        ),
+        Row(
+            "row_delete (scored criterion)",
+            lambda u: pledges.row_delete(
+                pledge=_pledge(y),
+                row=Criterion.objects.get(pk=crit["II.1"].pk),
+                actor=u,
+            ),
+            frozenset(),  # PROTECT: scores and self-scores rest on it
+            results=True,
+            prepare=_draft_pledge,
+        ),
+        Row(
+            "row_move",
+            lambda u: pledges.row_move(
+                pledge=_pledge(y),
+                row=Section.objects.get(pledge=y.pledge, code="II"),
+                offset=-1,
+                actor=u,
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_pledge,
+        ),
+        Row(
+            "targets_apply",
+            lambda u: pledges.targets_apply(
+                pledge=_pledge(y),
+                rows=[(ind["CT1"], w.unit_a, Decimal(120), None)],
+                actor=u,
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_pledge,
+        ),
+        Row(
+            "pledge_open_signing",
+            lambda u: pledges.pledge_open_signing(pledge=_pledge(y), actor=u),
+            OPEN,
+            results=True,
+            prepare=_amended,
+        ),
+        Row(
+            "pledge_sign",
+            lambda u: pledges.pledge_sign(
+                pledge=_pledge(y),
+                unit=w.unit_a,
+                actor=u,
+                signer_name="Lê Văn B",
+                signer_title="Chủ tịch",
+                signed_on=datetime.date(2024, 3, 1),
+            ),
+            OPEN,
+            results=True,
+            prepare=_open_new_version,
+        ),
+        Row(
+            "pledge_amend",
+            lambda u: pledges.pledge_amend(
+                pledge=_pledge(y), actor=u, reason="Bổ sung chỉ tiêu"
+            ),
+            OPEN,
+            results=True,
+        ),
+        Row(
+            "report_start",
+            lambda u: pledges.report_start(term=_term(y), unit=w.unit_a, actor=u),
+            OPEN,
+            results=True,
+        ),
+        Row(
+            "report_save_section",
+            lambda u: pledges.report_save_section(
+                report=_report_a(y),
+                actor=u,
+                version=_report_a(y).version,
+                section="summary",
+                data="Tóm tắt",
+            ),
+            frozenset({TermState.IN_PROGRESS, TermState.REPORTING}),
+            results=True,
+            prepare=_draft_report,
+        ),
+        Row(
+            "results_apply",
+            lambda u: pledges.results_apply(
+                term=_term(y),
+                rows=[(ind["CT1"], w.unit_a, Decimal(111), "")],
+                actor=u,
+            ),
+            frozenset({TermState.IN_PROGRESS, TermState.REPORTING}),
+            results=True,
+            prepare=_draft_report,
+        ),
+        Row(
+            "report_submit",
+            lambda u: pledges.report_submit(
+                report=_report_a(y), actor=u, version=_report_a(y).version
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_report,
+        ),
+        Row(
+            "report_accept",
+            lambda u: pledges.report_accept(report=_report_a(y), actor=u),
+            None,
+            results=True,
+        ),
+        Row(
+            "report_return",
+            lambda u: pledges.report_return(
+                report=_report_a(y),
+                actor=u,
+                items=[("indicator", ind["CT1"], None, "Thiếu số liệu")],
+            ),
+            None,
+            results=True,
+        ),
+        Row(
+            "deadline_extend",
+            lambda u: pledges.deadline_extend(
+                term=_term(y),
+                unit=w.unit_a,
+                until=datetime.date(2025, 2, 1),
+                reason="Lý do khách quan",
+                actor=u,
+            ),
+            OPEN,
+            results=True,
+        ),
+        Row(
+            "peer_score_set",
+            lambda u: pledges.peer_score_set(
+                report=_report_a(y),
+                criterion=crit["II.1"],
+                scorer_unit=u.unit,
+                points=Decimal(20),
+                comment="",
+                actor=u,
+            ),
+            frozenset({TermState.SCORING}),
+            results=True,
+            roles=("chair_officer",),  # unit A never scores itself
+            run_for=UNIT_ROLES,
+        ),
+        Row(
+            "reviewer_score_set",
+            lambda u: pledges.reviewer_score_set(
+                report=_report_a(y),
+                criterion=crit["II.1"],
+                points=Decimal(40),
+                reason="Điều chỉnh",
+                actor=u,
+            ),
+            None,
+            results=True,
+        ),
+        Row(
+            "objection_raise",
+            lambda u: pledges.objection_raise(
+                report=_report_a(y), criterion=crit["II.1"], text="Xem lại", actor=u
+            ),
+            None,
+            results=True,
+        ),
+        Row(
+            "objection_answer",
+            lambda u: pledges.objection_answer(
+                objection=Objection.objects.get(pk=y.objection.pk),
+                accept=False,
+                reason="Giữ nguyên",
+                actor=u,
+            ),
+            None,
+            results=True,
+        ),
+        Row(
+            "ranking_publish",
+            lambda u: pledges.ranking_publish(
+                term=_term(y), actor=u, reason="Đính chính"
+            ),
+            None,
+            results=False,
+        ),
+        Row(
+            "rule_save (campaigns)",
+            lambda u: campaigns.rule_save(
+                criterion=Criterion.objects.get(pk=crit["III.1"].pk),
+                actor=u,
+                points_per_campaign=Decimal(1),
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_pledge,
+        ),
+        Row(
+            "vote_open",
+            lambda u: awards.vote_open(
+                term=_term(y),
+                kind="chair_election",
+                title="Bầu cụm trưởng",
+                questions=[
+                    {
+                        "code": "chair",
+                        "title": "Cụm trưởng",
+                        "max_choices": 1,
+                        "units": [w.unit_a],
+                    }
+                ],
+                actor=u,
+            ),
+            NOT_CLOSED,
+            results=False,
+        ),
+        Row(
+            "ballot_cast",
+            lambda u: awards.ballot_cast(
+                vote=Vote.objects.get(pk=y.vote.pk), unit=u.unit, actor=u, choices={}
+            ),
+            NOT_CLOSED,
+            results=False,
+            run_for=UNIT_ROLES,
+        ),
+        Row(
+            "vote_close",
+            lambda u: awards.vote_close(vote=Vote.objects.get(pk=y.vote.pk), actor=u),
+            NOT_CLOSED,
+            results=False,
+        ),
+        Row(
+            "proposal_create_for_term",
+            lambda u: awards.proposal_create_for_term(
+                term=_term(y), actor=u, title="Tờ trình bổ sung"
+            ),
+            frozenset({TermState.RANKED, TermState.VOTING, TermState.PROPOSING}),
+            results=False,
+        ),
+        Row(
+            "proposal_update",
+            lambda u: awards.proposal_update(
+                proposal=Proposal.objects.get(pk=y.proposal.pk),
+                actor=u,
+                title="Tờ trình (sửa)",
+            ),
+            NOT_CLOSED,
+            results=False,
+        ),
+    ]
+
+
+GUARD_MESSAGES = ("is closed", "are published")
+
+
+def test_every_service_in_every_state_for_every_role(world, settings):
+    settings.LANGUAGE_CODE = "en"
+    year = build_year(world)
+    outcomes = Counter()
+    problems = []
+    with transaction.atomic():
+        from django.utils import translation
+
+        translation.activate("en")
+        for row in rows(world, year):
+            for state in ALL_STATES:
+                with rolled_back():
+                    if row.prepare:
+                        row.prepare(year)
+                    set_state(year.term, state)
+                    before = term_rows(year.term)
+                    for role in row.run_for:
+                        expected = row.expected(state, role)
+                        if row.name == "term_reopen":
+                            expected = state == TermState.CLOSED and role == "admin"
+                        with rolled_back():
+                            try:
+                                row.call(world.users[role])
+                            except DomainError as error:
+                                allowed, message = False, error.message
+                            else:
+                                allowed, message = True, ""
+                            if not allowed and term_rows(year.term) != before:
+                                problems.append(f"{row.name} {state} {role}: changed")
+                        outcomes["allowed" if allowed else "refused"] += 1
+                        if expected is None:
+                            outcomes["unasserted"] += 1
+                            continue
+                        if allowed != expected:
+                            problems.append(
+                                f"{row.name} {state} {role}: expected "
+                                f"{'allowed' if expected else 'refused'}, got "
+                                f"{'allowed' if allowed else message}"
+                            )
+                        frozen = state == TermState.CLOSED or (
+                            row.results and state in RESULTS_FINAL_STATES
+                        )
+                        if (
+                            frozen
+                            and row.name != "term_reopen"
+                            and not any(m in message for m in GUARD_MESSAGES)
+                        ):
+                            problems.append(
+                                f"{row.name} {state} {role}: refused by “{message}” "
+                                "instead of the term guard"
+                            )
+    print(
+        f"\nfinality matrix: {sum(outcomes[k] for k in ('allowed', 'refused'))} "
+        f"cases, {outcomes['allowed']} allowed, {outcomes['refused']} refused, "
+        f"{outcomes['unasserted']} left to other rules in unfrozen states"
+    )
+    assert problems == [], "\n".join(problems)
