@@ -40,6 +40,8 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
+# DEBUG is off unless DJANGO_DEBUG=1 (config/settings/local.py): visitors see the
+# Vietnamese error pages; WhiteNoise serves the static files.
 demo: $(VENV)/.installed
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo

@@ -723,7 +723,9 @@ def term_summary_document(term):
     cluster, authority = term.cluster, term.cluster.authority
     members = [m.unit for m in term.memberships.all()]
     handover = Handover.objects.filter(from_term=term).only("date").first()
-    day = handover.date if handover is not None else timezone.localdate()
+    # The report of the year-end conference carries its date (the handover);
+    # before it, the date is left blank for the clerk.
+    day = handover.date if handover is not None else None
     results = [
         _campaign_section(term, members),
         _indicator_section(term),

@@ -39,9 +39,7 @@ def _vote_url(user, term):
 def _proposal_url(user, term):
     """The year's latest proposal the user may open, or drafting one for those
     who may."""
-    proposal = (
-        term_proposals(term).filter(pk__in=proposals_visible_to(user)).first()
-    )
+    proposal = term_proposals(term).filter(pk__in=proposals_visible_to(user)).first()
     if proposal is not None:
         return reverse("proposal_detail", args=[proposal.pk])
     if term.state in DRAFTING_TERM_STATES and permissions.can_draft_term_proposal(

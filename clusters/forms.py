@@ -8,11 +8,13 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.db.models import Q
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .formatting import format_number, whole_number
 from .hygiene import Form, InputLimitsMixin, ModelForm
 from .models import (
+    BAND_LABELS,
     BAND_NAMES,
     Cluster,
     Membership,
@@ -147,11 +149,6 @@ class MembersChairDeputyFields(Form):
         return data
 
 
-BAND_TITLES = {
-    "excellent": _("Excellent"),
-    "good": _("Good"),
-    "complete": _("Complete"),
-}
 BAND_PARTS = ("min_total", "min_criterion")
 BAND_FIELDS = tuple(f"{n}_{part}" for n in BAND_NAMES for part in BAND_PARTS)
 RULE_FIELDS = ("total_points", "bonus_cap", "deduction_cap", "late_deduction")
@@ -165,7 +162,7 @@ class BandFields:
     def add_band_fields(self, bands):
         table = {row["band"]: row for row in clean_bands(bands)}
         for name in BAND_NAMES:
-            title = BAND_TITLES[name]
+            title = capfirst(BAND_LABELS[name])
             self.fields[f"{name}_min_total"] = forms.DecimalField(
                 label=_("%(band)s: minimum total (%% of the scale)") % {"band": title},
                 min_value=0,

@@ -46,6 +46,14 @@ class Authority(models.Model):
     )
     history = HistoricalRecords()
 
+    class Meta:
+        verbose_name = _("authority")
+        verbose_name_plural = _("authorities")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
     @property
     def place_word(self):
         """“tỉnh”, “thành phố” or “bộ, ngành” (in the active language)."""
@@ -73,14 +81,6 @@ class Authority(models.Model):
             AuthorityLevel.CITY: "thành phố",
             AuthorityLevel.MINISTRY: "bộ, ngành",
         }[AuthorityLevel(self.level)]
-
-    class Meta:
-        verbose_name = _("authority")
-        verbose_name_plural = _("authorities")
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
 
 
 class UnitKind(models.TextChoices):

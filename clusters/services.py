@@ -308,6 +308,12 @@ def term_update(*, term, actor, **fields):
     """Change a term's deadlines or settings; refuses a closed term, an invalid
     band table, and changes of the scale, caps or bands from scoring on."""
     term = Term.objects.select_for_update().get(pk=term.pk)
+    changes_scoring = any(
+        getattr(term, name) != value
+        for name, value in fields.items()
+        if name in SCORING_SETTINGS
+    )
+    term_require_writable(term, what=TERM_RESULTS if changes_scoring else TERM_DATA)
     if "bands" in fields:
         fields["bands"] = _valid_bands(fields["bands"])
     changed_rules = [
@@ -322,12 +328,6 @@ def term_update(*, term, actor, **fields):
                 "bands are fixed once scoring has started."
             )
         )
-    changes_scoring = any(
-        getattr(term, name) != value
-        for name, value in fields.items()
-        if name in SCORING_SETTINGS
-    )
-    term_require_writable(term, what=TERM_RESULTS if changes_scoring else TERM_DATA)
     for name, value in fields.items():
         setattr(term, name, value)
     return audited_save(term, actor)

@@ -5,7 +5,7 @@ the print view. The document body is Vietnamese whatever the UI language."""
 import io
 from dataclasses import dataclass
 
-from django.utils import timezone, translation
+from django.utils import translation
 from docx import Document
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
@@ -84,7 +84,11 @@ def vn_number(value, places=None):
 
 def vn_date_line(place, day):
     """ "Hậu Giang, ngày 05 tháng 02 năm 2023": days below 10 and months 1 and 2
-    take a leading zero (Decree 30/2020/NĐ-CP, appendix I)."""
+    take a leading zero (Decree 30/2020/NĐ-CP, appendix I). Without a day (the
+    draft of an act not done yet) the date is left for the clerk to fill in:
+    "Hậu Giang, ngày … tháng … năm …"."""
+    if day is None:
+        return f"{place}, ngày … tháng … năm …"
     month = f"{day.month:02d}" if day.month < 3 else str(day.month)
     return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
 
@@ -341,10 +345,12 @@ def pledge_document(pledge):
         if version is not None
         else {}
     )
+    # Dated the day the last member signed; blank until every member has.
+    signed = [s.signed_on for s in signatures.values()]
     day = (
-        timezone.localtime(version.opened_at).date()
-        if version is not None
-        else timezone.localdate()
+        max(signed)
+        if signed and all(m.pk in signatures for m in members)
+        else None
     )
     return PledgeDocument(
         issuer=authority.name.upper(),

@@ -62,24 +62,25 @@ def register():
         order=20,
         key="targets",
         label=_("Targets"),
-        shown=lambda user, term: term.state != TermState.PLANNING
-        and _has_pledge(term),
+        shown=lambda user, term: term.state != TermState.PLANNING and _has_pledge(term),
         url_name="targets_grid",
     )
     links.register_step(
         order=30,
         key="report",
         label=_("Our unit's report"),
-        shown=lambda user, term: _reporting_on(term)
-        and permissions.is_member_officer(user, term),
+        shown=lambda user, term: (
+            _reporting_on(term) and permissions.is_member_officer(user, term)
+        ),
         url=lambda user, term: reverse("report_edit", args=[term.pk, user.unit_id]),
     )
     links.register_step(
         order=40,
         key="review",
         label=_("Review of the reports"),
-        shown=lambda user, term: _reporting_on(term)
-        and permissions.can_review_reports(user, term),
+        shown=lambda user, term: (
+            _reporting_on(term) and permissions.can_review_reports(user, term)
+        ),
         url_name="report_list",
     )
     links.register_step(
@@ -87,26 +88,29 @@ def register():
         key="review_chair",
         label=_("Review of the chair unit's report"),
         shown=lambda user, term: _reporting_on(term) and is_deputy_officer(user, term),
-        url=lambda user, term: reverse(
-            "report_edit", args=[term.pk, _chair_unit_id(term)]
-        )
-        if _chair_unit_id(term)
-        else None,
+        url=lambda user, term: (
+            reverse("report_edit", args=[term.pk, _chair_unit_id(term)])
+            if _chair_unit_id(term)
+            else None
+        ),
     )
     links.register_step(
         order=50,
         key="scoring",
         label=_("Peer scoring"),
-        shown=lambda user, term: term.state == TermState.SCORING
-        and permissions.can_open_peer_scoring(user, term),
+        shown=lambda user, term: (
+            term.state == TermState.SCORING
+            and permissions.can_open_peer_scoring(user, term)
+        ),
         url_name="peer_scoring",
     )
     links.register_step(
         order=60,
         key="reply",
         label=_("Right of reply"),
-        shown=lambda user, term: term.state == TermState.REPLY
-        and permissions.can_open_reply(user, term),
+        shown=lambda user, term: (
+            term.state == TermState.REPLY and permissions.can_open_reply(user, term)
+        ),
         url_name="reply",
     )
     links.register_step(

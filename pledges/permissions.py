@@ -167,11 +167,15 @@ def judging_refusal(user, term, unit_id):
     the deputy chair unit's officers the chair's (until the handover)."""
     if is_admin(user) or is_province_staff(user):
         return None
+    chair_id = _chair_unit_id(term)
     if is_unit_officer(user) and user.unit_id == unit_id:
-        return _(
+        own = _(
             "A unit does not review, adjust or rule on objections to its own report."
         )
-    if unit_id is not None and unit_id == _chair_unit_id(term):
+        return (
+            f"{own} {deputy_reviews_chair_note(term)}" if unit_id == chair_id else own
+        )
+    if unit_id is not None and unit_id == chair_id:
         if is_deputy_officer(user, term):
             return None
         return deputy_reviews_chair_note(term)

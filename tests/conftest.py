@@ -221,6 +221,20 @@ _DEMO = _DemoDatabase()
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """TEST_DB_TEMPLATE=<database>: on PostgreSQL, create each test database
+    (one per xdist worker) as a copy of that already migrated database, so the
+    migrations are applied once per CI run instead of once per worker (.ci/run;
+    Django's ``migrate`` then finds nothing to apply)."""
+    from django.conf import settings as django_settings
+
+    template = os.environ.get("TEST_DB_TEMPLATE")
+    database = django_settings.DATABASES["default"]
+    if template and database["ENGINE"] == "django.db.backends.postgresql":
+        database.setdefault("TEST", {})["TEMPLATE"] = template
+
+
+@pytest.fixture(scope="session")
 def demo_db(django_db_setup, django_db_blocker):
     """The Hậu Giang demo loaded once per session; tests must not change it, or
     must run inside a transaction that is rolled back.

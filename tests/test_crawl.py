@@ -179,9 +179,7 @@ def _print_summary(request):
         sum(len(r.errors) for r in SUMMARY.values()),
         sum(len(r.dead) for r in SUMMARY.values()),
     )
-    lines.append(
-        "  total: pages={} logins={} 5xx={} dead links={}".format(*totals)
-    )
+    lines.append("  total: pages={} logins={} 5xx={} dead links={}".format(*totals))
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
     if reporter is not None:
         reporter.write_line("\n".join(lines))

@@ -7,6 +7,7 @@ import copy
 import io
 import logging
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -345,6 +346,43 @@ def test_workbook_rows_drop_control_characters():
     book.active.append(xlsx.row([HOSTILE, 3]))
     cells = openpyxl.load_workbook(io.BytesIO(xlsx.save(book))).active
     assert [c.value for c in cells[1]] == ["Tên có ký tự điều khiển", 3]
+
+
+def _sources(*words):
+    for app in PROJECT_APPS:
+        for source in sorted((BASE_DIR / app).rglob("*.py")):
+            if "management" in source.parts or "migrations" in source.parts:
+                continue
+            text = source.read_text(encoding="utf-8")
+            if all(word in text for word in words):
+                yield source.relative_to(BASE_DIR).as_posix(), text
+
+
+def test_every_workbook_is_saved_through_the_one_helper():
+    """Only `pledges.xlsx.save` saves a workbook (it neutralises every cell);
+    every writer calls it."""
+    savers = [
+        name
+        for name, text in _sources("openpyxl")
+        if re.search(r"\b(book|workbook)\.save\(", text)
+    ]
+    assert savers == ["pledges/xlsx.py"]
+    writers = [name for name, _text in _sources("Workbook(")]
+    assert writers
+    for name, text in _sources("Workbook("):
+        assert (
+            name == "pledges/xlsx.py"
+            or "xlsx.save(" in text
+            or ("workbook_bytes(" in text)
+        ), name
+
+
+def test_every_word_run_is_written_through_the_one_helper():
+    runs = [name for name, text in _sources("add_run(")]
+    assert runs == ["pledges/documents.py"]
+    text = (BASE_DIR / "pledges/documents.py").read_text(encoding="utf-8")
+    assert text.count("add_run(") == 1
+    assert "add_run(strip_control(text))" in text
 
 
 # 4. Security log -------------------------------------------------------------------

@@ -51,7 +51,6 @@ from ..permissions import (
     can_review_report,
     can_review_reports,
     can_view_report,
-    is_member_officer,
     judging_refusal,
 )
 from ..services.reports import REPORTING_STATES

@@ -1,10 +1,12 @@
 """Issue 6 journey: peers score, a member objects, the chair answers, staff
 publish, and the public page shows the ranking."""
 
+import datetime
+
 import pytest
 
-from clusters.models import Term, TermState
-from pledges.models import Report, ReportState
+from clusters.models import Term, TermState, User
+from pledges.models import Objection, RankingSnapshot, Report, ReportState
 
 pytestmark = pytest.mark.browser
 
@@ -43,11 +45,26 @@ def test_peers_score_member_objects_chair_answers_staff_publish(
     page.get_by_role("button", name="Chấp nhận").first.click()
     assert_accessible(page)
 
+    # Publishing waits for the end of the right of reply and accepted reports.
+    Report.objects.filter(term=term).update(state=ReportState.ACCEPTED)
+    Term.objects.filter(pk=term.pk).update(
+        reply_deadline=datetime.date(term.year + 1, 1, 10)
+    )
+    Objection.objects.filter(report__term=term, answer="").update(
+        answer="rejected",
+        answer_reason="Không có cơ sở",
+        answered_by=User.objects.get(username="noivu"),
+    )
     page.context.clear_cookies()
     browser_login(page, "noivu")
     page.goto(f"{base_url}/terms/{term.pk}/ranking/")
     assert_accessible(page)
+    page.get_by_role("link", name="Công bố kết quả xếp hạng").click()
+    page.wait_for_load_state()
+    assert_accessible(page)
     page.get_by_role("button", name="Công bố kết quả xếp hạng").click()
+    page.wait_for_load_state()
+    assert RankingSnapshot.objects.filter(term=term).count() == 1
     page.goto(f"{base_url}/dashboard/?year=2024")
     assert_accessible(page)
 

@@ -251,12 +251,24 @@ def test_demo_2024_reports_are_at_different_stages(db):
 
     from django.utils import timezone
 
-    from pledges.models import Report, ReportState, ReviewItem
+    from pledges.models import DeadlineExtension, Report, ReportState, ReviewItem
 
     _load_demo()
     term = Term.objects.get(cluster__is_sample=False, year=2024)
     assert term.state == TermState.REPORTING
-    assert term.report_deadline == timezone.localdate() + datetime.timedelta(days=20)
+    # The seed's year (#14.14): the deadline passed in December 2024; the six
+    # units without a submitted report hold an extension from the load day.
+    assert term.report_deadline == datetime.date(2024, 12, 16)
+    extended = dict(
+        DeadlineExtension.objects.filter(term=term).values_list(
+            "unit__short_name", "until"
+        )
+    )
+    assert extended == dict.fromkeys(
+        ["Châu Thành A", "TX Long Mỹ", "Châu Thành", "Long Mỹ", "Phụng Hiệp"]
+        + ["Vị Thủy"],
+        timezone.localdate() + datetime.timedelta(days=20),
+    )
     states = dict(
         Report.objects.filter(term=term).values_list("unit__short_name", "state")
     )

@@ -15,7 +15,12 @@ from clusters.idempotency import FIELD, new_token
 from clusters.models import FormSubmission, Term, Unit
 from tests.once import assert_same_result, page_token, post_twice
 
-UNIT = {"name": "Xã Mới", "short_name": "XM", "kind": "commune"}
+UNIT = {
+    "name": "Xã Mới",
+    "short_name": "XM",
+    "kind": "commune",
+    "valid_from": "01/07/2025",
+}
 
 
 def _unit_data(**overrides):
@@ -37,7 +42,9 @@ def test_posts_without_a_token_keep_working(world, login):
     client = login(world.users["admin"])
     url = reverse("unit_create")
     for short_name in ("X1", "X2"):
-        response = client.post(url, {**UNIT, "short_name": short_name})
+        response = client.post(
+            url, {**UNIT, "name": f"Xã {short_name}", "short_name": short_name}
+        )
         assert response.status_code == 302
     assert Unit.objects.filter(short_name__in=["X1", "X2"]).count() == 2
     assert not FormSubmission.objects.exists()
@@ -65,7 +72,9 @@ def test_a_token_is_claimed_per_user(world, login):
         authority=world.authority,
         role=world.users["admin"].role,
     )
-    response = login(other_admin).post(url, {**UNIT, "short_name": "XN", FIELD: token})
+    response = login(other_admin).post(
+        url, {**UNIT, "name": "Xã Khác", "short_name": "XN", FIELD: token}
+    )
     assert response.status_code == 302
     assert Unit.objects.filter(short_name__in=["XM", "XN"]).count() == 2
 

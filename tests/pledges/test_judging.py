@@ -226,7 +226,9 @@ def test_chair_cannot_lift_its_own_report_to_first_place(world, scored):
     """The reported defect: one reviewer's POST moved the chair to first."""
     criterion = scored.criteria.get(code="II.1")
     before = [s.unit.pk for s in services_standings(world)]
-    with pytest.raises(DomainError, match="deputy chair"):
+    with pytest.raises(
+        DomainError, match="own report. The deputy chair of the cluster reviews"
+    ):
         services.reviewer_score_set(
             report=report_of(world, world.unit_chair), criterion=criterion,
             points=Decimal(40), reason="Tự chấm", actor=world.users["chair_officer"],

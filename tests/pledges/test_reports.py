@@ -201,7 +201,7 @@ def test_submit_return_resubmit_accept(world, pledge, report):
     assert ReviewItem.objects.get().resolved_at is not None
     report = services.report_accept(report=report, actor=chair)
     assert report.state == ReportState.ACCEPTED
-    with pytest.raises(DomainError, match="cannot move"):
+    with pytest.raises(DomainError, match="Only a submitted report"):
         services.report_accept(report=report, actor=chair)
 
 

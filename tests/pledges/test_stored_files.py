@@ -59,7 +59,7 @@ def test_a_rollback_after_the_file_was_written_leaves_no_file(
 ):
     before = _files()
 
-    def broken_bump(report, actor):
+    def broken_bump(*args, **kwargs):
         raise DomainError("the database went away after the file was written")
 
     monkeypatch.setattr(report_services, "_bump", broken_bump)
