@@ -1,6 +1,7 @@
 """Read-only admin for votes: every change goes through the services.
 
-Ballots and their marks are not registered: they are read only as tallies."""
+The tallies of the ballots are not registered: they are read only through the
+results."""
 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin

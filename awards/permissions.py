@@ -1,8 +1,9 @@
 """Who may do what with votes. Which votes a user reaches at all is decided by
 `selectors.votes_visible_to` (the term's visibility; 404 otherwise).
 
-Nobody, admins included, can see which unit cast which ballot: ballots carry no
-unit, user or time, so there is no predicate for it."""
+Nobody, admins included, can see which unit cast which ballot: ballots are kept
+only as counts per candidate, with no unit, user or time, so there is no
+predicate for it."""
 
 from clusters.models import RotationPolicy
 from clusters.permissions import (

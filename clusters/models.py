@@ -19,9 +19,12 @@ class AuthorityLevel(models.TextChoices):
     """The tier of an organising body; its texts (committee name, “theo quy định
     của tỉnh”) derive from it."""
 
-    PROVINCE = "province", _("province")
-    CITY = "city", _("centrally governed city")
-    MINISTRY = "ministry", _("central ministry or sector")
+    PROVINCE = "province", pgettext_lazy("authority level", "province")
+    CITY = "city", pgettext_lazy("authority level", "centrally governed city")
+    MINISTRY = (
+        "ministry",
+        pgettext_lazy("authority level", "central ministry or sector"),
+    )
 
 
 class Authority(models.Model):
@@ -58,9 +61,9 @@ class Authority(models.Model):
     def place_word(self):
         """“tỉnh”, “thành phố” or “bộ, ngành” (in the active language)."""
         return {
-            AuthorityLevel.PROVINCE: pgettext("authority level", "province"),
-            AuthorityLevel.CITY: pgettext("authority level", "city"),
-            AuthorityLevel.MINISTRY: pgettext("authority level", "ministry or sector"),
+            AuthorityLevel.PROVINCE: pgettext("place word", "province"),
+            AuthorityLevel.CITY: pgettext("place word", "city"),
+            AuthorityLevel.MINISTRY: pgettext("place word", "ministry or sector"),
         }[AuthorityLevel(self.level)]
 
     @property
@@ -311,8 +314,9 @@ def clean_bands(value):
     Raises ValidationError otherwise."""
     message = _(
         "The classification bands are excellent, good and complete, each with a "
-        "minimum total between 0 and 100 % of the scale, falling from band to "
-        "band, and an optional minimum share of every criterion between 0 and 100 %."
+        "minimum total between 0 and 100 percent of the scale, falling from band to "
+        "band, and an optional minimum share of every criterion between 0 and 100 "
+        "percent."
     )
     if not isinstance(value, list | tuple) or len(value) != len(BAND_NAMES):
         raise ValidationError(message, code="invalid_bands")
@@ -381,7 +385,7 @@ class Term(models.Model):
     # Bonus cap, deduction cap and late deduction are in % of the scale
     # (total_points), so that they keep their weight on a 1,000-point term.
     bonus_cap = models.DecimalField(
-        _("bonus cap (% of the scale)"),
+        _("bonus cap (percent of the scale)"),
         max_digits=7,
         decimal_places=4,
         default=5,
@@ -389,7 +393,7 @@ class Term(models.Model):
         help_text=_("Bonus points count up to this share of the total points."),
     )
     deduction_cap = models.DecimalField(
-        _("deduction cap (% of the scale)"),
+        _("deduction cap (percent of the scale)"),
         max_digits=7,
         decimal_places=4,
         default=5,
@@ -397,7 +401,7 @@ class Term(models.Model):
         help_text=_("Deductions count up to this share of the total points."),
     )
     late_deduction = models.DecimalField(
-        _("deduction for a late report (% of the scale)"),
+        _("deduction for a late report (percent of the scale)"),
         max_digits=7,
         decimal_places=4,
         default=1,
@@ -409,7 +413,7 @@ class Term(models.Model):
         default=default_bands,
         validators=[validate_bands],
         help_text=_(
-            "Minimum total (% of the scale) and optional minimum share of every "
+            "Minimum total (percent of the scale) and optional minimum share of every "
             "criterion for excellent, good and complete."
         ),
     )

@@ -347,11 +347,7 @@ def pledge_document(pledge):
     )
     # Dated the day the last member signed; blank until every member has.
     signed = [s.signed_on for s in signatures.values()]
-    day = (
-        max(signed)
-        if signed and all(m.pk in signatures for m in members)
-        else None
-    )
+    day = max(signed) if signed and all(m.pk in signatures for m in members) else None
     return PledgeDocument(
         issuer=authority.name.upper(),
         cluster=cluster.name.upper(),

@@ -742,10 +742,11 @@ class ClusterTotals:
 
 
 def cluster_totals(term, *, viewer_unit_id=None, include_drafts=False):
-    """Per indicator: the cluster total of actuals (sum or mean) against the sum
-    of targets as % of plan (by `scoring.achievement`, so plan / actual when
-    lower is better), growth on last year's actuals, and how many members are
-    on or better than plan and how many below (`scoring.meets_plan`).
+    """Per indicator: the cluster total of actuals (sum or mean) against the
+    targets of the same units as % of plan (by `scoring.achievement`, so plan /
+    actual when lower is better), growth on the same units' last-year actuals,
+    and how many members are on or better than plan and how many below
+    (`scoring.meets_plan`).
 
     Only submitted or accepted reports count, plus the viewer's unit's report
     whatever its state; `include_drafts` counts every report (province staff).
@@ -797,6 +798,11 @@ def cluster_totals(term, *, viewer_unit_id=None, include_drafts=False):
         def total(values, how=how):
             return combine(values.values(), how)
 
+        # Plan, actual and last year over the same units: those whose figures
+        # count (a unit yet to report neither lowers nor flatters the total).
+        if actual:
+            plan = {u: v for u, v in plan.items() if u in actual}
+            last = {u: v for u, v in last.items() if u in actual}
         plan_total, actual_total, last_total = total(plan), total(actual), total(last)
         percent = scoring.achievement(indicator.direction, plan_total, actual_total)
         met = [

@@ -120,6 +120,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.hookimpl(wrapper=True)
 def pytest_collection_modifyitems(config, items):
     """Tests named ``*_hostile_input*`` fuzz a form (they call
     ``tests.helpers.fuzz_form``): mark them ``fuzz`` so that `make fuzz` and the
@@ -131,6 +132,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.fuzz)
         if item.get_closest_marker("browser"):
             item.add_marker(pytest.mark.xdist_group("browser"))
+    result = yield
+    if getattr(config.option, "loadgroup", False):
+        _group_node_ids(items)
+    return result
+
+
+def _group_node_ids(items):
+    """pytest-xdist's loadgroup sends a test to its group's worker by the
+    ``@group`` suffix it writes into ``item._nodeid``; pytest 9.2 reads node ids
+    from ``item._id`` instead, so the suffix is lost and groups are scattered
+    (pytest-dev/pytest-xdist#1386). Write the same suffix where pytest reads it;
+    nothing changes where xdist's own suffix took effect."""
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        names = {
+            str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
+            for mark in item.iter_markers("xdist_group")
+        }
+        suffix = f"@{'_'.join(sorted(names))}"
+        if names and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
+            item._id = NodeId.parse(item.nodeid + suffix)
 
 
 # --- The Hậu Giang demo, loaded once per session ----------------------------

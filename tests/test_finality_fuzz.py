@@ -4,6 +4,7 @@ every step: no unit's score is given by the unit itself, a published snapshot
 never changes, and a closed term's rows (history included) stay byte-identical
 unless an admin re-opened it."""
 
+import contextlib
 from decimal import Decimal
 
 import pytest
@@ -41,8 +42,13 @@ def _report(y, n):
 
 
 def _criterion(y, n):
+    """II.1 (scored) or III.1 (not scored), or what is left after deletions."""
     codes = ("II.1", "III.1")
-    return Criterion.objects.get(pk=y.criteria[codes[n % 2]].pk)
+    wanted = y.criteria[codes[n % 2]].pk
+    return (
+        Criterion.objects.filter(pk=wanted).first()
+        or Criterion.objects.filter(pledge=y.pledge).order_by("pk").first()
+    )
 
 
 def _next_state(term):
@@ -137,7 +143,7 @@ def year(world):
 
 
 @settings(
-    max_examples=25,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -150,7 +156,7 @@ def year(world):
             st.integers(min_value=0, max_value=60),
         ),
         min_size=1,
-        max_size=10,
+        max_size=8,
     ),
 )
 def test_random_actions_keep_scores_snapshots_and_closed_years(
@@ -162,10 +168,8 @@ def test_random_actions_keep_scores_snapshots_and_closed_years(
         for name, role, n in steps:
             before_state = _term(year).state
             before = term_rows(year.term) if before_state == TermState.CLOSED else None
-            try:
+            with contextlib.suppress(DomainError):
                 ACTIONS[name](world, year, world.users[role], n)
-            except DomainError:
-                pass
             after_state = _term(year).state
             assert _judged_by_itself(year.term) == [], (name, role)
             now = _snapshots(year.term)

@@ -91,7 +91,7 @@ def test_officer_reports_chair_returns_officer_resubmits(
                 }
             ],
         )
-        page.locator(f"button[form=evidence-upload-{criterion_id}]").click()
+        page.locator(f"button[name=upload][value='{criterion_id}']").click()
         expect(page.locator(f"#c-{criterion_id} a[href^='/evidence/']")).to_have_count(
             1
         )

@@ -343,3 +343,49 @@ def test_demo_sample_block_is_published_for_2023_and_in_reply_for_2024(db):
     assert answers == {2023: "accepted", 2024: ""}
     rows, _history = dashboard(block.authority_id, 2023)
     assert sorted(r["term"].cluster.is_sample for r in rows) == [False, True]
+
+
+def test_demo_acts_are_dated_in_the_seeds_years(db):
+    """#14.14: the 2023 vote is held before its decision of 17/01/2024 and the
+    documents carry the date of the act they record, not of the download."""
+    import datetime
+
+    from django.utils import timezone
+
+    from awards.documents import term_summary_document, vote_minutes_document
+    from awards.models import Decision, Vote, VoteKind
+    from pledges.documents import pledge_document
+    from pledges.models import RankingSnapshot, Report
+
+    def day(moment):
+        return timezone.localtime(moment).date()
+
+    _load_demo()
+    term = Term.objects.get(cluster__is_sample=False, year=2023)
+    vote = Vote.objects.get(term=term, kind=VoteKind.NOMINATION)
+    decision = Decision.objects.get(proposal__term=term)
+    assert decision.date == datetime.date(2024, 1, 17)
+    assert (day(vote.opened_at), day(vote.closed_at)) == (
+        datetime.date(2024, 1, 8),
+    ) * 2
+    assert day(decision.proposal.submitted_at) == datetime.date(2024, 1, 10)
+    published = RankingSnapshot.objects.get(term=term).published_at
+    assert day(published) == datetime.date(2024, 1, 3)
+    submitted = {day(r.submitted_at) for r in Report.objects.filter(term=term)}
+    assert submitted == {datetime.date(2023, 12, 5)}
+    assert term.report_deadline == datetime.date(2023, 12, 15)
+    # The documents: the minutes on the vote's day, the year-end report on the
+    # conference's, the pledge on the day the last member signed.
+    assert vote_minutes_document(vote).place_date == (
+        "Hậu Giang, ngày 08 tháng 01 năm 2024"
+    )
+    assert term_summary_document(term).place_date == (
+        "Hậu Giang, ngày 20 tháng 01 năm 2024"
+    )
+    assert pledge_document(term.pledge).place_date == (
+        "Hậu Giang, ngày 15 tháng 02 năm 2023"
+    )
+    term_2024 = Term.objects.get(cluster__is_sample=False, year=2024)
+    assert pledge_document(term_2024.pledge).place_date == (
+        "Hậu Giang, ngày 20 tháng 02 năm 2024"
+    )

@@ -647,3 +647,25 @@ def _overwrite(data, edits):
     for position, chunk in edits:
         data[position : position + len(chunk)] = chunk
     return bytes(data)
+
+
+def test_apply_after_preview_uses_the_kept_file(world, login, pledge):
+    """Issue #14 (15): “Apply” after “Preview” needs no second upload, and a
+    text number typed the Vietnamese way is read."""
+    import re
+
+    admin = world.users["admin"]
+    set_all_targets(pledge, admin)
+    client = _english(login(admin))
+    template = client.get(reverse("targets_xlsx", args=[pledge.term_id])).content
+    page = _post(client, pledge, _edit(template, _set("F4", "1.234,5")), "preview")
+    html = page.content.decode()
+    token = re.search(r'name="preview_token" value="([^"]+)"', html).group(1)
+    assert "chi-tieu-2024.xlsx" in html
+    response = client.post(
+        reverse("targets_import", args=[pledge.term_id]),
+        {"preview_token": token, "mode": "apply"},
+    )
+    assert response.status_code == 302
+    target = Target.objects.get(indicator__code="CT1", unit=world.unit_chair)
+    assert target.planned == Decimal("1234.5")

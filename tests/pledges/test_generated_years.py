@@ -410,6 +410,8 @@ def build(spec, monkeypatch):
             reason="Điều chỉnh theo minh chứng",
             actor=staff,
         )
+    for user in (staff, officers[0], officers[2]):
+        _page_ok(user, "peer_scoring", term)
     cluster_services.term_update(
         term=term, actor=admin, reply_deadline=today + datetime.timedelta(days=3)
     )
@@ -561,13 +563,18 @@ def expected_totals(spec, built):
             plans = [Fraction(p) for p in ispec.plans]
             actuals = [p * r for p, r in zip(plans, ispec.ratios, strict=True)]
             plan, actual = sum(plans), sum(actuals)
-            if ispec.aggregation == "mean":
+            # A share ("%") is averaged, never summed; "none" has no total.
+            if ispec.aggregation == "mean" or indicator.unit_of_measure == "%":
                 plan, actual = plan / len(plans), actual / len(actuals)
-            if ispec.direction == "lower":
+            if ispec.aggregation == "none":
+                plan = actual = percent = None
+            elif ispec.direction == "lower":
                 percent = None if actual == 0 else plan / actual * 100
-                met = [a <= p for p, a in zip(plans, actuals, strict=True)]
             else:
                 percent = actual / plan * 100
+            if ispec.direction == "lower":
+                met = [a <= p for p, a in zip(plans, actuals, strict=True)]
+            else:
                 met = [a >= p for p, a in zip(plans, actuals, strict=True)]
             rows[indicator.code] = (plan, actual, percent, met.count(True))
     return rows
@@ -577,6 +584,8 @@ def expected_totals(spec, built):
 
 
 def _close(value, exact, places=6):
+    if value is None or exact is None:
+        return value is None and exact is None
     return abs(Fraction(value) - exact) < Fraction(1, 10**places)
 
 
@@ -620,22 +629,31 @@ def test_generated_years_follow_the_stated_rules(db, monkeypatch, spec):
             plan, actual, percent, met = want_totals[row["indicator"].code]
             assert _close(row["plan"], plan)
             assert _close(row["actual"], actual)
-            if percent is None:
-                assert row["percent_of_plan"] is None
-            else:
-                assert _close(row["percent_of_plan"], percent, 4)
+            assert _close(row["percent_of_plan"], percent, 4)
             assert (row["above"], row["below"]) == (met, spec.members - met)
 
         _pages_render(built)
 
 
+def _page_ok(user, name, term):
+    client = Client()
+    client.force_login(user)
+    response = client.get(reverse(name, args=[term.pk]))
+    assert response.status_code == 200, (name, user.username)
+
+
 def _pages_render(built):
+    """The reply-stage pages for staff, the chair's officer and a member's
+    officer (peer scoring was opened in the scoring stage, see `build`); a
+    member sees only its own rank page."""
     term = built.term
     member = built.officers[2]
     for user in (built.staff, built.chair_officer, member):
         client = Client()
         client.force_login(user)
         for name in ("term_ranking", "cluster_totals", "reply", "peer_scoring"):
+            if name == "peer_scoring" and user is member:
+                continue  # a member scores in the scoring stage only
             response = client.get(reverse(name, args=[term.pk]))
             assert response.status_code == 200, (name, user.username)
         for unit in built.units:

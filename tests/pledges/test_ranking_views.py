@@ -110,8 +110,9 @@ def test_cluster_totals_show_percent_of_plan(world, login, reported):
         .get(reverse("cluster_totals", args=[world.term.pk]))
         .content.decode()
     )
-    # CT1: 105 + 95 of 300 planned (the deputy has not reported).
-    assert "66,67 %" in html
+    # CT1: 105 + 95 of the 200 planned by the two units that reported (the
+    # deputy has not reported, so its plan does not count either).
+    assert "100,00 %" in html
 
 
 def test_dashboard_lists_clusters_with_leaders_and_bands(world, login, reported):
