@@ -405,7 +405,9 @@ def membership_remove(*, membership, actor):
 def term_transition(*, term, to_state, actor, reason=None):
     """Move `term` to `to_state` if the yearly cycle allows it from its state.
 
-    Re-opening a closed term (back to `decided`) is allowed to admins with a reason."""
+    Locks the term row first and checks inside the lock, so of two moves at
+    once the second sees the first's result. A closed term moves only back to
+    `decided`, which is `term_reopen` (an admin, with a reason)."""
     term = Term.objects.select_for_update().get(pk=term.pk)
     if term.state == TermState.CLOSED and to_state == REOPEN_STATE:
         return term_reopen(term=term, actor=actor, reason=reason)

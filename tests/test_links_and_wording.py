@@ -219,3 +219,24 @@ def test_demo_clock_dates_acts_and_stops_at_the_end_of_the_block(world):
             assert timezone.localdate() == datetime.date(2024, 1, 17)
         assert timezone.localdate() == datetime.date(2024, 1, 8)
     assert timezone.now().year >= 2026
+
+
+def test_create_authority_takes_the_level(db, monkeypatch):
+    from django.core.management import call_command
+
+    from clusters.models import Authority
+
+    monkeypatch.setenv("DJANGO_ADMIN_PASSWORD", "mot-mat-khau-rat-dai-2026")
+    call_command(
+        "create_authority",
+        "UBND thành phố Cần Thơ",
+        "--place",
+        "Cần Thơ",
+        "--level",
+        "city",
+        "--admin",
+        "quantri_ct",
+        stdout=open("/dev/null", "w"),  # noqa: SIM115
+    )
+    authority = Authority.objects.get(name="UBND thành phố Cần Thơ")
+    assert authority.committee_name == "Ủy ban nhân dân thành phố Cần Thơ"

@@ -49,7 +49,7 @@ def tallies_to_ballots(apps, schema_editor):
         tallies = list(QuestionTally.objects.filter(question__vote=vote))
         count = max((tally.ballots for tally in tallies), default=0)
         ballots = Ballot.objects.bulk_create(
-            [Ballot(id=uuid.uuid4(), vote=vote) for _ in range(count)]
+            [Ballot(id=uuid.uuid4(), vote_id=vote.pk) for _ in range(count)]
         )
         marks = []
         for tally in tallies:
@@ -64,7 +64,7 @@ def tallies_to_ballots(apps, schema_editor):
             marks += [
                 BallotMark(
                     id=uuid.uuid4(),
-                    ballot=voting[index % len(voting)],
+                    ballot_id=voting[index % len(voting)].pk,
                     option_id=option_id,
                 )
                 for index, option_id in enumerate(dealt)

@@ -5,27 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clusters', '0009_term_caps_keep_their_points'),
+        ("clusters", "0009_term_caps_keep_their_points"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FormSubmission',
+            name="FormSubmission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=64, verbose_name='token')),
-                ('user_key', models.CharField(blank=True, max_length=40, verbose_name='user')),
-                ('path', models.CharField(max_length=500, verbose_name='path')),
-                ('location', models.CharField(blank=True, max_length=2000, verbose_name='result')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("token", models.CharField(max_length=64, verbose_name="token")),
+                (
+                    "user_key",
+                    models.CharField(blank=True, max_length=40, verbose_name="user"),
+                ),
+                ("path", models.CharField(max_length=500, verbose_name="path")),
+                (
+                    "location",
+                    models.CharField(
+                        blank=True, max_length=2000, verbose_name="result"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="created"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'form submission',
-                'verbose_name_plural': 'form submissions',
-                'indexes': [models.Index(fields=['created_at'], name='form_submission_created')],
-                'constraints': [models.UniqueConstraint(fields=('token', 'user_key'), name='form_submission_token_once')],
+                "verbose_name": "form submission",
+                "verbose_name_plural": "form submissions",
+                "indexes": [
+                    models.Index(fields=["created_at"], name="form_submission_created")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("token", "user_key"), name="form_submission_token_once"
+                    )
+                ],
             },
         ),
     ]

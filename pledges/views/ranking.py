@@ -121,7 +121,9 @@ def rank_detail(request, pk, unit_pk):
     if not can_see_standing(request.user, term, membership.unit):
         raise PermissionDenied
     standings = selectors.term_standings(term)
-    mine = next(s for s in standings if s.unit.pk == unit_pk)
+    mine = next((s for s in standings if s.unit.pk == unit_pk), None)
+    if mine is None:  # no pledge yet: nothing to explain
+        raise Http404
     others = [s for s in standings if s.unit.pk != unit_pk]
     backing = selectors.rank_evidence(term, membership.unit)
     # Members' lines differ (a late deduction, award bonuses), so the others'

@@ -71,10 +71,10 @@ def test_members_see_only_submitted_figures_of_other_units(world, reporting):
 def test_page_says_whose_figures_it_totals(world, login, reporting):
     url = reverse("cluster_totals", args=[world.term.pk])
     html = login(world.users["officer"]).get(url).content.decode()
-    assert "Figures totalled from the reports submitted by the units: 2/3." in html
+    assert "Số liệu tổng hợp từ báo cáo đã gửi của các đơn vị: 2/3." in html
     assert "710" not in html
     html = login(world.users["staff"]).get(url).content.decode()
-    assert "unsubmitted drafts included; reports submitted: 2/3." in html
+    assert "kể cả bản dự thảo chưa gửi; số báo cáo đã gửi: 2/3." in html
 
 
 def test_lower_is_better_percent_of_plan_and_on_plan_counts_as_met(world, reporting):

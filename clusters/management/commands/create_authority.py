@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from awards.services import catalogue_for
-from clusters.models import Authority, Role, User
+from clusters.models import Authority, AuthorityLevel, Role, User
 
 
 class Command(BaseCommand):
@@ -22,10 +22,16 @@ class Command(BaseCommand):
         parser.add_argument("name", help="e.g. 'UBND tỉnh Hậu Giang'")
         parser.add_argument("--short-name", default="", help="e.g. 'UBND tỉnh'")
         parser.add_argument("--place", required=True, help="e.g. 'Hậu Giang'")
+        parser.add_argument(
+            "--level",
+            choices=[value for value, _label in AuthorityLevel.choices],
+            default=AuthorityLevel.PROVINCE,
+            help="province (default), city (centrally governed) or ministry",
+        )
         parser.add_argument("--admin", required=True, help="username of the admin")
         parser.add_argument("--email", default="")
 
-    def handle(self, *args, name, short_name, place, admin, email, **options):
+    def handle(self, *args, name, short_name, place, admin, email, level, **options):
         if Authority.objects.filter(name=name).exists():
             raise CommandError(f"The authority “{name}” already exists.")
         if User.objects.filter(username__iexact=admin).exists():
@@ -38,7 +44,10 @@ class Command(BaseCommand):
             raise CommandError(" ".join(error.messages)) from error
         with transaction.atomic():
             authority = Authority.objects.create(
-                name=name, short_name=short_name or name, place_name=place
+                name=name,
+                short_name=short_name or name,
+                place_name=place,
+                level=level,
             )
             user.authority = authority
             user.set_password(password)
