@@ -161,6 +161,7 @@ class BandFields:
 
     def add_band_fields(self, bands):
         table = {row["band"]: row for row in clean_bands(bands)}
+        self.current_bands = table
         for name in BAND_NAMES:
             title = capfirst(BAND_LABELS[name])
             self.fields[f"{name}_min_total"] = forms.DecimalField(
@@ -170,6 +171,9 @@ class BandFields:
                 max_digits=5,
                 decimal_places=2,
                 initial=table[name]["min_total"],
+                required=False,
+                help_text=_("Left empty: %(value)s %%.")
+                % {"value": format_number(table[name]["min_total"])},
             )
             self.fields[f"{name}_min_criterion"] = forms.DecimalField(
                 label=_("%(band)s: minimum share of every criterion (%%)")
@@ -192,7 +196,9 @@ class BandFields:
         table = [
             {
                 "band": name,
-                "min_total": values[f"{name}_min_total"],
+                "min_total": self.current_bands[name]["min_total"]
+                if values[f"{name}_min_total"] is None
+                else values[f"{name}_min_total"],
                 "min_criterion": values[f"{name}_min_criterion"],
             }
             for name in BAND_NAMES
@@ -221,6 +227,13 @@ class TermCreateForm(MembersChairDeputyFields, BandFields, ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.cluster = cluster
         self.add_band_fields(self.instance.bands)
+        for name in RULE_FIELDS[1:]:
+            default = Term._meta.get_field(name).default
+            self.fields[name].required = False
+            self.fields[name].help_text = _("%(help)s Left empty: %(value)s %%.") % {
+                "help": self.fields[name].help_text,
+                "value": format_number(default),
+            }
         self.offer_units(
             Unit.objects.filter(
                 authority_id=cluster.authority_id, valid_to__isnull=True
@@ -230,7 +243,11 @@ class TermCreateForm(MembersChairDeputyFields, BandFields, ModelForm):
         self.fields["year"].widget.is_localized = False
 
     def clean(self):
-        return self.clean_band_fields(super().clean())
+        data = self.clean_band_fields(super().clean())
+        for name in RULE_FIELDS[1:]:
+            if data.get(name) is None and name not in self.errors:
+                data[name] = Term._meta.get_field(name).default
+        return data
 
 
 class FractionField(forms.CharField):
