@@ -28,7 +28,7 @@ from awards.selectors import (
 )
 from awards.services import DRAFTING_TERM_STATES
 
-from . import links, selectors, services
+from . import health, links, selectors, services
 from .collation import vi_sorted
 from .forms import (
     ClusterForm,
@@ -126,7 +126,20 @@ def form_page(request, form, save, *, success, template, context=None):
 @login_not_required
 @require_GET
 def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """200 "ok" when the database (SELECT 1) and the cache (set/get) work, else
+    503 naming what failed, e.g. "unavailable: database cache". For monitors
+    and load balancers: plain text, not translated, no session touched."""
+    failed = health.failed_checks()
+    if failed:
+        return HttpResponse(
+            "unavailable: " + " ".join(failed),
+            content_type="text/plain",
+            status=503,
+            headers={"Cache-Control": "no-store", "Retry-After": "30"},
+        )
+    return HttpResponse(
+        "ok", content_type="text/plain", headers={"Cache-Control": "no-store"}
+    )
 
 
 # Home ---------------------------------------------------------------------

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
 ]
 
+handler400 = "clusters.errors.bad_request"
 handler403 = "clusters.errors.permission_denied"
 handler404 = "clusters.errors.page_not_found"
 handler500 = "clusters.errors.server_error"
