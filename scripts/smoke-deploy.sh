@@ -111,6 +111,7 @@ if [ "$USE_NGINX" = "1" ]; then
       -e "s#/var/log/nginx/thidua#$NGX/thidua#" \
       -e "s#/var/www/letsencrypt#$NGX/acme#" \
       -e "s#/srv/thidua/app/staticfiles/#$PWD/staticfiles/#" \
+      -e "s#/srv/thidua/app/deploy/nginx/errors/#$PWD/deploy/nginx/errors/#" \
       -e "s#/etc/nginx/snippets/thidua-proxy.conf#$PWD/deploy/nginx/thidua-proxy.conf#" \
       deploy/nginx/thidua.conf >"$NGX/site.conf"
   if grep -vE '^\s*#' "$NGX/site.conf" |

@@ -8,11 +8,20 @@ from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.db import connection
 from django.db.utils import OperationalError
-from django.test import Client
+from django.test import Client, override_settings
 
 from clusters.errors import database_away
 
 AWAY = "server closed the connection unexpectedly"
+# Production's cache: in the database, shared by every app server.
+DATABASE_CACHE = override_settings(
+    CACHES={
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "django_cache",
+        }
+    }
+)
 
 
 def _database_down(monkeypatch):
@@ -27,6 +36,7 @@ def quiet_client():
     return Client(raise_request_exception=False)
 
 
+@DATABASE_CACHE
 def test_healthz_answers_ok_when_database_and_cache_work(db, client):
     response = client.get("/healthz/")
     assert response.status_code == 200
@@ -34,6 +44,7 @@ def test_healthz_answers_ok_when_database_and_cache_work(db, client):
     assert response["Cache-Control"] == "no-store"
 
 
+@DATABASE_CACHE
 def test_healthz_answers_503_naming_the_database_and_cache_when_database_is_down(
     db, quiet_client, monkeypatch
 ):
@@ -44,6 +55,7 @@ def test_healthz_answers_503_naming_the_database_and_cache_when_database_is_down
     assert response["Retry-After"] == "30"
 
 
+@DATABASE_CACHE
 def test_healthz_answers_503_naming_the_cache_alone_when_only_it_fails(
     db, quiet_client, monkeypatch
 ):
