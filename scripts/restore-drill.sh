@@ -3,7 +3,9 @@
 # with the production backup script (deploy/backup.sh: `pg_dump -Fc`), restore
 # the dump with `pg_restore` into a scratch database on the same server, and
 # compare every table — row count and a checksum of all rows in primary-key
-# order — and every sequence. Prints the comparison and exits non-zero on any
+# order — and every sequence. Uploaded files on the disk (MEDIA_ROOT, no
+# DJANGO_S3_BUCKET) are archived too (BACKUP_MEDIA=1), unpacked, and every file
+# a FileField of the restored database names must be in them. Prints the comparison and exits non-zero on any
 # difference, on a table missing on either side, or when there is nothing to
 # compare. The scratch database is dropped afterwards.
 #
@@ -21,9 +23,12 @@ cd "$(dirname "$0")/.."
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 PY=.venv/bin/python
 
+DRILL_TMP=$(mktemp -d /tmp/restore-drill.XXXXXX)
 if [ -z "${DATABASE_URL:-}" ]; then
   # shellcheck source=scripts/throwaway-postgres.sh
   source scripts/throwaway-postgres.sh
+  export MEDIA_ROOT="$DRILL_TMP/media"
+  mkdir -p "$MEDIA_ROOT"
   echo "== demo data (local settings) on the throwaway server"
   DJANGO_SETTINGS_MODULE=config.settings.local $PY manage.py migrate --no-input -v0
   DJANGO_SETTINGS_MODULE=config.settings.local $PY manage.py load_demo >/dev/null
@@ -35,7 +40,6 @@ esac
 PG_BIN=${PG_BIN:-$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)}
 export PG_BIN
 
-DRILL_TMP=$(mktemp -d /tmp/restore-drill.XXXXXX)
 SCRATCH_DB="restore_drill_$$"
 SCRATCH_URL=$($PY -c '
 import sys
@@ -53,7 +57,13 @@ drill_cleanup() {
 trap drill_cleanup EXIT
 
 echo "== dump (deploy/backup.sh: pg_dump -Fc)"
-DUMP=$(BACKUP_DIR="$DRILL_TMP" BACKUP_KEEP_DAYS=1 deploy/backup.sh | tail -n 1)
+CHECK_FILES=0
+if [ -z "${DJANGO_S3_BUCKET:-}" ] && [ -n "${MEDIA_ROOT:-}" ] && [ -d "$MEDIA_ROOT" ]; then
+  CHECK_FILES=1
+fi
+mkdir -p "$DRILL_TMP/backups"
+DUMP=$(BACKUP_DIR="$DRILL_TMP/backups" BACKUP_KEEP_DAYS=1 BACKUP_MEDIA=$CHECK_FILES \
+  deploy/backup.sh | tail -n 1)
 [ -s "$DUMP" ] || { echo "restore-drill: no dump was written." >&2; exit 1; }
 
 echo "== restore into the scratch database $SCRATCH_DB (pg_restore)"
@@ -67,6 +77,58 @@ if [ -n "${RESTORE_DRILL_TAMPER:-}" ]; then
   # Only to prove that the drill catches a bad restore: SQL run on the copy.
   echo "== tampering with the restored copy: $RESTORE_DRILL_TAMPER"
   "$PG_BIN/psql" -q -X -v ON_ERROR_STOP=1 "$SCRATCH_URL" -c "$RESTORE_DRILL_TAMPER"
+fi
+
+if [ "$CHECK_FILES" = "1" ]; then
+  echo "== every file the restored database references is in the media archive"
+  RESTORED_MEDIA="$DRILL_TMP/restored-media"
+  mkdir -p "$RESTORED_MEDIA"
+  tar -C "$RESTORED_MEDIA" -xzf "$(ls "$DRILL_TMP"/backups/thidua-media-*.tar.gz)"
+  if [ -n "${RESTORE_DRILL_LOSE_FILE:-}" ]; then
+    # Only to prove that the drill catches a missing file.
+    echo "== removing $RESTORE_DRILL_LOSE_FILE from the restored media"
+    rm -f "$RESTORED_MEDIA/$RESTORE_DRILL_LOSE_FILE"
+  fi
+  DATABASE_URL="$SCRATCH_URL" MEDIA_ROOT="$RESTORED_MEDIA" \
+    DJANGO_SETTINGS_MODULE=config.settings.local $PY - <<'PYTHON'
+"""Every non-empty FileField value of every model (history tables aside: they
+keep names of files replaced long ago) names a file of the restored media."""
+
+import os
+import sys
+
+import django
+
+django.setup()
+from django.apps import apps  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.db import models  # noqa: E402
+
+checked, missing = 0, []
+for model in apps.get_models():
+    if model.__name__.startswith("Historical"):
+        continue
+    for field in model._meta.get_fields():
+        if not isinstance(field, models.FileField):
+            continue
+        names = (
+            model._base_manager.exclude(**{f"{field.name}__isnull": True})
+            .exclude(**{field.name: ""})
+            .values_list("pk", field.name)
+        )
+        for pk, name in names.iterator():
+            checked += 1
+            if not os.path.isfile(os.path.join(settings.MEDIA_ROOT, name)):
+                missing.append(f"{model._meta.label}#{pk}.{field.name}: {name}")
+for line in missing:
+    print("MISSING FILE", line)
+print(f"{checked} referenced file(s) checked, {len(missing)} missing")
+if missing:
+    print("RESTORE DRILL FAILED: files referenced by the dump are not in the backup.")
+    sys.exit(1)
+PYTHON
+else
+  echo "== files: in object storage (DJANGO_S3_BUCKET) or no MEDIA_ROOT; not checked"
 fi
 
 echo "== compare every table and sequence"

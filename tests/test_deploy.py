@@ -151,6 +151,7 @@ def test_systemd_units_run_commands_that_exist_in_production():
     units = sorted((ROOT / "deploy" / "systemd").glob("*.service"))
     assert [u.name for u in units] == [
         "thidua-backup.service",
+        "thidua-reminder-retries.service",
         "thidua-reminders.service",
         "thidua-sweep-files.service",
         "thidua-web.service",
@@ -177,6 +178,7 @@ def test_systemd_units_run_commands_that_exist_in_production():
     timers = sorted(p.name for p in (ROOT / "deploy" / "systemd").glob("*.timer"))
     assert timers == [
         "thidua-backup.timer",
+        "thidua-reminder-retries.timer",
         "thidua-reminders.timer",
         "thidua-sweep-files.timer",
     ]

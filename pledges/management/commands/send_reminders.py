@@ -7,7 +7,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from pledges.tasks import DAYS_BEFORE, due_reminders, send_report_reminder
+from pledges.tasks import (
+    DAYS_BEFORE,
+    due_reminders,
+    retry_failed_reminders,
+    send_report_reminder,
+)
 
 
 def _date(value):
@@ -34,7 +39,9 @@ class Command(BaseCommand):
         "7 and 1 days before the reporting deadline and on the day itself. Run it "
         "once a day (cron or a systemd timer, e.g. at 07:00): running it twice on "
         "the same day sends the reminders twice. It only enqueues the emails; in "
-        "production `manage.py db_worker` sends them."
+        "production `manage.py db_worker` sends them. First it retries the "
+        "emails that failed before and whose next attempt is due; "
+        "--retry-only does only that (run it every hour)."
     )
 
     def add_arguments(self, parser):
@@ -50,8 +57,20 @@ class Command(BaseCommand):
             default=DAYS_BEFORE,
             help="days before the deadline to remind on, e.g. 7,1,0 (the default)",
         )
+        parser.add_argument(
+            "--retry-only",
+            action="store_true",
+            help="only retry the failed emails whose next attempt is due",
+        )
 
-    def handle(self, *args, date, days_before, **options):
+    def handle(self, *args, date, days_before, retry_only, **options):
+        retried = retry_failed_reminders()
+        self.stdout.write(
+            "Retried failed reminders: {sent} sent, {failed} failed again, "
+            "{dropped} no longer needed, {given_up} given up.".format(**retried)
+        )
+        if retry_only:
+            return
         today = date or timezone.localdate()
         with transaction.atomic():
             reminders = due_reminders(today, days_before)
