@@ -200,6 +200,10 @@ def test_every_link_shown_to_a_login_answers_without_error(demo_loaded, login):
     result = crawl(client, login, starts)
     SUMMARY[result.login] = result
     elapsed = time.monotonic() - started
+    print(  # shown with -s or -rP
+        f"crawl {result.login}: pages={result.pages} 5xx={len(result.errors)} "
+        f"dead={len(result.dead)} in {elapsed:.1f} s"
+    )
     problems = [
         f"{status} {url}  (linked from {shown_on})"
         for url, status, shown_on in result.errors + result.dead
