@@ -47,7 +47,7 @@ free_port() {
 servers=()
 for n in 1 2; do
   port=$(free_port)
-  GUNICORN_BIND="127.0.0.1:$port" GUNICORN_WORKERS=2 GUNICORN_ACCESS_LOG="" \
+  GUNICORN_BIND="127.0.0.1:$port" GUNICORN_WORKERS=2 \
     .venv/bin/gunicorn config.wsgi --config deploy/gunicorn.conf.py \
     >"$FT_TMP/gunicorn-$n.log" 2>&1 &
   PIDS+=("$!")

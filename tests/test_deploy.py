@@ -190,6 +190,7 @@ def test_every_deploy_script_is_valid_bash():
         ROOT / "scripts" / "smoke-deploy.sh",
         ROOT / "scripts" / "restore-drill.sh",
         ROOT / "scripts" / "loadtest.sh",
+        ROOT / "scripts" / "fault-test.sh",
     ]
     for script in scripts:
         assert os.access(script, os.X_OK), script

@@ -927,7 +927,7 @@ def test_upload_without_javascript_with_a_bad_score_attaches_nothing(
     response = _upload_from_the_form(client, world, reporting, "a.pdf", points="99")
     assert response.status_code == 200
     page = response.content.decode()
-    assert "The file was not attached" in page
+    assert "Tệp chưa được đính kèm" in page
     assert 'value="99"' in page, "the typed value is kept"
     assert not Evidence.objects.exists()
 

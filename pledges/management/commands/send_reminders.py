@@ -65,10 +65,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, date, days_before, retry_only, **options):
         retried = retry_failed_reminders()
-        self.stdout.write(
-            "Retried failed reminders: {sent} sent, {failed} failed again, "
-            "{dropped} no longer needed, {given_up} given up.".format(**retried)
-        )
+        if retry_only or any(retried.values()):
+            self.stdout.write(
+                "Retried failed reminders: {sent} sent, {failed} failed again, "
+                "{dropped} no longer needed, {given_up} given up.".format(**retried)
+            )
         if retry_only:
             return
         today = date or timezone.localdate()
