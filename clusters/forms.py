@@ -271,10 +271,6 @@ class FractionField(forms.CharField):
                 self.error_messages["invalid"], code="invalid"
             ) from error
 
-    def run_validators(self, value):
-        """None: the text was limited to 20 characters before it became a
-        Fraction, which a length validator cannot measure."""
-
     def prepare_value(self, value):
         if isinstance(value, Fraction):
             return f"{value.numerator}/{value.denominator}"

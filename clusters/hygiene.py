@@ -120,6 +120,18 @@ def validate_date_range(value):
         )
 
 
+def _length_limited(to_python, limit):
+    """Checks the typed text's length before conversion, so fields whose cleaned
+    value is not text (JSON, fractions) are limited too."""
+
+    def to_python_within_limit(value):
+        if isinstance(value, str):
+            MaxLengthValidator(limit)(value)
+        return to_python(value)
+
+    return to_python_within_limit
+
+
 def limit_field(name, field):
     """Put the project's input limits on `field` (idempotent): a maximum length
     on free text, ASCII digits only in numbers and choices of rows, dates within
@@ -129,7 +141,7 @@ def limit_field(name, field):
     field.input_limited = True
     if isinstance(field, forms.CharField) and field.max_length is None:
         field.max_length = text_limit(name, field)
-        field.validators.append(MaxLengthValidator(field.max_length))
+        field.to_python = _length_limited(field.to_python, field.max_length)
         field.widget.attrs.setdefault("maxlength", str(field.max_length))
     elif isinstance(field, forms.IntegerField):  # also DecimalField, FloatField
         field.to_python = _ascii_digits_only(field.to_python, NUMBER_CHARACTERS)

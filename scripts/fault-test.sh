@@ -2,7 +2,9 @@
 # Fault test (issue #13): two gunicorn servers (deploy/gunicorn.conf.py, 2
 # workers each, persistent connections as in production) against one
 # throwaway PostgreSQL loaded with the Hậu Giang demo; scripts/fault_driver.py
-# logs in on both, stops PostgreSQL (pg_ctl stop -m fast), checks /healthz/
+# logs in on both, sends one report-summary save to both servers at once with
+# one form token (one version and one history row more, no 5xx), stops
+# PostgreSQL (pg_ctl stop -m fast), checks /healthz/
 # (503) and the Vietnamese 503 pages, starts it again and checks that both
 # servers answer with the same sessions without a restart. About a minute.
 # Always its own PostgreSQL (it stops it): DATABASE_URL is ignored.

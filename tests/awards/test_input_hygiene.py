@@ -10,7 +10,7 @@ from tests.awards.test_nomination_views import docx_text
 def test_summary_is_written_after_a_proposal_title_with_a_vertical_tab(world):
     proposal = draft(world)
     Proposal.objects.filter(pk=proposal.pk).update(
-        title="Tờ trình\x0b đề nghị\x00 khen thưởng"
-    )
+        title="Tờ trình\x0b đề nghị\x1f khen thưởng"
+    )  # PostgreSQL stores no NUL at all; other control characters get in
     text = docx_text(documents.term_summary_docx(world.term))
     assert "Tờ trình đề nghị khen thưởng" in text

@@ -51,7 +51,7 @@ def test_admin_rolls_over_and_chair_hands_over(
     browser_login(page, "chauthanh")
     page.goto(f"{base_url}/clusters/{cluster_id}/")
     page.get_by_role("link", name="2024", exact=True).click()
-    page.get_by_role("link", name="Bàn giao cụm trưởng").click()
+    page.locator("[data-step=handover]").click()
     assert_accessible(page)
     page.fill("#id_date", "20/01/2025")
     page.fill("#id_place", "Huyện Châu Thành")

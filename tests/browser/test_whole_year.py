@@ -718,7 +718,7 @@ def test_member_reads_pledge_report_and_ranking_in_english(journey):
     _switch_to_english(journey)
     journey.go(f"/terms/{term.pk}/ranking/")
     expect(
-        page.get_by_role("button", name=_label("Publish the ranking", **en))
+        page.get_by_role("link", name=_label("Publish the ranking", **en))
     ).to_be_visible()
     journey.go("/dashboard/?year=2024")
     journey.go(f"/public/rankings/{last_year.pk}/")

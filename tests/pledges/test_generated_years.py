@@ -591,7 +591,7 @@ def _close(value, exact, places=6):
 
 
 @settings(
-    max_examples=int(os.environ.get("GENERATED_YEARS", "15")),
+    max_examples=int(os.environ.get("GENERATED_YEARS", "5")),
     deadline=None,
     # Each example opens a whole year through the services: report the failing
     # year as generated rather than spend minutes shrinking it.
