@@ -382,10 +382,9 @@ def attachment_delete(*, attachment, actor):
     campaign = Campaign.objects.select_for_update().get(pk=attachment.campaign_id)
     if campaign.is_closed:
         raise DomainError(_("The campaign is closed and can no longer be changed."))
-    stored = attachment.file.name
     audited_delete(attachment, actor)
-    storage = CampaignAttachment._meta.get_field("file").storage
-    transaction.on_commit(lambda: storage.delete(stored))
+    # The file stays until `sweep_orphan_files` removes it after its grace
+    # period, never during a backup (deploy/backup.sh holds the same lock).
 
 
 # Reports -------------------------------------------------------------------
@@ -640,11 +639,10 @@ def evidence_delete(*, evidence, actor):
     """Remove a file from an editable report."""
     report = _locked(evidence.report)
     _check_editable(report)
-    stored = evidence.file.name
     audited_delete(evidence, actor)
     _bump(report, actor)
-    storage = ReportEvidence._meta.get_field("file").storage
-    transaction.on_commit(lambda: storage.delete(stored))
+    # The file stays until `sweep_orphan_files` removes it after its grace
+    # period, never during a backup (deploy/backup.sh holds the same lock).
 
 
 # Reviews -------------------------------------------------------------------

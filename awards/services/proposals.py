@@ -290,10 +290,9 @@ def attachment_remove(*, attachment, actor):
     after commit."""
     proposal = _locked(attachment.proposal)
     _check_editable(proposal)
-    stored = attachment.file.name
     audited_delete(attachment, actor)
-    storage = Attachment._meta.get_field("file").storage
-    transaction.on_commit(lambda: storage.delete(stored))
+    # The file stays until `sweep_orphan_files` removes it after its grace
+    # period, never during a backup (deploy/backup.sh holds the same lock).
 
 
 def _move(proposal, to_state, actor, reason=""):

@@ -293,10 +293,9 @@ def evidence_delete(*, evidence, actor):
     report = _locked(evidence.report)
     if not report.is_editable:
         raise DomainError(_("The report can no longer be changed."))
-    stored = evidence.file.name
     audited_delete(evidence, actor)
-    storage = Evidence._meta.get_field("file").storage
-    transaction.on_commit(lambda: storage.delete(stored))
+    # The file stays until `sweep_orphan_files` removes it after its grace
+    # period, never during a backup (deploy/backup.sh holds the same lock).
 
 
 def submission_window(term, unit, today=None):

@@ -6,7 +6,6 @@ import io
 
 import docx
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from docx.oxml.ns import qn
@@ -225,8 +224,8 @@ def test_summary_download_query_count_is_stable(world, login):
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+def demo(demo_db, db):
+    """The 2023 term of the demo's cluster (the session's demo, tests.conftest)."""
     return Term.objects.get(year=2023, cluster__name__startswith="Cụm thi đua các")
 
 
@@ -247,8 +246,8 @@ def test_demo_2023_held_and_closed_the_nomination_by_secret_ballot(demo):
     assert "Đơn vị trúng: Thành phố Ngã Bảy, Huyện Châu Thành." in docx_text(
         documents.vote_minutes_docx(vote)
     )
-    # Loading again changes nothing.
-    call_command("load_demo", stdout=io.StringIO())
+    # Loading again changes nothing: tests/clusters/test_demo.py
+    # (test_demo_loads_hau_giang_and_is_idempotent) loads it a second time.
     assert Vote.objects.filter(term=demo).count() == 1
 
 

@@ -1,24 +1,16 @@
 """The Hậu Giang demo's 2023 awards: a proposal from the published ranking and
-the vote, decided by 125/QĐ-UBND, in the registry; loading twice adds nothing."""
+the vote, decided by 125/QĐ-UBND, in the registry (the session's demo,
+tests.conftest.demo_db); that loading twice adds nothing is checked in
+tests/clusters/test_demo.py."""
 
 import datetime
-
-from django.core.management import call_command
 
 from awards.models import Decision, Grant, Nominee, Proposal
 from awards.selectors import award_statistics, published_ranks
 from clusters.models import Authority, Term
 
 
-def _load():
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
-def test_demo_decides_the_2023_proposal_from_the_ranking(db):
-    _load()
-    counts = [m.objects.count() for m in (Proposal, Nominee, Decision, Grant)]
-    _load()
-    assert [m.objects.count() for m in (Proposal, Nominee, Decision, Grant)] == counts
+def test_demo_decides_the_2023_proposal_from_the_ranking(demo_db, db):
     term = Term.objects.get(cluster__is_sample=False, year=2023)
     proposal = Proposal.objects.get(term=term)
     assert proposal.state == "decided"
@@ -38,8 +30,7 @@ def test_demo_decides_the_2023_proposal_from_the_ranking(db):
     assert set(Nominee.objects.values_list("outcome", flat=True)) == {"granted"}
 
 
-def test_demo_statistics_show_the_units_own_commendations(db):
-    _load()
+def test_demo_statistics_show_the_units_own_commendations(demo_db, db):
     authority = Authority.objects.get(name="UBND tỉnh Hậu Giang")
     stats = award_statistics(authority.pk, year=2023)
     assert (stats.own_total.collectives, stats.own_total.individuals) == (

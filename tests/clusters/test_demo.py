@@ -1,3 +1,5 @@
+import io
+
 from django.core.management import call_command
 
 from clusters.models import (
@@ -19,13 +21,41 @@ def _counts():
     ]
 
 
-def test_demo_loads_hau_giang_and_is_idempotent(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def _award_counts():
+    from awards.models import Decision, Grant, Nominee, Proposal, Vote
+
+    return [m.objects.count() for m in (Proposal, Nominee, Decision, Grant, Vote)]
+
+
+def test_demo_loads_hau_giang_and_is_idempotent(demo_db, db):
+    """The one test of loading itself: on top of the demo as loaded once (the
+    session's, tests.conftest.demo_db) a second ``load_demo`` adds nothing —
+    no cluster, report or award row (tests/awards/test_registry_demo.py,
+    tests/awards/test_documents.py use the demo as loaded once)."""
+    from awards.models import Vote
+
     first = _counts()
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    first_reports = _report_counts()
+    first_awards = _award_counts()
+    call_command("load_demo", stdout=io.StringIO())
     # Hậu Giang's 8 districts in one cluster, 2023 and 2024, one handover; and
     # the illustrative block of 6 departments, 2023 and 2024 (sample data).
     assert _counts() == first == [1, 8 + 6, 2, 4, 16 + 12, 1, 10 + 6]
+    assert _report_counts() == first_reports
+    assert _award_counts() == first_awards
+    demo_2023 = Term.objects.get(year=2023, cluster__name__startswith="Cụm thi đua các")
+    assert Vote.objects.filter(term=demo_2023).count() == 1
+    # Reports, results (8 + 3 complete, 5 drafts), self-scores (7 each, 2
+    # bonuses), evidence (3 each), commendation forms (4 each), returned items;
+    # plus the sample block's 2 × 6 complete reports (2 results, 5 self-scores).
+    assert first_reports[:6] == [
+        16 + 12,
+        8 * 6 + 3 * 6 + (1 + 4 + 2 + 3 + 2) + 12 * 2,
+        8 * 7 + 2 + 3 * 7 + 12 * 5,
+        8 * 3 + 3 * 3,
+        8 * 4 + 3 * 4,
+        1,
+    ]
     block = Cluster.objects.get(is_sample=True)
     assert (block.kind, block.is_sample) == ("block", True)
     term_2023 = Term.objects.get(cluster__is_sample=False, year=2023)
@@ -41,8 +71,7 @@ def test_demo_loads_hau_giang_and_is_idempotent(db):
     )
 
 
-def test_every_demo_login_uses_password_demo(db, client):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def test_every_demo_login_uses_password_demo(demo_db, db, client):
     usernames = [
         "admin", "noivu", "vithanh", "ngabay", "longmytx", "chauthanh",
         "chauthanha", "longmy", "phunghiep", "vithuy",
@@ -84,14 +113,12 @@ def test_create_authority_refuses_weak_password(db, monkeypatch):
     assert not Authority.objects.filter(name="UBND X").exists()
 
 
-def test_demo_pledges_reproduce_the_seed_plan_figures(db):
+def test_demo_pledges_reproduce_the_seed_plan_figures(demo_db, db):
     from decimal import Decimal
 
     from django.db.models import Sum
 
     from pledges.models import Pledge, PledgeState, Target
-
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     def total(year, code, field="planned"):
         return Target.objects.filter(
@@ -117,10 +144,6 @@ def test_demo_pledges_reproduce_the_seed_plan_figures(db):
     assert total(2024, "CT3", "last_actual") == Decimal(22700)
 
 
-def _load_demo():
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-
-
 def _report_counts():
     from pledges.models import (
         CommendationFigure,
@@ -144,7 +167,7 @@ def _report_counts():
     ] + [Report.history.count(), IndicatorResult.history.count()]
 
 
-def test_demo_2023_reports_reproduce_the_seed_totals(db):
+def test_demo_2023_reports_reproduce_the_seed_totals(demo_db, db):
     from decimal import Decimal
 
     from django.db.models import Sum
@@ -156,8 +179,6 @@ def test_demo_2023_reports_reproduce_the_seed_totals(db):
         ReportState,
         Target,
     )
-
-    _load_demo()
 
     def actual(code):
         return IndicatorResult.objects.filter(
@@ -217,11 +238,10 @@ def test_demo_2023_reports_reproduce_the_seed_totals(db):
     assert totals == {"collectives": 5099, "individuals": 22569}
 
 
-def test_demo_2023_reports_are_complete_and_accepted(db):
+def test_demo_2023_reports_are_complete_and_accepted(demo_db, db):
     from pledges.models import Report, ReportState
     from pledges.selectors import report_missing
 
-    _load_demo()
     for report in Report.objects.filter(
         term__cluster__is_sample=False, term__year=2023
     ).select_related("unit"):
@@ -246,14 +266,13 @@ def test_demo_2023_reports_are_complete_and_accepted(db):
         assert history[-1].history_user.username == reviewer
 
 
-def test_demo_2024_reports_are_at_different_stages(db):
+def test_demo_2024_reports_are_at_different_stages(demo_db, db):
     import datetime
 
     from django.utils import timezone
 
     from pledges.models import DeadlineExtension, Report, ReportState, ReviewItem
 
-    _load_demo()
     term = Term.objects.get(cluster__is_sample=False, year=2024)
     assert term.state == TermState.REPORTING
     # The seed's year (#14.14): the deadline passed in December 2024; the six
@@ -295,24 +314,6 @@ def test_demo_2024_reports_are_at_different_stages(db):
     assert not Report.objects.filter(term=term, late=True).exists()
 
 
-def test_demo_reports_load_once(db):
-    _load_demo()
-    first = _report_counts()
-    _load_demo()
-    assert _report_counts() == first
-    # Reports, results (8 + 3 complete, 5 drafts), self-scores (7 each, 2
-    # bonuses), evidence (3 each), commendation forms (4 each), returned items;
-    # plus the sample block's 2 × 6 complete reports (2 results, 5 self-scores).
-    assert first[:6] == [
-        16 + 12,
-        8 * 6 + 3 * 6 + (1 + 4 + 2 + 3 + 2) + 12 * 2,
-        8 * 7 + 2 + 3 * 7 + 12 * 5,
-        8 * 3 + 3 * 3,
-        8 * 4 + 3 * 4,
-        1,
-    ]
-
-
 def test_demo_pdf_is_valid():
     from pledges.demo import evidence_pdf
 
@@ -324,11 +325,10 @@ def test_demo_pdf_is_valid():
     assert b"(Huyen Chau Thanh \\(2023\\)) Tj" in pdf
 
 
-def test_demo_sample_block_is_published_for_2023_and_in_reply_for_2024(db):
+def test_demo_sample_block_is_published_for_2023_and_in_reply_for_2024(demo_db, db):
     from pledges.models import Objection, RankingSnapshot
     from pledges.selectors import dashboard
 
-    _load_demo()
     block = Cluster.objects.get(is_sample=True)
     term_2023 = Term.objects.get(cluster=block, year=2023)
     term_2024 = Term.objects.get(cluster=block, year=2024)
@@ -345,7 +345,7 @@ def test_demo_sample_block_is_published_for_2023_and_in_reply_for_2024(db):
     assert sorted(r["term"].cluster.is_sample for r in rows) == [False, True]
 
 
-def test_demo_acts_are_dated_in_the_seeds_years(db):
+def test_demo_acts_are_dated_in_the_seeds_years(demo_db, db):
     """#14.14: the 2023 vote is held before its decision of 17/01/2024 and the
     documents carry the date of the act they record, not of the download."""
     import datetime
@@ -360,7 +360,6 @@ def test_demo_acts_are_dated_in_the_seeds_years(db):
     def day(moment):
         return timezone.localtime(moment).date()
 
-    _load_demo()
     term = Term.objects.get(cluster__is_sample=False, year=2023)
     vote = Vote.objects.get(term=term, kind=VoteKind.NOMINATION)
     decision = Decision.objects.get(proposal__term=term)
