@@ -108,13 +108,18 @@ ACTIONS = {
         rows=[(y.indicators["CT1"], w.unit_a, Decimal(n), None)],
         actor=u,
     ),
-    "remove member": lambda w, y, u, n: clusters.membership_remove(
-        membership=Membership.objects.get(pk=w.membership_a.pk), actor=u
-    ),
+    "remove member": lambda w, y, u, n: _remove_member_a(w, u),
     "close vote": lambda w, y, u, n: awards.vote_close(
         vote=Vote.objects.get(pk=y.vote.pk), actor=u
     ),
 }
+
+
+def _remove_member_a(world, actor):
+    membership = Membership.objects.filter(pk=world.membership_a.pk).first()
+    if membership is None:
+        raise DomainError("already removed by an earlier step")
+    clusters.membership_remove(membership=membership, actor=actor)
 
 
 def _snapshots(term):
