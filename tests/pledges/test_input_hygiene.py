@@ -93,7 +93,7 @@ def docx_text(content):
 
 
 def test_workbooks_and_pledge_document_survive_legacy_control_characters(world, pledge):
-    Indicator.objects.filter(pledge=pledge).update(title="Chỉ tiêu\x0b cũ\x00")
+    Indicator.objects.filter(pledge=pledge).update(title="Chỉ tiêu\x0b cũ\x1f")
     Unit.objects.filter(pk=world.unit_a.pk).update(name="-Huyện A\x1f")
     Cluster.objects.filter(pk=world.cluster.pk).update(name="Cụm\x0b A")
     pledge = Pledge.objects.get(pk=pledge.pk)
