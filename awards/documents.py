@@ -21,9 +21,9 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Mm, Pt
 
-from clusters.hygiene import strip_control
 from clusters.models import Handover, Membership, Term
-from clusters.services import DomainError
+from core.errors import DomainError
+from core.hygiene import strip_control
 from pledges.documents import (
     DOCX_CONTENT_TYPE,
     MOTTO,

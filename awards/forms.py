@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from clusters.forms import DateInput, ModelMultipleChoiceField
-from clusters.hygiene import Form, ModelForm
+from core.hygiene import Form, ModelForm
 
 from .models import AwardForm, Nominee, SigningCapacity
 

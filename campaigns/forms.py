@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clusters.forms import DateInput, ModelMultipleChoiceField
-from clusters.hygiene import Form, ModelForm
 from clusters.models import Cluster, Unit
+from core.hygiene import Form, ModelForm
 from pledges.forms import ReportNumberField
 
 from .models import (

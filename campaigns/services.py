@@ -7,8 +7,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audited_delete, audited_save
-from clusters.services import TERM_RESULTS, DomainError, term_require_writable
+from clusters.services import TERM_RESULTS, term_require_writable
+from core.audit import audited_delete, audited_save
+from core.errors import DomainError
 from pledges.models import CriterionKind, PledgeState
 from pledges.uploads import removes_files_on_failure, store_checked
 

@@ -11,11 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.formatting import whole_number
 from clusters.models import Unit
 from clusters.selectors import terms_visible_to
-from clusters.services import DomainError
-from clusters.views import apply_domain_error, form_page, reaches_authority, require
+from clusters.views import reaches_authority
+from core.errors import DomainError
+from core.formatting import whole_number
+from core.views import apply_domain_error, form_page, require
 from pledges.documents import DOCX_CONTENT_TYPE
 from pledges.models import Criterion, CriterionKind, PledgeState
 from pledges.permissions import can_see_draft_ranking

@@ -9,7 +9,9 @@ class ClustersConfig(AppConfig):
     def ready(self):
         from django.db.models import fields
 
-        from . import cache, signals  # noqa: F401
+        from core import cache
+
+        from . import signals  # noqa: F401
 
         cache.connect()
 

@@ -11,8 +11,9 @@ from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .formatting import format_number, whole_number
-from .hygiene import Form, InputLimitsMixin, ModelForm
+from core.formatting import format_number, whole_number
+from core.hygiene import Form, InputLimitsMixin, ModelForm
+
 from .models import (
     BAND_LABELS,
     BAND_NAMES,

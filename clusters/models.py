@@ -102,6 +102,9 @@ class UnitKind(models.TextChoices):
 class Unit(models.Model):
     """A member organisation, valid between two dates, with an optional successor."""
 
+    # Choice fields list units by name in Vietnamese order (core.hygiene).
+    choices_in_vietnamese_order = True
+
     authority = models.ForeignKey(
         Authority,
         on_delete=models.PROTECT,

@@ -4,7 +4,8 @@ import logging
 
 from django.conf import settings
 
-from .hygiene import log_text
+from core.hygiene import log_text
+
 from .models import SecurityEvent
 
 logger = logging.getLogger("clusters.security")

@@ -10,8 +10,9 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.collation import vi_sorted
+
 from . import rotation
-from .collation import vi_sorted
 from .models import (
     Cluster,
     Handover,
@@ -169,7 +170,7 @@ def handover_of(term, attr):
 
 def unit_rows(user, *, kind=None, active=None, query=None, on=None):
     """Units for the list page, filtered by kind, validity on `on`, and name,
-    as a list in Vietnamese alphabetical order (`clusters.collation`)."""
+    as a list in Vietnamese alphabetical order (`core.collation`)."""
     units = units_visible_to(user).select_related("successor")
     if kind:
         units = units.filter(kind=kind)

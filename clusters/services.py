@@ -13,7 +13,9 @@ from django.dispatch import Signal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .audit import audited_delete, audited_save
+from core.audit import audited_delete, audited_save
+from core.errors import DomainError
+
 from .models import (
     Cluster,
     Handover,
@@ -27,16 +29,6 @@ from .models import (
     User,
     clean_bands,
 )
-
-
-class DomainError(Exception):
-    """A business rule refused the operation; the message is for the user."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
 
 # Sent inside the transaction of `term_open_next_year` with `previous`, `term` and
 # `actor`, so later parts of the cycle (the pledge) are copied atomically.

@@ -9,7 +9,8 @@ from django.contrib.auth.signals import (
 )
 from django.dispatch import receiver
 
-from .middleware import SESSION_STARTED_KEY
+from core.middleware import SESSION_STARTED_KEY
+
 from .models import SecurityEvent
 from .security import log_event
 

@@ -1,7 +1,6 @@
 """HTTP only: check the role, bind the form, call the service, redirect or re-render."""
 
 import dataclasses
-from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -27,9 +26,12 @@ from awards.selectors import (
     votes_of_term,
 )
 from awards.services import DRAFTING_TERM_STATES
+from core import health
+from core.collation import vi_sorted
+from core.errors import DomainError
+from core.views import apply_domain_error, form_page, require
 
-from . import health, links, selectors, services
-from .collation import vi_sorted
+from . import links, selectors, services
 from .forms import (
     ClusterForm,
     HandoverForm,
@@ -65,22 +67,7 @@ from .permissions import (
     is_unit_officer,
     sees_whole_authority,
 )
-from .services import TERM_TRANSITIONS, DomainError
-
-
-def require(predicate):
-    """Refuse with 403 unless `predicate(request.user)` holds."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not predicate(request.user):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
+from .services import TERM_TRANSITIONS
 
 
 def reaches_authority(user):
@@ -97,27 +84,6 @@ def _found(queryset_call, *args):
         return queryset_call(*args)
     except (Cluster.DoesNotExist, Unit.DoesNotExist, Term.DoesNotExist) as error:
         raise Http404 from error
-
-
-def apply_domain_error(form, error):
-    """Show a DomainError next to its field when the form has it, else on top."""
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
-
-
-def form_page(request, form, save, *, success, template, context=None):
-    """Render `template` with `form`; on a valid POST call `save(cleaned_data)`,
-    which writes through a service and returns where to go next. A DomainError
-    is shown beside its field and nothing is saved."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            target = save(form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, success)
-            return redirect(target)
-    return render(request, template, {"form": form, **(context or {})})
 
 
 # Public -------------------------------------------------------------------

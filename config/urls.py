@@ -33,7 +33,7 @@ urlpatterns = [
     path("", include("campaigns.urls")),
 ]
 
-handler400 = "clusters.errors.bad_request"
-handler403 = "clusters.errors.permission_denied"
-handler404 = "clusters.errors.page_not_found"
-handler500 = "clusters.errors.server_error"
+handler400 = "core.error_pages.bad_request"
+handler403 = "core.error_pages.permission_denied"
+handler404 = "core.error_pages.page_not_found"
+handler500 = "core.error_pages.server_error"

@@ -32,7 +32,7 @@ from django.core.cache import cache  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from clusters.management.commands.bench_data import (  # noqa: E402
+from bench.management.commands.bench_data import (  # noqa: E402
     AUTHORITY_NAME,
     BENCH_PASSWORD,
     bench_allowed,

@@ -14,9 +14,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
-from clusters.formatting import format_number
-from clusters.hygiene import strip_control
 from clusters.models import UnitKind, share_of_scale
+from core.formatting import format_number
+from core.hygiene import strip_control
 
 from . import selectors
 from .models import (
@@ -452,7 +452,7 @@ def _page(section, *, landscape=False):
 
 def _write(paragraph, text, *, bold=False, italic=False, size=None, align=None):
     """Every text of the project's Word documents is written here, without the
-    control characters Word cannot hold (`clusters.hygiene.strip_control`)."""
+    control characters Word cannot hold (`core.hygiene.strip_control`)."""
     run = paragraph.add_run(strip_control(text))
     run.bold = bold
     run.italic = italic

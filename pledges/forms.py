@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from clusters.formatting import parse_decimal
 from clusters.forms import DateInput
-from clusters.hygiene import Form, ModelForm
+from core.formatting import parse_decimal
+from core.hygiene import Form, ModelForm
 
 from .excel import MAX_UPLOAD_BYTES
 from .models import Criterion, Indicator, ScoringRule, Section
@@ -207,7 +207,7 @@ class ReportNumberField(forms.DecimalField):
         self.places = places
 
     def to_python(self, value):
-        """Read through `clusters.formatting.parse_decimal`, the reader the
+        """Read through `core.formatting.parse_decimal`, the reader the
         Excel imports share, in the active language."""
         if isinstance(value, str):
             try:
@@ -288,7 +288,7 @@ class ReportCriteriaForm(Form):
     criterion scored by people."""
 
     def __init__(self, *args, criteria, **kwargs):
-        from clusters.formatting import format_number
+        from core.formatting import format_number
 
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)

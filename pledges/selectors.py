@@ -6,8 +6,8 @@ from decimal import Decimal
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
-from clusters.cache import derived
 from clusters.models import AssessedMethod, Membership, Term
+from core.cache import derived
 
 from .models import (
     Criterion,
@@ -428,7 +428,7 @@ def _final_assessed(method, self_score, peer_points, reviewer_points):
 def term_standings(term):
     """Every member's standing in `term` (ranked), computed from the pledge,
     targets, results, self-scores, peer and reviewer scores in a constant number
-    of queries, and cached until the next write (clusters.cache). A late report
+    of queries, and cached until the next write (core.cache). A late report
     loses the term's late deduction."""
     return derived(f"standings:{term.pk}", lambda: _compute_standings(term))
 

@@ -19,7 +19,7 @@ from io import BytesIO
 from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
-from clusters.services import DomainError
+from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 

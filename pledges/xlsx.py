@@ -21,8 +21,8 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from clusters.formatting import parse_decimal, whole_number
-from clusters.hygiene import strip_control
+from core.formatting import parse_decimal, whole_number
+from core.hygiene import strip_control
 
 from .models import LARGEST_VALUE, Indicator
 

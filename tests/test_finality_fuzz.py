@@ -16,7 +16,7 @@ from awards import services as awards
 from awards.models import Vote
 from clusters import services as clusters
 from clusters.models import Membership, Term, TermState
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges import services as pledges
 from pledges.models import (
     Criterion,

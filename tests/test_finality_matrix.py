@@ -21,7 +21,8 @@ from awards.models import Proposal, Vote
 from campaigns import services as campaigns
 from clusters import services as clusters
 from clusters.models import Membership, Term, TermState
-from clusters.services import RESULTS_FINAL_STATES, DomainError
+from clusters.services import RESULTS_FINAL_STATES
+from core.errors import DomainError
 from pledges import services as pledges
 from pledges.models import (
     Criterion,

@@ -57,6 +57,6 @@ def test_impossible_date_is_refused_in_vietnamese():
      ("", None), (None, None), ("2147483647", 2147483647), ("2147483648", None)],
 )  # fmt: skip
 def test_whole_number_reads_only_ascii_digits_in_range(raw, expected):
-    from clusters.formatting import whole_number
+    from core.formatting import whole_number
 
     assert whole_number(raw) == expected

@@ -23,10 +23,10 @@ from django.db import models
 from django.test import Client, override_settings
 from django.urls import path, reverse
 
-from clusters import hygiene
-from clusters.formatting import whole_number
 from clusters.models import SecurityEvent, Unit
 from clusters.security import axes_client_str
+from core import hygiene
+from core.formatting import whole_number
 from pledges import xlsx
 from tests.test_fuzz_forms import FORMS, POSTED_FROM_ELSEWHERE
 
@@ -88,7 +88,7 @@ def test_query_parameters_reach_views_without_control_characters(world, login):
 def test_uploaded_files_are_left_untouched(rf):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from clusters.middleware import InputHygieneMiddleware
+    from core.middleware import InputHygieneMiddleware
 
     content = b"PK\x03\x04\x00\x0b binary"
     request = rf.post(

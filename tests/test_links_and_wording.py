@@ -15,8 +15,8 @@ from django.utils import timezone
 from awards.decision_document import decision_document
 from awards.models import Decision
 from clusters import links
-from clusters.demo_clock import demo_clock, on_day
 from clusters.models import AuthorityLevel, TermState
+from demo.clock import demo_clock, on_day
 from pledges.documents import vn_date_line
 from tests.awards.proposal_helpers import (
     appraised,

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from clusters.middleware import SESSION_STARTED_KEY
 from clusters.models import SecurityEvent
+from core.middleware import SESSION_STARTED_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,10 +17,10 @@ import pytest
 from django import forms as django_forms
 from django.db import transaction
 
-from clusters.form_constraints import unique_sets
 from clusters.models import Unit
-from clusters.services import DomainError
-from clusters.views import apply_domain_error
+from core.errors import DomainError
+from core.form_constraints import unique_sets
+from core.views import apply_domain_error
 from pledges.models import Section
 from tests.clusters.factories import UnitFactory
 from tests.pledges.conftest import world_pledge

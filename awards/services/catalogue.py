@@ -12,8 +12,8 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from clusters.audit import audited_save
-from clusters.services import DomainError
+from core.audit import audited_save
+from core.errors import DomainError
 
 from ..catalogue_defaults import DEFAULT_BASE_SALARIES, DEFAULT_FORMS
 from ..models import AwardForm, BaseSalary

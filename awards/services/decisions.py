@@ -5,8 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audited_save
-from clusters.services import DomainError
+from core.audit import audited_save
+from core.errors import DomainError
 
 from ..models import (
     Decision,

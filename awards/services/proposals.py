@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audited_delete, audited_save
 from clusters.models import Term, TermState
-from clusters.services import DomainError, term_require_writable
+from clusters.services import term_require_writable
+from core.audit import audited_delete, audited_save
+from core.errors import DomainError
 from pledges.uploads import removes_files_on_failure
 
 from ..models import (

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from clusters.audit import audited_save
 from clusters.models import MemberRole, RotationPolicy, Term, TermState, Unit
-from clusters.services import DomainError, term_require_writable
+from clusters.services import term_require_writable
+from core.audit import audited_save
+from core.errors import DomainError
 
 from ..models import (
     OptionTally,

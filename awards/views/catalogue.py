@@ -7,8 +7,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from clusters.permissions import is_admin
-from clusters.services import DomainError
-from clusters.views import apply_domain_error, form_page, reaches_authority, require
+from clusters.views import reaches_authority
+from core.errors import DomainError
+from core.views import apply_domain_error, form_page, require
 
 from .. import services
 from ..forms import AwardFormEditForm, BaseSalaryForm

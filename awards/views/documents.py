@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from clusters.selectors import terms_visible_to
-from clusters.views import reaches_authority, require
+from clusters.views import reaches_authority
+from core.views import require
 
 from .. import documents, permissions, selectors
 from ..models import Vote

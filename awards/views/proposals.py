@@ -13,8 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clusters.models import Membership, Unit
 from clusters.selectors import terms_visible_to
-from clusters.services import DomainError
-from clusters.views import apply_domain_error, form_page, reaches_authority, require
+from clusters.views import reaches_authority
+from core.errors import DomainError
+from core.views import apply_domain_error, form_page, require
 from pledges.uploads import private_file_response
 
 from .. import permissions, selectors, services

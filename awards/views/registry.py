@@ -10,10 +10,11 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from clusters.formatting import whole_number
 from clusters.models import Authority, Cluster, Unit
 from clusters.selectors import units_visible_to
-from clusters.views import reaches_authority, require
+from clusters.views import reaches_authority
+from core.formatting import whole_number
+from core.views import require
 from pledges import xlsx
 from pledges.views.imports import workbook_response
 

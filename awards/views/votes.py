@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.formatting import format_number
 from clusters.models import Membership
 from clusters.permissions import is_admin, is_unit_officer
 from clusters.selectors import terms_visible_to
-from clusters.services import DomainError
-from clusters.views import apply_domain_error, reaches_authority, require
+from clusters.views import reaches_authority
+from core.errors import DomainError
+from core.formatting import format_number
+from core.views import apply_domain_error, require
 
 from .. import permissions, selectors, services
 from ..forms import BallotForm, NominationOpenForm

@@ -40,22 +40,25 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "core",
     "clusters",
     "pledges",
     "awards",
     "campaigns",
+    "demo",
+    "bench",
 ]
 
 MIDDLEWARE = [
-    "clusters.middleware.ServerTimingMiddleware",
+    "core.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "clusters.middleware.VietnameseFirstLocaleMiddleware",
+    "core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "clusters.middleware.InputHygieneMiddleware",
+    "core.middleware.InputHygieneMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "clusters.middleware.SessionLifetimeMiddleware",
+    "core.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -203,7 +206,7 @@ TASKS = {
 }
 
 # Derived reads (standings, dashboard) are cached until the next write
-# (clusters.cache); the cache lives in the database so that every app server
+# (core.cache); the cache lives in the database so that every app server
 # shares it. The table is created by the clusters migrations.
 CACHES = {
     "default": {

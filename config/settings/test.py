@@ -12,6 +12,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False}
-# Derived reads are recomputed on every call in tests (clusters.cache); the
+# Derived reads are recomputed on every call in tests (core.cache); the
 # cache's own test switches to a local-memory cache.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -11,13 +11,13 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audited_delete, audited_save
 from clusters.services import (
     TERM_RESULTS,
-    DomainError,
     term_opened_from_previous,
     term_require_writable,
 )
+from core.audit import audited_delete, audited_save
+from core.errors import DomainError
 
 from ..models import (
     LARGEST_VALUE,

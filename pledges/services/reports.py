@@ -8,10 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from clusters.audit import audited_delete, audited_save
-from clusters.cache import data_changed
 from clusters.models import Term, TermState
-from clusters.services import TERM_RESULTS, DomainError, term_require_writable
+from clusters.services import TERM_RESULTS, term_require_writable
+from core.audit import audited_delete, audited_save
+from core.cache import data_changed
+from core.errors import DomainError
 
 from ..models import (
     LARGEST_VALUE,

@@ -5,14 +5,10 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from clusters.audit import audited_save
 from clusters.models import Term, TermState
-from clusters.services import (
-    TERM_RESULTS,
-    DomainError,
-    term_require_writable,
-    term_transition,
-)
+from clusters.services import TERM_RESULTS, term_require_writable, term_transition
+from core.audit import audited_save
+from core.errors import DomainError
 
 from ..models import (
     CriterionKind,

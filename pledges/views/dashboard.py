@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from clusters.formatting import whole_number
 from clusters.models import ClusterKind, Term
 from clusters.permissions import sees_whole_authority
-from clusters.views import require
+from core.formatting import whole_number
+from core.views import require
 
 from .. import selectors, xlsx
 from ..ranking import BAND_LABELS

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
-from clusters.services import DomainError
+from core.errors import DomainError
 
 from ..xlsx import XLSX_TYPE
 

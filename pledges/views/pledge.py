@@ -13,11 +13,12 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.formatting import parse_decimal, whole_number
 from clusters.models import Membership, Term
 from clusters.selectors import terms_visible_to
-from clusters.services import DomainError
-from clusters.views import apply_domain_error, form_page, reaches_authority, require
+from clusters.views import reaches_authority
+from core.errors import DomainError
+from core.formatting import parse_decimal, whole_number
+from core.views import apply_domain_error, form_page, require
 
 from .. import selectors, services
 from ..documents import DOCX_CONTENT_TYPE, pledge_document

@@ -10,11 +10,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clusters.formatting import whole_number
 from clusters.models import Term
 from clusters.permissions import sees_whole_authority
-from clusters.services import DomainError
-from clusters.views import reaches_authority, require
+from clusters.views import reaches_authority
+from core.errors import DomainError
+from core.formatting import whole_number
+from core.views import require
 
 from .. import selectors, services
 from ..models import RankingSnapshot

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.collation import vi_key
-from clusters.formatting import format_number, whole_number
 from clusters.models import Unit
-from clusters.services import DomainError
-from clusters.views import apply_domain_error, reaches_authority, require
+from clusters.views import reaches_authority
+from core.collation import vi_key
+from core.errors import DomainError
+from core.formatting import format_number, whole_number
+from core.views import apply_domain_error, require
 
 from .. import scoring, selectors, services
 from ..forms import (

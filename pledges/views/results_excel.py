@@ -7,7 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clusters.views import reaches_authority, require
+from clusters.views import reaches_authority
+from core.views import require
 
 from .. import services
 from ..forms import TargetsImportForm

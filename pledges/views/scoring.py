@@ -12,10 +12,11 @@ from django.utils.formats import sanitize_separators
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from clusters.formatting import whole_number
 from clusters.models import TermState
-from clusters.services import DomainError
-from clusters.views import reaches_authority, require
+from clusters.views import reaches_authority
+from core.errors import DomainError
+from core.formatting import whole_number
+from core.views import require
 
 from .. import selectors, services
 from ..models import Criterion, CriterionKind, Objection, Report

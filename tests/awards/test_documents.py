@@ -13,7 +13,7 @@ from docx.oxml.ns import qn
 from awards import documents, selectors, services
 from awards.models import Vote, VoteKind, VoteParticipation, VoteState
 from clusters.models import Handover, Term, TermState
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges.documents import DOCX_CONTENT_TYPE, MOTTO, SUB_MOTTO, vn_date_line
 from tests.awards.factories import add_member, cast, make_elected, voting_term
 from tests.awards.test_nomination_views import _grow_members, docx_text

@@ -14,7 +14,8 @@ from awards import permissions, selectors, services
 from awards.models import Vote, VoteKind, VoteParticipation, VoteState
 from clusters.forms import TermForm
 from clusters.models import Term, TermState
-from clusters.services import DomainError, term_transition
+from clusters.services import term_transition
+from core.errors import DomainError
 from tests.awards.factories import (
     add_member,
     cast,

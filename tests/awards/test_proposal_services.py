@@ -22,7 +22,8 @@ from awards.models import (
     PublicComment,
 )
 from clusters.models import TermState
-from clusters.services import DomainError, term_transition
+from clusters.services import term_transition
+from core.errors import DomainError
 from tests.awards.proposal_helpers import (
     appraised,
     decide,

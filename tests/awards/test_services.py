@@ -17,7 +17,7 @@ from awards.models import (
     VoteState,
 )
 from clusters.models import Term, TermState
-from clusters.services import DomainError
+from core.errors import DomainError
 from tests.awards.factories import (
     add_member,
     cast,

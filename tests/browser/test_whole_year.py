@@ -33,7 +33,7 @@ from playwright.sync_api import expect
 from awards.models import Decision, Grant, Proposal, ProposalState, Vote
 from clusters import services
 from clusters.models import Authority, Role, Term, TermState, Unit, UnitKind, User
-from pledges.demo import evidence_pdf
+from demo.hau_giang import evidence_pdf
 from pledges.models import (
     Objection,
     Pledge,

@@ -15,7 +15,7 @@ from campaigns.models import (
     ReportKind,
     ReportState,
 )
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges.models import PledgeState
 from tests.campaigns.conftest import campaign_fields, file_final, make_campaign
 from tests.clusters.factories import AuthorityFactory, ClusterFactory, UnitFactory

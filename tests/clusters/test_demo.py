@@ -315,7 +315,7 @@ def test_demo_2024_reports_are_at_different_stages(demo_db, db):
 
 
 def test_demo_pdf_is_valid():
-    from pledges.demo import evidence_pdf
+    from demo.hau_giang import evidence_pdf
 
     pdf = evidence_pdf("Huyện Châu Thành (2023)", "Tiêu chí II.1")
     assert pdf.startswith(b"%PDF-1.4\n")

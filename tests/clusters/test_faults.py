@@ -12,7 +12,7 @@ from django.db import connection
 from django.db.utils import OperationalError
 from django.test import Client, override_settings
 
-from clusters.errors import database_away
+from core.error_pages import database_away
 
 AWAY = "server closed the connection unexpectedly"
 # Tests use a dummy cache (which stores nothing); the health check needs one

@@ -16,7 +16,7 @@ from django.utils import translation
 from awards import services as awards
 from clusters import selectors, services
 from clusters.models import Term, TermState
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges import services as pledges
 from pledges.models import Criterion, PledgeState, Report, Score
 from tests.clusters.factories import MembershipFactory

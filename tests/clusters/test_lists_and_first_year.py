@@ -6,9 +6,9 @@ import pytest
 from django.urls import reverse
 
 from clusters import selectors, services
-from clusters.collation import vi_key, vi_sorted
 from clusters.forms import MembershipAddForm
 from clusters.models import RotationPolicy, Unit, User
+from core.collation import vi_key, vi_sorted
 from tests.clusters.factories import ClusterFactory, UnitFactory
 
 NAMES = ["Thới An Đông", "Tân An", "Đông Hải", "Dương Minh", "An Bình", "Ân Thi"]

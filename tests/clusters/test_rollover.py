@@ -15,7 +15,7 @@ from clusters.models import (
     Term,
     TermState,
 )
-from clusters.services import DomainError
+from core.errors import DomainError
 from tests.clusters.factories import UnitFactory
 
 

@@ -14,7 +14,7 @@ from django.utils import translation
 
 from clusters import services
 from clusters.models import Term
-from clusters.services import DomainError
+from core.errors import DomainError
 
 pytestmark = [
     pytest.mark.skipif(

@@ -14,7 +14,7 @@ from clusters.models import (
     TermState,
     Unit,
 )
-from clusters.services import DomainError
+from core.errors import DomainError
 from tests.clusters.factories import (
     ClusterFactory,
     MembershipFactory,

@@ -10,6 +10,7 @@ from django.utils import translation
 from clusters import services
 from clusters.forms import TermCreateForm, TermForm
 from clusters.models import Term, TermState, default_bands
+from core.errors import DomainError
 
 STRICT = [
     {"band": "excellent", "min_total": 90, "min_criterion": 85},
@@ -70,7 +71,7 @@ def test_band_table_is_editable_until_scoring(world):
     Term.objects.filter(pk=world.term.pk).update(state=TermState.SCORING)
     history = world.term.history.count()
     for change in ({"bands": default_bands()}, {"bonus_cap": Decimal(3)}):
-        with pytest.raises(services.DomainError, match="fixed once scoring"):
+        with pytest.raises(DomainError, match="fixed once scoring"):
             services.term_update(term=world.term, actor=admin, **change)
     term = Term.objects.get(pk=world.term.pk)
     assert (term.bands, term.bonus_cap) == (STRICT, 5)
@@ -95,7 +96,7 @@ def test_band_table_is_editable_until_scoring(world):
     ],
 )
 def test_invalid_band_tables_are_refused(world, bands):
-    with pytest.raises(services.DomainError, match="classification bands"):
+    with pytest.raises(DomainError, match="classification bands"):
         services.term_update(term=world.term, actor=world.users["admin"], bands=bands)
     assert Term.objects.get(pk=world.term.pk).bands == default_bands()
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from clusters import services as cluster_services
 from clusters.models import ClusterKind, Handover, Term, TermState
 from clusters.permissions import is_chair_officer, is_deputy_officer
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges import services
 from pledges.models import (
     Objection,

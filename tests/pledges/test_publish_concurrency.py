@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import translation
 
 from clusters.models import Term, TermState
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges import services
 from pledges.models import RankingSnapshot, Report, ReportState
 from tests.pledges.test_concurrency import TIMEOUT, _lock_waiters

@@ -147,7 +147,7 @@ def test_rank_page_shows_the_evidence_and_comments_behind_the_points(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from pledges.demo import evidence_pdf
+    from demo.hau_giang import evidence_pdf
     from tests.pledges.conftest import report_of, term_to
 
     criterion = scored.criteria.get(code="II.1")

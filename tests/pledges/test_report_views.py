@@ -12,8 +12,8 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from clusters.formatting import format_number
 from clusters.models import Term, TermState
+from core.formatting import format_number
 from pledges import scoring
 from pledges.models import (
     CommendationFigure,

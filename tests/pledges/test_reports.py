@@ -8,7 +8,7 @@ import pytest
 from django.utils import translation
 
 from clusters.models import Term, TermState
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges import selectors, services
 from pledges.models import Report, ReportState, ReviewItem
 from tests.pledges.conftest import set_all_targets

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from clusters.models import Term, TermState, Unit
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges import services
 from pledges.models import Indicator, IndicatorResult, Report, ReportState
 from pledges.results_excel import (
@@ -862,7 +862,7 @@ def test_text_numbers_are_read_the_vietnamese_way(world, term, typed, expected):
 
 
 def test_the_form_and_the_import_read_a_number_alike():
-    from clusters.formatting import parse_decimal
+    from core.formatting import parse_decimal
     from pledges.forms import ReportNumberField
     from pledges.xlsx import parse_number
 

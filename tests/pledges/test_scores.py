@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone, translation
 
 from clusters.models import Term, TermState
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges import selectors, services
 from pledges.models import Objection, RankingSnapshot, Report, Score
 from tests.pledges.conftest import publish_ranking, report_of, term_to

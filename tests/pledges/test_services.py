@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from clusters import services as cluster_services
-from clusters.services import DomainError
+from core.errors import DomainError
 from pledges import selectors, services
 from pledges.models import (
     Criterion,

@@ -1,4 +1,4 @@
-"""Cached standings (clusters.cache): a committed write is visible on the next
+"""Cached standings (core.cache): a committed write is visible on the next
 read, through model saves and through the bulk results path alike."""
 
 from decimal import Decimal

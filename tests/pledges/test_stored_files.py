@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from clusters.models import Term, TermState
-from clusters.services import DomainError
 from clusters.stored_files import _walk, sweep_orphan_files
+from core.errors import DomainError
 from pledges import services
 from pledges.models import Evidence
 from pledges.services import reports as report_services

@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from clusters import services as cluster_services
 from clusters.models import Cluster, ClusterKind, Role, Term, TermState, UnitKind
-
-from . import services
-from .demo import peer_score_all
-from .models import (
+from demo.hau_giang import peer_score_all
+from pledges import services
+from pledges.models import (
     Objection,
     Pledge,
     PledgeState,
@@ -316,7 +315,7 @@ def _reports(term, officers, year, admin):
 
 def _peer_scores(term, officers):
     """Peer scores once (pledges.demo.peer_score_all)."""
-    from .models import Score
+    from pledges.models import Score
 
     if not Score.objects.filter(report__term=term, kind="peer").exists():
         peer_score_all(term, officers)

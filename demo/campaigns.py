@@ -11,8 +11,8 @@ services; loading twice changes nothing."""
 import datetime
 from decimal import Decimal
 
-from . import services
-from .models import (
+from campaigns import services
+from campaigns.models import (
     Campaign,
     CampaignKind,
     CampaignScope,

@@ -13,11 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from clusters import services as cluster_services
-from clusters.demo_clock import on_day
-
-from . import services
-from .models import CriterionKind, Pledge, PledgeState, Report, Target
-from .services.reports import REPORTING_STATES
+from demo.clock import on_day
+from pledges import services
+from pledges.models import CriterionKind, Pledge, PledgeState, Report, Target
+from pledges.services.reports import REPORTING_STATES
 
 # Cluster totals: (plan 2023, actual 2022 or None), billions of VND unless noted.
 PLAN_2023 = {
@@ -683,7 +682,7 @@ def _load_reports_2024(term_2024, officers, actor):
 def _extend_2024(term, actor):
     """An extension (granted on the day the demo is loaded) for each 2024
     member that has not submitted, once the deadline has passed."""
-    from .models import DeadlineExtension, ReportState
+    from pledges.models import DeadlineExtension, ReportState
 
     today = timezone.localdate()
     if term.report_deadline is None or today <= term.report_deadline:
@@ -720,7 +719,7 @@ OBJECTION_2023 = (
 def peer_score_all(term, officers):
     """Every member scores every other member's assessed criteria a little below
     its self-score (never itself, never below 0 or above the maximum)."""
-    from .models import Report, SelfScore
+    from pledges.models import Report, SelfScore
 
     officer_of = {unit.pk: officer for unit, officer in officers}
     reports = list(Report.objects.filter(term=term).select_related("unit", "term"))
@@ -753,8 +752,7 @@ def load_scores(*, term, officers, staff, advance):
     Thành A objects to one score and the chair accepts it, and the province
     publishes the ranking. `advance(term, state)` moves the term on."""
     from clusters.models import TermState
-
-    from .models import RankingSnapshot, Report
+    from pledges.models import RankingSnapshot, Report
 
     if RankingSnapshot.objects.filter(term=term).exists():
         return term

@@ -66,5 +66,5 @@ def _on_write(sender, **kwargs):
 
 
 def connect():
-    post_save.connect(_on_write, dispatch_uid="clusters.cache.save")
-    post_delete.connect(_on_write, dispatch_uid="clusters.cache.delete")
+    post_save.connect(_on_write, dispatch_uid="core.cache.save")
+    post_delete.connect(_on_write, dispatch_uid="core.cache.delete")

@@ -1,6 +1,6 @@
 from django import template
 
-from clusters.formatting import format_number
+from core.formatting import format_number
 
 register = template.Library()
 

@@ -4,7 +4,7 @@ got in before.
 
 - `strip_control` removes the control characters (C0 and C1, except tab, line
   feed and carriage return) that Word and Excel refuse and PostgreSQL cannot store
-  (NUL); `clusters.middleware.InputHygieneMiddleware` applies it to every GET and
+  (NUL); `core.middleware.InputHygieneMiddleware` applies it to every GET and
   POST value before a view runs, and the document writers apply it to every text
   they write.
 - `log_text` escapes a value for a one-line log record (a newline cannot forge a
@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 
 from .collation import VietnameseOrderIterator
 from .form_constraints import UniqueCheckMixin
-from .models import Unit
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Everything a log line must not carry as such: all control characters, the
@@ -147,8 +146,10 @@ def limit_field(name, field):
         field.to_python = _ascii_digits_only(field.to_python, NUMBER_CHARACTERS)
     elif isinstance(field, forms.ModelChoiceField):  # also the multiple one
         field.to_python = _ascii_choices_only(field.to_python)
-        if getattr(field.queryset, "model", None) is Unit:
-            field.iterator = VietnameseOrderIterator  # units in Vietnamese order
+        if getattr(
+            getattr(field.queryset, "model", None), "choices_in_vietnamese_order", False
+        ):
+            field.iterator = VietnameseOrderIterator  # e.g. units, by name
         if isinstance(field, forms.ModelMultipleChoiceField):
             field.clean = _ascii_choices_only(field.clean)
     elif isinstance(field, forms.DateField | forms.DateTimeField):
@@ -179,4 +180,4 @@ class Form(InputLimitsMixin, forms.Form):
 
 class ModelForm(InputLimitsMixin, UniqueCheckMixin, forms.ModelForm):
     """The base of every model form of the project; a duplicate under any
-    unique rule is a form error (`clusters.form_constraints`)."""
+    unique rule is a form error (`core.form_constraints`)."""

@@ -113,12 +113,11 @@ def load_proposal(*, term, officers, staff):
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from clusters.demo_clock import on_day
+    from awards.models import AwardForm
+    from awards.selectors.eligibility import quota_limit
     from clusters.models import TermState
-    from pledges.demo import evidence_pdf
-
-    from .models import AwardForm
-    from .selectors.eligibility import quota_limit
+    from demo.clock import on_day
+    from demo.hau_giang import evidence_pdf
 
     if term.state != TermState.PROPOSING or term.award_proposals.exists():
         return None

@@ -11,7 +11,7 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.dummy import DummyCache
 from django.db import connection
 
-logger = logging.getLogger("clusters.health")
+logger = logging.getLogger("core.health")
 
 CACHE_KEY = "healthz:probe"
 

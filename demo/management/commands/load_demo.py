@@ -7,10 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from awards import demo as awards_demo
-from campaigns import demo as campaigns_demo
 from clusters import services
-from clusters.demo_clock import on_day
 from clusters.models import (
     Authority,
     Cluster,
@@ -22,8 +19,11 @@ from clusters.models import (
     UnitKind,
     User,
 )
-from pledges import demo as pledges_demo
-from pledges import demo_block as pledges_demo_block
+from demo import awards as awards_demo
+from demo import campaigns as campaigns_demo
+from demo import hau_giang as pledges_demo
+from demo import sample_block as pledges_demo_block
+from demo.clock import on_day
 
 DEMO_PASSWORD = "demo"
 AUTHORITY = {
