@@ -21,7 +21,7 @@ endef
 
 .PHONY: demo test fuzz lint messages bench loadtest smoke-deploy restore-drill clean
 
-# Both cores (pytest-xdist; browser tests share one worker, see tests/conftest.py).
+# Both cores (pytest-xdist; each worker runs its share of the browser tests).
 # SQLite test databases are built from the models (--nomigrations): applying the
 # migrations costs ~50 s of CPU per worker; CI applies them on PostgreSQL.
 PYTEST_FAST := -n auto --dist loadgroup --nomigrations
@@ -43,13 +43,15 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 # DEBUG is off unless DJANGO_DEBUG=1 (config/settings/local.py): visitors see the
 # Vietnamese error pages; WhiteNoise serves the static files.
 demo: $(VENV)/.installed
+	@echo "Creating or updating the database (migrations)…"
 	$(PY) manage.py migrate --no-input
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --url http://127.0.0.1:$(PORT)/
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 test: lint
 	$(VENV)/bin/pytest $(PYTEST_FAST)

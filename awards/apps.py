@@ -10,12 +10,30 @@ class AwardsConfig(AppConfig):
 
     def ready(self):
         from clusters.models import TermState
-        from clusters.services import TRANSITION_GUARDS
+        from clusters.selectors import CHAIR_ELECTIONS
+        from clusters.services import AUTHORITY_SETUP, TRANSITION_GUARDS
 
-        from . import links
-        from .selectors.votes import open_nomination_refusal
+        from . import contributions, links
+        from .selectors.votes import chair_election_officers, open_nomination_refusal
+        from .services.catalogue import catalogue_seed
 
         links.register()
+        contributions.register()
+        from clusters import panels
+        from clusters import todo as clusters_todo
+
+        from . import todo
+
+        clusters_todo.register(todo.provider)
+        panels.register(panels.TERM, "votes", todo.term_votes_panel, order=10)
+        panels.register(panels.TERM, "proposals", todo.term_proposals_panel, order=20)
+        panels.register(panels.TERM, "summary", todo.term_summary_panel, order=5)
+        panels.register(panels.UNIT, "awards", todo.unit_awards_panel, order=10)
+        if chair_election_officers not in CHAIR_ELECTIONS:
+            CHAIR_ELECTIONS.append(chair_election_officers)
+        # Every new authority starts with the award catalogue and base salaries.
+        if catalogue_seed not in AUTHORITY_SETUP:
+            AUTHORITY_SETUP.append(catalogue_seed)
 
         # Proposals rest on the nomination vote: no moving on while it is open.
         TRANSITION_GUARDS.setdefault(TermState.PROPOSING, []).append(

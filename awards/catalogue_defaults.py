@@ -243,6 +243,22 @@ DEFAULT_FORMS = [
 ]
 
 # (amount in VND, effective from (ISO date), legal source)
+# The multipliers above are those in force before Decree 152/2025/NĐ-CP
+# (Decree 98/2023/NĐ-CP); no article of Decree 152/2025 carrying them has been
+# checked against its text, so every row whose amount rests on it says so to
+# the admins (the catalogue page shows `unconfirmed` to admins only) until an
+# admin confirms it and clears the note.
+MULTIPLIER_UNCONFIRMED = (
+    "Hệ số mức thưởng chưa được đối chiếu với điều, khoản cụ thể của "
+    f"{DECREE_152}; đề nghị kiểm tra trước khi áp dụng."
+)
+for _form in DEFAULT_FORMS:
+    if _form["multiplier"] is not None and DECREE_152 in _form["legal_source"]:
+        _form["unconfirmed"] = " ".join(
+            filter(None, (_form["unconfirmed"], MULTIPLIER_UNCONFIRMED))
+        )
+del _form
+
 DEFAULT_BASE_SALARIES = [
     ("1490000", "2019-07-01", "Nghị định 38/2019/NĐ-CP"),
     ("1800000", "2023-07-01", "Nghị định 24/2023/NĐ-CP"),

@@ -3,29 +3,18 @@ issuing body and number ("Số: 05/QĐ-UBND") top left, national motto and the
 italic place and date line top right, the title and subject, legal bases, the
 articles (recipients and rewards; execution), the distribution list and the
 signature block ("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH" or "KT. CHỦ TỊCH / PHÓ CHỦ
-TỊCH"). Written with the helpers of `pledges.documents` (Times New Roman, A4).
+TỊCH"). Laid out by `core.documents` (Decree 30/2020/NĐ-CP, Appendix I).
 The body is Vietnamese whatever the UI language."""
 
-import io
 from dataclasses import dataclass
 
-from docx import Document
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
-
 from clusters.models import AuthorityLevel
-from pledges.documents import (
+from core.documents import (
     DOCX_CONTENT_TYPE,
     MOTTO,
     SUB_MOTTO,
-    _add_row,
-    _cell_text,
-    _page,
-    _rule,
-    _setup_styles,
-    _table,
-    _write,
+    Layout,
+    Signer,
     vn_date_line,
     vn_number,
 )
@@ -139,7 +128,7 @@ def decision_document(decision):
         number_line=f"Số: {decision.number_display}",
         place_date=vn_date_line(place, decision.date),
         subject=decision.subject,
-        deciding_body=decision.issuing_body.upper(),
+        deciding_body=decision.deciding_line,
         legal_bases=tuple(
             line.strip() for line in decision.legal_bases.splitlines() if line.strip()
         ),
@@ -152,123 +141,43 @@ def decision_document(decision):
     )
 
 
-def _header(document, doc, width):
-    left, right = Mm(62), width - Mm(62)
-    table = _table(document, (left, right))
-    row = _add_row(table, (left, right))
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    for cell in row.cells:
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    for line in doc.issuer:
-        _cell_text(row.cells[0], line, bold=True, size=Pt(13), align=centre)
-    _rule(row.cells[0], left, Mm(20))
-    _cell_text(row.cells[0], doc.number_line, size=Pt(13), align=centre)
-    _cell_text(row.cells[1], doc.motto, bold=True, size=Pt(12), align=centre)
-    _cell_text(row.cells[1], doc.sub_motto, bold=True, size=Pt(13), align=centre)
-    _rule(row.cells[1], right, Mm(60))
-    _cell_text(row.cells[1], doc.place_date, italic=True, size=Pt(13), align=centre)
-
-
-def _paragraph(document, text, *, bold=False, italic=False, indent=True, align=None):
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.space_after = Pt(6)
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Mm(10)
-    _write(
-        paragraph,
-        text,
-        bold=bold,
-        italic=italic,
-        align=align or WD_ALIGN_PARAGRAPH.JUSTIFY,
-    )
-    return paragraph
-
-
-def _article(document, label, text):
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.space_after = Pt(6)
-    paragraph.paragraph_format.first_line_indent = Mm(10)
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-    _write(paragraph, label, bold=True)
-    _write(paragraph, f" {text}")
-
-
-def _body(document, doc):
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    title = _write(document.add_paragraph(), "QUYẾT ĐỊNH", bold=True, align=centre)
-    title.paragraph_format.space_before = Pt(18)
-    _write(document.add_paragraph(), doc.subject, bold=True, align=centre)
-    rule = document.add_paragraph()
-    _write(rule, "—————", align=centre)
-    _write(document.add_paragraph(), doc.deciding_body, bold=True, align=centre)
-    document.add_paragraph()
+def decision_docx(decision):
+    """The decision as a .docx file (bytes) in the layout of `core.documents`:
+    header, "QUYẾT ĐỊNH" and its subject, the deciding authority, the legal
+    bases in italics, the articles, then "Nơi nhận" beside the signature."""
+    doc = decision_document(decision)
+    layout = Layout(title=f"Quyết định {decision.number_display}")
+    layout.header(issuer=doc.issuer, number=doc.number_line, place_date=doc.place_date)
+    layout.title("QUYẾT ĐỊNH", (doc.subject,))
+    layout.centred(doc.deciding_body, after=12)
     for basis in doc.legal_bases:
-        _paragraph(document, basis, italic=True)
+        layout.basis(basis)
     if doc.proposed_by:
-        _paragraph(document, f"Xét đề nghị của {doc.proposed_by}.", italic=True)
-    decides = _write(document.add_paragraph(), "QUYẾT ĐỊNH:", bold=True, align=centre)
-    decides.paragraph_format.space_before = Pt(6)
-    decides.paragraph_format.space_after = Pt(6)
+        layout.basis(f"Xét đề nghị của {doc.proposed_by}.")
+    layout.centred("QUYẾT ĐỊNH:")
     forms = ", ".join(group.form for group in doc.groups)
-    _article(
-        document,
-        "Điều 1.",
-        f"Tặng {forms} cho các tập thể, cá nhân có tên sau:",
-    )
+    layout.article("Điều 1.", f"Tặng {forms} cho các tập thể, cá nhân có tên sau:")
     for group in doc.groups:
-        _paragraph(document, f"{group.form}:", bold=True)
+        layout.heading(f"{group.form}:")
         for index, line in enumerate(group.lines, start=1):
             recipient = f"{index}. {line.recipient}"
             if line.details:
                 recipient = f"{recipient}, {line.details}"
-            _paragraph(document, f"{recipient}.", bold=False)
+            layout.paragraph(f"{recipient}.")
             if line.achievements:
-                _paragraph(document, f"Đã có thành tích: {line.achievements}")
-            _paragraph(document, line.amount, italic=True)
+                layout.paragraph(f"Đã có thành tích: {line.achievements}")
+            layout.paragraph(line.amount, italic=True)
     if doc.total:
-        _paragraph(
-            document,
+        layout.paragraph(
             f"Tổng số tiền thưởng: {doc.total} đồng, chi từ Quỹ thi đua, khen "
-            "thưởng theo quy định.",
+            "thưởng theo quy định."
         )
-    _article(document, "Điều 2.", doc.execution)
-
-
-def _signature(document, doc, width):
-    left, right = width // 2, width - width // 2
-    table = _table(document, (left, right))
-    row = _add_row(table, (left, right))
-    for cell in row.cells:
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    first = row.cells[0].paragraphs[0]
-    first.paragraph_format.space_before = Pt(12)
-    _write(first, "Nơi nhận:", bold=True, italic=True, size=Pt(12))
-    for line in doc.distribution:
-        _cell_text(row.cells[0], f"- {line}", size=Pt(11))
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    top = row.cells[1].paragraphs[0]
-    top.paragraph_format.space_before = Pt(12)
-    _write(top, doc.capacity[0], bold=True, align=centre)
-    _cell_text(row.cells[1], doc.capacity[1], bold=True, align=centre)
-    for _blank in range(4):
-        row.cells[1].add_paragraph()
-    _cell_text(row.cells[1], doc.signer, bold=True, align=centre)
-
-
-def decision_docx(decision):
-    """The decision as a .docx file (bytes), A4, Times New Roman 13 pt."""
-    doc = decision_document(decision)
-    document = Document()
-    _setup_styles(document)
-    document.core_properties.title = f"Quyết định {decision.number_display}"
-    document.core_properties.language = "vi-VN"
-    width = _page(document.sections[0])
-    _header(document, doc, width)
-    _body(document, doc)
-    _signature(document, doc, width)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    layout.article("Điều 2.", doc.execution)
+    layout.closing(
+        recipients=doc.distribution,
+        signers=(Signer(lines=tuple(doc.capacity), name=doc.signer),),
+    )
+    return layout.bytes()
 
 
 def decision_filename(decision):

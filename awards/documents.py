@@ -1,6 +1,6 @@
 """Official documents of the awards app in the layout of Decree 30/2020/NĐ-CP,
-written with the helpers of `pledges.documents` (national motto header, Times New
-Roman, italic place and date line, signature blocks):
+laid out by `core.documents` (national motto header, number and italic place
+and date line, signature blocks kept with the last paragraph, page numbers):
 
 - `vote_minutes_docx(vote)`: the minutes (biên bản) of a closed secret ballot;
 - `term_summary_docx(term)`: the year-end summary report (báo cáo tổng kết) of a
@@ -9,7 +9,6 @@ Roman, italic place and date line, signature blocks):
 The content is shaped first (`vote_minutes_document`, `term_summary_document`) and
 then written. Document bodies are Vietnamese whatever the UI language."""
 
-import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,40 +16,32 @@ from decimal import Decimal
 from django.db.models import Prefetch, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
 
-from clusters.models import Handover, Membership, Term
-from core.errors import DomainError
-from core.hygiene import strip_control
-from pledges.documents import (
+from clusters import wording
+from clusters.models import Handover, MemberRole, Membership, Term
+from core.documents import (
     DOCX_CONTENT_TYPE,
     MOTTO,
     SUB_MOTTO,
-    TABLE_SIZE,
     TO_BE_FILLED,
-    SignatureBlock,
-    _add_row,
-    _cell_text,
-    _header,
-    _page,
-    _row_property,
-    _setup_styles,
-    _signatures,
-    _table,
-    _title,
-    _write,
+    Layout,
+    Signer,
     vn_date_line,
     vn_number,
 )
+from core.errors import DomainError
+from pledges.documents import SignatureBlock, signer_lines
 
 from .models import Decision, Nominee, Proposal, Vote, VoteKind
 from .selectors import votes as vote_selectors
+from .selectors.proposals import proposal_base_salary
 from .services import CHAIR, DEPUTY, LEADING
+from .services.catalogue import reward_amount
 
 __all__ = [
     "DOCX_CONTENT_TYPE",
+    "proposal_docx",
+    "proposal_document",
     "term_summary_docx",
     "term_summary_document",
     "vote_minutes_docx",
@@ -118,6 +109,8 @@ class OfficialDocument:
     sections: tuple
     signatures: tuple
     closing: tuple = field(default=())
+    recipients: tuple | None = None  # "Nơi nhận"; None: signatures side by side
+    addressee: str = ""  # "Kính gửi: …", centred under the title
 
     @property
     def signature_rows(self):
@@ -145,26 +138,42 @@ def _vote_subject(vote):
             f"Kiểm phiếu bình xét, suy tôn đơn vị dẫn đầu phong trào thi đua năm {year}"
         )
     if vote.kind == VoteKind.CHAIR_ELECTION:
-        return f"Kiểm phiếu bầu Cụm trưởng, Cụm phó năm {year + 1}"
+        chair, deputy = _officer_titles(vote.term)
+        return f"Kiểm phiếu bầu {chair}, {deputy} năm {year + 1}"
     return f"Kiểm phiếu: {vote.title}"
 
 
 def _question_title(vote, question):
     year = vote.term.year
+    chair, deputy = _officer_titles(vote.term)
     titles = {
         (VoteKind.NOMINATION, LEADING): f"Đơn vị dẫn đầu phong trào thi đua năm {year}",
-        (VoteKind.CHAIR_ELECTION, CHAIR): f"Cụm trưởng năm {year + 1}",
-        (VoteKind.CHAIR_ELECTION, DEPUTY): f"Cụm phó năm {year + 1}",
+        (VoteKind.CHAIR_ELECTION, CHAIR): f"{chair} năm {year + 1}",
+        (VoteKind.CHAIR_ELECTION, DEPUTY): f"{deputy} năm {year + 1}",
     }
     return titles.get((vote.kind, question.code), question.title)
 
 
-def _outcome_word(row, tied_ids):
+def _officer_titles(term):
+    """The chair's and deputy's titles as the cluster's kind says them."""
+    return (
+        wording.document_title(MemberRole.CHAIR, term),
+        wording.document_title(MemberRole.DEPUTY, term),
+    )
+
+
+def _chosen(vote):
+    """The word for a unit the vote chose: an election is won ("trúng cử"), a
+    nomination confers ("được suy tôn")."""
+    return "trúng cử" if vote.kind == VoteKind.CHAIR_ELECTION else "được suy tôn"
+
+
+def _outcome_word(vote, row, tied_ids):
     if row.elected:
-        return "Trúng"
+        return _chosen(vote).capitalize()
     if row.unit.pk in tied_ids:
         return "Bằng phiếu"
-    return "Không trúng"
+    return f"Không {_chosen(vote)}"
 
 
 def _question_section(number, vote, qresult, result):
@@ -186,7 +195,7 @@ def _question_section(number, vote, qresult, result):
             row.unit.name,
             str(row.votes),
             percent(vote_selectors.share_of_members(row.votes, result.eligible)),
-            _outcome_word(row, tied_ids),
+            _outcome_word(vote, row, tied_ids),
         )
         for index, row in enumerate(qresult.rows, start=1)
     )
@@ -199,23 +208,25 @@ def _question_section(number, vote, qresult, result):
     if not result.quorum_met:
         after.append(
             "Số đơn vị tham gia bỏ phiếu không đạt tỷ lệ tối thiểu: không đơn vị "
-            "nào trúng."
+            f"nào {_chosen(vote)}."
         )
     elif winners:
-        after.append(f"Đơn vị trúng: {', '.join(winners)}.")
+        after.append(f"Đơn vị {_chosen(vote)}: {', '.join(winners)}.")
     if qresult.tie:
         tied = [r.unit.name for r in qresult.rows if r.unit.pk in tied_ids]
         undecided = question.max_choices - len(winners)
         after.append(
             f"Các đơn vị {', '.join(tied)} bằng số phiếu nhau ở vị trí cuối cùng "
-            f"cần chọn nên không đơn vị nào trong số này trúng; còn {undecided} "
+            f"cần chọn nên không đơn vị nào trong số này {_chosen(vote)}; còn "
+            f"{undecided} "
             "vị trí chưa xác định, cần tổ chức bỏ phiếu lại giữa các đơn vị bằng "
             "phiếu."
         )
     elif result.quorum_met and len(winners) < question.max_choices:
         empty = question.max_choices - len(winners)
         after.append(
-            f"Còn {empty} vị trí không có đơn vị trúng do không đủ số phiếu theo "
+            f"Còn {empty} vị trí không có đơn vị {_chosen(vote)} do không đủ số "
+            "phiếu theo "
             "quy định."
         )
     return Section(
@@ -238,20 +249,21 @@ def _conclusion(vote, result):
     if not result.quorum_met:
         return (
             "Số đơn vị tham gia bỏ phiếu không đạt tỷ lệ tối thiểu theo quy định nên "
-            "kết quả bỏ phiếu không có giá trị; không đơn vị nào trúng.",
+            f"kết quả bỏ phiếu không có giá trị; không đơn vị nào {_chosen(vote)}.",
         )
     if vote.kind == VoteKind.CHAIR_ELECTION:
         chair, deputy = vote_selectors.elected_officers(result)
+        chair_title, deputy_title = _officer_titles(vote.term)
         year = vote.term.year + 1
         return (
-            f"Cụm trưởng năm {year}: {chair.name if chair else 'chưa xác định'}.",
-            f"Cụm phó năm {year}: {deputy.name if deputy else 'chưa xác định'}.",
+            f"{chair_title} năm {year}: {chair.name if chair else 'chưa xác định'}.",
+            f"{deputy_title} năm {year}: {deputy.name if deputy else 'chưa xác định'}.",
         )
     lines = []
     for qresult in result.questions:
         title = _question_title(vote, qresult.question)
         names = ", ".join(unit.name for unit in qresult.winners)
-        lines.append(f"{title}: {names or 'không có đơn vị trúng'}.")
+        lines.append(f"{title}: {names or f'không có đơn vị {_chosen(vote)}'}.")
         if qresult.tie:
             lines.append(
                 "Có đơn vị bằng phiếu ở vị trí cuối cùng: vị trí còn lại chưa được "
@@ -287,8 +299,8 @@ def vote_minutes_document(vote):
     opening = (
         f"Thời gian bỏ phiếu: từ {short_time(vote.opened_at)} "
         f"đến {short_time(vote.closed_at)}.",
-        f"Đơn vị chủ trì: {chair.name if chair else TO_BE_FILLED} (Cụm trưởng năm "
-        f"{term.year}).",
+        f"Đơn vị chủ trì: {chair.name if chair else TO_BE_FILLED} "
+        f"({_officer_titles(term)[0]} năm {term.year}).",
         "Hình thức: bỏ phiếu kín; mỗi đơn vị thành viên bỏ một phiếu.",
     )
     turnout = vote_selectors.share_of_members(result.participation, result.eligible)
@@ -306,7 +318,8 @@ def vote_minutes_document(vote):
         f"Số đơn vị tham gia tối thiểu ({fraction_words(vote.quorum)} tổng số "
         f"thành viên): {result.quorum_required}. Kết quả: "
         + ("đạt." if result.quorum_met else "không đạt."),
-        f"Điều kiện trúng: được trên {fraction_words(vote.threshold)} tổng số "
+        f"Tỷ lệ phiếu tối thiểu để {_chosen(vote)}: trên "
+        f"{fraction_words(vote.threshold)} tổng số "
         f"thành viên đồng ý, tức ít nhất {result.votes_to_win} phiếu.",
     )
     sections = [
@@ -332,7 +345,7 @@ def vote_minutes_document(vote):
             SignatureBlock("", "THƯ KÝ", "", TO_BE_FILLED, False),
             SignatureBlock(
                 "CHỦ TRÌ",
-                "CỤM TRƯỞNG",
+                _officer_titles(term)[0].upper(),
                 chair.name.upper() if chair else "",
                 TO_BE_FILLED,
                 False,
@@ -440,8 +453,9 @@ def _members_paragraphs(term, members):
     lines = [f"{term.cluster.name} gồm {len(members)} đơn vị thành viên: {names}."]
     chair, deputy = term.chair, term.deputy
     if chair:
-        officers = f"Năm {term.year}, {chair.name} làm Cụm trưởng"
-        officers += f", {deputy.name} làm Cụm phó." if deputy else "."
+        chair_title, deputy_title = _officer_titles(term)
+        officers = f"Năm {term.year}, {chair.name} làm {chair_title}"
+        officers += f", {deputy.name} làm {deputy_title}." if deputy else "."
         lines.append(officers)
     return tuple(lines)
 
@@ -591,7 +605,11 @@ def _vote_section(term):
     votes = list(vote_selectors.closed_nominations(term))
     if not votes:
         return Section(
-            heading, paragraphs=("Cụm chưa tổ chức bỏ phiếu bình xét, suy tôn.",)
+            heading,
+            paragraphs=(
+                f"{wording.for_kind(term, 'Cụm', 'Khối')} chưa tổ chức bỏ phiếu "
+                "bình xét, suy tôn.",
+            ),
         )
     ranks = vote_selectors.published_ranks(term)
     paragraphs = []
@@ -599,7 +617,8 @@ def _vote_section(term):
         nomination = vote_selectors.nomination_result(vote, ranks=ranks)
         result = nomination.result
         words = (
-            f"Ngày {local_day(vote.closed_at):%d/%m/%Y}, Cụm tổ chức bỏ phiếu kín "
+            f"Ngày {local_day(vote.closed_at):%d/%m/%Y}, "
+            f"{wording.for_kind(vote.term, 'Cụm', 'Khối')} tổ chức bỏ phiếu kín "
             f"bình xét, suy tôn đơn vị dẫn đầu: {result.participation}/"
             f"{result.eligible} đơn vị tham gia"
         )
@@ -668,7 +687,8 @@ def _proposal_section(term):
 
 
 def _handover_section(term):
-    heading = "VI. CỤM TRƯỞNG NĂM SAU VÀ BÀN GIAO"
+    chair_title, deputy_title = _officer_titles(term)
+    heading = f"VI. {chair_title.upper()} NĂM SAU VÀ BÀN GIAO"
     year = term.year + 1
     handover = (
         Handover.objects.filter(from_term=term)
@@ -686,19 +706,19 @@ def _handover_section(term):
     if handover is not None:
         paragraphs.append(
             f"Ngày {handover.date:%d/%m/%Y} tại {handover.place} "
-            f"({handover.occasion}), {handover.from_unit.name} đã bàn giao Cụm "
-            f"trưởng năm {year} cho {handover.to_unit.name}."
+            f"({handover.occasion}), {handover.from_unit.name} đã bàn giao "
+            f"{chair_title} năm {year} cho {handover.to_unit.name}."
         )
         if handover.note:
             paragraphs.append(handover.note)
     if next_term is not None and next_term.chair is not None:
         deputy = next_term.deputy
         paragraphs.append(
-            f"Năm {year}: {next_term.chair.name} làm Cụm trưởng"
-            + (f", {deputy.name} làm Cụm phó." if deputy else ".")
+            f"Năm {year}: {next_term.chair.name} làm {chair_title}"
+            + (f", {deputy.name} làm {deputy_title}." if deputy else ".")
         )
     if not paragraphs:
-        paragraphs.append(f"Cụm trưởng năm {year} chưa được xác định.")
+        paragraphs.append(f"{chair_title} năm {year} chưa được xác định.")
     return Section(heading, paragraphs=tuple(paragraphs))
 
 
@@ -748,13 +768,20 @@ def term_summary_document(term):
         number="Số:      /BC-CTĐ",
         place_date=vn_date_line(authority.place_name, day),
         title="BÁO CÁO",
-        subtitle=f"Tổng kết phong trào thi đua năm {term.year}",
+        subtitle=f"Tổng kết phong trào thi đua {term.period_label.lower()}",
         opening=(f"{cluster.name}, {authority.name}",),
         sections=tuple(sections),
+        recipients=(
+            "Thường trực Hội đồng Thi đua – Khen thưởng;",
+            wording.for_kind(
+                cluster, "Các đơn vị thành viên Cụm;", "Các đơn vị thành viên Khối;"
+            ),
+            "Lưu: VT.",
+        ),
         signatures=(
             SignatureBlock(
-                "TM. CỤM THI ĐUA",
-                "CỤM TRƯỞNG",
+                wording.for_kind(cluster, "TM. CỤM THI ĐUA", "TM. KHỐI THI ĐUA"),
+                _officer_titles(term)[0].upper(),
                 chair.name.upper() if chair else "",
                 TO_BE_FILLED,
                 False,
@@ -768,76 +795,158 @@ def term_summary_docx(term):
     return write_docx(term_summary_document(term))
 
 
+# Proposal (tờ trình) ---------------------------------------------------------------
+
+
+def proposal_document(proposal):
+    """The content of `proposal` as the tờ trình sent up: the cluster (or, for a
+    campaign's proposal, the emulation council) as issuer, its number, dated
+    the day it was submitted (blank before), "Kính gửi" the emulation council,
+    the summary of achievements, the nominees grouped by award form, then
+    "Nơi nhận" ("Như trên" answering the "Kính gửi") beside the signature.
+    `proposal` comes from `selectors.proposal_detail` (nominees prefetched)."""
+    authority = proposal.authority
+    council = f"Hội đồng Thi đua – Khen thưởng {authority.place_word_vi}"
+    term = proposal.term
+    if term is not None:
+        cluster = term.cluster
+        issuer, chair = cluster.name.upper(), term.chair
+        signer = SignatureBlock(
+            wording.for_kind(cluster, "TM. CỤM THI ĐUA", "TM. KHỐI THI ĐUA"),
+            wording.for_kind(cluster, "CỤM TRƯỞNG", "TRƯỞNG KHỐI"),
+            chair.name.upper() if chair else "",
+            TO_BE_FILLED,
+            False,
+        )
+        members = wording.for_kind(
+            cluster, "Các đơn vị thành viên Cụm;", "Các đơn vị thành viên Khối;"
+        )
+        recipients = ("Như trên;", members, "Lưu: VT.")
+    else:
+        issuer = "HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG"
+        signer = SignatureBlock("TM. HỘI ĐỒNG", "CHỦ TỊCH", "", TO_BE_FILLED, False)
+        recipients = ("Như trên;", "Lưu: VT.")
+    groups = {}
+    for nominee in proposal.nominees.all():
+        groups.setdefault(nominee.award_form, []).append(nominee)
+    salary = proposal_base_salary(proposal)
+    sections = [
+        Section(
+            f"{index}. {form.name}",
+            paragraphs=(
+                *(
+                    f"{number}. {nominee.name}: {nominee.achievements.strip()}"
+                    for number, nominee in enumerate(nominees, start=1)
+                ),
+                reward_words(form.multiplier, salary, authority),
+            ),
+        )
+        for index, (form, nominees) in enumerate(groups.items(), start=1)
+    ]
+    opening = [
+        line.strip() for line in (proposal.summary or "").splitlines() if line.strip()
+    ]
+    opening.append(
+        f"Đề nghị {council} xem xét, trình cấp có thẩm quyền khen thưởng cho các "
+        "tập thể, cá nhân sau:"
+    )
+    submitted = proposal.submitted_at
+    return OfficialDocument(
+        issuer=authority.name.upper(),
+        cluster=issuer,
+        number=f"Số: {proposal.number}" if proposal.number else "Số:      /TTr",
+        place_date=vn_date_line(
+            authority.place_name, local_day(submitted) if submitted else None
+        ),
+        title="TỜ TRÌNH",
+        subtitle=_subject(proposal.title),
+        addressee=f"Kính gửi: {council}.",
+        opening=tuple(opening),
+        sections=tuple(sections),
+        signatures=(signer,),
+        closing=(f"Kính trình {council} xem xét, quyết định./.",),
+        recipients=recipients,
+    )
+
+
+def reward_words(multiplier, salary, authority):
+    """The reward of one award form as a tờ trình or a decision says it:
+    “Mức tiền thưởng: 5.620.000 đồng (2,4 lần mức lương cơ sở).”, or the
+    provincial rule that sets it when the catalogue has no multiplier (or no
+    base salary is recorded)."""
+    amount = reward_amount(salary.amount if salary else None, multiplier)
+    if amount is None:
+        if multiplier is not None:
+            return f"Mức tiền thưởng: {vn_number(multiplier)} lần mức lương cơ sở."
+        return f"Mức tiền thưởng theo quy định của {authority.place_word_vi}."
+    return (
+        f"Mức tiền thưởng: {vn_number(amount)} đồng ({vn_number(multiplier)} lần "
+        f"mức lương cơ sở)."
+    )
+
+
+def _subject(title):
+    """ "Tờ trình đề nghị tặng …" → "Đề nghị tặng …": the kind of document is
+    the title line already."""
+    title = title.strip()
+    if title.lower().startswith("tờ trình "):
+        rest = title[len("tờ trình ") :].strip()
+        return rest[:1].upper() + rest[1:]
+    return title
+
+
+def proposal_docx(proposal):
+    """`proposal` as a .docx file (bytes)."""
+    return write_docx(proposal_document(proposal))
+
+
+def proposal_filename(proposal):
+    return f"to-trinh-{proposal.year}-{proposal.pk}.docx"
+
+
 # Word ------------------------------------------------------------------------------
 
 
-def _body(document, text, *, bold=False, italic=False, indent=True):
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.space_after = Pt(6)
-    if indent:
-        paragraph.paragraph_format.first_line_indent = Mm(10)
-    _write(paragraph, text, bold=bold, italic=italic, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
-    return paragraph
-
-
-def _section_heading(document, text):
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.space_before = Pt(6)
-    paragraph.paragraph_format.space_after = Pt(6)
-    paragraph.paragraph_format.keep_with_next = True
-    paragraph.paragraph_format.first_line_indent = Mm(10)
-    _write(paragraph, text, bold=True)
-
-
-def _section_table(document, section, width):
-    fixed = sum(Mm(w) for w in section.widths if w is not None)
-    widths = tuple(Mm(w) if w is not None else width - fixed for w in section.widths)
-    table = _table(document, widths, style="Table Grid")
-    centre, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
-    head = _add_row(
-        table, widths, section.header, bold=True, size=TABLE_SIZE, align=centre
-    )
-    _row_property(head, "w:tblHeader")
-    for values in section.table:
-        row = _add_row(table, widths)
-        for index, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
-            align = None  # text reads from the left
-            if index == 0:
-                align = centre
-            elif NUMERIC.fullmatch(value):
-                align = right
-            _cell_text(cell, value, size=TABLE_SIZE, align=align)
-    document.add_paragraph()
-
-
 def write_docx(doc):
-    """Lay out an `OfficialDocument`: A4, Times New Roman 13 pt, the issuer and
-    national motto header, the place and date line, the title, the sections and
-    the signature blocks."""
-    document = Document()
-    _setup_styles(document)
-    document.core_properties.title = strip_control(f"{doc.title} – {doc.subtitle}")
-    document.core_properties.language = "vi-VN"
-    width = _page(document.sections[0])
-    _header(document, doc, width)
-    _title(document, doc)
-    document.add_paragraph()
+    """Lay out an `OfficialDocument` with `core.documents`: header with the
+    number and the place and date, the title, the sections (tables with a
+    header row repeated on every page), then the closing: "Nơi nhận" beside
+    the signature, or the signatures two by two."""
+    layout = Layout(title=f"{doc.title} – {doc.subtitle}")
+    layout.header(
+        parent=doc.issuer,
+        issuer=(doc.cluster,),
+        number=doc.number,
+        place_date=doc.place_date,
+    )
+    layout.title(doc.title, (doc.subtitle,))
+    if doc.addressee:
+        layout.centred(doc.addressee, bold=False, after=12, keep=False)
     for line in doc.opening:
-        _body(document, line)
+        layout.paragraph(line)
     for section in doc.sections:
-        _section_heading(document, section.heading)
+        layout.heading(section.heading)
         for line in section.paragraphs:
-            _body(document, line)
+            layout.paragraph(line)
         if section.header:
-            _section_table(document, section, width)
+            numbers = {
+                index
+                for index in range(1, len(section.header))
+                if section.table
+                and all(NUMERIC.fullmatch(row[index]) for row in section.table)
+            }
+            layout.grid(section.widths, section.header, section.table, numbers=numbers)
         for line in section.after:
-            _body(document, line)
-    for line in doc.closing:
-        _body(document, line, italic=True)
-    _signatures(document, doc, width)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+            layout.paragraph(line)
+    layout.closing(
+        signers=tuple(
+            Signer(lines=signer_lines(block), name=block.name)
+            for block in doc.signatures
+        ),
+        recipients=doc.recipients,
+        note=" ".join(doc.closing),
+    )
+    return layout.bytes()
 
 
 def minutes_filename(vote):

@@ -8,7 +8,7 @@ from django.utils.translation import ngettext_lazy
 from clusters.forms import DateInput, ModelMultipleChoiceField
 from core.hygiene import Form, ModelForm
 
-from .models import AwardForm, Nominee, SigningCapacity
+from .models import AwardForm, IssuerKind, Nominee, SigningCapacity
 
 ABSTAIN = "abstain"
 
@@ -320,6 +320,16 @@ class DecisionForm(Form):
     )
     date = forms.DateField(label=_("Date"), widget=DateInput())
     issuing_body = forms.CharField(label=_("Issuing body"), max_length=200)
+    issuer_kind = forms.ChoiceField(
+        label=_("Decided by"),
+        choices=IssuerKind.choices,
+        initial=IssuerKind.COLLECTIVE,
+        required=False,
+        help_text=_(
+            "The committee as a collective (signed “TM. ỦY BAN NHÂN DÂN”) or its "
+            "chairman (“CHỦ TỊCH ỦY BAN NHÂN DÂN …” decides)."
+        ),
+    )
     subject = forms.CharField(label=_("Subject"), max_length=300)
     legal_bases = forms.CharField(
         label=_("Legal bases"),
@@ -348,6 +358,9 @@ class DecisionForm(Form):
         )
         self.fields["number"].localize = False
         self.fields["number"].widget.is_localized = False
+
+    def clean_issuer_kind(self):
+        return self.cleaned_data["issuer_kind"] or IssuerKind.COLLECTIVE
 
 
 class PublicCommentForm(Form):

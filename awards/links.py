@@ -52,6 +52,7 @@ def _proposal_url(user, term):
 def register():
     links.register("nomination_open", permissions.can_run_nomination)
     links.register("term_proposal_create", permissions.can_draft_term_proposal)
+    links.STEP_STAGES.update(vote=TermState.VOTING, proposals=TermState.PROPOSING)
     links.register_step(
         order=90,
         key="vote",

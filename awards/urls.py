@@ -20,6 +20,11 @@ urlpatterns = [
         name="campaign_proposal_create",
     ),
     path("awards/proposals/<int:pk>/", views.proposal_detail, name="proposal_detail"),
+    path(
+        "awards/proposals/<int:pk>/proposal.docx",
+        document_views.proposal_docx,
+        name="proposal_docx",
+    ),
     path("awards/proposals/<int:pk>/edit/", views.proposal_edit, name="proposal_edit"),
     path(
         "awards/proposals/<int:pk>/nominees/new/",

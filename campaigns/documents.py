@@ -1,38 +1,30 @@
 """A campaign's mid-term or final review summary as a Word report in the layout
-of Decree 30/2020/NĐ-CP, built with the pledge document's layout helpers. The
-document body is Vietnamese whatever the UI language."""
+of Decree 30/2020/NĐ-CP, laid out by `core.documents`. Dated the day the review
+was held (blank for the clerk until then), numbered "Số:      /BC-HĐTĐKT" for
+the office to fill in. The document body is Vietnamese whatever the UI
+language."""
 
-import io
 from dataclasses import dataclass
 
-from django.utils import timezone
-from django.utils.text import slugify
-from docx import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Mm, Pt
-
-from pledges.documents import (
+from core.documents import (
     MOTTO,
     SUB_MOTTO,
-    TABLE_SIZE,
     TO_BE_FILLED,
-    _add_row,
-    _cell_text,
-    _header,
-    _heading,
-    _page,
-    _row_property,
-    _setup_styles,
-    _table,
-    _write,
+    Layout,
+    Signer,
     vn_date_line,
     vn_number,
 )
+from core.filenames import download_filename, slug
 
 from . import selectors
 from .models import CampaignScope, ExemplarKind, ReportKind, ReportState, ReviewStage
 
 ISSUER_BODY = "HỘI ĐỒNG THI ĐUA – KHEN THƯỞNG"
+NUMBER = "Số:      /BC-HĐTĐKT"
+# Sent to the units taking part: there is no "Kính gửi" above, so no
+# "Như trên" (Decree 30/2020/NĐ-CP, Appendix I).
+RECIPIENTS = ("Các đơn vị tham gia phong trào;", "Lưu: VT.")
 TITLES = {ReviewStage.MIDTERM: "BÁO CÁO SƠ KẾT", ReviewStage.FINAL: "BÁO CÁO TỔNG KẾT"}
 KIND_WORDS = {
     "regular": "thi đua thường xuyên",
@@ -71,6 +63,7 @@ class ReviewDocument:
     title: str
     subtitle: str
     period: str
+    number: str
     launch: tuple
     summary: tuple
     participation: tuple  # (unit, registration, mid-term, final)
@@ -131,11 +124,13 @@ def review_document(campaign, stage):
     )
     if campaign.slogan:
         launch += (f"Mục tiêu: {campaign.slogan.strip()}",)
-    day = review.held_on if review and review.held_on else timezone.localdate()
+    # Dated the day the review was held; blank for the clerk until then.
+    day = review.held_on if review else None
     return ReviewDocument(
         issuer=authority.name.upper(),
         cluster=ISSUER_BODY,
         place_date=vn_date_line(authority.place_name, day),
+        number=NUMBER,
         title=TITLES[stage],
         subtitle=f"Phong trào thi đua “{campaign.title}”",
         period=(
@@ -188,84 +183,45 @@ def _kind_words(kind):
     }[ReportKind(kind)]
 
 
-def _body(document, lines):
-    for line in lines:
-        paragraph = document.add_paragraph()
-        paragraph.paragraph_format.first_line_indent = Mm(10)
-        paragraph.paragraph_format.space_after = Pt(4)
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
-        _write(paragraph, line)
-
-
-def _grid(document, width, fixed, headings, rows, *, numbers=()):
-    rest = width - sum(fixed)
-    widths = (*fixed, rest) if len(headings) > len(fixed) else fixed
-    table = _table(document, widths, style="Table Grid")
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    head = _add_row(table, widths, headings, bold=True, size=TABLE_SIZE, align=centre)
-    _row_property(head, "w:tblHeader")
-    for number, values in enumerate(rows, start=1):
-        row = _add_row(table, widths)
-        _cell_text(row.cells[0], str(number), size=TABLE_SIZE, align=centre)
-        for index, value in enumerate(values, start=1):
-            _cell_text(
-                row.cells[index],
-                value,
-                size=TABLE_SIZE,
-                align=WD_ALIGN_PARAGRAPH.RIGHT if index in numbers else None,
-            )
-    return table
-
-
 def review_docx(campaign, stage):
-    """The review summary as .docx bytes: A4, Times New Roman, the authority and
-    its emulation council in the header with the national motto, place and
-    date, the launch, the summary, the participation table, the figures added
-    up, the exemplars, the overall assessment and a signature block."""
+    """The review summary as .docx bytes in the layout of `core.documents`: the
+    authority and its emulation council in the header with the number line,
+    the national motto, place and date; the launch, the summary, the
+    participation table, the figures added up, the exemplars, the overall
+    assessment, then "Nơi nhận" beside the council chair's signature."""
     doc = review_document(campaign, stage)
-    document = Document()
-    _setup_styles(document)
-    document.core_properties.title = f"{doc.title} {doc.subtitle}"
-    document.core_properties.language = "vi-VN"
-    width = _page(document.sections[0])
-    _header(document, doc, width)
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    title = _write(
-        document.add_paragraph(), doc.title, bold=True, size=Pt(14), align=centre
+    layout = Layout(title=f"{doc.title} {doc.subtitle}")
+    layout.header(
+        parent=doc.issuer,
+        issuer=(doc.cluster,),
+        number=doc.number,
+        place_date=doc.place_date,
     )
-    title.paragraph_format.space_before = Pt(18)
-    _write(document.add_paragraph(), doc.subtitle, bold=True, size=Pt(14), align=centre)
-    _write(document.add_paragraph(), doc.period, italic=True, align=centre)
-    _heading(document, HEADINGS[0])
-    _body(document, doc.launch)
-    _heading(document, HEADINGS[1])
-    _body(document, doc.summary)
+    layout.title(doc.title, (doc.subtitle,), note=doc.period)
+    layout.heading(HEADINGS[0])
+    _body(layout, doc.launch)
+    layout.heading(HEADINGS[1])
+    _body(layout, doc.summary)
     if doc.participation:
-        _grid(
-            document,
-            width,
-            (Mm(10), Mm(60), Mm(28), Mm(28)),
+        layout.grid(
+            (10, 60, 28, 28, None),
             ("TT", "Đơn vị", "Đăng ký", "Sơ kết", "Tổng kết"),
-            doc.participation,
+            _numbered(doc.participation),
         )
-    _heading(document, HEADINGS[2])
+    layout.heading(HEADINGS[2])
     if doc.sums:
-        _grid(
-            document,
-            width,
-            (Mm(10), Mm(90), Mm(30)),
+        layout.grid(
+            (10, 90, 30, None),
             ("TT", "Nội dung", "Đơn vị tính", "Tổng cộng"),
-            doc.sums,
+            _numbered(doc.sums),
             numbers=(3,),
         )
     else:
-        _body(document, ("Phong trào không có số liệu định lượng.",))
-    _heading(document, HEADINGS[3])
+        _body(layout, ("Phong trào không có số liệu định lượng.",))
+    layout.heading(HEADINGS[3])
     if doc.exemplars:
-        _grid(
-            document,
-            width,
-            (Mm(10), Mm(20), Mm(40), Mm(30), Mm(30)),
+        layout.grid(
+            (10, 20, 40, 30, 30, None),
             (
                 "TT",
                 "Loại",
@@ -274,38 +230,36 @@ def review_docx(campaign, stage):
                 "Đơn vị đề xuất",
                 "Thành tích",
             ),
-            doc.exemplars,
+            _numbered(doc.exemplars),
         )
     else:
-        _body(document, ("Chưa có gương điển hình được đề xuất.",))
-    _heading(document, HEADINGS[4])
+        _body(layout, ("Chưa có gương điển hình được đề xuất.",))
+    layout.heading(HEADINGS[4])
     if doc.highlights:
-        _write(document.add_paragraph(), "1. Ưu điểm, điểm nổi bật", bold=True)
-        _body(document, doc.highlights)
+        layout.heading("1. Ưu điểm, điểm nổi bật")
+        _body(layout, doc.highlights)
     if doc.shortcomings:
-        _write(document.add_paragraph(), "2. Hạn chế và bài học kinh nghiệm", bold=True)
-        _body(document, doc.shortcomings)
+        layout.heading("2. Hạn chế và bài học kinh nghiệm")
+        _body(layout, doc.shortcomings)
     if not doc.highlights and not doc.shortcomings:
-        _body(document, (TO_BE_FILLED,))
-    half = width // 2
-    signature = _table(document, (half, width - half))
-    row = _add_row(signature, (half, width - half))
-    _row_property(row, "w:cantSplit")
-    _cell_text(row.cells[0], "Nơi nhận:", bold=True, italic=True, size=Pt(12))
-    for line in ("- Như trên;", "- Lưu: VT."):
-        _cell_text(row.cells[0], line, size=Pt(11))
-    cell = row.cells[1]
-    first = _cell_text(cell, "TM. HỘI ĐỒNG", bold=True, align=centre)
-    first.paragraph_format.space_before = Pt(12)
-    _cell_text(cell, "CHỦ TỊCH", bold=True, align=centre)
-    for _blank in range(4):
-        cell.add_paragraph()
-    _cell_text(cell, TO_BE_FILLED, bold=True, align=centre)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        _body(layout, (TO_BE_FILLED,))
+    layout.closing(
+        recipients=RECIPIENTS,
+        signers=(Signer(lines=("TM. HỘI ĐỒNG", "CHỦ TỊCH"), name=""),),
+    )
+    return layout.bytes()
+
+
+def _body(layout, lines):
+    for line in lines:
+        layout.paragraph(line)
+
+
+def _numbered(rows):
+    return tuple((str(n), *row) for n, row in enumerate(rows, start=1))
 
 
 def filename(campaign, stage):
     stem = "so-ket" if stage == ReviewStage.MIDTERM else "tong-ket"
-    return f"{stem}-{slugify(campaign.title)[:60] or campaign.pk}.docx"
+    title = slug(campaign.title) or campaign.pk
+    return download_filename(stem, title, extension="docx")

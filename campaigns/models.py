@@ -11,6 +11,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clusters.models import Authority, Cluster, StoredFile, Unit
@@ -214,7 +215,7 @@ class ReportKind(models.TextChoices):
 
 
 class ReportState(models.TextChoices):
-    DRAFT = "draft", _("draft")
+    DRAFT = "draft", pgettext_lazy("report state", "being drafted, not sent")
     SUBMITTED = "submitted", _("submitted")
     RETURNED = "returned", _("returned for changes")
     ACCEPTED = "accepted", _("accepted")

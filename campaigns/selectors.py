@@ -4,18 +4,20 @@ constant number of queries whatever the number of campaigns and units."""
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.apps import apps
 from django.db.models import Count, Prefetch, Q
 
-from clusters.models import Membership
+from clusters.models import Membership, Unit
 from clusters.permissions import is_unit_officer, sees_whole_authority
-from pledges.models import Aggregation
+from pledges.models import Aggregation, Criterion
 from pledges.totals import combine, how_to_total
 
 from . import scope as scoping
 from .models import (
     Campaign,
+    CampaignAttachment,
     CampaignFigure,
     CampaignKind,
     CampaignMetric,
@@ -23,6 +25,7 @@ from .models import (
     CampaignRule,
     CampaignState,
     Exemplar,
+    ReportEvidence,
     ReportKind,
     ReportState,
     ReviewStage,
@@ -447,3 +450,75 @@ def campaign_points(term):
         )
         for (unit_id, criterion_id), found in counted.items()
     }
+
+
+# Lookups of the campaign pages ------------------------------------------------
+
+
+def reports_of_unit(campaign, unit_id):
+    """{kind: report} of the unit `unit_id` in `campaign` (1 query)."""
+    return {
+        r.kind: r
+        for r in CampaignReport.objects.filter(campaign=campaign, unit_id=unit_id)
+    }
+
+
+def unit_report(campaign, unit, kind):
+    """The unit's report of `kind` in `campaign` with its editors, or None."""
+    return (
+        CampaignReport.objects.filter(campaign=campaign, unit=unit, kind=kind)
+        .select_related("updated_by", "reviewed_by")
+        .first()
+    )
+
+
+def unit_of_authority(authority_id, pk):
+    """The unit `pk` of the authority. Raises Unit.DoesNotExist."""
+    return Unit.objects.get(pk=pk, authority_id=authority_id)
+
+
+def attachment_visible_to(user, pk):
+    """A file of a campaign `user` sees, with its campaign. Raises
+    CampaignAttachment.DoesNotExist."""
+    return CampaignAttachment.objects.select_related("campaign").get(
+        pk=pk, campaign__in=campaigns_visible_to(user)
+    )
+
+
+def evidence_visible_to(user, pk):
+    """A report's file of a campaign `user` sees, with its report's unit and
+    campaign (whether the user may see that report is a permission). Raises
+    ReportEvidence.DoesNotExist."""
+    return ReportEvidence.objects.select_related(
+        "report__unit", "report__campaign"
+    ).get(pk=pk, report__campaign__in=campaigns_visible_to(user))
+
+
+class CountedRow(NamedTuple):
+    """One member's line on a criterion's campaigns page."""
+
+    unit: object
+    campaigns: list
+    points: object
+
+
+def criterion_in_term(term, pk):
+    """The criterion `pk` of `term`'s pledge with its pledge and section.
+    Raises Criterion.DoesNotExist."""
+    return Criterion.objects.select_related("pledge", "section").get(
+        pk=pk, pledge__term=term
+    )
+
+
+def counted_rows(term, criterion, rule, counted, *, unit_ids=None):
+    """The members of `term` by name (only those in `unit_ids` unless it is
+    None) with the campaigns `criterion` counts for them (`counted_campaigns`)
+    and the points, capped at the criterion's maximum (1 query)."""
+    rows = []
+    for membership in term.memberships.select_related("unit").order_by("unit__name"):
+        if unit_ids is not None and membership.unit_id not in unit_ids:
+            continue
+        found = counted.get((membership.unit_id, criterion.pk), [])
+        points = min(rule.points_per_campaign * len(found), criterion.max_points)
+        rows.append(CountedRow(membership.unit, found, points))
+    return rows

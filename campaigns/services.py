@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from clusters.services import TERM_RESULTS, term_require_writable
 from core.audit import audited_delete, audited_save
 from core.errors import DomainError
+from core.transitions import Workflow
 from pledges.models import CriterionKind, PledgeState
 from pledges.uploads import removes_files_on_failure, store_checked
 
@@ -48,6 +49,8 @@ REPORT_TRANSITIONS = {
     ReportState.SUBMITTED: {ReportState.ACCEPTED, ReportState.RETURNED},
     ReportState.ACCEPTED: set(),
 }
+CAMPAIGN_WORKFLOW = Workflow(CAMPAIGN_TRANSITIONS, versioned=True)
+REPORT_WORKFLOW = Workflow(REPORT_TRANSITIONS, versioned=True)
 # The campaign states in which units file each kind of report.
 FILING_STATES = {
     ReportKind.REGISTRATION: {CampaignState.LAUNCHED, CampaignState.MIDTERM_REVIEW},
@@ -345,24 +348,18 @@ def campaign_transition(*, campaign, to_state, actor, reason=""):
     """Move the campaign to its next state: launch it (the decision must be
     recorded and the scope chosen), open the mid-term or final review, or close
     it (the final summary written, no report waiting for review)."""
-    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    if to_state not in CAMPAIGN_TRANSITIONS[CampaignState(campaign.state)]:
-        raise DomainError(
-            _("A campaign cannot move from “%(from)s” to “%(to)s”.")
-            % {
-                "from": CampaignState(campaign.state).label,
-                "to": CampaignState(to_state).label
-                if to_state in CampaignState.values
-                else to_state,
-            }
-        )
-    problem = _transition_problem(campaign, to_state)
-    if problem:
-        raise DomainError(problem)
-    campaign.state = to_state
-    if to_state == CampaignState.LAUNCHED:
-        campaign.launched_at = timezone.now()
-    return _bump(campaign, actor, (reason or "").strip() or None)
+    return CAMPAIGN_WORKFLOW.transition(
+        campaign,
+        to_state,
+        actor=actor,
+        reason=reason,
+        guards=[lambda locked: _transition_problem(locked, to_state)],
+        fields=(
+            {"launched_at": timezone.now()}
+            if to_state == CampaignState.LAUNCHED
+            else {}
+        ),
+    )
 
 
 @removes_files_on_failure
@@ -437,11 +434,7 @@ def report_start(*, campaign, unit, kind, actor):
 
 
 def _locked(report, version=None):
-    report = (
-        CampaignReport.objects.select_for_update(of=("self",))
-        .select_related("campaign", "unit")
-        .get(pk=report.pk)
-    )
+    report = REPORT_WORKFLOW.lock(report, related=("campaign", "unit"))
     _check_version(report, version)
     return report
 
@@ -535,6 +528,20 @@ def report_save(
     return _bump(report, actor)
 
 
+@transaction.atomic
+def report_file(*, campaign, unit, kind, actor, upload=None, **content):
+    """The report page's save, all or nothing: start the unit's report of
+    `kind` when it has none (`report_start`), save its `content` (the keyword
+    arguments of `report_save`: version, commitment, activities, figures,
+    exemplars; a stale version is refused) and attach `upload` when given
+    (`evidence_add`). Returns the report."""
+    report = report_start(campaign=campaign, unit=unit, kind=kind, actor=actor)
+    report = report_save(report=report, actor=actor, **content)
+    if upload is not None:
+        evidence_add(report=report, upload=upload, actor=actor)
+    return report
+
+
 def report_missing(report):
     """What stops `report` from being submitted, as sentences (empty when none)."""
     missing = []
@@ -564,19 +571,6 @@ def deadline_of(campaign, kind):
     )
 
 
-def _move(report, to_state, actor, reason=None):
-    if to_state not in REPORT_TRANSITIONS[ReportState(report.state)]:
-        raise DomainError(
-            _("A report cannot move from “%(from)s” to “%(to)s”.")
-            % {
-                "from": ReportState(report.state).label,
-                "to": ReportState(to_state).label,
-            }
-        )
-    report.state = to_state
-    return _bump(report, actor, reason)
-
-
 @transaction.atomic
 def report_submit(*, report, actor, version=None):
     """Submit a draft or returned report for review. Refuses a report with
@@ -593,10 +587,16 @@ def report_submit(*, report, actor, version=None):
             % {"missing": " ".join(str(m) for m in missing)}
         )
     deadline = deadline_of(report.campaign, report.kind)
-    report.submitted_at = timezone.now()
-    report.late = deadline is not None and timezone.localdate() > deadline
-    report.return_reason = ""
-    return _move(report, ReportState.SUBMITTED, actor)
+    return REPORT_WORKFLOW.move(
+        report,
+        ReportState.SUBMITTED,
+        actor=actor,
+        fields={
+            "submitted_at": timezone.now(),
+            "late": deadline is not None and timezone.localdate() > deadline,
+            "return_reason": "",
+        },
+    )
 
 
 @transaction.atomic
@@ -605,8 +605,12 @@ def report_accept(*, report, actor):
     report = _locked(report)
     if report.campaign.is_closed:
         raise DomainError(_("The campaign is closed and can no longer be changed."))
-    report.reviewed_by, report.reviewed_at = actor, timezone.now()
-    return _move(report, ReportState.ACCEPTED, actor)
+    return REPORT_WORKFLOW.move(
+        report,
+        ReportState.ACCEPTED,
+        actor=actor,
+        fields={"reviewed_by": actor, "reviewed_at": timezone.now()},
+    )
 
 
 @transaction.atomic
@@ -618,9 +622,17 @@ def report_return(*, report, actor, reason):
     report = _locked(report)
     if report.campaign.is_closed:
         raise DomainError(_("The campaign is closed and can no longer be changed."))
-    report.reviewed_by, report.reviewed_at = actor, timezone.now()
-    report.return_reason = reason
-    return _move(report, ReportState.RETURNED, actor, reason)
+    return REPORT_WORKFLOW.move(
+        report,
+        ReportState.RETURNED,
+        actor=actor,
+        reason=reason,
+        fields={
+            "reviewed_by": actor,
+            "reviewed_at": timezone.now(),
+            "return_reason": reason,
+        },
+    )
 
 
 @removes_files_on_failure

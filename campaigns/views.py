@@ -3,22 +3,29 @@ role, bind the form, call the service, redirect with a message or re-render."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.models import Unit
-from clusters.selectors import terms_visible_to
+from clusters.selectors import term_detail
 from clusters.views import reaches_authority
 from core.errors import DomainError
 from core.formatting import whole_number
-from core.views import apply_domain_error, form_page, require
+from core.views import (
+    apply_domain_error,
+    form_page,
+    found_or_404,
+    post_action,
+    post_removal,
+    post_transition,
+    post_upload,
+    require,
+)
 from pledges.documents import DOCX_CONTENT_TYPE
-from pledges.models import Criterion, CriterionKind, PledgeState
+from pledges.models import CriterionKind, PledgeState
 from pledges.permissions import can_see_draft_ranking
 from pledges.uploads import private_file_response
 from pledges.views.imports import workbook_response
@@ -36,11 +43,7 @@ from .forms import (
     UploadForm,
 )
 from .models import (
-    Campaign,
-    CampaignAttachment,
-    CampaignReport,
     CampaignState,
-    ReportEvidence,
     ReportKind,
     ReportState,
     ReviewStage,
@@ -51,10 +54,7 @@ EXEMPLAR_PREFIX = "ex"
 
 
 def _campaign(request, pk):
-    try:
-        return selectors.campaign_detail(request.user, pk)
-    except Campaign.DoesNotExist as error:
-        raise Http404 from error
+    return found_or_404(selectors.campaign_detail, request.user, pk)
 
 
 # List and detail -----------------------------------------------------------
@@ -97,14 +97,7 @@ def campaign_detail(request, pk):
     campaign = _campaign(request, pk)
     user = request.user
     manage = can_manage_campaigns(user)
-    my_reports = {}
-    if not manage:
-        my_reports = {
-            r.kind: r
-            for r in CampaignReport.objects.filter(
-                campaign=campaign, unit_id=user.unit_id
-            )
-        }
+    my_reports = {} if manage else selectors.reports_of_unit(campaign, user.unit_id)
     counts = None
     if manage and not campaign.is_draft:
         by_kind = selectors.participation(campaign).counts
@@ -219,26 +212,21 @@ def campaign_edit(request, pk):
 @require(can_manage_campaigns)
 def campaign_transition(request, pk):
     campaign = _campaign(request, pk)
-    form = TransitionForm(request.POST, campaign=campaign)
-    if form.is_valid():
-        try:
-            services.campaign_transition(
-                campaign=campaign,
-                to_state=form.cleaned_data["to_state"],
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request,
-                _("The campaign is now “%(state)s”.")
-                % {"state": CampaignState(form.cleaned_data["to_state"]).label},
-            )
-    else:
-        messages.error(request, _("Choose a valid next state."))
-    return redirect("campaign_detail", pk=campaign.pk)
+    return post_transition(
+        request,
+        TransitionForm(request.POST, campaign=campaign),
+        lambda data: services.campaign_transition(
+            campaign=campaign,
+            to_state=data["to_state"],
+            actor=request.user,
+            reason=data["reason"],
+        ),
+        success=lambda moved: (
+            _("The campaign is now “%(state)s”.")
+            % {"state": CampaignState(moved.state).label}
+        ),
+        next_url=reverse("campaign_detail", args=[campaign.pk]),
+    )
 
 
 # Attachments -----------------------------------------------------------------
@@ -248,28 +236,18 @@ def campaign_transition(request, pk):
 @require(can_manage_campaigns)
 def attachment_upload(request, pk):
     campaign = _campaign(request, pk)
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Choose a file to upload."))
-    else:
-        try:
-            services.attachment_add(
-                campaign=campaign, upload=form.cleaned_data["file"], actor=request.user
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The file was attached."))
-    return redirect(reverse("campaign_detail", args=[campaign.pk]) + "#attachments")
+    return post_upload(
+        request,
+        UploadForm(request.POST, request.FILES),
+        lambda data: services.attachment_add(
+            campaign=campaign, upload=data["file"], actor=request.user
+        ),
+        next_url=reverse("campaign_detail", args=[campaign.pk]) + "#attachments",
+    )
 
 
 def _attachment(request, pk):
-    return get_object_or_404(
-        CampaignAttachment.objects.select_related("campaign").filter(
-            campaign__in=selectors.campaigns_visible_to(request.user)
-        ),
-        pk=pk,
-    )
+    return found_or_404(selectors.attachment_visible_to, request.user, pk)
 
 
 @require_GET
@@ -282,16 +260,12 @@ def attachment_download(request, pk):
 @require(can_manage_campaigns)
 def attachment_delete(request, pk):
     attachment = _attachment(request, pk)
-    try:
-        services.attachment_delete(attachment=attachment, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("“%(name)s” was removed.") % {"name": attachment.original_name}
-        )
-    return redirect(
-        reverse("campaign_detail", args=[attachment.campaign_id]) + "#attachments"
+    return post_removal(
+        request,
+        attachment,
+        lambda found: services.attachment_delete(attachment=found, actor=request.user),
+        next_url=reverse("campaign_detail", args=[attachment.campaign_id])
+        + "#attachments",
     )
 
 
@@ -304,14 +278,10 @@ def _report_target(request, pk, unit_pk, kind):
     if kind not in ReportKind.values:
         raise Http404
     campaign = _campaign(request, pk)
-    unit = get_object_or_404(Unit, pk=unit_pk, authority_id=campaign.authority_id)
+    unit = found_or_404(selectors.unit_of_authority, campaign.authority_id, unit_pk)
     if not permissions.can_view_report(request.user, unit):
         raise Http404
-    report = (
-        CampaignReport.objects.filter(campaign=campaign, unit=unit, kind=kind)
-        .select_related("updated_by", "reviewed_by")
-        .first()
-    )
+    report = selectors.unit_report(campaign, unit, kind)
     if report is None and not scope.is_in_scope(campaign, unit):
         raise Http404
     return campaign, unit, report
@@ -321,29 +291,24 @@ def _report_url(campaign, unit, kind):
     return reverse("campaign_report", args=[campaign.pk, unit.pk, kind])
 
 
-@require_http_methods(["GET", "POST"])
-@require(reaches_authority)
-def campaign_report(request, pk, unit_pk, kind):
-    campaign, unit, report = _report_target(request, pk, unit_pk, kind)
-    user = request.user
-    may_file = permissions.can_file_report(user, unit)
-    if request.method == "POST" and not may_file:
-        raise PermissionDenied
-    editable = (
-        may_file
-        and not campaign.is_closed
-        and (
-            report.is_editable
-            if report
-            else campaign.state in services.FILING_STATES[kind]
-        )
-    )
-    metrics = list(campaign.metrics.all())
-    values = {}
-    exemplars = []
+def _report_editable(campaign, report, kind):
+    """Whether the report can be changed now: the campaign not closed, and the
+    report editable (or, not started yet, the campaign's stage taking this
+    kind of report)."""
+    if campaign.is_closed:
+        return False
     if report is not None:
-        values = {f.metric_id: f.value for f in report.figures.all()}
-        exemplars = list(report.exemplars.all())
+        return report.is_editable
+    return campaign.state in services.FILING_STATES[kind]
+
+
+def _report_forms(data, files, campaign, report, kind):
+    """The report page's forms bound to `data` (None on GET) and filled with
+    the saved report: (metrics with their values, exemplars, report form,
+    exemplar formset, upload form)."""
+    metrics = list(campaign.metrics.all())
+    values = {f.metric_id: f.value for f in report.figures.all()} if report else {}
+    exemplars = list(report.exemplars.all()) if report else []
     for metric in metrics:
         metric.value = values.get(metric.pk)
     initial = {
@@ -352,7 +317,6 @@ def campaign_report(request, pk, unit_pk, kind):
         "activities": report.activities if report else "",
         **{f"m{m.pk}": values.get(m.pk) for m in metrics},
     }
-    data = request.POST if request.method == "POST" else None
     form = ReportForm(data, initial=initial, kind=kind, metrics=metrics)
     formset = ExemplarFormSet(
         data,
@@ -367,98 +331,114 @@ def campaign_report(request, pk, unit_pk, kind):
             for e in exemplars
         ],
     )
-    upload = UploadForm(data, request.FILES or None)
+    return metrics, exemplars, form, formset, UploadForm(data, files)
+
+
+def _report_page_context(user, campaign, unit, kind, report, editable):
+    """What the report page shows besides its forms."""
+    return {
+        "campaign": campaign,
+        "unit": unit,
+        "kind": kind,
+        "kind_label": ReportKind(kind).label,
+        "report": report,
+        "editable": editable,
+        "evidence": list(report.evidence.all()) if report else [],
+        "deadline": services.deadline_of(campaign, kind),
+        "can_review": permissions.can_review_reports(user)
+        and report is not None
+        and report.state == ReportState.SUBMITTED
+        and not campaign.is_closed,
+        "return_form": ReturnForm(),
+        "missing": services.report_missing(report) if report and editable else [],
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@require(reaches_authority)
+def campaign_report(request, pk, unit_pk, kind):
+    campaign, unit, report = _report_target(request, pk, unit_pk, kind)
+    user = request.user
+    may_file = permissions.can_file_report(user, unit)
+    if request.method == "POST" and not may_file:
+        raise PermissionDenied
+    editable = may_file and _report_editable(campaign, report, kind)
+    posted = request.method == "POST"
+    metrics, exemplars, form, formset, upload = _report_forms(
+        request.POST if posted else None,
+        request.FILES or None,
+        campaign,
+        report,
+        kind,
+    )
     status = 200
-    if request.method == "POST":
-        if not editable:
-            messages.error(
-                request,
-                _("The campaign is closed; reports can no longer be filed.")
-                if campaign.is_closed
-                else _("This report can no longer be changed."),
-            )
+    if posted and not editable:
+        messages.error(
+            request,
+            _("The campaign is closed; reports can no longer be filed.")
+            if campaign.is_closed
+            else _("This report can no longer be changed."),
+        )
+        return redirect(_report_url(campaign, unit, kind))
+    if posted and _report_forms_valid(request, form, formset, upload):
+        status = _save_report(
+            request, campaign, unit, kind, report, form, formset, upload
+        )
+        if status is None:
             return redirect(_report_url(campaign, unit, kind))
-        file_given = bool(request.FILES.get("file"))
-        if (
-            form.is_valid()
-            and formset.is_valid()
-            and (not file_given or upload.is_valid())
-        ):
-            status = _save_report(
-                request, campaign, unit, kind, report, form, formset, upload, file_given
-            )
-            if status is None:
-                return redirect(_report_url(campaign, unit, kind))
-        else:
-            status = 200
-    return render(
-        request,
-        "campaigns/report_form.html",
-        {
-            "campaign": campaign,
-            "unit": unit,
-            "kind": kind,
-            "kind_label": ReportKind(kind).label,
-            "report": report,
-            "form": form,
-            "formset": formset,
-            "editable": editable,
-            "metrics": metrics,
-            "exemplars": exemplars,
-            "evidence": list(report.evidence.all()) if report else [],
-            "deadline": services.deadline_of(campaign, kind),
-            "can_review": permissions.can_review_reports(user)
-            and report is not None
-            and report.state == ReportState.SUBMITTED
-            and not campaign.is_closed,
-            "return_form": ReturnForm(),
-            "missing": services.report_missing(report) if report and editable else [],
-        },
-        status=status,
+    context = _report_page_context(user, campaign, unit, kind, report, editable)
+    context.update(form=form, formset=formset, metrics=metrics, exemplars=exemplars)
+    return render(request, "campaigns/report_form.html", context, status=status)
+
+
+def _report_forms_valid(request, form, formset, upload):
+    """The posted report, exemplars and (when a file was chosen) upload are
+    valid."""
+    file_given = bool(request.FILES.get("file"))
+    return (
+        form.is_valid() and formset.is_valid() and (not file_given or upload.is_valid())
     )
 
 
-def _save_report(
-    request, campaign, unit, kind, report, form, formset, upload, file_given
-):
+def _show_report_error(form, upload, error):
+    """A refusal of the save beside its field, the upload's, or on top."""
+    if error.field in form.fields:
+        form.add_error(error.field, error.message)
+    elif error.field == "file":
+        upload.add_error("file", error.message)
+        form.add_error(None, error.message)
+    else:
+        form.add_error(None, error.message)
+
+
+def _save_report(request, campaign, unit, kind, report, form, formset, upload):
     """Save (and, when asked, submit) the report; None when done, else the
-    HTTP status to re-render the form with."""
+    HTTP status to re-render the form with (409 for a stale form)."""
     user = request.user
-    existed = report is not None
     version = form.cleaned_data["version"]
+    file_given = bool(request.FILES.get("file"))
     try:
-        with transaction.atomic():
-            report = services.report_start(
-                campaign=campaign, unit=unit, kind=kind, actor=user
-            )
-            report = services.report_save(
-                report=report,
-                actor=user,
-                version=version if existed or version else None,
-                commitment=form.cleaned_data.get("commitment"),
-                activities=form.cleaned_data.get("activities"),
-                figures=form.figures(),
-                exemplars=[
-                    f.cleaned_data
-                    for f in formset.forms
-                    if f.cleaned_data and not f.cleaned_data.get("DELETE")
-                ],
-            )
-            if file_given:
-                services.evidence_add(
-                    report=report, upload=upload.cleaned_data["file"], actor=user
-                )
+        report = services.report_file(
+            campaign=campaign,
+            unit=unit,
+            kind=kind,
+            actor=user,
+            version=version if report is not None or version else None,
+            commitment=form.cleaned_data.get("commitment"),
+            activities=form.cleaned_data.get("activities"),
+            figures=form.figures(),
+            exemplars=[
+                f.cleaned_data
+                for f in formset.forms
+                if f.cleaned_data and not f.cleaned_data.get("DELETE")
+            ],
+            upload=upload.cleaned_data["file"] if file_given else None,
+        )
     except services.StaleObject as error:
         form.add_error(None, error.message)
         return 409
     except DomainError as error:
-        if error.field in form.fields:
-            form.add_error(error.field, error.message)
-        elif error.field == "file":
-            upload.add_error("file", error.message)
-            form.add_error(None, error.message)
-        else:
-            form.add_error(None, error.message)
+        _show_report_error(form, upload, error)
         return 200
     if request.POST.get("action") != "submit":
         messages.success(request, _("The report was saved."))
@@ -479,29 +459,31 @@ def campaign_report_review(request, pk, unit_pk, kind):
     if report is None:
         raise Http404
     action = request.POST.get("action")
-    try:
-        if action == "accept":
-            services.report_accept(report=report, actor=request.user)
-            messages.success(request, _("The report was accepted."))
-        elif action == "return":
-            form = ReturnForm(request.POST)
-            reason = form.cleaned_data["reason"] if form.is_valid() else ""
-            services.report_return(report=report, actor=request.user, reason=reason)
-            messages.success(request, _("The report was returned to the unit."))
-        else:
-            messages.error(request, _("Unknown action."))
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect(_report_url(campaign, unit, kind))
+    next_url = _report_url(campaign, unit, kind)
+    if action == "accept":
+        return post_action(
+            request,
+            lambda: services.report_accept(report=report, actor=request.user),
+            success=_("The report was accepted."),
+            next_url=next_url,
+        )
+    if action == "return":
+        form = ReturnForm(request.POST)
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        return post_action(
+            request,
+            lambda: services.report_return(
+                report=report, actor=request.user, reason=reason
+            ),
+            success=_("The report was returned to the unit."),
+            next_url=next_url,
+        )
+    messages.error(request, _("Unknown action."))
+    return redirect(next_url)
 
 
 def _evidence(request, pk):
-    evidence = get_object_or_404(
-        ReportEvidence.objects.select_related(
-            "report__unit", "report__campaign"
-        ).filter(report__campaign__in=selectors.campaigns_visible_to(request.user)),
-        pk=pk,
-    )
+    evidence = found_or_404(selectors.evidence_visible_to, request.user, pk)
     if not permissions.can_view_report(request.user, evidence.report.unit):
         raise Http404
     return evidence
@@ -520,15 +502,12 @@ def report_evidence_delete(request, pk):
     report = evidence.report
     if not permissions.can_file_report(request.user, report.unit):
         raise PermissionDenied
-    try:
-        services.evidence_delete(evidence=evidence, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("“%(name)s” was removed.") % {"name": evidence.original_name}
-        )
-    return redirect(_report_url(report.campaign, report.unit, report.kind))
+    return post_removal(
+        request,
+        evidence,
+        lambda found: services.evidence_delete(evidence=found, actor=request.user),
+        next_url=_report_url(report.campaign, report.unit, report.kind),
+    )
 
 
 # Reviews ------------------------------------------------------------------------
@@ -641,14 +620,8 @@ def campaign_statistics_xlsx(request):
 @require_http_methods(["GET", "POST"])
 @require(reaches_authority)
 def criterion_campaigns(request, pk, criterion_pk):
-    term = get_object_or_404(
-        terms_visible_to(request.user).select_related("cluster"), pk=pk
-    )
-    criterion = get_object_or_404(
-        Criterion.objects.select_related("pledge", "section"),
-        pk=criterion_pk,
-        pledge__term=term,
-    )
+    term = found_or_404(term_detail, request.user, pk)
+    criterion = found_or_404(selectors.criterion_in_term, term, criterion_pk)
     user = request.user
     configurable = permissions.can_configure_rule(user, term)
     if request.method == "POST" and not configurable:
@@ -692,18 +665,13 @@ def criterion_campaigns(request, pk, criterion_pk):
             apply_domain_error(form, error)
     rows = []
     if rule is not None:
-        all_rows = can_see_draft_ranking(user, term)
-        units = {
-            m.unit_id: m.unit
-            for m in term.memberships.select_related("unit").order_by("unit__name")
-        }
-        for unit_id, unit in units.items():
-            if all_rows or unit_id == user.unit_id:
-                found = counted.get((unit_id, criterion.pk), [])
-                points = min(
-                    rule.points_per_campaign * len(found), criterion.max_points
-                )
-                rows.append((unit, found, points))
+        rows = selectors.counted_rows(
+            term,
+            criterion,
+            rule,
+            counted,
+            unit_ids=None if can_see_draft_ranking(user, term) else {user.unit_id},
+        )
     return render(
         request,
         "campaigns/criterion_campaigns.html",

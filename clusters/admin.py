@@ -13,6 +13,7 @@ from .models import (
     Unit,
     User,
 )
+from .services import AUTHORITY_SETUP
 
 for model in (Unit, Cluster, RotationSlot, Term, Membership, Handover):
     admin.site.register(model, SimpleHistoryAdmin)
@@ -26,6 +27,14 @@ class AuthorityAdmin(SimpleHistoryAdmin):
     fields = ("name", "short_name", "level", "place_name")
     list_display = ("name", "level", "place_name")
     list_filter = ("level",)
+
+    def save_model(self, request, obj, form, change):
+        """A new authority gets what every app sets up for one (the award
+        catalogue: `clusters.services.AUTHORITY_SETUP`)."""
+        super().save_model(request, obj, form, change)
+        if not change:
+            for setup in AUTHORITY_SETUP:
+                setup(obj, request.user)
 
 
 @admin.register(User)

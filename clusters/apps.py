@@ -9,11 +9,13 @@ class ClustersConfig(AppConfig):
     def ready(self):
         from django.db.models import fields
 
-        from core import cache
+        from . import signals, versions  # noqa: F401
 
-        from . import signals  # noqa: F401
+        versions.connect()
 
-        cache.connect()
+        from . import todo
+
+        todo.register(todo.provider)
 
         # Django's own label lacks a Vietnamese translation.
         fields.BLANK_CHOICE_LABEL = _("— choose —")

@@ -10,10 +10,12 @@ from django.contrib.auth import password_validation
 from django.db.models import Q
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.formatting import format_number, whole_number
 from core.hygiene import Form, InputLimitsMixin, ModelForm
 
+from . import wording
 from .models import (
     BAND_LABELS,
     BAND_NAMES,
@@ -35,7 +37,10 @@ class DateInput(forms.DateInput):
     """A text date field in dd/mm/yyyy (the browser's date picker would send ISO)."""
 
     def __init__(self, **kwargs):
-        attrs = {"placeholder": _("dd/mm/yyyy"), "inputmode": "numeric"}
+        attrs = {
+            "placeholder": _("dd/mm/yyyy, e.g. 15/12/2025"),
+            "inputmode": "numeric",
+        }
         super().__init__(attrs=attrs, **kwargs)
 
 
@@ -127,6 +132,12 @@ class MembersChairDeputyFields(Form):
         label=_("Deputy chair unit"), queryset=Unit.objects.none(), required=False
     )
 
+    def name_officers(self, cluster):
+        """Label the chair and deputy fields as the cluster's kind calls them."""
+        if wording.is_block(cluster):
+            self.fields["chair"].label = pgettext_lazy("block", "Chair unit")
+            self.fields["deputy"].label = pgettext_lazy("block", "Deputy chair unit")
+
     def offer_units(self, units):
         for name in ("units", "chair", "deputy"):
             if name in self.fields:
@@ -216,17 +227,25 @@ class TermCreateForm(MembersChairDeputyFields, BandFields, ModelForm):
         model = Term
         fields = [
             "year",
+            "label",
+            "starts_on",
+            "ends_on",
             "report_deadline",
             "total_points",
             "bonus_cap",
             "deduction_cap",
             "late_deduction",
         ]
-        widgets = {"report_deadline": DateInput()}
+        widgets = {
+            "report_deadline": DateInput(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+        }
 
     def __init__(self, *args, cluster, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.cluster = cluster
+        self.name_officers(cluster)
         self.add_band_fields(self.instance.bands)
         for name in RULE_FIELDS[1:]:
             default = Term._meta.get_field(name).default
@@ -293,6 +312,9 @@ class TermForm(MembersChairDeputyFields, BandFields, ModelForm):
     class Meta:
         model = Term
         fields = [
+            "label",
+            "starts_on",
+            "ends_on",
             "report_deadline",
             "reply_deadline",
             "total_points",
@@ -302,11 +324,17 @@ class TermForm(MembersChairDeputyFields, BandFields, ModelForm):
             "late_deduction",
             "nomination_seats",
         ]
-        widgets = {"report_deadline": DateInput(), "reply_deadline": DateInput()}
+        widgets = {
+            "report_deadline": DateInput(),
+            "reply_deadline": DateInput(),
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["units"]
+        self.name_officers(self.instance.cluster)
         self.offer_units(Unit.objects.filter(memberships__term=self.instance))
         self.fields["chair"].initial = self.instance.chair
         self.fields["deputy"].initial = self.instance.deputy
@@ -475,6 +503,14 @@ class RotationPolicyForm(Form):
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args, cluster=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if cluster is not None:
+            self.fields["policy"].choices = [
+                (policy, wording.policy_label(policy, cluster))
+                for policy in RotationPolicy
+            ]
+
 
 class RotationUnitForm(Form):
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none())
@@ -500,6 +536,7 @@ class RolloverForm(MembersChairDeputyFields):
 
     def __init__(self, *args, term, **kwargs):
         super().__init__(*args, **kwargs)
+        self.name_officers(term.cluster)
         self.offer_units(
             Unit.objects.filter(authority_id=term.cluster.authority_id).filter(
                 Q(valid_to__isnull=True)
@@ -518,6 +555,10 @@ class HandoverForm(Form):
     )
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    flag_handed_over = forms.BooleanField(
+        label=_("The rotating flag (cờ luân lưu) was handed over at the conference"),
+        required=False,
     )
     override_reason = forms.CharField(
         label=_("Reason for handing over with open steps (admins only)"),

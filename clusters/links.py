@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from . import permissions
+from . import permissions, wording
 from .models import Handover, TermState
 
 _PREDICATES = {}
@@ -37,16 +38,20 @@ def can_open(user, url_name, *args):
 class Step:
     """One step of a term's year: `shown(user, term)` says whether the viewer
     may open it now (stage and permission), `url(user, term)` where it is (or
-    None when there is nothing to open)."""
+    None when there is nothing to open). A block's term shows `block_label`
+    when there is one (“trưởng khối” where a cluster says “cụm trưởng”)."""
 
     order: int
     key: str
     label: str
     shown: object
     url: object
+    block_label: str | None = None
 
 
-def register_step(*, order, key, label, shown, url=None, url_name=None):
+def register_step(
+    *, order, key, label, shown, url=None, url_name=None, block_label=None
+):
     """Add a step to the term page. `url` defaults to `url_name` of the term."""
     if url is None:
 
@@ -54,7 +59,7 @@ def register_step(*, order, key, label, shown, url=None, url_name=None):
             return reverse(url_name, args=[term.pk])
 
     _STEPS[:] = [step for step in _STEPS if step.key != key]
-    _STEPS.append(Step(order, key, label, shown, url))
+    _STEPS.append(Step(order, key, label, shown, url, block_label))
     _STEPS.sort(key=lambda step: step.order)
 
 
@@ -73,7 +78,10 @@ def term_steps(user, term):
             continue
         url = step.url(user, term)
         if url:
-            links.append(StepLink(step.key, step.label, url))
+            label = step.label
+            if step.block_label is not None:
+                label = wording.for_kind(term, step.label, step.block_label)
+            links.append(StepLink(step.key, label, url))
     return links
 
 
@@ -110,6 +118,18 @@ register_step(
     order=110,
     key="handover",
     label=_("Chair handover"),
+    block_label=pgettext_lazy("block", "Chair handover"),
     shown=_may_hand_over,
     url_name="term_handover",
 )
+
+
+# The stage of the year whose work each step is (key → TermState), for the
+# term page's progress strip; steps of every stage (the ranking, the totals)
+# are absent. Each app adds its steps' stages when it registers them.
+STEP_STAGES = {"handover": TermState.DECIDED}
+
+
+def step_stage(key):
+    """The TermState of step `key`, or None for a page of every stage."""
+    return STEP_STAGES.get(key)

@@ -1,5 +1,7 @@
 """Authorities, units, clusters, terms, memberships, handovers and users."""
 
+import datetime
+import re
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -168,6 +170,7 @@ class RotationPolicy(models.TextChoices):
     ORDERED = "ordered", _("fixed rotation order")
     ELECTED = "elected", _("elected by members")
     APPOINTED = "appointed", _("appointed by the authority")
+    LEADER_CHAIRS = "leader_chairs", _("the leading unit (flag winner) chairs")
 
 
 class Cluster(models.Model):
@@ -352,8 +355,30 @@ def share_of_scale(percent, total_points):
     return (Decimal(percent) * Decimal(total_points) / 100).quantize(Decimal("0.01"))
 
 
+def term_period_defaults(year):
+    """A calendar-year term's label and dates: “Năm <year>”, 1 January to
+    31 December."""
+    return {
+        "label": f"Năm {year}",
+        "starts_on": datetime.date(year, 1, 1),
+        "ends_on": datetime.date(year, 12, 31),
+    }
+
+
+_YEAR_IN_LABEL = re.compile(r"(?<!\d)(19|20|21)(\d\d)(?!\d)")
+
+
+def next_period_label(label):
+    """A term label a year on: every year in it moves by one (“Năm học
+    2024–2025” → “Năm học 2025–2026”)."""
+    return _YEAR_IN_LABEL.sub(lambda m: str(int(m.group(0)) + 1), label)
+
+
 class Term(models.Model):
-    """One cluster in one emulation year; chair and deputy live on its memberships."""
+    """One cluster's emulation year: "term" throughout the code means exactly
+    this — the year `year` of `cluster`, with its members (chair and deputy
+    live on its memberships), its settings, deadlines and state in the yearly
+    cycle (`TermState`)."""
 
     cluster = models.ForeignKey(
         Cluster,
@@ -366,6 +391,29 @@ class Term(models.Model):
     )
     state = models.CharField(
         _("state"), max_length=16, choices=TermState.choices, default=TermState.PLANNING
+    )
+    # A term need not be a calendar year (a school year runs September to
+    # May): its label and dates, printed wherever the year would be. Left
+    # empty, `save` fills "Năm <year>" and 1 January – 31 December.
+    label = models.CharField(
+        _("label"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "As documents print it, e.g. “Năm học 2024–2025”; empty: “Năm <year>”."
+        ),
+    )
+    starts_on = models.DateField(
+        _("start date"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: 1 January of the year."),
+    )
+    ends_on = models.DateField(
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: 31 December of the year."),
     )
     report_deadline = models.DateField(_("report deadline"), null=True, blank=True)
     reply_deadline = models.DateField(
@@ -467,6 +515,13 @@ class Term(models.Model):
                 condition=Q(total_points__gt=0), name="term_total_points_positive"
             ),
             models.CheckConstraint(
+                condition=Q(starts_on__isnull=True)
+                | Q(ends_on__isnull=True)
+                | Q(starts_on__lt=models.F("ends_on")),
+                name="term_starts_before_it_ends",
+                violation_error_message=_("The term must start before it ends."),
+            ),
+            models.CheckConstraint(
                 condition=Q(nomination_quorum_numerator__gt=0)
                 & Q(
                     nomination_quorum_numerator__lte=models.F(
@@ -491,7 +546,42 @@ class Term(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.cluster} – {self.year}"
+        return f"{self.cluster} – {self.period_label}"
+
+    def save(self, *args, **kwargs):
+        """Fill an empty label and dates with the calendar year's."""
+        defaults = term_period_defaults(self.year)
+        for name, value in defaults.items():
+            if not getattr(self, name):
+                setattr(self, name, value)
+                update_fields = kwargs.get("update_fields")
+                if update_fields is not None:
+                    kwargs["update_fields"] = {*update_fields, name}
+        super().save(*args, **kwargs)
+
+    @property
+    def period_label(self):
+        """The label documents print (“Năm học 2024–2025”), “Năm <year>” when
+        none was given."""
+        return self.label or term_period_defaults(self.year)["label"]
+
+    @property
+    def is_calendar_year(self):
+        """Whether the term is its year's 1 January – 31 December, labelled so."""
+        defaults = term_period_defaults(self.year)
+        return (self.period_label, self.period_start, self.period_end) == (
+            defaults["label"],
+            defaults["starts_on"],
+            defaults["ends_on"],
+        )
+
+    @property
+    def period_start(self):
+        return self.starts_on or term_period_defaults(self.year)["starts_on"]
+
+    @property
+    def period_end(self):
+        return self.ends_on or term_period_defaults(self.year)["ends_on"]
 
     @property
     def bonus_cap_points(self):
@@ -642,6 +732,11 @@ class Handover(models.Model):
     place = models.CharField(_("place"), max_length=200)
     occasion = models.CharField(_("occasion"), max_length=300)
     note = models.TextField(_("note"), blank=True)
+    flag_handed_over = models.BooleanField(
+        _("rotating flag handed over"),
+        default=False,
+        help_text=_("The rotating flag (cờ luân lưu) passed at the conference."),
+    )
     history = HistoricalRecords()
 
     class Meta:

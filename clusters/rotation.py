@@ -13,6 +13,15 @@ from .models import RotationPolicy
 PREDICTED_POLICIES = {RotationPolicy.DEPUTY_SUCCEEDS, RotationPolicy.ORDERED}
 
 
+def _policy_note(policy):
+    """Who chooses the chair under a policy that predicts nobody."""
+    if policy == RotationPolicy.ELECTED:
+        return _("Elected by the members.")
+    if policy == RotationPolicy.LEADER_CHAIRS:
+        return _("The leading unit of the year (the flag winner) chairs the next year.")
+    return _("Appointed by the authority.")
+
+
 def first_day(year):
     return datetime.date(year, 1, 1)
 
@@ -95,11 +104,7 @@ def propose(*, policy, order, members, history, year):
     proposal = YearProposal(year=year)
     if policy not in PREDICTED_POLICIES:
         proposal.predicted = False
-        proposal.notes.append(
-            _("Elected by the members.")
-            if policy == RotationPolicy.ELECTED
-            else _("Appointed by the authority.")
-        )
+        proposal.notes.append(_policy_note(policy))
         return proposal
     day = first_day(year)
     sequence = rotation_sequence(order, members, day)

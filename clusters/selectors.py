@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.collation import vi_sorted
 
-from . import rotation
+from . import rotation, wording
 from .models import (
     Cluster,
     Handover,
@@ -347,7 +348,7 @@ class RolloverProposal:
     chair: object
     deputy: object
     notes: list
-    source: str  # "policy", "vote" or "none"
+    source: str  # "policy", "vote", "ranking" or "none"
 
     @property
     def units(self):
@@ -377,7 +378,22 @@ def rollover_proposal(term):
         chair, deputy = elected_chair_and_deputy(term)
         source = "vote" if chair else "none"
         if chair is None:
-            notes.append(_("No closed chair election yet: choose the chair below."))
+            notes.append(
+                wording.for_kind(
+                    cluster,
+                    _("No closed chair election yet: choose the chair below."),
+                    pgettext(
+                        "block", "No closed chair election yet: choose the chair below."
+                    ),
+                )
+            )
+    elif cluster.rotation_policy == RotationPolicy.LEADER_CHAIRS:
+        chair, deputy = leading_units(term, [*kept, *added])
+        source = "ranking" if chair else "none"
+        if chair is None:
+            notes.append(
+                _("No published ranking of the year yet: choose the chair below.")
+            )
     elif not proposal.predicted:
         source = "none"
     return RolloverProposal(
@@ -392,12 +408,46 @@ def rollover_proposal(term):
     )
 
 
-def elected_chair_and_deputy(term):
-    """Chair and deputy elected for the year after `term`, or (None, None)."""
-    from awards.selectors import chair_election_outcome
+# Who led a term: functions term -> its units, leading first (the flag
+# winner, then the published ranking), empty when not known. Higher apps
+# register theirs in `AppConfig.ready`: pledges its published ranking.
+LEADERS = []
 
-    chair, deputy, _vote = chair_election_outcome(term)
-    return chair, deputy
+
+def leading_units(term, members):
+    """Chair and deputy for the year after `term` under the policy “the
+    leading unit chairs”: the first and second of the first registered source
+    (`LEADERS`) that knows the order, limited to `members` of the next year
+    (a merged unit's successor takes its place); (None, None) when no source
+    knows it."""
+    day = rotation.first_day(term.year + 1)
+    allowed = {u.pk: u for u in members}
+    for source in LEADERS:
+        ordered = []
+        for unit in source(term):
+            active = rotation.resolve(unit, day)
+            if active is not None and active.pk in allowed and active not in ordered:
+                ordered.append(allowed[active.pk])
+        if ordered:
+            return ordered[0], (ordered[1] if len(ordered) > 1 else None)
+    return None, None
+
+
+# Who elects a cluster's chair: functions term -> (chair, deputy) of the year
+# after the term, (None, None) without a closed election. The awards app, whose
+# votes hold chair elections, registers its own in `AwardsConfig.ready`.
+CHAIR_ELECTIONS = []
+
+
+def elected_chair_and_deputy(term):
+    """Chair and deputy elected for the year after `term` by the first
+    registered election (`CHAIR_ELECTIONS`) that elected a chair, or
+    (None, None)."""
+    for election in CHAIR_ELECTIONS:
+        chair, deputy = election(term)
+        if chair is not None:
+            return chair, deputy
+    return None, None
 
 
 @dataclass
@@ -432,7 +482,11 @@ def handover_checklist(term):
             "term_rollover",
         ),
         ChecklistItem(
-            _("The next year has a chair"),
+            wording.for_kind(
+                term,
+                _("The next year has a chair"),
+                pgettext("block", "The next year has a chair"),
+            ),
             next_term is not None and next_term.chair is not None,
             True,
             reverse("term_edit", args=[next_term.pk]) if next_term else "",
@@ -446,6 +500,16 @@ def handover_checklist(term):
             "term_detail",
         ),
     ]
+    items.append(
+        ChecklistItem(
+            _(
+                "Hand over the rotating flag (cờ luân lưu) at the conference, "
+                "and tick it when recording the handover"
+            ),
+            Handover.objects.filter(from_term=term, flag_handed_over=True).exists(),
+            False,
+        )
+    )
     open_votes = term.votes.filter(state="open").count()
     items.append(
         ChecklistItem(
@@ -473,3 +537,44 @@ def handover_checklist(term):
             )
         )
     return items
+
+
+def next_term(term):
+    """The cluster's year after `term`, or None."""
+    return Term.objects.filter(cluster_id=term.cluster_id, year=term.year + 1).first()
+
+
+def membership_in_reach(user, pk):
+    """A membership of a term `user` sees, with its term and unit. Raises
+    Membership.DoesNotExist."""
+    return Membership.objects.select_related("term", "unit").get(
+        pk=pk, term__in=terms_visible_to(user)
+    )
+
+
+@dataclass
+class RotationSettings:
+    """The rotation page's data: the order and the units that may join it."""
+
+    slots: list  # RotationSlot with its unit, in order
+    in_order: object  # queryset of the units in the order
+    addable: object  # queryset of the authority's active units not in it
+
+
+def rotation_settings(cluster):
+    """The cluster's rotation order and the choices of the rotation page
+    (1 query for the order; the choices are lazy querysets)."""
+    slots = list(_rotation_slots().filter(cluster=cluster))
+    unit_ids = [s.unit_id for s in slots]
+    return RotationSettings(
+        slots=slots,
+        in_order=Unit.objects.filter(pk__in=unit_ids),
+        addable=Unit.objects.filter(
+            authority_id=cluster.authority_id, valid_to__isnull=True
+        ).exclude(pk__in=unit_ids),
+    )
+
+
+def cluster_with_authority(user, pk):
+    """A cluster `user` sees, with its authority. Raises Cluster.DoesNotExist."""
+    return clusters_visible_to(user).select_related("authority").get(pk=pk)

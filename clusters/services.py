@@ -15,19 +15,23 @@ from django.utils.translation import gettext as _
 
 from core.audit import audited_delete, audited_save
 from core.errors import DomainError
+from core.transitions import Workflow
 
 from .models import (
+    Authority,
     Cluster,
     Handover,
     MemberRole,
     Membership,
     Role,
+    RotationPolicy,
     RotationSlot,
     Term,
     TermState,
     Unit,
     User,
     clean_bands,
+    next_period_label,
 )
 
 # Sent inside the transaction of `term_open_next_year` with `previous`, `term` and
@@ -37,6 +41,10 @@ term_opened_from_previous = Signal()
 # Checks other apps register for entering a state: each takes the term and
 # returns a refusal message, or None when the move may go ahead.
 TRANSITION_GUARDS = {}
+
+# What other apps set up for a new authority (the award catalogue): functions
+# taking the authority and the actor, run in `authority_create`'s transaction.
+AUTHORITY_SETUP = []
 
 # Settings a new year takes over from the year before (term_open_next_year).
 CARRIED_SETTINGS = (
@@ -96,6 +104,7 @@ TERM_TRANSITIONS = {
     TermState.DECIDED: {TermState.CLOSED},
     TermState.CLOSED: set(),
 }
+TERM_WORKFLOW = Workflow(TERM_TRANSITIONS)
 
 
 def _check_same_authority(authority, *objects):
@@ -160,6 +169,20 @@ def term_require_writable(term, *, what=TERM_DATA):
             % {"year": year}
         )
     return state
+
+
+# Authorities ---------------------------------------------------------------
+
+
+@transaction.atomic
+def authority_create(*, actor, **fields):
+    """Create an authority (a tenant) with what every app sets up for a new
+    one (`AUTHORITY_SETUP`), in one transaction. `actor` may be None for the
+    installer's first authority."""
+    authority = audited_save(Authority(**fields), actor)
+    for setup in AUTHORITY_SETUP:
+        setup(authority, actor)
+    return authority
 
 
 # Units ---------------------------------------------------------------------
@@ -264,6 +287,7 @@ def term_create(*, cluster, year, actor, units=(), chair=None, deputy=None, **fi
             field="year",
         )
     _check_same_authority(cluster.authority, *units, chair, deputy)
+    _check_period(year, fields.get("starts_on"), fields.get("ends_on"))
     if "bands" in fields:
         fields["bands"] = _valid_bands(fields["bands"])
     try:
@@ -322,7 +346,22 @@ def term_update(*, term, actor, **fields):
         )
     for name, value in fields.items():
         setattr(term, name, value)
+    _check_period(term.year, term.starts_on, term.ends_on)
     return audited_save(term, actor)
+
+
+def _check_period(year, starts_on, ends_on):
+    """A term's dates: it starts before it ends and its year falls within
+    them (a school year 2024–2025 is the term of 2024 or of 2025)."""
+    if starts_on is None or ends_on is None:
+        return
+    if starts_on >= ends_on:
+        raise DomainError(_("The term must start before it ends."), field="ends_on")
+    if not starts_on.year <= year <= ends_on.year:
+        raise DomainError(
+            _("The term's dates must include the year %(year)s.") % {"year": year},
+            field="starts_on",
+        )
 
 
 @transaction.atomic
@@ -368,6 +407,14 @@ def term_set_officers(*, term, chair, deputy, actor, reason=None):
 
 
 @transaction.atomic
+def term_update_with_officers(*, term, actor, chair, deputy, **fields):
+    """The term form's save, all or nothing: its settings (`term_update`) and
+    its chair and deputy (`term_set_officers`), with the same refusals."""
+    term_update(term=term, actor=actor, **fields)
+    return term_set_officers(term=term, chair=chair, deputy=deputy, actor=actor)
+
+
+@transaction.atomic
 def membership_add(*, term, unit, actor):
     """Add `unit` to `term`; refuses duplicates, other authorities, closed terms."""
     term_require_writable(term)
@@ -400,24 +447,17 @@ def term_transition(*, term, to_state, actor, reason=None):
     Locks the term row first and checks inside the lock, so of two moves at
     once the second sees the first's result. A closed term moves only back to
     `decided`, which is `term_reopen` (an admin, with a reason)."""
-    term = Term.objects.select_for_update().get(pk=term.pk)
+    term = TERM_WORKFLOW.lock(term)
     if term.state == TermState.CLOSED and to_state == REOPEN_STATE:
         return term_reopen(term=term, actor=actor, reason=reason)
     term_require_writable(term)
-    if to_state not in TERM_TRANSITIONS[TermState(term.state)]:
-        raise DomainError(
-            _("A term cannot move from “%(from)s” to “%(to)s”.")
-            % {
-                "from": TermState(term.state).label,
-                "to": TermState(to_state).label,
-            }
-        )
-    for guard in TRANSITION_GUARDS.get(TermState(to_state), []):
-        refusal = guard(term)
-        if refusal:
-            raise DomainError(refusal)
-    term.state = to_state
-    return audited_save(term, actor, reason, update_fields=["state"])
+    return TERM_WORKFLOW.move(
+        term,
+        to_state,
+        actor=actor,
+        reason=reason,
+        guards=TRANSITION_GUARDS.get(to_state, []),
+    )
 
 
 # A re-opened year goes back to `decided`: the awards stay decided, the
@@ -450,10 +490,19 @@ def term_reopen(*, term, actor, reason):
 
 @transaction.atomic
 def handover_record(
-    *, from_term, to_term, actor, date, place, occasion, note="", override_reason=""
+    *,
+    from_term,
+    to_term,
+    actor,
+    date,
+    place,
+    occasion,
+    note="",
+    flag_handed_over=False,
+    override_reason="",
 ):
     """Record the chair passing from `from_term` to the next year's `to_term`
-    and close `from_term`.
+    (and whether the rotating flag passed with it) and close `from_term`.
 
     Refuses terms of different clusters or years that do not follow each other,
     terms without a chair and a second handover. While mandatory checklist steps
@@ -488,6 +537,7 @@ def handover_record(
             place=place,
             occasion=occasion,
             note=note,
+            flag_handed_over=bool(flag_handed_over),
         ),
         actor,
         override_reason or None,
@@ -542,6 +592,8 @@ def term_open_next_year(*, term, actor, units, chair, deputy, reason=""):
         and previous_chair is not None
         and chair.pk == previous_chair.pk
         and len(units) > 1
+        # The leading unit chairs next year, even when it chaired this one.
+        and term.cluster.rotation_policy != RotationPolicy.LEADER_CHAIRS
     ):
         raise DomainError(
             _("%(unit)s chaired %(year)s and cannot chair two years running.")
@@ -563,6 +615,9 @@ def term_open_next_year(*, term, actor, units, chair, deputy, reason=""):
         units=units,
         chair=chair,
         deputy=deputy,
+        label=next_period_label(term.period_label),
+        starts_on=_shift_year(term.period_start),
+        ends_on=_shift_year(term.period_end),
         report_deadline=_shift_year(term.report_deadline),
         reply_deadline=_shift_year(term.reply_deadline),
         **{name: getattr(term, name) for name in CARRIED_SETTINGS},

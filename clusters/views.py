@@ -5,33 +5,26 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from awards.permissions import (
-    can_download_summary,
-    can_draft_term_proposal,
-    can_open_chair_election,
-    can_run_nomination,
-)
-from awards.selectors import (
-    proposals_visible_to,
-    term_proposals,
-    unit_award_history,
-    votes_of_term,
-)
-from awards.services import DRAFTING_TERM_STATES
 from core import health
 from core.collation import vi_sorted
 from core.errors import DomainError
-from core.views import apply_domain_error, form_page, require
+from core.views import (
+    apply_domain_error,
+    form_page,
+    found_or_404,
+    post_action,
+    post_transition,
+    require,
+)
 
-from . import links, selectors, services
+from . import links, panels, selectors, services, stages, todo
 from .forms import (
     ClusterForm,
     HandoverForm,
@@ -51,13 +44,9 @@ from .forms import (
     UserForm,
 )
 from .models import (
-    Cluster,
     ClusterKind,
-    Membership,
     Role,
-    Term,
     TermState,
-    Unit,
     UnitKind,
 )
 from .permissions import (
@@ -79,11 +68,8 @@ def _search_text(request):
     return request.GET.get("q", "").replace("\x00", "").strip()[:100]
 
 
-def _found(queryset_call, *args):
-    try:
-        return queryset_call(*args)
-    except (Cluster.DoesNotExist, Unit.DoesNotExist, Term.DoesNotExist) as error:
-        raise Http404 from error
+def _found(select, *args):
+    return found_or_404(select, *args)
 
 
 # Public -------------------------------------------------------------------
@@ -92,19 +78,22 @@ def _found(queryset_call, *args):
 @login_not_required
 @require_GET
 def healthz(request):
-    """200 "ok" when the database (SELECT 1) and the cache (set/get) work, else
-    503 naming what failed, e.g. "unavailable: database cache". For monitors
-    and load balancers: plain text, not translated, no session touched."""
+    """200 "ok" when the database (SELECT 1) and the cache (set/get) work;
+    200 "ok; degraded: cache" when only the cache fails (pages are computed
+    without it); 503 naming what failed when the database is away, e.g.
+    "unavailable: database cache". For monitors and load balancers: plain
+    text, not translated, no session touched."""
     failed = health.failed_checks()
-    if failed:
+    if health.REQUIRED & set(failed):
         return HttpResponse(
             "unavailable: " + " ".join(failed),
             content_type="text/plain",
             status=503,
             headers={"Cache-Control": "no-store", "Retry-After": "30"},
         )
+    body = "ok; degraded: " + " ".join(failed) if failed else "ok"
     return HttpResponse(
-        "ok", content_type="text/plain", headers={"Cache-Control": "no-store"}
+        body, content_type="text/plain", headers={"Cache-Control": "no-store"}
     )
 
 
@@ -113,20 +102,23 @@ def healthz(request):
 
 @require_GET
 def home(request):
+    """“Việc cần làm” for every role the user holds (`clusters.todo`), then
+    the user's clusters and the panels other apps add (`clusters.panels`)."""
     user = request.user
-    context = {"today": timezone.localdate()}
-    from campaigns import selectors as campaigns
-
+    today = timezone.localdate()
+    tasks = todo.items_for(user, today)
+    context = {
+        "today": today,
+        "todo_groups": todo.groups(tasks),
+        "todo_count": len(tasks),
+        "panels": panels.render(panels.HOME, request),
+    }
     if sees_whole_authority(user):
         context["cluster_rows"] = selectors.cluster_rows(user)
         if can_manage(user):
             context["counts"] = selectors.authority_counts(user)
-        context["campaigns_waiting"], context["campaigns_running"] = (
-            campaigns.staff_home(user)
-        )
     elif is_unit_officer(user):
         context["my_memberships"] = selectors.officer_memberships(user)
-        context["my_campaigns"] = campaigns.unit_home(user)
     return render(request, "clusters/home.html", context)
 
 
@@ -251,7 +243,7 @@ def unit_detail(request, pk):
             "has_history": services.unit_has_history(unit)
             if can_manage(request.user)
             else True,
-            "award_grants": unit_award_history(unit),
+            "panels": panels.render(panels.UNIT, request, unit),
         },
     )
 
@@ -346,12 +338,14 @@ def unit_delete(request, pk):
 @require_GET
 @require(reaches_authority)
 def term_detail(request, pk):
+    """The year: its stages as a progress strip with the steps the viewer may
+    open now (the current stage's first), its settings and members, and the
+    panels other apps add (`clusters.panels`: votes, proposals…)."""
     term = _found(selectors.term_detail, request.user, pk)
     next_states = [TermState(s) for s in TERM_TRANSITIONS[TermState(term.state)]]
     handover_out = selectors.handover_of(term, "handover_out")
-    next_term = Term.objects.filter(
-        cluster_id=term.cluster_id, year=term.year + 1
-    ).first()
+    steps = links.term_steps(request.user, term)
+    strip = stages.term_stages(term, steps)
     return render(
         request,
         "clusters/term_detail.html",
@@ -360,21 +354,12 @@ def term_detail(request, pk):
             "memberships": vi_sorted(term.memberships.all(), key=lambda m: m.unit.name),
             "handover_in": selectors.handover_of(term, "handover_in"),
             "handover_out": handover_out,
-            "next_term": next_term,
+            "next_term": selectors.next_term(term),
             "can_manage": can_manage(request.user),
             "is_chair_officer": is_chair_officer(request.user, term),
             "can_handover": handover_out is None
             and can_record_handover(request.user, term),
-            "votes": votes_of_term(term),
-            "can_open_chair_election": can_open_chair_election(request.user, term),
-            "can_open_nomination": term.state == TermState.VOTING
-            and can_run_nomination(request.user, term),
-            "can_download_summary": can_download_summary(request.user, term),
-            "term_proposals": term_proposals(term).filter(
-                pk__in=proposals_visible_to(request.user)
-            ),
-            "can_draft_proposal": term.state in DRAFTING_TERM_STATES
-            and can_draft_term_proposal(request.user, term),
+            "panels": panels.render(panels.TERM, request, term),
             "next_states": next_states,
             "transition_form": TermTransitionForm(),
             "add_form": MembershipAddForm(term=term)
@@ -383,7 +368,10 @@ def term_detail(request, pk):
             "is_closed": term.state == TermState.CLOSED,
             "results_final": services.term_results_final(term),
             "reopenings": selectors.term_reopenings(term),
-            "steps": links.term_steps(request.user, term),
+            "steps": steps,
+            "stages": strip,
+            "current_steps": stages.current_steps(strip),
+            "every_stage_steps": stages.every_stage_steps(steps),
         },
     )
 
@@ -424,13 +412,8 @@ def term_create(request, cluster_pk):
 def term_edit(request, pk):
     term = _found(selectors.term_detail, request.user, pk)
 
-    @transaction.atomic
     def save(data):
-        chair, deputy = data.pop("chair"), data.pop("deputy")
-        services.term_update(term=term, actor=request.user, **data)
-        services.term_set_officers(
-            term=term, chair=chair, deputy=deputy, actor=request.user
-        )
+        services.term_update_with_officers(term=term, actor=request.user, **data)
         return reverse("term_detail", args=[term.pk])
 
     return form_page(
@@ -447,22 +430,18 @@ def term_edit(request, pk):
 @require(can_manage)
 def term_transition(request, pk):
     term = get_object_or_404(selectors.terms_visible_to(request.user), pk=pk)
-    form = TermTransitionForm(request.POST)
-    if form.is_valid():
-        try:
-            services.term_transition(
-                term=term,
-                to_state=form.cleaned_data["to_state"],
-                actor=request.user,
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("The term's state was changed."))
-    else:
-        messages.error(request, _("Choose a valid next state."))
-    return redirect("term_detail", pk=term.pk)
+    return post_transition(
+        request,
+        TermTransitionForm(request.POST),
+        lambda data: services.term_transition(
+            term=term,
+            to_state=data["to_state"],
+            actor=request.user,
+            reason=data["reason"],
+        ),
+        success=_("The term's state was changed."),
+        next_url=reverse("term_detail", args=[term.pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -487,9 +466,7 @@ def term_reopen(request, pk):
 @require_POST
 @require(can_manage)
 def membership_add(request, pk):
-    term = get_object_or_404(
-        selectors.terms_visible_to(request.user).select_related("cluster"), pk=pk
-    )
+    term = _found(selectors.term_detail, request.user, pk)
     form = MembershipAddForm(request.POST, term=term)
     if form.is_valid():
         try:
@@ -508,19 +485,13 @@ def membership_add(request, pk):
 @require_POST
 @require(can_manage)
 def membership_remove(request, pk):
-    membership = get_object_or_404(
-        Membership.objects.select_related("term", "unit").filter(
-            term__in=selectors.terms_visible_to(request.user)
-        ),
-        pk=pk,
+    membership = _found(selectors.membership_in_reach, request.user, pk)
+    return post_action(
+        request,
+        lambda: services.membership_remove(membership=membership, actor=request.user),
+        success=_("The member was removed."),
+        next_url=reverse("term_detail", args=[membership.term_id]),
     )
-    try:
-        services.membership_remove(membership=membership, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The member was removed."))
-    return redirect("term_detail", pk=membership.term_id)
 
 
 # Users --------------------------------------------------------------------
@@ -613,21 +584,18 @@ def user_password(request, pk):
 @require_http_methods(["GET", "POST"])
 @require(can_manage)
 def rotation_settings(request, pk):
-    cluster = get_object_or_404(
-        selectors.clusters_visible_to(request.user).select_related("authority"), pk=pk
+    cluster = _found(selectors.cluster_with_authority, request.user, pk)
+    rotation = selectors.rotation_settings(cluster)
+    slots, in_order, addable = rotation.slots, rotation.in_order, rotation.addable
+    policy_form = RotationPolicyForm(
+        initial={"policy": cluster.rotation_policy}, cluster=cluster
     )
-    slots = list(cluster.rotation_slots.select_related("unit").order_by("position"))
-    in_order = Unit.objects.filter(pk__in=[s.unit_id for s in slots])
-    addable = Unit.objects.filter(
-        authority_id=cluster.authority_id, valid_to__isnull=True
-    ).exclude(pk__in=[s.unit_id for s in slots])
-    policy_form = RotationPolicyForm(initial={"policy": cluster.rotation_policy})
     add_form = RotationUnitForm(queryset=addable)
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "policy":
-                policy_form = RotationPolicyForm(request.POST)
+                policy_form = RotationPolicyForm(request.POST, cluster=cluster)
                 if policy_form.is_valid():
                     services.cluster_set_rotation_policy(
                         cluster=cluster,
@@ -710,9 +678,7 @@ def rotation_preview(request, pk):
 @require(can_manage)
 def term_rollover(request, pk):
     term = _found(selectors.term_detail, request.user, pk)
-    next_term = Term.objects.filter(
-        cluster_id=term.cluster_id, year=term.year + 1
-    ).first()
+    next_term = selectors.next_term(term)
     if next_term is not None:
         messages.info(
             request,
@@ -754,9 +720,7 @@ def term_handover(request, pk):
         else dataclasses.replace(item, url="")
         for item in selectors.handover_checklist(term)
     ]
-    next_term = Term.objects.filter(
-        cluster_id=term.cluster_id, year=term.year + 1
-    ).first()
+    next_term = selectors.next_term(term)
 
     def save(data):
         if done is not None:

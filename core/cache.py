@@ -1,70 +1,107 @@
-"""Derived reads (standings, dashboard rows) cached until business data changes.
+"""Derived reads (standings, dashboard rows) cached by the version of their data.
 
-Every cached value is stored under a key that includes the current *data
-generation*, a random token replaced after every committed write of business
-data (any model of the clusters, pledges, campaigns and awards apps except
-users, security events and history rows; bulk writes call `data_changed`).
-A reader therefore never sees a value computed before the last committed write:
-the next read after a commit misses and recomputes. Inside an atomic block the
-cache is bypassed, so a service always reads its own uncommitted writes.
+`derived(key, compute, version=…)` stores `compute()` under a key holding the
+version of the data it was computed from, read from the database by the caller
+(`core.versions`: raised in the same transaction as every write of that data).
+A reader therefore never sees a value computed before the last committed write
+of its own data, even when a cache write was lost, and a write elsewhere (another
+term, another authority) leaves the value alone. Inside an atomic block the cache
+is bypassed, so a service always reads its own uncommitted writes.
 
-The cache must be shared by every app server (production: the database cache
-table or Redis); the test settings use a dummy cache."""
+One computation per change (single flight): the first reader that misses takes
+a short lock (`cache.add`) and computes; the others meanwhile serve the last
+value computed for an older version of the same key if there is one
+(stale-while-recompute: the "last good" entry, kept under a versionless key),
+or poll for the new value for up to `WAIT_SECONDS` and then compute themselves.
 
-import uuid
+The cache is shared by every app server (production: Redis or the database
+cache table; the test settings use a dummy cache). A cache that fails or is
+empty only costs a computation, never an error."""
+
+import logging
+import time
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.utils.translation import get_language
 
-GENERATION_KEY = "data-generation"
-WATCHED_APPS = {"clusters", "pledges", "campaigns", "awards"}
-UNWATCHED_MODELS = {"clusters.user", "clusters.securityevent"}
+log = logging.getLogger(__name__)
+
+TIMEOUT = 24 * 3600
+LOCK_SECONDS = 30
+WAIT_SECONDS = 2.0
+POLL_SECONDS = 0.05
+_MISSING = object()
 
 
-def _new_generation():
-    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+def _get(key):
+    try:
+        return cache.get(key, _MISSING)
+    except Exception:  # noqa: BLE001 - a failing cache degrades to computing
+        log.warning("cache get failed", exc_info=True)
+        return _MISSING
 
 
-def data_changed():
-    """Mark every cached derived value stale once the current transaction
-    commits (at once outside a transaction). Bulk writes, which send no model
-    signals, must call it."""
-    connection = transaction.get_connection()
-    pending = getattr(connection, "run_on_commit", [])
-    if any(callback is _new_generation for _, callback, _ in pending):
-        return
-    transaction.on_commit(_new_generation)
+def _set(key, value):
+    try:
+        cache.set(key, value, TIMEOUT)
+    except Exception:  # noqa: BLE001
+        log.warning("cache set failed", exc_info=True)
 
 
-def derived(key, compute):
-    """`compute()`, cached under `key` for the current data generation and the
-    active language (computed values may hold translated labels)."""
+def _lock(key):
+    """True when this reader may compute: it holds the lock, or the cache
+    cannot tell."""
+    try:
+        return cache.add(key, 1, LOCK_SECONDS)
+    except Exception:  # noqa: BLE001
+        log.warning("cache add failed", exc_info=True)
+        return True
+
+
+def _unlock(key):
+    try:
+        cache.delete(key)
+    except Exception:  # noqa: BLE001
+        log.warning("cache delete failed", exc_info=True)
+
+
+def derived(key, compute, *, version):
+    """`compute()`, cached under `key` for `version` of its data and the active
+    language (computed values may hold translated labels). `version` is any
+    picklable value that changes whenever the data changes (an integer, or a
+    tuple of them), or a function returning it (not called inside an atomic
+    block, where nothing is cached). Computed at most once per version by all
+    readers together as long as the cache works; see the module docstring."""
     if transaction.get_connection().in_atomic_block:
         return compute()
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = uuid.uuid4().hex
-        if not cache.add(GENERATION_KEY, generation, None):
-            generation = cache.get(GENERATION_KEY)
-    full_key = f"derived:{generation}:{get_language()}:{key}"
-    value = cache.get(full_key)
-    if value is None:
-        value = compute()
-        cache.set(full_key, value, 24 * 3600)
+    if callable(version):
+        version = version()
+    base = f"derived:{get_language()}:{key}"
+    full_key = f"{base}:v{version}"
+    value = _get(full_key)
+    if value is not _MISSING:
+        return value
+    lock_key = f"{full_key}:computing"
+    if not _lock(lock_key):
+        last = _get(f"{base}:last")
+        if last is not _MISSING and last[0] != version:
+            return last[1]
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            value = _get(full_key)
+            if value is not _MISSING:
+                return value
+        return _compute_and_store(base, full_key, version, compute)
+    try:
+        return _compute_and_store(base, full_key, version, compute)
+    finally:
+        _unlock(lock_key)
+
+
+def _compute_and_store(base, full_key, version, compute):
+    value = compute()
+    _set(full_key, value)
+    _set(f"{base}:last", (version, value))
     return value
-
-
-def _on_write(sender, **kwargs):
-    meta = sender._meta
-    if meta.app_label not in WATCHED_APPS or meta.label_lower in UNWATCHED_MODELS:
-        return
-    if meta.model_name.startswith("historical"):
-        return
-    data_changed()
-
-
-def connect():
-    post_save.connect(_on_write, dispatch_uid="core.cache.save")
-    post_delete.connect(_on_write, dispatch_uid="core.cache.delete")

@@ -1,8 +1,10 @@
-"""Liveness of what every request needs: the database and the shared cache.
+"""Liveness of what requests need: the database (required) and the shared
+cache (optional: without it pages are computed, core.cache).
 
-`/healthz/` (clusters.views.healthz) answers 200 only when both work, so that a
-load balancer or a monitor takes an app server whose database is away out of
-rotation instead of sending users to it."""
+`/healthz/` (clusters.views.healthz) answers 503 only when the database is
+away, so that a load balancer takes that app server out of rotation; a cache
+that is down is reported in the body of a 200 ("ok; degraded: cache"), since
+every page still works, only slower."""
 
 import logging
 import secrets
@@ -31,6 +33,7 @@ def _cache():
 
 
 CHECKS = (("database", _database), ("cache", _cache))
+REQUIRED = {"database"}
 
 
 def failed_checks():

@@ -1,10 +1,13 @@
-"""View helpers every app uses: a permission decorator and the form page."""
+"""View helpers every app uses: a permission decorator, the form page and the
+POST buttons (transitions, uploads, removals)."""
 
 from functools import wraps
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from .errors import DomainError
 
@@ -22,6 +25,15 @@ def require(predicate):
         return wrapped
 
     return decorator
+
+
+def found_or_404(select, *args, **kwargs):
+    """`select(*args, **kwargs)` — a selector that raises the model's
+    DoesNotExist — with a missing (or out of reach) row as HTTP 404."""
+    try:
+        return select(*args, **kwargs)
+    except ObjectDoesNotExist as error:
+        raise Http404 from error
 
 
 def apply_domain_error(form, error):
@@ -43,3 +55,57 @@ def form_page(request, form, save, *, success, template, context=None):
             messages.success(request, success)
             return redirect(target)
     return render(request, template, {"form": form, **(context or {})})
+
+
+def post_action(request, call, *, success, next_url):
+    """The end of every POST-button view (a transition, a removal, an upload):
+    call the service (`call()`), show `success` — or `success(result)` when it
+    is callable — or the refusal's message, and redirect to `next_url`. POST,
+    redirect, GET: the button works without JavaScript."""
+    try:
+        result = call()
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success(result) if callable(success) else success)
+    return redirect(next_url)
+
+
+def post_transition(request, form, move, *, success, next_url, invalid=None):
+    """A state-transition button: with the bound `form` valid, `move(cleaned
+    data)` calls the transition service (see `post_action`); an invalid form
+    says `invalid` ("Choose a valid next state." by default)."""
+    if not form.is_valid():
+        messages.error(request, invalid or _("Choose a valid next state."))
+        return redirect(next_url)
+    return post_action(
+        request,
+        lambda: move(form.cleaned_data),
+        success=success,
+        next_url=next_url,
+    )
+
+
+def post_upload(request, form, add, *, next_url, success=None):
+    """A file-upload button: with the bound upload `form` valid, `add(cleaned
+    data)` stores the file through a service (see `post_action`)."""
+    if not form.is_valid():
+        messages.error(request, _("Choose a file to upload."))
+        return redirect(next_url)
+    return post_action(
+        request,
+        lambda: add(form.cleaned_data),
+        success=success or _("The file was attached."),
+        next_url=next_url,
+    )
+
+
+def post_removal(request, attachment, remove, *, next_url):
+    """A file-removal button: `remove(attachment)` calls the service that
+    removes it (see `post_action`) and the message names the file."""
+    return post_action(
+        request,
+        lambda: remove(attachment),
+        success=_("“%(name)s” was removed.") % {"name": attachment.original_name},
+        next_url=next_url,
+    )

@@ -313,8 +313,11 @@ def _sign_all(pledge, officers, signed_on):
             pledge=pledge,
             unit=unit,
             actor=officer,
-            signer_name=officer.full_name,
-            signer_title="Phó Chủ tịch UBND",
+            # The leader's name is left for the printed copy: the demo does
+            # not invent one, and never takes the recording officer's.
+            signer_name="",
+            signer_title="Phó Chủ tịch",
+            signs_for="Chủ tịch",
             signed_on=signed_on,
         )
     return pledge

@@ -258,8 +258,9 @@ def _pledge(term, officers, admin, year):
                 pledge=pledge,
                 unit=unit,
                 actor=officer,
-                signer_name=officer.full_name,
-                signer_title="Phó Giám đốc Sở",
+                signer_name="",
+                signer_title="Phó Giám đốc",
+                signs_for="Giám đốc",
                 signed_on=datetime.date(year, 2, 10),
             )
 

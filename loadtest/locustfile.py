@@ -97,7 +97,7 @@ class Officer(HttpUser):
         origin = self.host.replace("http://", "https://", 1).rstrip("/")
         return {**self.https, "Referer": origin + path, **(extra or {})}
 
-    def _page(self, path, name, expect=None, absent=None):
+    def _get_page(self, path, name, expect=None, absent=None):
         """GET a page: 200 (with `expect`, without `absent`), else a failure;
         its HTML."""
         with self.client.get(
@@ -170,7 +170,7 @@ class Officer(HttpUser):
         report = f"/terms/{j['term']}/reports/{j['unit']}/"
         login = "/accounts/login/"
 
-        html = self._page(login, STEPS[0], expect="csrfmiddlewaretoken")
+        html = self._get_page(login, STEPS[0], expect="csrfmiddlewaretoken")
         self.wait()
         self._post(
             login,
@@ -184,7 +184,7 @@ class Officer(HttpUser):
             ),
             back="/",
         )
-        html = self._page(report, STEPS[2], expect='name="actual_')
+        html = self._get_page(report, STEPS[2], expect='name="actual_')
         self.wait()
 
         actuals = ACTUAL.findall(html)
@@ -197,7 +197,7 @@ class Officer(HttpUser):
             fields[f"actual_{pk}"] = vietnamese(random.uniform(10, 10**6))  # noqa: S311
             fields[f"note_{pk}"] = "Số liệu của Chi cục Thống kê"
         self._post(report, STEPS[3], *self._form(fields), back=report)
-        html = self._page(report, STEPS[2])
+        html = self._get_page(report, STEPS[2])
         self.wait()
 
         fields = {
@@ -209,7 +209,7 @@ class Officer(HttpUser):
             fields[f"points_{pk}"] = most.replace(".", ",")
             fields[f"explanation_{pk}"] = "Hoàn thành đầy đủ, có văn bản kèm theo."
         self._post(report, STEPS[4], *self._form(fields), back=report)
-        html = self._page(report, STEPS[2])
+        html = self._get_page(report, STEPS[2])
         self.wait()
 
         boundary = uuid.uuid4().hex
@@ -235,7 +235,7 @@ class Officer(HttpUser):
             f"multipart/form-data; boundary={boundary}",
             back=report,
         )
-        html = self._page(report, STEPS[2], expect=f"bien-ban-{j['unit']}.pdf")
+        html = self._get_page(report, STEPS[2], expect=f"bien-ban-{j['unit']}.pdf")
         self.wait()
 
         self._post(
@@ -250,7 +250,7 @@ class Officer(HttpUser):
             ),
             back=report,
         )
-        html = self._page(report, STEPS[2], absent='id="submit-report"')
+        html = self._get_page(report, STEPS[2], absent='id="submit-report"')
         completed.append((j["term"], j["unit"]))
         self.wait()
 

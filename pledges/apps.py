@@ -13,9 +13,21 @@ class PledgesConfig(AppConfig):
         from clusters.services import TRANSITION_GUARDS
 
         from . import links, services  # services: connects the rollover receiver
+        from .standings import invalidation
 
         links.register()
-        from .selectors import pledge_not_in_force
+        invalidation.connect()
+        from clusters import todo as clusters_todo
+
+        from . import todo
+
+        clusters_todo.register(todo.provider)
+        from clusters.selectors import LEADERS
+
+        from .selectors import pledge_not_in_force, ranking_leaders
+
+        if ranking_leaders not in LEADERS:
+            LEADERS.append(ranking_leaders)
 
         TRANSITION_GUARDS.setdefault(TermState.IN_PROGRESS, []).append(
             pledge_not_in_force

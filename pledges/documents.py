@@ -2,21 +2,28 @@
 shaped once by `pledge_document`, written as Word by `pledge_docx` and as HTML by
 the print view. The document body is Vietnamese whatever the UI language."""
 
-import io
 from dataclasses import dataclass
 
-from django.utils import translation
-from docx import Document
-from docx.enum.section import WD_ORIENT, WD_SECTION
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm
 
 from clusters.models import UnitKind, share_of_scale
-from core.formatting import format_number
-from core.hygiene import strip_control
+from core.documents import (
+    CENTRE,
+    DOCX_CONTENT_TYPE,
+    MOTTO,
+    RIGHT,
+    SMALL_SIZE,
+    SUB_MOTTO,
+    TABLE_SIZE,
+    TO_BE_FILLED,
+    Layout,
+    Signer,
+    _row_property,
+    vn_date_line,
+    vn_number,
+)
 
 from . import selectors
 from .models import (
@@ -31,13 +38,17 @@ from .models import (
 )
 from .totals import combine, indicator_total
 
-FONT = "Times New Roman"
-DOCX_CONTENT_TYPE = (
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-)
-MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
-SUB_MOTTO = "Độc lập - Tự do - Hạnh phúc"
-TO_BE_FILLED = "……………………………"
+__all__ = [
+    "DOCX_CONTENT_TYPE",
+    "MOTTO",
+    "SUB_MOTTO",
+    "TO_BE_FILLED",
+    "pledge_document",
+    "pledge_docx",
+    "vn_date_line",
+    "vn_number",
+]
+
 NO_TARGETS = "Giao ước không có chỉ tiêu định lượng."
 HEADINGS = (
     "TIÊU CHÍ THI ĐUA VÀ THANG ĐIỂM",
@@ -76,28 +87,24 @@ CRITERION_NOTES = {
 }
 
 
-def vn_number(value, places=None):
-    """`format_number` in Vietnamese whatever the active language."""
-    with translation.override("vi"):
-        return format_number(value, places)
-
-
-def vn_date_line(place, day):
-    """ "Hậu Giang, ngày 05 tháng 02 năm 2023": days below 10 and months 1 and 2
-    take a leading zero (Decree 30/2020/NĐ-CP, appendix I). Without a day (the
-    draft of an act not done yet) the date is left for the clerk to fill in:
-    "Hậu Giang, ngày … tháng … năm …"."""
-    if day is None:
-        return f"{place}, ngày … tháng … năm …"
-    month = f"{day.month:02d}" if day.month < 3 else str(day.month)
-    return f"{place}, ngày {day.day:02d} tháng {month} năm {day.year}"
-
-
 def rule_words(indicator):
     """The indicator's scoring rule in Vietnamese words."""
     params = indicator.params or {}
     if indicator.rule == ScoringRule.THRESHOLD:
         return "đạt 100% trở lên được điểm tối đa"
+    if indicator.rule == ScoringRule.GROWTH:
+        full = vn_number(params.get("full", 10))
+        if indicator.direction == Direction.LOWER:
+            return (
+                f"theo mức giảm so với thực hiện năm trước: giảm từ {full}% trở lên "
+                f"được điểm tối đa, giảm dưới {full}% được điểm tương ứng theo tỷ "
+                "lệ, không giảm không có điểm"
+            )
+        return (
+            f"theo mức tăng trưởng so với thực hiện năm trước: tăng từ {full}% trở "
+            f"lên được điểm tối đa, tăng dưới {full}% được điểm tương ứng theo tỷ "
+            "lệ, không tăng không có điểm"
+        )
     if indicator.rule == ScoringRule.BANDS:
         bands = sorted(params.get("bands") or [], key=lambda b: b[0], reverse=True)
         steps = "; ".join(
@@ -184,11 +191,17 @@ class TargetTable:
 
 @dataclass(frozen=True)
 class SignatureBlock:
+    """A member's signature block: "TM. ỦY BAN NHÂN DÂN" for a local
+    government, the unit, "KT. CHỦ TỊCH" when a deputy signs for the head, the
+    signer's title and name as entered at signing (dotted lines to fill in
+    by hand when not entered; never the account of who recorded it)."""
+
     capacity: str
     unit: str
     title: str
     name: str
     signed: bool
+    deputy: str = ""
 
 
 @dataclass(frozen=True)
@@ -318,13 +331,17 @@ def _signature_blocks(members, signatures):
     blocks = []
     for unit in members:
         signature = signatures.get(unit.pk)
+        title = signature.signer_title.strip() if signature else ""
+        deputy = signature.signs_for.strip() if signature else ""
+        name = signature.signer_name.strip() if signature else ""
         blocks.append(
             SignatureBlock(
                 capacity="TM. ỦY BAN NHÂN DÂN" if unit.kind in LOCAL_GOVERNMENT else "",
                 unit=unit.name.upper(),
-                title=signature.signer_title.upper() if signature else TO_BE_FILLED,
-                name=signature.signer_name if signature else TO_BE_FILLED,
+                title=title.upper() or TO_BE_FILLED,
+                name=name or TO_BE_FILLED,
                 signed=signature is not None,
+                deputy=f"KT. {deputy.upper()}" if deputy else "",
             )
         )
     return tuple(blocks)
@@ -352,7 +369,7 @@ def pledge_document(pledge):
         issuer=authority.name.upper(),
         cluster=cluster.name.upper(),
         place_date=vn_date_line(authority.place_name, day),
-        title=f"GIAO ƯỚC THI ĐUA NĂM {term.year}",
+        title=f"GIAO ƯỚC THI ĐUA {term.period_label.upper()}",
         subtitle=cluster.name,
         draft=pledge.state == PledgeState.DRAFT,
         amendment=f"(Sửa đổi lần {pledge.version - 1})" if pledge.version > 1 else "",
@@ -367,249 +384,44 @@ def pledge_document(pledge):
 
 # Word ---------------------------------------------------------------------------
 
-PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
-MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
-BODY_SIZE = Pt(13)
-TABLE_SIZE = Pt(12)
-# Elements that follow w:pBdr inside w:pPr (ECMA-376 order), so the border goes
-# where Word expects it.
-_AFTER_PBDR = (
-    "w:shd",
-    "w:tabs",
-    "w:suppressAutoHyphens",
-    "w:kinsoku",
-    "w:wordWrap",
-    "w:overflowPunct",
-    "w:topLinePunct",
-    "w:autoSpaceDE",
-    "w:autoSpaceDN",
-    "w:bidi",
-    "w:adjustRightInd",
-    "w:snapToGrid",
-    "w:spacing",
-    "w:ind",
-    "w:contextualSpacing",
-    "w:mirrorIndents",
-    "w:suppressOverlap",
-    "w:jc",
-    "w:textDirection",
-    "w:textAlignment",
-    "w:textboxTightWrap",
-    "w:outlineLvl",
-    "w:divId",
-    "w:cnfStyle",
-    "w:rPr",
-    "w:sectPr",
-    "w:pPrChange",
-)
 
-
-def _set_fonts(rpr):
-    """Times New Roman for every script (East Asian included) and Vietnamese as
-    the language, overriding the template's theme fonts."""
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)
-    for theme in ("asciiTheme", "hAnsiTheme", "eastAsiaTheme", "cstheme"):
-        fonts.attrib.pop(qn(f"w:{theme}"), None)
-    for script in ("ascii", "hAnsi", "eastAsia", "cs"):
-        fonts.set(qn(f"w:{script}"), FONT)
-    lang = rpr.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        rpr.append(lang)
-    lang.set(qn("w:val"), "vi-VN")
-    lang.set(qn("w:eastAsia"), "vi-VN")
-
-
-def _setup_styles(document):
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    if defaults is not None:
-        rpr = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}")
-        if rpr is not None:
-            _set_fonts(rpr)
-    normal = document.styles["Normal"]
-    normal.font.name = FONT
-    normal.font.size = BODY_SIZE
-    _set_fonts(normal.element.get_or_add_rPr())
-    normal.paragraph_format.space_before = Pt(0)
-    normal.paragraph_format.space_after = Pt(0)
-    normal.paragraph_format.line_spacing = 1.0
-
-
-def _page(section, *, landscape=False):
-    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = (
-        (PAGE_HEIGHT, PAGE_WIDTH) if landscape else (PAGE_WIDTH, PAGE_HEIGHT)
+def signer_lines(block):
+    """The signature block's capacity lines, top to bottom."""
+    return tuple(
+        line for line in (block.capacity, block.unit, block.deputy, block.title) if line
     )
-    section.top_margin = MARGINS["top"]
-    section.bottom_margin = MARGINS["bottom"]
-    section.left_margin = MARGINS["left"]
-    section.right_margin = MARGINS["right"]
-    return section.page_width - section.left_margin - section.right_margin
 
 
-def _write(paragraph, text, *, bold=False, italic=False, size=None, align=None):
-    """Every text of the project's Word documents is written here, without the
-    control characters Word cannot hold (`core.hygiene.strip_control`)."""
-    run = paragraph.add_run(strip_control(text))
-    run.bold = bold
-    run.italic = italic
-    if size is not None:
-        run.font.size = size
-    if align is not None:
-        paragraph.alignment = align
-    return paragraph
-
-
-def _cell_paragraph(cell):
-    """The cell's first, still empty paragraph, or a new one after it."""
-    paragraph = cell.paragraphs[-1]
-    if paragraph.runs or paragraph.text:
-        paragraph = cell.add_paragraph()
-    return paragraph
-
-
-def _cell_text(cell, text, **style):
-    return _write(_cell_paragraph(cell), text, **style)
-
-
-def _rule(cell, cell_width, rule_width):
-    """A centred horizontal line of `rule_width` under the text above it."""
-    paragraph = cell.add_paragraph()
-    indent = max((cell_width - rule_width) // 2, 0)
-    paragraph.paragraph_format.left_indent = indent
-    paragraph.paragraph_format.right_indent = indent
-    paragraph.paragraph_format.line_spacing = Pt(2)
-    border = OxmlElement("w:pBdr")
-    bottom = OxmlElement("w:bottom")
-    for key, value in {
-        "val": "single",
-        "sz": "6",
-        "space": "1",
-        "color": "auto",
-    }.items():
-        bottom.set(qn(f"w:{key}"), value)
-    border.append(bottom)
-    paragraph._p.get_or_add_pPr().insert_element_before(border, *_AFTER_PBDR)
-
-
-def _row_property(row, tag):
-    tr_pr = row._tr.get_or_add_trPr()
-    element = OxmlElement(tag)
-    tr_pr.append(element)
-
-
-def _table(document, widths, *, style=None):
-    table = document.add_table(rows=0, cols=len(widths))
-    if style:
-        table.style = document.styles[style]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width
-    return table
-
-
-def _add_row(table, widths, texts=(), **style):
-    row = table.add_row()
-    for cell, width in zip(row.cells, widths, strict=True):
-        cell.width = width
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    for cell, text in zip(row.cells, texts, strict=False):
-        if text:
-            _cell_text(cell, text, **style)
-    return row
-
-
-def _header(document, doc, width):
-    left, right = Mm(62), width - Mm(62)
-    table = _table(document, (left, right))
-    row = _add_row(table, (left, right))
-    row.cells[0].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    row.cells[1].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    _cell_text(row.cells[0], doc.issuer, size=Pt(12), align=centre)
-    _cell_text(row.cells[0], doc.cluster, bold=True, size=Pt(12), align=centre)
-    _rule(row.cells[0], left, Mm(25))
-    if getattr(doc, "number", ""):  # "Số: …/BB-CTĐ" under the issuer's rule
-        number = row.cells[0].add_paragraph()
-        number.paragraph_format.space_before = Pt(6)
-        _write(number, doc.number, size=Pt(13), align=centre)
-    _cell_text(row.cells[1], doc.motto, bold=True, size=Pt(12), align=centre)
-    _cell_text(row.cells[1], doc.sub_motto, bold=True, size=Pt(13), align=centre)
-    _rule(row.cells[1], right, Mm(60))
-    line = document.add_paragraph()
-    line.paragraph_format.space_before = Pt(6)
-    _write(line, doc.place_date, italic=True, align=WD_ALIGN_PARAGRAPH.RIGHT)
-
-
-def _title(document, doc):
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    if doc.draft:
-        _write(document.add_paragraph(), "DỰ THẢO", bold=True, align=centre)
-    title = _write(
-        document.add_paragraph(), doc.title, bold=True, size=Pt(14), align=centre
-    )
-    title.paragraph_format.space_before = Pt(18)
-    _write(document.add_paragraph(), doc.subtitle, bold=True, size=Pt(14), align=centre)
-    if doc.amendment:
-        _write(document.add_paragraph(), doc.amendment, italic=True, align=centre)
-
-
-def _heading(document, text):
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.space_before = Pt(12)
-    paragraph.paragraph_format.space_after = Pt(6)
-    paragraph.paragraph_format.keep_with_next = True
-    _write(paragraph, text, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-
-
-def _criteria(document, doc, width):
-    widths = (Mm(18), width - Mm(18 + 20 + 40), Mm(20), Mm(40))
-    table = _table(document, widths, style="Table Grid")
-    head = _add_row(
+def _criteria(layout, doc):
+    widths = (Mm(18), layout.width - Mm(18 + 20 + 40), Mm(20), Mm(40))
+    table = layout.table(widths, grid=True)
+    head = layout.row(
         table,
         widths,
         ("TT/Mã", "Nội dung tiêu chí", "Điểm tối đa", "Ghi chú: loại/minh chứng"),
+        align=CENTRE,
         bold=True,
         size=TABLE_SIZE,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
     )
     _row_property(head, "w:tblHeader")
     for item in doc.criteria:
         bold = item.level == "section"
         italic = item.level == "indicator"
-        row = _add_row(table, widths)
-        _cell_text(
-            row.cells[0],
-            item.code,
-            bold=bold,
-            italic=italic,
-            size=TABLE_SIZE,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
-        )
-        _cell_text(row.cells[1], item.text, bold=bold, italic=italic, size=TABLE_SIZE)
+        row = layout.row(table, widths)
+        _row_property(row, "w:cantSplit")
+        code, text, points, note = row.cells
+        style = {"bold": bold, "italic": italic, "size": TABLE_SIZE}
+        layout.cell_text(code, item.code, align=CENTRE, **style)
+        layout.cell_text(text, item.text, **style)
         for detail in item.details:
-            _cell_text(row.cells[1], detail, italic=True, size=Pt(11))
-        _cell_text(
-            row.cells[2],
-            item.points,
-            bold=bold,
-            size=TABLE_SIZE,
-            align=WD_ALIGN_PARAGRAPH.CENTER,
-        )
-        _cell_text(row.cells[3], item.note, size=Pt(11))
-    total = _add_row(table, widths)
+            layout.cell_text(text, detail, italic=True, size=SMALL_SIZE)
+        layout.cell_text(points, item.points, align=CENTRE, bold=bold, size=TABLE_SIZE)
+        layout.cell_text(note, item.note, size=SMALL_SIZE)
+    total = layout.row(table, widths)
     label = total.cells[0].merge(total.cells[1])
-    _cell_text(label, "Tổng cộng (thang điểm)", bold=True, size=TABLE_SIZE)
-    _cell_text(
-        total.cells[2],
-        doc.scale,
-        bold=True,
-        size=TABLE_SIZE,
-        align=WD_ALIGN_PARAGRAPH.CENTER,
+    layout.cell_text(label, "Tổng cộng (thang điểm)", bold=True, size=TABLE_SIZE)
+    layout.cell_text(
+        total.cells[2], doc.scale, align=CENTRE, bold=True, size=TABLE_SIZE
     )
 
 
@@ -626,22 +438,21 @@ def _narrow_cells(table):
     )
 
 
-def _targets(document, doc, width):
-    size = Pt(11)
-    centre, right = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT
+def _targets(layout, doc):
+    size = SMALL_SIZE
     fixed = (Mm(12), Mm(40), Mm(16))
     if not doc.has_targets:
-        _write(document.add_paragraph(), NO_TARGETS, italic=True)
+        layout.paragraph(NO_TARGETS, italic=True)
         return
     for part in doc.target_tables:
         columns = len(part.members) + (1 if part.with_total else 0)
-        number = (width - sum(fixed)) // max(columns, 1)
+        number = (layout.width - sum(fixed)) // max(columns, 1)
         widths = (*fixed, *([number] * columns))
         if part is not doc.target_tables[0]:
-            document.add_paragraph()
-        table = _table(document, widths, style="Table Grid")
+            layout.line(layout.document, "", after=6)
+        table = layout.table(widths, grid=True)
         _narrow_cells(table)
-        head = _add_row(
+        head = layout.row(
             table,
             widths,
             (
@@ -651,76 +462,53 @@ def _targets(document, doc, width):
                 *(unit.short_name for unit in part.members),
                 *(["Tổng cụm"] if part.with_total else []),
             ),
+            align=CENTRE,
             bold=True,
             size=size,
-            align=centre,
         )
         _row_property(head, "w:tblHeader")
         for item in part.rows:
-            row = _add_row(table, widths)
-            _cell_text(row.cells[0], item.code, size=size, align=centre)
-            _cell_text(row.cells[1], item.title, size=size)
-            _cell_text(row.cells[2], item.unit_of_measure, size=size, align=centre)
+            row = layout.row(table, widths)
+            _row_property(row, "w:cantSplit")
+            layout.cell_text(row.cells[0], item.code, align=CENTRE, size=size)
+            layout.cell_text(row.cells[1], item.title, size=size)
+            layout.cell_text(
+                row.cells[2], item.unit_of_measure, align=CENTRE, size=size
+            )
             for cell, value in zip(row.cells[3:], item.values, strict=False):
-                _cell_text(cell, value, size=size, align=right)
+                layout.cell_text(cell, value, align=RIGHT, size=size)
             if part.with_total:
-                _cell_text(row.cells[-1], item.total, bold=True, size=size, align=right)
-
-
-def _signatures(document, doc, width):
-    half = width // 2
-    widths = (half, width - half)
-    table = _table(document, widths)
-    centre = WD_ALIGN_PARAGRAPH.CENTER
-    for pair in doc.signature_rows:
-        row = _add_row(table, widths)
-        _row_property(row, "w:cantSplit")
-        cells = row.cells
-        if len(pair) == 1:
-            cells = [cells[0].merge(cells[1])]
-        for cell, block in zip(cells, pair, strict=True):
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-            first = _cell_paragraph(cell)
-            first.paragraph_format.space_before = Pt(18)
-            if block.capacity:
-                _write(first, block.capacity, bold=True, align=centre)
-                first = _cell_paragraph(cell)
-            _write(first, block.unit, bold=True, align=centre)
-            _cell_text(cell, block.title, bold=True, align=centre)
-            for _blank in range(4):
-                cell.add_paragraph()
-            _write(cell.add_paragraph(), block.name, bold=True, align=centre)
+                layout.cell_text(
+                    row.cells[-1], item.total, align=RIGHT, bold=True, size=size
+                )
 
 
 def pledge_docx(pledge):
-    """The pledge as a .docx file (bytes) laid out per Decree 30/2020/NĐ-CP: A4,
-    Times New Roman 13 pt, issuing body and national motto header, place and date,
-    criteria, targets (on a landscape page when members are many) and one
-    signature block per member unit."""
+    """The pledge as a .docx file (bytes) in the layout of `core.documents`
+    (Decree 30/2020/NĐ-CP): the authority and cluster beside the national motto,
+    place and date, criteria, targets (on a landscape page when members are
+    many) and one signature block per member unit, signed by its leader."""
     doc = pledge_document(pledge)
-    document = Document()
-    _setup_styles(document)
-    document.core_properties.title = strip_control(doc.title)
-    document.core_properties.language = "vi-VN"
-    width = _page(document.sections[0])
-    _header(document, doc, width)
-    _title(document, doc)
-    _heading(document, doc.headings[0])
-    _criteria(document, doc, width)
+    layout = Layout(title=doc.title)
+    layout.header(parent=doc.issuer, issuer=(doc.cluster,), place_date=doc.place_date)
+    layout.title(doc.title, (doc.subtitle,), draft=doc.draft, note=doc.amendment)
+    layout.heading(doc.headings[0], centred=True)
+    _criteria(layout, doc)
     for line in doc.rules:
-        rule = _write(document.add_paragraph(), line)
-        rule.paragraph_format.space_before = Pt(6)
-        rule.paragraph_format.first_line_indent = Mm(10)
+        layout.paragraph(line)
     if doc.wide:
-        landscape = document.add_section(WD_SECTION.NEW_PAGE)
-        _heading(document, doc.headings[1])
-        _targets(document, doc, _page(landscape, landscape=True))
-        width = _page(document.add_section(WD_SECTION.NEW_PAGE))
+        layout.new_page(landscape=True)
+        layout.heading(doc.headings[1], centred=True)
+        _targets(layout, doc)
+        layout.new_page()
     else:
-        _heading(document, doc.headings[1])
-        _targets(document, doc, width)
-    _heading(document, doc.headings[2])
-    _signatures(document, doc, width)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+        layout.heading(doc.headings[1], centred=True)
+        _targets(layout, doc)
+    layout.heading(doc.headings[2], centred=True)
+    layout.closing(
+        signers=tuple(
+            Signer(lines=signer_lines(block), name=block.name)
+            for block in doc.signatures
+        )
+    )
+    return layout.bytes()

@@ -55,6 +55,18 @@ class IndicatorForm(ModelForm):
         min_value=Decimal(0),
         initial=50,
     )
+    growth_full = forms.DecimalField(
+        # xgettext:no-python-format
+        label=_("Growth for full points (% over last year's actual)"),
+        required=False,
+        min_value=Decimal(0),
+        initial=10,
+        localize=True,
+        help_text=_(
+            "For the growth rule: this growth or more earns all the points, less "
+            "earns them in proportion, no growth earns none."
+        ),
+    )
     bands = forms.CharField(
         label=_("Bands"),
         required=False,
@@ -82,6 +94,7 @@ class IndicatorForm(ModelForm):
         params = self.instance.params or {}
         self.fields["cap"].initial = params.get("cap", 100)
         self.fields["floor"].initial = params.get("floor", 50)
+        self.fields["growth_full"].initial = params.get("full", 10)
         self.fields["bands"].initial = "; ".join(
             f"{low}:{share}" for low, share in params.get("bands", [])
         )
@@ -111,6 +124,10 @@ class IndicatorForm(ModelForm):
             floor = data.get("floor") if data.get("floor") is not None else Decimal(50)
             if floor >= cap:
                 self.add_error("floor", _("The floor must be below the cap."))
+        if rule == ScoringRule.GROWTH and data.get("growth_full") == 0:
+            self.add_error(
+                "growth_full", _("The growth for full points must be above 0.")
+            )
         return data
 
     def service_fields(self):
@@ -118,6 +135,7 @@ class IndicatorForm(ModelForm):
         dict)."""
         data = dict(self.cleaned_data)
         cap, floor, bands = data.pop("cap"), data.pop("floor"), data.pop("bands")
+        full = data.pop("growth_full")
         rule = data["rule"]
         if rule == ScoringRule.PROPORTIONAL:
             data["params"] = {
@@ -126,17 +144,37 @@ class IndicatorForm(ModelForm):
             }
         elif rule == ScoringRule.BANDS:
             data["params"] = {"bands": bands}
+        elif rule == ScoringRule.GROWTH:
+            data["params"] = {"full": float(full if full is not None else 10)}
         else:
             data["params"] = {}
         return data
 
 
 class SignForm(Form):
-    signer_name = forms.CharField(label=_("Signer's full name"), max_length=150)
+    """The unit's leader who signs, as the document prints them; left empty,
+    the document leaves the lines to fill in by hand."""
+
+    signs_for = forms.CharField(
+        label=_("Signing for (KT.)"),
+        max_length=150,
+        required=False,
+        help_text=_(
+            "When a deputy signs for the head: the head's title, e.g. "
+            "“Chủ tịch”. Empty when the head signs."
+        ),
+    )
     signer_title = forms.CharField(
         label=_("Signer's title"),
         max_length=150,
-        help_text=_("e.g. Chủ tịch UBND xã or Giám đốc Sở Tài chính"),
+        required=False,
+        help_text=_("e.g. Phó Chủ tịch or Giám đốc Sở Tài chính"),
+    )
+    signer_name = forms.CharField(
+        label=_("Signer's full name"),
+        max_length=150,
+        required=False,
+        help_text=_("The leader who signs, not who records the signature."),
     )
     signed_on = forms.DateField(label=_("Date signed"), widget=DateInput())
 

@@ -3,6 +3,7 @@ shown by the predicate its view checks, in the stages where it is used."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from clusters import links
 from clusters.models import MemberRole, TermState
@@ -50,6 +51,16 @@ def register():
     links.register("report_list", permissions.can_open_report_list)
     links.register("rank_detail", permissions.can_see_standing)
     links.register("ranking_publish", permissions.can_publish_ranking)
+    links.STEP_STAGES.update(
+        pledge=TermState.PLEDGING,
+        targets=TermState.PLEDGING,
+        report=TermState.REPORTING,
+        review=TermState.REPORTING,
+        review_chair=TermState.REPORTING,
+        scoring=TermState.SCORING,
+        reply=TermState.REPLY,
+        ranking=TermState.RANKED,
+    )
 
     links.register_step(
         order=10,
@@ -87,6 +98,7 @@ def register():
         order=41,
         key="review_chair",
         label=_("Review of the chair unit's report"),
+        block_label=pgettext_lazy("block", "Review of the chair unit's report"),
         shown=lambda user, term: _reporting_on(term) and is_deputy_officer(user, term),
         url=lambda user, term: (
             reverse("report_edit", args=[term.pk, _chair_unit_id(term)])

@@ -41,6 +41,24 @@ def can_edit_report(user, term, unit):
     return is_member_officer(user, term) and user.unit_id == unit.pk
 
 
+# The term states in which units enter their results (DESIGN.md §3).
+REPORTING_STATES = (TermState.IN_PROGRESS, TermState.REPORTING)
+
+
+def report_change_refusal(term, report):
+    """Why a unit's report of `term` cannot be changed now, or None: results
+    are entered while the year is in progress or being reported, and only a
+    draft or returned report (`Report.is_editable`) changes. The services
+    enforce the same rule (`pledges.services.reports`)."""
+    if term.state not in REPORTING_STATES:
+        return _("Results are entered while the year is in progress or being reported.")
+    if report is not None and not report.is_editable:
+        return _("The report is %(state)s and can no longer be changed.") % {
+            "state": report.get_state_display()
+        }
+    return None
+
+
 def can_review_reports(user, term):
     """The chair unit's officers, province staff and admins accept or return
     submitted reports and see who has not submitted."""

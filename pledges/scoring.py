@@ -26,18 +26,49 @@ def achievement(direction, planned, actual):
     return actual / planned * HUNDRED
 
 
+def growth(direction, last_actual, actual):
+    """Growth over last year's actual in %: (actual − last) / last × 100, or
+    the reduction (last − actual) / last × 100 when lower is better. None when
+    either is missing. From a last year of 0, any rise is infinite growth (and
+    any rise of a lower-is-better figure an infinite fall); no change is 0."""
+    if last_actual is None or actual is None:
+        return None
+    last, actual = Decimal(last_actual), Decimal(actual)
+    change = actual - last if direction != Direction.LOWER else last - actual
+    if last == 0:
+        if change == 0:
+            return Decimal(0)
+        return Decimal("Infinity") if change > 0 else Decimal("-Infinity")
+    return change / last * HUNDRED
+
+
+def growth_full(params):
+    """The growth in % over last year's actual that earns full points [10]."""
+    return Decimal(str((params or {}).get("full", 10)))
+
+
 def points_for(rule, params, max_points, achieved):
     """Points for an achievement under `rule`, `max_points` being the
     indicator's share of its criterion: proportional (share × min(a, cap) / 100,
     0 below the floor; a cap above 100 lets over-achievement earn up to
-    share × cap / 100), threshold (all at 100 % or more) or bands ((minimum %,
-    share %) pairs, never above the share). The criterion's own maximum is
-    applied by `criterion_points`."""
+    share × cap / 100), threshold (all at 100 % or more), bands ((minimum %,
+    share %) pairs, never above the share) or growth, where `achieved` is the
+    growth over last year's actual (`growth`): the full share at `full` % or
+    more, in proportion below it, nothing at 0 % or less. The criterion's own
+    maximum is applied by `criterion_points`."""
     if achieved is None:
         return None
     params = params or {}
     max_points = Decimal(max_points)
-    if rule == ScoringRule.THRESHOLD:
+    if rule == ScoringRule.GROWTH:
+        full = growth_full(params)
+        if achieved <= 0:
+            points = Decimal(0)
+        elif full <= 0 or achieved >= full:
+            points = max_points
+        else:
+            points = max_points * achieved / full
+    elif rule == ScoringRule.THRESHOLD:
         points = max_points if achieved >= HUNDRED else Decimal(0)
     elif rule == ScoringRule.BANDS:
         share = next(
@@ -75,10 +106,16 @@ def criterion_points(max_points, parts):
     return min(total, Decimal(max_points))
 
 
-def indicator_points(indicator, share_of_max, planned, actual):
-    """(achievement, points) of one indicator given its share of its criterion's
-    maximum."""
+def indicator_points(indicator, share_of_max, planned, actual, last_actual=None):
+    """(achievement in % of plan, points) of one indicator given its share of
+    its criterion's maximum; a growth rule scores the growth over
+    `last_actual` (the target's last year's actual) instead of the plan."""
     achieved = achievement(indicator.direction, planned, actual)
+    if indicator.rule == ScoringRule.GROWTH:
+        rate = growth(indicator.direction, last_actual, actual)
+        return achieved, points_for(
+            indicator.rule, indicator.params, share_of_max, rate
+        )
     return achieved, points_for(
         indicator.rule, indicator.params, share_of_max, achieved
     )

@@ -2,16 +2,18 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 from django.db.models import Count, Prefetch, Q
 from django.utils.translation import gettext as _
 
-from clusters.models import AssessedMethod, Membership, Term
-from core.cache import derived
+from clusters.models import BAND_LABELS, Membership, Unit
 
+from .deadlines import is_overdue
 from .models import (
     Criterion,
     CriterionKind,
+    DeadlineExtension,
     Indicator,
     IndicatorResult,
     Pledge,
@@ -21,6 +23,7 @@ from .models import (
     SelfScore,
     Target,
 )
+from .standings import criteria_scored_elsewhere, term_standings
 from .totals import combine, indicator_total
 
 
@@ -144,15 +147,15 @@ def pledge_problems(pledge):
                     _("Criterion %(code)s has no indicator.") % {"code": criterion.code}
                 )
             for indicator in criterion.indicator_list:
-                problems.extend(_rule_problems(indicator))
+                problems.extend(indicator_rule_problems(indicator))
     members = members_of(pledge)
     indicators = [
         i for s in sections for c in s.criteria_list for i in c.indicator_list
     ]
-    set_targets = {
-        (t.indicator_id, t.unit_id): t.planned
-        for t in Target.objects.filter(indicator__pledge=pledge)
-    }
+    set_targets, last_actuals = {}, {}
+    for t in Target.objects.filter(indicator__pledge=pledge):
+        set_targets[t.indicator_id, t.unit_id] = t.planned
+        last_actuals[t.indicator_id, t.unit_id] = t.last_actual
     for indicator in indicators:
         missing = [
             u.name for u in members if set_targets.get((indicator.pk, u.pk)) is None
@@ -162,6 +165,20 @@ def pledge_problems(pledge):
                 _("Indicator %(code)s has no target for: %(units)s.")
                 % {"code": indicator.code, "units": ", ".join(missing)}
             )
+        if indicator.rule == ScoringRule.GROWTH:
+            no_base = [
+                u.name
+                for u in members
+                if last_actuals.get((indicator.pk, u.pk)) is None
+            ]
+            if no_base:
+                problems.append(
+                    _(
+                        "Indicator %(code)s is scored on growth over last year, "
+                        "which needs last year's actual for: %(units)s."
+                    )
+                    % {"code": indicator.code, "units": ", ".join(no_base)}
+                )
         zero = [
             u.name
             for u in members
@@ -179,7 +196,8 @@ def pledge_problems(pledge):
     return problems
 
 
-def _rule_problems(indicator):
+def indicator_rule_problems(indicator):
+    """What is wrong with an indicator's rule parameters (empty when nothing)."""
     params = indicator.params or {}
     code = indicator.code
     if indicator.rule == ScoringRule.PROPORTIONAL:
@@ -187,6 +205,16 @@ def _rule_problems(indicator):
         if not (_is_number(cap) and _is_number(floor) and 0 <= floor < cap):
             return [
                 _("Indicator %(code)s: the floor must be at least 0 and below the cap.")
+                % {"code": code}
+            ]
+    if indicator.rule == ScoringRule.GROWTH:
+        full = params.get("full", 10)
+        if not (_is_number(full) and full > 0):
+            return [
+                _(
+                    "Indicator %(code)s: the growth that earns full points must "
+                    "be above 0%%."
+                )
                 % {"code": code}
             ]
     if indicator.rule == ScoringRule.BANDS:
@@ -316,6 +344,7 @@ def report_rows(report_or_none, pledge, unit):
                     share,
                     target.planned if target else None,
                     result.actual if result else None,
+                    target.last_actual if target else None,
                 )
                 indicator.returned = returned.get(("indicator", indicator.pk), [])
     return sections, returned
@@ -341,15 +370,10 @@ def report_missing(report):
     self-score (unless it counts campaigns), and every criterion needing
     evidence without a file (evidence backs claimed points, so a criterion
     scored 0 needs none)."""
-    from campaigns.models import CampaignRule
-
-    sections = pledge_tree(report.term.pledge)
-    # Criteria that count campaigns are scored from the campaigns, not by people.
-    counted = set(
-        CampaignRule.objects.filter(criterion__pledge=report.term.pledge).values_list(
-            "criterion_id", flat=True
-        )
-    )
+    pledge = report.term.pledge
+    sections = pledge_tree(pledge)
+    # Criteria scored from another app's data (campaigns) are not scored by people.
+    counted = criteria_scored_elsewhere(pledge)
     actuals = dict(report.results.values_list("indicator_id", "actual"))
     points = dict(report.self_scores.values_list("criterion_id", "points"))
     with_files = set(report.evidence.values_list("criterion_id", flat=True))
@@ -394,6 +418,38 @@ def report_status_rows(term):
     return [(unit, reports.get(unit.pk)) for unit in _members_of_term(term)]
 
 
+def report_list_rows(term, today):
+    """The rows of the report list: every member of `term` with its report (or
+    None), its latest deadline extension (or None) and whether the report is
+    overdue on `today` — still to be submitted after the last day to submit
+    (`pledges.deadlines`). 3 queries whatever the number of members."""
+    extensions = {}
+    for extension in DeadlineExtension.objects.filter(term=term).order_by("until"):
+        extensions[extension.unit_id] = extension
+    rows = []
+    for unit, report in report_status_rows(term):
+        extension = extensions.get(unit.pk)
+        rows.append(
+            SimpleNamespace(
+                unit=unit,
+                report=report,
+                extension=extension,
+                overdue=(report is None or report.is_editable)
+                and is_overdue(
+                    term.report_deadline,
+                    extension.until if extension else None,
+                    today,
+                ),
+            )
+        )
+    return rows
+
+
+def term_member_units(term):
+    """The units of `term` by name, as a queryset (for a form's choices)."""
+    return Unit.objects.filter(memberships__term=term).order_by("name")
+
+
 def _members_of_term(term):
     """The units of `term` (a Term or its id) by name."""
     return [
@@ -407,125 +463,9 @@ def _members_of_term(term):
 # Scoring and ranking ---------------------------------------------------------
 
 
-def _final_assessed(method, self_score, peer_points, reviewer_points):
-    """The final points of a scored-by-people criterion under the term's method;
-    a reviewer's score (given with a reason) always prevails."""
-    from statistics import median
-
-    if reviewer_points is not None:
-        return reviewer_points
-    if method == AssessedMethod.SELF_ACCEPTED:
-        return self_score
-    if method == AssessedMethod.REVIEWER:
-        return None
-    if not peer_points:
-        return None
-    if method == AssessedMethod.PEER_MEDIAN:
-        return Decimal(median(peer_points)).quantize(Decimal("0.01"))
-    return (sum(peer_points, Decimal(0)) / len(peer_points)).quantize(Decimal("0.01"))
-
-
-def term_standings(term):
-    """Every member's standing in `term` (ranked), computed from the pledge,
-    targets, results, self-scores, peer and reviewer scores in a constant number
-    of queries, and cached until the next write (core.cache). A late report
-    loses the term's late deduction."""
-    return derived(f"standings:{term.pk}", lambda: _compute_standings(term))
-
-
-def _compute_standings(term):
-    from awards.selectors import award_bonus
-    from campaigns.selectors import campaign_points
-
-    from . import ranking, scoring
-    from .models import Report, Score
-
-    pledge = Pledge.objects.filter(term=term).first()
-    if pledge is None:
-        return []
-    sections = pledge_tree(pledge)
-    members = _members_of_term(term)
-    targets = {
-        (t.indicator_id, t.unit_id): t.planned
-        for t in Target.objects.filter(indicator__pledge=pledge)
-    }
-    reports = {r.unit_id: r for r in Report.objects.filter(term=term)}
-    actuals = {
-        (r.report.unit_id, r.indicator_id): r.actual
-        for r in IndicatorResult.objects.filter(report__term=term).select_related(
-            "report"
-        )
-    }
-    selfs = {
-        (s.report.unit_id, s.criterion_id): s.points
-        for s in SelfScore.objects.filter(report__term=term).select_related("report")
-    }
-    peers, reviewer = {}, {}
-    for s in Score.objects.filter(report__term=term).select_related("report"):
-        key = (s.report.unit_id, s.criterion_id)
-        if s.kind == "reviewer":
-            reviewer[key] = s.points
-        else:
-            peers.setdefault(key, []).append(s.points)
-    # Criteria that count campaigns take those points (campaigns.CampaignRule);
-    # holders of awards with a ranking bonus get it (awards registry).
-    from_campaigns = campaign_points(term)
-    bonuses = award_bonus(term)
-    bands = term.band_table
-    standings = []
-    for unit in members:
-        lines = []
-        for section in sections:
-            for c in section.criteria_list:
-                if c.kind == CriterionKind.INDICATOR:
-                    share = scoring.indicator_share(c, len(c.indicator_list))
-                    parts = [
-                        scoring.indicator_points(
-                            i,
-                            share,
-                            targets.get((i.pk, unit.pk)),
-                            actuals.get((unit.pk, i.pk)),
-                        )[1]
-                        for i in c.indicator_list
-                    ]
-                    points = scoring.criterion_points(c.max_points, parts)
-                else:
-                    key = (unit.pk, c.pk)
-                    points = from_campaigns.get(key)
-                    if key not in from_campaigns:
-                        points = _final_assessed(
-                            term.assessed_method,
-                            selfs.get(key),
-                            peers.get(key, []),
-                            reviewer.get(key),
-                        )
-                lines.append(ranking.Line(c.code, c.kind, c.max_points, points))
-        report = reports.get(unit.pk)
-        late = term.late_deduction_points
-        if report is not None and report.late and late:
-            lines.append(
-                ranking.Line(str(_("late report")), CriterionKind.DEDUCTION, late, late)
-            )
-        for label, points in bonuses.get(unit.pk, ()):
-            lines.append(ranking.Line(label, CriterionKind.BONUS, points, points))
-        standings.append(
-            ranking.standing(
-                unit,
-                lines,
-                scale=term.total_points,
-                bonus_cap=term.bonus_cap_points,
-                deduction_cap=term.deduction_cap_points,
-                bands=bands,
-            )
-        )
-    return ranking.rank(standings)
-
-
 def _with_band_labels(snapshot):
     """Give each row of `snapshot` its classification's label (`band_label`),
     which the stored rows do not carry (they keep the band's name)."""
-    from clusters.models import BAND_LABELS
-
     for row in snapshot.rows:
         row["band_label"] = BAND_LABELS.get(row.get("band"), "")
     return snapshot
@@ -541,6 +481,24 @@ def published_ranking(term, number=None):
         snapshots = snapshots.filter(number=number)
     snapshot = snapshots.first()
     return _with_band_labels(snapshot) if snapshot is not None else None
+
+
+def ranking_leaders(term):
+    """`term`'s members in the order of its latest published ranking, leading
+    first (empty before publication): the source of the rotation policy “the
+    leading unit chairs” (`clusters.selectors.LEADERS`)."""
+    from clusters.models import Unit
+
+    snapshot = published_ranking(term)
+    if snapshot is None:
+        return []
+    ids = [
+        row["unit_id"]
+        for row in sorted(snapshot.rows, key=lambda row: row["rank"])
+        if row.get("unit_id")
+    ]
+    units = Unit.objects.select_related("successor").in_bulk(ids)
+    return [units[pk] for pk in ids if pk in units]
 
 
 def ranking_versions(term):
@@ -973,6 +931,111 @@ def reasons_for(term, unit):
     return reasons
 
 
+def term_with_pledge(user, pk):
+    """The term `pk` if `user` sees it, with cluster, authority, pledge and
+    members (by name) loaded, or None."""
+    from clusters.selectors import terms_visible_to
+
+    return (
+        terms_visible_to(user)
+        .select_related("cluster__authority", "pledge")
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("unit").order_by(
+                    "unit__name"
+                ),
+            )
+        )
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def pledge_templates(authority_id):
+    """The authority's pledge templates."""
+    from .models import PledgeTemplate
+
+    return PledgeTemplate.objects.filter(authority_id=authority_id)
+
+
+def current_version(pledge):
+    """The version of `pledge` opened for signing now, or None."""
+    return pledge.versions.filter(number=pledge.version).first()
+
+
+def published_terms():
+    """Every term with a published ranking, newest year first, with cluster
+    and authority (for the public list)."""
+    from clusters.models import Term
+
+    return (
+        Term.objects.filter(rankings__isnull=False)
+        .select_related("cluster__authority")
+        .distinct()
+        .order_by("-year", "cluster__name")
+    )
+
+
+def published_term(pk):
+    """The term `pk` if its ranking is published, with cluster and authority.
+    Raises Term.DoesNotExist."""
+    from django.db.models import Exists, OuterRef
+
+    from clusters.models import Term
+
+    from .models import RankingSnapshot
+
+    return (
+        Term.objects.select_related("cluster__authority")
+        .filter(Exists(RankingSnapshot.objects.filter(term=OuterRef("pk"))))
+        .get(pk=pk)
+    )
+
+
+def evidence_with_report(pk):
+    """The evidence file `pk` with its report and criterion, or None."""
+    from .models import Evidence
+
+    return Evidence.objects.select_related("report", "criterion").filter(pk=pk).first()
+
+
+def scoring_targets(term):
+    """({report id: report}, {criterion id: criterion}) of `term`, each report
+    carrying the loaded `term` (2 queries): what the scoring pages score."""
+    from .models import Report
+
+    reports = {r.pk: r for r in Report.objects.filter(term=term)}
+    for report in reports.values():
+        report.term = term
+    criteria = {c.pk: c for c in Criterion.objects.filter(pledge__term=term)}
+    return reports, criteria
+
+
+def criteria_by_code(term):
+    """{code: criterion} of `term`'s pledge."""
+    return {c.code: c for c in Criterion.objects.filter(pledge__term=term)}
+
+
+def own_report(term, unit):
+    """`unit`'s report of `term` with its term, or None."""
+    from .models import Report
+
+    return Report.objects.select_related("term").filter(term=term, unit=unit).first()
+
+
+def term_criterion(term, pk):
+    """The criterion `pk` of `term`'s pledge, or None."""
+    return Criterion.objects.filter(pledge__term=term, pk=pk).first()
+
+
+def term_objection(term, pk):
+    """The objection `pk` raised in `term`, or None."""
+    from .models import Objection
+
+    return Objection.objects.filter(report__term=term, pk=pk).first()
+
+
 def reply_waiver(term, unit_id):
     """`unit_id`'s waiver of its right of reply in `term`, or None."""
     from .models import ReplyWaiver
@@ -1009,98 +1072,8 @@ def reviewer_rows(term):
     return rows
 
 
-# Province dashboard ------------------------------------------------------------
-
-
-BAND_ORDER = ["excellent", "good", "complete", "not_complete"]
-
-
-def dashboard(authority_id, year, kind=None):
-    """Every cluster and block of an authority in `year`: state, members,
-    reports by state, peer scores given, published leaders and the spread of
-    classification bands; plus the band counts of earlier published years
-    (5 queries whatever the number of clusters; cached until the next write)."""
-    return derived(
-        f"dashboard:{authority_id}:{year}:{kind or ''}",
-        lambda: _compute_dashboard(authority_id, year, kind),
-    )
-
-
-def _compute_dashboard(authority_id, year, kind):
-    from .models import RankingSnapshot, Report, Score
-
-    terms = Term.objects.filter(cluster__authority_id=authority_id, year=year)
-    if kind:
-        terms = terms.filter(cluster__kind=kind)
-    terms = list(
-        terms.select_related("cluster")
-        .annotate(member_count=Count("memberships", distinct=True))
-        .order_by("cluster__kind", "cluster__name")
-    )
-    ids = [t.pk for t in terms]
-    by_state = {}
-    for term_id, state, n in (
-        Report.objects.filter(term_id__in=ids)
-        .values_list("term_id", "state")
-        .annotate(n=Count("id"))
-    ):
-        by_state.setdefault(term_id, {})[state] = n
-    scores = dict(
-        Score.objects.filter(report__term_id__in=ids, kind="peer")
-        .values_list("report__term_id")
-        .annotate(n=Count("id"))
-    )
-    latest = {}
-    for snapshot in RankingSnapshot.objects.filter(term_id__in=ids).order_by(
-        "term_id", "-number"
-    ):
-        latest.setdefault(snapshot.term_id, snapshot)
-    rows = []
-    for term in terms:
-        snapshot = latest.get(term.pk)
-        bands = dict.fromkeys(BAND_ORDER, 0)
-        leaders = []
-        if snapshot is not None:
-            for row in snapshot.rows:
-                bands[row["band"]] += 1
-                if row["rank"] == 1:
-                    leaders.append(row["unit"])
-        states = by_state.get(term.pk, {})
-        rows.append(
-            {
-                "term": term,
-                "submitted": states.get("submitted", 0) + states.get("accepted", 0),
-                "returned": states.get("returned", 0),
-                "draft": states.get("draft", 0),
-                "peer_scores": scores.get(term.pk, 0),
-                "published": snapshot,
-                "leaders": leaders,
-                "bands": [(band, bands[band]) for band in BAND_ORDER],
-            }
-        )
-    return rows, _band_history(authority_id, year, kind)
-
-
-def _band_history(authority_id, year, kind):
-    """{year: [(band, count)]} over the latest snapshot of each term, for the
-    five years up to `year`."""
-    from .models import RankingSnapshot
-
-    snapshots = RankingSnapshot.objects.filter(
-        term__cluster__authority_id=authority_id,
-        term__year__gte=year - 4,
-        term__year__lte=year,
-    )
-    if kind:
-        snapshots = snapshots.filter(term__cluster__kind=kind)
-    latest = {}
-    for snapshot in snapshots.select_related("term").order_by("term_id", "-number"):
-        latest.setdefault(snapshot.term_id, snapshot)
-    counts = {y: dict.fromkeys(BAND_ORDER, 0) for y in range(year - 4, year + 1)}
-    for snapshot in latest.values():
-        for row in snapshot.rows:
-            counts[snapshot.term.year][row["band"]] += 1
-    return [(y, [(b, counts[y][b]) for b in BAND_ORDER]) for y in sorted(counts)]
+# Province dashboard: read from per-term summary rows (pledges.dashboard).
+from .dashboard import BAND_ORDER, dashboard  # noqa: E402, F401
 
 
 def pledge_not_in_force(term):

@@ -3,7 +3,10 @@
 # .ci/run's), with production settings: migrate, collect static files, generate
 # the reference data (bench_data) and measure the key pages (bench, which runs
 # gunicorn on 127.0.0.1 itself and stops it). Extra arguments go to `bench`;
-# BENCH_DATA_ARGS to `bench_data` (e.g. "--closed-clusters 5").
+# BENCH_DATA_ARGS to `bench_data`: by default the national profile of issue #17
+# (34 authorities × 12 clusters of 6–12 members, 60 criteria, 40 indicators,
+# 6 years, one term of 96 members); e.g. BENCH_DATA_ARGS="--profile national
+# --authorities 2" for a quicker run of the same shapes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,5 +23,5 @@ export BENCH_ALLOW=1
 .venv/bin/python manage.py migrate --no-input -v0
 .venv/bin/python manage.py collectstatic --no-input -v0
 # shellcheck disable=SC2086  # BENCH_DATA_ARGS is a list of options
-.venv/bin/python manage.py bench_data ${BENCH_DATA_ARGS:-}
+.venv/bin/python manage.py bench_data ${BENCH_DATA_ARGS:---profile national}
 .venv/bin/python manage.py bench "$@"

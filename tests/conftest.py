@@ -124,14 +124,16 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def pytest_collection_modifyitems(config, items):
     """Tests named ``*_hostile_input*`` fuzz a form (they call
     ``tests.helpers.fuzz_form``): mark them ``fuzz`` so that `make fuzz` and the
-    PostgreSQL selection of .ci/run can find them. Browser tests share one
-    Chromium, one live server and one demo: under pytest-xdist (``--dist
-    loadgroup``) they all go to the same worker."""
+    PostgreSQL selection of .ci/run can find them. Tests that use the demo
+    (``demo_db``) are marked ``demo``: on PostgreSQL switching to the demo means
+    loading it again, so .ci/run leaves them to SQLite (the restore drill and
+    the fault test load the demo on PostgreSQL). Browser tests spread over the
+    workers: each worker starts its own Chromium, live server and demo."""
     for item in items:
         if "hostile_input" in item.name:
             item.add_marker(pytest.mark.fuzz)
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+        if "demo_db" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.demo)
     result = yield
     if getattr(config.option, "loadgroup", False):
         _group_node_ids(items)

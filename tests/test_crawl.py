@@ -17,12 +17,12 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
-from demo.management.commands.load_demo import UNITS
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 
+from demo.management.commands.load_demo import UNITS
 from demo.sample_block import UNITS as BLOCK_UNITS
 
 LOGINS = [

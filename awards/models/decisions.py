@@ -33,15 +33,59 @@ def person_key(name, organisation):
 
 
 class SigningCapacity(models.TextChoices):
-    ON_BEHALF = "tm", _("on behalf of the committee (TM.), chair signs")
-    DEPUTY = "kt", _("for the chair (KT.), vice chair signs")
+    ON_BEHALF = "tm", _("the chairman signs")
+    DEPUTY = "kt", _("a vice chairman signs for the chairman (KT.)")
 
 
-# capacity → (first line, second line) of the signature block
-CAPACITY_LINES = {
-    SigningCapacity.ON_BEHALF: ("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"),
-    SigningCapacity.DEPUTY: ("KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"),
-}
+class IssuerKind(models.TextChoices):
+    """Who decides (Decree 30/2020/NĐ-CP, Appendix I): the committee as a
+    collective ("ỦY BAN NHÂN DÂN TỈNH …" decides; signed "TM. ỦY BAN NHÂN
+    DÂN") or its chairman ("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH …" decides; signed
+    "CHỦ TỊCH" or "KT. CHỦ TỊCH")."""
+
+    COLLECTIVE = "collective", _("the committee (collective)")
+    CHAIRMAN = "chairman", _("the chairman")
+
+
+COMMITTEE = "ỦY BAN NHÂN DÂN"
+# Head and deputy titles by the issuing body's opening words; a people's
+# committee's otherwise.
+HEAD_TITLES = {"BỘ ": ("BỘ TRƯỞNG", "THỨ TRƯỞNG")}
+HEAD_TITLE = ("CHỦ TỊCH", "PHÓ CHỦ TỊCH")
+
+
+def head_titles(issuing_body):
+    upper = issuing_body.strip().upper()
+    for start, titles in HEAD_TITLES.items():
+        if upper.startswith(start):
+            return titles
+    return HEAD_TITLE
+
+
+def signature_lines(issuing_body, issuer_kind, capacity):
+    """The signature block's lines above the signer's name: the committee's
+    collective "TM. ỦY BAN NHÂN DÂN" (only for a collective decision of a
+    people's committee), then "CHỦ TỊCH" when the head signs, or "KT. CHỦ TỊCH"
+    and "PHÓ CHỦ TỊCH" when a deputy signs for the head."""
+    head, deputy = head_titles(issuing_body)
+    lines = []
+    upper = issuing_body.strip().upper()
+    if issuer_kind == IssuerKind.COLLECTIVE and upper.startswith(COMMITTEE):
+        lines.append(f"TM. {COMMITTEE}")
+    if capacity == SigningCapacity.DEPUTY:
+        lines += [f"KT. {head}", deputy]
+    else:
+        lines.append(head)
+    return tuple(lines)
+
+
+def deciding_line(issuing_body, issuer_kind):
+    """Who decides, above the legal bases: "ỦY BAN NHÂN DÂN TỈNH HẬU GIANG" or
+    "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH HẬU GIANG"."""
+    upper = issuing_body.strip().upper()
+    if issuer_kind == IssuerKind.CHAIRMAN:
+        return f"{head_titles(issuing_body)[0]} {upper}"
+    return upper
 
 
 class Decision(models.Model):
@@ -77,6 +121,16 @@ class Decision(models.Model):
     signer_name = models.CharField(_("signer"), max_length=150)
     capacity = models.CharField(
         _("signing capacity"), max_length=4, choices=SigningCapacity.choices
+    )
+    issuer_kind = models.CharField(
+        _("decided by"),
+        max_length=12,
+        choices=IssuerKind.choices,
+        default=IssuerKind.COLLECTIVE,
+        help_text=_(
+            "The committee as a collective (signed “TM. ỦY BAN NHÂN DÂN”) or its "
+            "chairman (“CHỦ TỊCH ỦY BAN NHÂN DÂN …” decides)."
+        ),
     )
     legal_bases = models.TextField(_("legal bases"), help_text=_("One per line."))
     proposed_by = models.CharField(
@@ -127,7 +181,12 @@ class Decision(models.Model):
 
     @property
     def capacity_lines(self):
-        return CAPACITY_LINES[SigningCapacity(self.capacity)]
+        """ "TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"…"""
+        return signature_lines(self.issuing_body, self.issuer_kind, self.capacity)
+
+    @property
+    def deciding_line(self):
+        return deciding_line(self.issuing_body, self.issuer_kind)
 
 
 class Grant(models.Model):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 
+from campaigns.models import Campaign, CampaignState
+from clusters.models import Membership, Unit
 from clusters.permissions import sees_whole_authority
 from clusters.selectors import terms_visible_to
 
@@ -101,11 +103,34 @@ class NomineeRow:
     nominee: object
     checks: list
     history: list
+    amount: object = None  # the reward in VND, None when the province sets it
 
 
-def nominee_rows(proposal, checks):
-    """Each nominee of the proposal with its findings and its award history in
-    the registry (one query for the history)."""
+def proposal_base_salary(proposal):
+    """The base salary (mức lương cơ sở) in force on the day `proposal` was
+    submitted (today before then), or None (one query)."""
+    from django.utils import timezone
+
+    from ..models import BaseSalary
+
+    submitted = proposal.submitted_at
+    day = timezone.localdate(submitted) if submitted else timezone.localdate()
+    return (
+        BaseSalary.objects.filter(
+            authority_id=proposal.authority_id, effective_from__lte=day
+        )
+        .order_by("-effective_from")
+        .first()
+    )
+
+
+def nominee_rows(proposal, checks, base_salary=None):
+    """Each nominee of the proposal with its findings, its award history in
+    the registry (one query for the history) and its reward at `base_salary`
+    (`services.catalogue.reward_amount`'s rule: base × multiplier, rounded up
+    to the ten thousand đồng)."""
+    from ..services.catalogue import reward_amount
+
     nominees = list(proposal.nominees.all())
     by_nominee = defaultdict(list)
     for check in checks:
@@ -113,7 +138,14 @@ def nominee_rows(proposal, checks):
             by_nominee[check.nominee.pk].append(check)
     history = award_history(proposal.authority_id, nominees)
     return [
-        NomineeRow(n, by_nominee.get(n.pk, []), history.get(nominee_key(n), []))
+        NomineeRow(
+            n,
+            by_nominee.get(n.pk, []),
+            history.get(nominee_key(n), []),
+            reward_amount(
+                base_salary.amount if base_salary else None, n.award_form.multiplier
+            ),
+        )
         for n in nominees
     ]
 
@@ -208,12 +240,99 @@ def nomination_minutes(term):
     return vote, reverse("vote_minutes", args=[vote.pk])
 
 
+# Lookups of the proposal pages ------------------------------------------------
+
+
+def nominee_units(proposal):
+    """The units a proposal may nominate, by name: the members of its term, or
+    every unit of its authority for a campaign's proposal."""
+    if proposal.term_id:
+        return Unit.objects.filter(
+            pk__in=Membership.objects.filter(term_id=proposal.term_id).values("unit")
+        ).order_by("name")
+    return Unit.objects.filter(authority_id=proposal.authority_id).order_by("name")
+
+
+def drafting_terms(user, states):
+    """The terms `user` sees that are in one of `states`, newest first, with
+    their cluster and members (for the drafting permission)."""
+    return (
+        terms_visible_to(user)
+        .filter(state__in=states)
+        .select_related("cluster")
+        .prefetch_related("memberships")
+        .order_by("-year", "cluster__name")
+    )
+
+
+def term_with_members(user, pk):
+    """A term `user` sees, with its cluster and members. Raises
+    Term.DoesNotExist."""
+    return (
+        terms_visible_to(user)
+        .select_related("cluster")
+        .prefetch_related("memberships")
+        .get(pk=pk)
+    )
+
+
+def nominee_in_reach(user, pk):
+    """A nominee of a proposal `user` reaches, with its form and unit. Raises
+    Nominee.DoesNotExist."""
+    return Nominee.objects.select_related("award_form", "unit").get(
+        pk=pk, proposal__in=proposals_visible_to(user)
+    )
+
+
+def attachment_in_reach(user, pk):
+    """A file of a proposal `user` reaches. Raises Attachment.DoesNotExist."""
+    return Attachment.objects.get(pk=pk, proposal__in=proposals_visible_to(user))
+
+
+def comment_in_reach(user, pk):
+    """A public comment on a proposal `user` reaches, with the proposal.
+    Raises PublicComment.DoesNotExist."""
+    return PublicComment.objects.select_related("proposal").get(
+        pk=pk, proposal__in=proposals_visible_to(user)
+    )
+
+
+def decision_nominees(proposal):
+    """The nominees a decision on `proposal` chooses from, with form and unit."""
+    return Nominee.objects.filter(proposal=proposal).select_related(
+        "award_form", "unit"
+    )
+
+
+def launched_campaigns(authority_id, limit=20):
+    """The latest `limit` campaigns of the authority past their draft."""
+    return list(
+        Campaign.objects.filter(authority_id=authority_id)
+        .exclude(state=CampaignState.DRAFT)
+        .order_by("-start_date", "title")[:limit]
+    )
+
+
+def campaign_of_authority(authority_id, pk):
+    """The campaign `pk` of the authority. Raises Campaign.DoesNotExist."""
+    return Campaign.objects.get(pk=pk, authority_id=authority_id)
+
+
 __all__ = [
     "NomineeRow",
+    "attachment_in_reach",
+    "campaign_of_authority",
     "award_history",
     "checks_for",
+    "comment_in_reach",
     "comments_for_moderation",
+    "decision_nominees",
+    "drafting_terms",
+    "launched_campaigns",
+    "nominee_in_reach",
     "nominee_rows",
+    "proposal_base_salary",
+    "nominee_units",
     "nomination_minutes",
     "open_proposals_refusal",
     "proposal_detail",
@@ -221,5 +340,6 @@ __all__ = [
     "proposal_years",
     "proposals_visible_to",
     "public_proposal",
+    "term_with_members",
     "term_proposals",
 ]

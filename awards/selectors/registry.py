@@ -9,10 +9,11 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext as _
 
-from clusters.models import Membership, Unit
+from clusters.models import Authority, Cluster, Membership, Unit
 
 from ..models import (
     AwardForm,
+    BaseSalary,
     Decision,
     Grant,
     fold,
@@ -91,6 +92,43 @@ def decision_detail(authority_id, pk):
         .prefetch_related("grants__award_form", "grants__unit")
         .get(pk=pk)
     )
+
+
+def award_forms(authority_id, *, active_only=False):
+    """The authority's award forms in catalogue order (only those in use when
+    `active_only`); a read, never seeding (every authority is seeded when
+    created, `awards.services.catalogue_seed`)."""
+    forms = AwardForm.objects.filter(authority_id=authority_id)
+    if active_only:
+        forms = forms.filter(is_active=True)
+    return forms.order_by("position", "name")
+
+
+def award_form_of(authority_id, pk):
+    """The award form `pk` of the authority. Raises AwardForm.DoesNotExist."""
+    return AwardForm.objects.get(pk=pk, authority_id=authority_id)
+
+
+def base_salaries_of(authority_id):
+    """The authority's base salaries, the latest in force first."""
+    return BaseSalary.objects.filter(authority_id=authority_id).order_by(
+        "-effective_from"
+    )
+
+
+def authority_by_pk(pk):
+    """The authority `pk`. Raises Authority.DoesNotExist."""
+    return Authority.objects.get(pk=pk)
+
+
+def clusters_of_authority(authority_id):
+    """The authority's clusters and blocks, by kind and name."""
+    return Cluster.objects.filter(authority_id=authority_id).order_by("kind", "name")
+
+
+def units_of_authority(authority_id):
+    """The authority's units by name (for a filter's choices)."""
+    return Unit.objects.filter(authority_id=authority_id).order_by("name")
 
 
 def award_bonus(term):
@@ -276,7 +314,12 @@ __all__ = [
     "Statistics",
     "Tally",
     "award_bonus",
+    "award_form_of",
+    "award_forms",
     "award_statistics",
+    "authority_by_pk",
+    "base_salaries_of",
+    "clusters_of_authority",
     "decision_detail",
     "decision_rows",
     "decisions_of_authority",
@@ -284,4 +327,5 @@ __all__ = [
     "registry_search",
     "registry_years",
     "unit_award_history",
+    "units_of_authority",
 ]

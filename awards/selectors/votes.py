@@ -54,6 +54,17 @@ def vote_detail(user, pk):
     )
 
 
+def vote_with_term(user, pk):
+    """A visible vote with its term, cluster and members (for the managing
+    permission). Raises Vote.DoesNotExist."""
+    return (
+        votes_visible_to(user)
+        .select_related("term__cluster")
+        .prefetch_related("term__memberships")
+        .get(pk=pk)
+    )
+
+
 def votes_of_term(term):
     """The term's votes, newest first, with `voter_count` and
     `participation_count`."""
@@ -240,6 +251,13 @@ def chair_election_outcome(term):
         return None, None, None
     chair, deputy = elected_officers(vote_result(vote))
     return chair, deputy, vote
+
+
+def chair_election_officers(term):
+    """(chair, deputy) elected for the year after `term`, (None, None) without a
+    closed chair election: what rotation asks (`clusters.selectors.CHAIR_ELECTIONS`)."""
+    chair, deputy, _vote = chair_election_outcome(term)
+    return chair, deputy
 
 
 def elected_officers(result):

@@ -1,9 +1,10 @@
 """Writes of the award catalogue and the base salary, per authority.
 
-`catalogue_for(authority)` is the one entry point that guarantees an authority
-has its catalogue: the data migration seeded the authorities that existed then,
-and every authority created later is seeded on first use (the `create_authority`
-command calls it at once)."""
+Every authority has its catalogue: the data migrations seeded the authorities
+that existed then, and `clusters.services.authority_create` seeds every new one
+(`catalogue_seed`, registered by `AwardsConfig.ready`). `catalogue_for` seeds
+an authority made without that service (test and demo data) on first use; reads
+of the catalogue (`awards.selectors.catalogue`) never write."""
 
 import copy
 import datetime
@@ -60,72 +61,98 @@ def _seed(authority, actor):
 
 
 @transaction.atomic
-def catalogue_for(authority, actor=None):
-    """The authority's award forms (in catalogue order), seeded from
-    `awards.catalogue_defaults` with the base salaries when it has none yet.
-    Idempotent; the authority row is locked while seeding so two first uses do
-    not seed twice."""
+def catalogue_seed(authority, actor=None):
+    """Give `authority` the award catalogue of `awards.catalogue_defaults` and
+    the base salaries when it has no award form yet. Idempotent; the authority
+    row is locked while seeding so two first uses do not seed twice. Runs for
+    every new authority (`clusters.services.AUTHORITY_SETUP`)."""
     forms = AwardForm.objects.filter(authority=authority)
     if not forms.exists():
         type(authority).objects.select_for_update().get(pk=authority.pk)
         if not forms.exists():
             _seed(authority, actor)
-    return forms.order_by("position", "name")
 
 
-def _check_rules(prerequisites, quota, codes):
-    if not isinstance(prerequisites, list):
-        raise DomainError(_("Prerequisites must be a list of rules."), "prerequisites")
-    for rule in prerequisites:
-        if not isinstance(rule, dict) or rule.get("kind") not in RULE_KINDS:
-            raise DomainError(
-                _("Each prerequisite needs a kind: %(kinds)s.")
-                % {"kinds": ", ".join(sorted(RULE_KINDS))},
-                "prerequisites",
-            )
-        if rule.get("applies_to") not in (None, *RECIPIENTS):
-            raise DomainError(
-                _("“applies_to” is “collective” or “individual”."), "prerequisites"
-            )
-        if rule["kind"] == "manual":
-            if not str(rule.get("note") or "").strip():
-                raise DomainError(_("A manual rule needs a note."), "prerequisites")
-            continue
-        forms = rule.get("forms")
-        if not isinstance(forms, list) or not forms:
-            raise DomainError(
-                _("A rule needs the codes of the award forms it counts."),
-                "prerequisites",
-            )
-        unknown = [code for code in forms if code not in codes]
-        if unknown:
-            raise DomainError(
-                _("Unknown award form codes: %(codes)s.")
-                % {"codes": ", ".join(map(str, unknown))},
-                "prerequisites",
-            )
-        for key in {
-            "consecutive_years": ("count",),
-            "count_in_years": ("times", "within_years"),
-            "holds": (),
-        }[rule["kind"]]:
-            value = rule.get(key)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise DomainError(
-                    _("“%(key)s” must be a whole number of at least 1.") % {"key": key},
-                    "prerequisites",
-                )
-        within = rule.get("within_years")
-        if (
-            rule["kind"] == "holds"
-            and within is not None
-            and (not isinstance(within, int) or isinstance(within, bool) or within < 1)
-        ):
-            raise DomainError(
-                _("“%(key)s” must be a whole number of at least 1.")
-                % {"key": "within_years"},
-                "prerequisites",
-            )
+@transaction.atomic
+def catalogue_for(authority, actor=None):
+    """The authority's award forms (in catalogue order), seeded first when it
+    has none yet (`catalogue_seed`)."""
+    catalogue_seed(authority, actor)
+    return AwardForm.objects.filter(authority=authority).order_by("position", "name")
+
+
+# The whole-number settings each kind of counting rule needs (at least 1).
+RULE_COUNTS = {
+    "consecutive_years": ("count",),
+    "count_in_years": ("times", "within_years"),
+    "holds": (),
+}
+
+
+def _is_whole(value, minimum):
+    """True for an int (not a bool) of at least `minimum`."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _not_whole(key):
+    return DomainError(
+        _("“%(key)s” must be a whole number of at least 1.") % {"key": key},
+        "prerequisites",
+    )
+
+
+def _check_rule_shape(rule):
+    """Refuse a rule that is not a dict of a known kind for a known recipient."""
+    if not isinstance(rule, dict) or rule.get("kind") not in RULE_KINDS:
+        raise DomainError(
+            _("Each prerequisite needs a kind: %(kinds)s.")
+            % {"kinds": ", ".join(sorted(RULE_KINDS))},
+            "prerequisites",
+        )
+    if rule.get("applies_to") not in (None, *RECIPIENTS):
+        raise DomainError(
+            _("“applies_to” is “collective” or “individual”."), "prerequisites"
+        )
+
+
+def _check_counted_forms(rule, codes):
+    """Refuse a counting rule without award form codes or with unknown ones."""
+    forms = rule.get("forms")
+    if not isinstance(forms, list) or not forms:
+        raise DomainError(
+            _("A rule needs the codes of the award forms it counts."),
+            "prerequisites",
+        )
+    unknown = [code for code in forms if code not in codes]
+    if unknown:
+        raise DomainError(
+            _("Unknown award form codes: %(codes)s.")
+            % {"codes": ", ".join(map(str, unknown))},
+            "prerequisites",
+        )
+
+
+def _check_prerequisite(rule, codes):
+    """Refuse one malformed prerequisite: a manual rule needs a note; a
+    counting rule needs known form codes and its whole numbers (`RULE_COUNTS`;
+    `within_years` is optional for “holds”)."""
+    _check_rule_shape(rule)
+    if rule["kind"] == "manual":
+        if not str(rule.get("note") or "").strip():
+            raise DomainError(_("A manual rule needs a note."), "prerequisites")
+        return
+    _check_counted_forms(rule, codes)
+    for key in RULE_COUNTS[rule["kind"]]:
+        if not _is_whole(rule.get(key), 1):
+            raise _not_whole(key)
+    within = rule.get("within_years")
+    if rule["kind"] == "holds" and within is not None and not _is_whole(within, 1):
+        raise _not_whole("within_years")
+
+
+def _check_quota(quota):
+    """Refuse a quota that is not a share of members with a percent in
+    (0, 100], a whole minimum and rounding up or down; None is no quota."""
     if quota is None:
         return
     if not isinstance(quota, dict) or quota.get("kind") != "share_of_members":
@@ -139,10 +166,20 @@ def _check_rules(prerequisites, quota, codes):
         or not 0 < percent <= 100
     ):
         raise DomainError(_("The quota's percent is between 0 and 100."), "quota")
-    if not isinstance(minimum, int) or isinstance(minimum, bool) or minimum < 0:
+    if not _is_whole(minimum, 0):
         raise DomainError(_("The quota's minimum is a whole number."), "quota")
     if quota.get("rounding", "up") not in ("up", "down"):
         raise DomainError(_("The quota rounds “up” or “down”."), "quota")
+
+
+def _check_rules(prerequisites, quota, codes):
+    """Refuse malformed prerequisites (a list of rules over the form `codes`)
+    or a malformed quota."""
+    if not isinstance(prerequisites, list):
+        raise DomainError(_("Prerequisites must be a list of rules."), "prerequisites")
+    for rule in prerequisites:
+        _check_prerequisite(rule, codes)
+    _check_quota(quota)
 
 
 @transaction.atomic
@@ -225,5 +262,6 @@ __all__ = [
     "base_salary_add",
     "base_salary_on",
     "catalogue_for",
+    "catalogue_seed",
     "reward_amount",
 ]

@@ -11,16 +11,16 @@ from core.errors import DomainError
 from ..models import (
     Decision,
     Grant,
+    IssuerKind,
     Nominee,
     NomineeOutcome,
-    Proposal,
     ProposalState,
     SigningCapacity,
     fold,
     person_key,
 )
 from .catalogue import base_salary_on, reward_amount
-from .proposals import PROPOSAL_TRANSITIONS, require_term_writable
+from .proposals import PROPOSAL_WORKFLOW, require_term_writable
 
 
 def _search_text(nominee, form, decision):
@@ -44,40 +44,11 @@ def _required(value, field, message):
     return value
 
 
-@transaction.atomic
-def decision_record(
-    *,
-    proposal,
-    actor,
-    number,
-    date,
-    signer_name,
-    capacity,
-    legal_bases,
-    granted,
-    issuing_body,
-    subject,
-    issuer_code="UBND",
-    proposed_by="Giám đốc Sở Nội vụ",
-):
-    """Record the decision answering an appraised proposal: `granted` are the
-    nominees (or their ids) who receive their award; every other nominee is
-    closed as not granted, and the proposal becomes decided. Each grant's
-    reward is the base salary in force on the decision date × the form's
-    multiplier, rounded up to the ten thousand VND (none when the multiplier is
-    not set).
-
-    Refuses a proposal that is not appraised, a number the issuer already used
-    in that year, a date in the future, no grant at all, a nominee who is not in
-    the proposal, an unknown signing capacity and empty required fields; nothing
-    is written then."""
+def _lock_appraised(proposal):
+    """`proposal` locked, refused unless it may become decided (appraised)."""
     require_term_writable(proposal)
-    proposal = (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("authority")
-        .get(pk=proposal.pk)
-    )
-    if ProposalState.DECIDED not in PROPOSAL_TRANSITIONS[ProposalState(proposal.state)]:
+    proposal = PROPOSAL_WORKFLOW.lock(proposal, related=("authority",))
+    if not PROPOSAL_WORKFLOW.allows(proposal.state, ProposalState.DECIDED):
         raise DomainError(
             _(
                 "A decision is recorded for an appraised proposal (this one is "
@@ -85,31 +56,31 @@ def decision_record(
             )
             % {"state": ProposalState(proposal.state).label}
         )
+    return proposal
+
+
+def _decision_number(number):
     try:
         number = int(number)
     except (TypeError, ValueError) as error:
         raise DomainError(_("Enter the decision number."), "number") from error
     if number < 1:
         raise DomainError(_("Enter the decision number."), "number")
+    return number
+
+
+def _check_date_and_capacity(date, capacity):
     if date is None:
         raise DomainError(_("Enter the decision date."), "date")
     if date > timezone.localdate():
         raise DomainError(_("The decision date cannot be in the future."), "date")
     if capacity not in SigningCapacity.values:
         raise DomainError(_("Choose the signing capacity."), "capacity")
-    issuer_code = _required(issuer_code, "issuer_code", _("Enter the issuer code."))
-    signer_name = _required(signer_name, "signer_name", _("Enter the signer's name."))
-    issuing_body = _required(issuing_body, "issuing_body", _("Enter the issuing body."))
-    subject = _required(subject, "subject", _("Enter the subject of the decision."))
-    legal_bases = _required(
-        legal_bases, "legal_bases", _("Enter the legal bases, one per line.")
-    )
-    nominees = {
-        n.pk: n
-        for n in Nominee.objects.select_for_update(of=("self",))
-        .filter(proposal=proposal)
-        .select_related("award_form", "unit")
-    }
+
+
+def _granted_ids(granted, nominees):
+    """The ids of `granted` (nominees or ids), in order and once each; refuses
+    anyone not in `nominees` and an empty list."""
     granted_ids = []
     for item in granted:
         pk = getattr(item, "pk", item)
@@ -136,73 +107,144 @@ def decision_record(
             _("A decision grants at least one award; reject the proposal otherwise."),
             "granted",
         )
+    return granted_ids
+
+
+def _number_taken(number, issuer_code, year):
+    return DomainError(
+        _("Number %(number)s/QĐ-%(issuer)s is already used in %(year)s.")
+        % {"number": f"{number:02d}", "issuer": issuer_code, "year": year},
+        "number",
+    )
+
+
+def _save_decision(decision, actor):
+    """Save `decision`, refusing a number its issuer already used that year
+    (checked first, and again by the unique constraint for a racing save)."""
+    number, issuer_code, year = decision.number, decision.issuer_code, decision.year
     if Decision.objects.filter(
-        authority=proposal.authority,
+        authority=decision.authority,
         issuer_code=issuer_code,
-        year=date.year,
+        year=year,
         number=number,
     ).exists():
-        raise DomainError(
-            _("Number %(number)s/QĐ-%(issuer)s is already used in %(year)s.")
-            % {"number": f"{number:02d}", "issuer": issuer_code, "year": date.year},
-            "number",
-        )
-    salary = base_salary_on(proposal.authority, date)
-    decision = Decision(
-        authority=proposal.authority,
-        proposal=proposal,
-        number=number,
-        issuer_code=issuer_code,
-        year=date.year,
-        date=date,
-        issuing_body=issuing_body,
-        subject=subject,
-        signer_name=signer_name,
-        capacity=capacity,
-        legal_bases=legal_bases,
-        proposed_by=(proposed_by or "").strip(),
-        base_salary=salary.amount if salary else None,
-        recorded_by=actor,
-    )
+        raise _number_taken(number, issuer_code, year)
     try:
         with transaction.atomic():
             audited_save(decision, actor)
     except IntegrityError as error:
-        raise DomainError(
-            _("Number %(number)s/QĐ-%(issuer)s is already used in %(year)s.")
-            % {"number": f"{number:02d}", "issuer": issuer_code, "year": date.year},
-            "number",
-        ) from error
+        raise _number_taken(number, issuer_code, year) from error
+    return decision
+
+
+def _grant(decision, nominee, actor):
+    """The registry entry of `nominee`'s award under `decision`."""
+    form = nominee.award_form
+    return audited_save(
+        Grant(
+            decision=decision,
+            nominee=nominee,
+            authority=decision.authority,
+            award_form=form,
+            year=decision.proposal.year,
+            unit=nominee.unit,
+            person_name=nominee.person_name,
+            person_position=nominee.person_position,
+            person_organisation=nominee.person_organisation,
+            person_key=person_key(nominee.person_name, nominee.person_organisation),
+            reason=nominee.achievements,
+            amount=reward_amount(decision.base_salary, form.multiplier),
+            recipient_name=nominee.name,
+            search_text=_search_text(nominee, form, decision),
+        ),
+        actor,
+    )
+
+
+def _close_nominees(decision, nominees, granted_ids, actor):
+    """Grant the nominees in `granted_ids`; every other one is not granted."""
     for pk, nominee in nominees.items():
         if pk in granted_ids:
-            form = nominee.award_form
-            audited_save(
-                Grant(
-                    decision=decision,
-                    nominee=nominee,
-                    authority=proposal.authority,
-                    award_form=form,
-                    year=proposal.year,
-                    unit=nominee.unit,
-                    person_name=nominee.person_name,
-                    person_position=nominee.person_position,
-                    person_organisation=nominee.person_organisation,
-                    person_key=person_key(
-                        nominee.person_name, nominee.person_organisation
-                    ),
-                    reason=nominee.achievements,
-                    amount=reward_amount(decision.base_salary, form.multiplier),
-                    recipient_name=nominee.name,
-                    search_text=_search_text(nominee, form, decision),
-                ),
-                actor,
-            )
+            _grant(decision, nominee, actor)
             nominee.outcome = NomineeOutcome.GRANTED
         else:
             nominee.outcome = NomineeOutcome.NOT_GRANTED
         audited_save(nominee, actor, update_fields=["outcome"])
-    proposal.state = ProposalState.DECIDED
-    audited_save(proposal, actor, decision.number_display, update_fields=["state"])
+
+
+@transaction.atomic
+def decision_record(
+    *,
+    proposal,
+    actor,
+    number,
+    date,
+    signer_name,
+    capacity,
+    legal_bases,
+    granted,
+    issuing_body,
+    subject,
+    issuer_code="UBND",
+    proposed_by="Giám đốc Sở Nội vụ",
+    issuer_kind=IssuerKind.COLLECTIVE,
+):
+    """Record the decision answering an appraised proposal: `granted` are the
+    nominees (or their ids) who receive their award; every other nominee is
+    closed as not granted, and the proposal becomes decided. Each grant's
+    reward is the base salary in force on the decision date × the form's
+    multiplier, rounded up to the ten thousand VND (none when the multiplier is
+    not set).
+
+    Refuses a proposal that is not appraised, a number the issuer already used
+    in that year, a date in the future, no grant at all, a nominee who is not in
+    the proposal, an unknown signing capacity or deciding authority (the
+    committee as a collective or its chairman) and empty required fields;
+    nothing is written then."""
+    proposal = _lock_appraised(proposal)
+    number = _decision_number(number)
+    _check_date_and_capacity(date, capacity)
+    if issuer_kind not in IssuerKind.values:
+        raise DomainError(_("Choose who decides."), "issuer_kind")
+    issuer_code = _required(issuer_code, "issuer_code", _("Enter the issuer code."))
+    signer_name = _required(signer_name, "signer_name", _("Enter the signer's name."))
+    issuing_body = _required(issuing_body, "issuing_body", _("Enter the issuing body."))
+    subject = _required(subject, "subject", _("Enter the subject of the decision."))
+    legal_bases = _required(
+        legal_bases, "legal_bases", _("Enter the legal bases, one per line.")
+    )
+    nominees = {
+        n.pk: n
+        for n in Nominee.objects.select_for_update(of=("self",))
+        .filter(proposal=proposal)
+        .select_related("award_form", "unit")
+    }
+    granted_ids = _granted_ids(granted, nominees)
+    salary = base_salary_on(proposal.authority, date)
+    decision = _save_decision(
+        Decision(
+            authority=proposal.authority,
+            proposal=proposal,
+            number=number,
+            issuer_code=issuer_code,
+            year=date.year,
+            date=date,
+            issuing_body=issuing_body,
+            subject=subject,
+            signer_name=signer_name,
+            capacity=capacity,
+            issuer_kind=issuer_kind,
+            legal_bases=legal_bases,
+            proposed_by=(proposed_by or "").strip(),
+            base_salary=salary.amount if salary else None,
+            recorded_by=actor,
+        ),
+        actor,
+    )
+    _close_nominees(decision, nominees, granted_ids, actor)
+    PROPOSAL_WORKFLOW.move(
+        proposal, ProposalState.DECIDED, actor=actor, reason=decision.number_display
+    )
     return decision
 
 

@@ -11,10 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from campaigns.models import Campaign
 from clusters.models import Term, TermState
 from clusters.services import term_require_writable
 from core.audit import audited_delete, audited_save
 from core.errors import DomainError
+from core.transitions import Workflow
 from pledges.uploads import removes_files_on_failure
 
 from ..models import (
@@ -26,6 +28,7 @@ from ..models import (
     ProposalState,
     PublicComment,
 )
+from ..selectors.registry import award_forms
 
 # Each proposal state's allowed next states.
 PROPOSAL_TRANSITIONS = {
@@ -46,6 +49,7 @@ PROPOSAL_TRANSITIONS = {
     ProposalState.REJECTED: set(),
 }
 NEEDS_REASON = {ProposalState.RETURNED, ProposalState.REJECTED}
+PROPOSAL_WORKFLOW = Workflow(PROPOSAL_TRANSITIONS, needs_reason=NEEDS_REASON)
 # A term's proposal is drafted once the ranking is out; it is sent in `proposing`.
 DRAFTING_TERM_STATES = {TermState.RANKED, TermState.VOTING, TermState.PROPOSING}
 SUBMITTING_TERM_STATES = {TermState.PROPOSING}
@@ -60,11 +64,7 @@ def require_term_writable(proposal):
 
 def _locked(proposal):
     require_term_writable(proposal)
-    return (
-        Proposal.objects.select_for_update(of=("self",))
-        .select_related("term", "authority")
-        .get(pk=proposal.pk)
-    )
+    return PROPOSAL_WORKFLOW.lock(proposal, related=("term", "authority"))
 
 
 def _check_editable(proposal):
@@ -122,8 +122,6 @@ def proposal_create_for_campaign(
     """Draft a proposal of awards for a campaign of the actor's authority (for
     a year the campaign runs in). Refuses a campaign still in draft, a year
     outside the campaign and an empty title."""
-    from campaigns.models import Campaign
-
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if campaign.authority_id != actor.authority_id:
         raise DomainError(_("Choose a campaign of your authority."))
@@ -296,27 +294,6 @@ def attachment_remove(*, attachment, actor):
     # period, never during a backup (deploy/backup.sh holds the same lock).
 
 
-def _move(proposal, to_state, actor, reason=""):
-    """Check and apply one transition of a locked proposal."""
-    if to_state not in PROPOSAL_TRANSITIONS[ProposalState(proposal.state)]:
-        raise DomainError(
-            _("A proposal cannot move from “%(from)s” to “%(to)s”.")
-            % {
-                "from": ProposalState(proposal.state).label,
-                "to": ProposalState(to_state).label,
-            }
-        )
-    reason = _clean_text(reason)
-    fields = ["state"]
-    if to_state in NEEDS_REASON:
-        if not reason:
-            raise DomainError(_("Give a reason."), "reason")
-        proposal.last_reason = reason
-        fields.append("last_reason")
-    proposal.state = to_state
-    return fields, reason
-
-
 @transaction.atomic
 def proposal_submit(*, proposal, actor, quota_reason=None):
     """Send a draft or returned proposal to the authority. Refuses a proposal
@@ -334,11 +311,12 @@ def proposal_submit(*, proposal, actor, quota_reason=None):
     nominees = list(proposal.nominees.select_related("award_form", "unit"))
     if not nominees:
         raise DomainError(_("Add at least one nominee before sending."))
-    if quota_reason is not None:
-        proposal.quota_reason = _clean_text(quota_reason)
+    if quota_reason is None:
+        quota_reason = proposal.quota_reason
+    quota_reason = _clean_text(quota_reason)
     forms = {n.award_form_id: n.award_form for n in nominees}
     checks = proposal_checks(proposal, nominees, forms)
-    if quota_exceeded(checks) and not proposal.quota_reason:
+    if quota_exceeded(checks) and not quota_reason:
         raise DomainError(
             _(
                 "The proposal exceeds a quota: state the reason for proposing "
@@ -346,10 +324,11 @@ def proposal_submit(*, proposal, actor, quota_reason=None):
             ),
             "quota_reason",
         )
-    fields, _reason = _move(proposal, ProposalState.SUBMITTED, actor)
-    proposal.submitted_at = timezone.now()
-    return audited_save(
-        proposal, actor, update_fields=[*fields, "submitted_at", "quota_reason"]
+    return PROPOSAL_WORKFLOW.move(
+        proposal,
+        ProposalState.SUBMITTED,
+        actor=actor,
+        fields={"submitted_at": timezone.now(), "quota_reason": quota_reason},
     )
 
 
@@ -357,17 +336,15 @@ def proposal_submit(*, proposal, actor, quota_reason=None):
 def proposal_receive(*, proposal, actor):
     """The authority acknowledges a submitted proposal."""
     proposal = _locked(proposal)
-    fields, _reason = _move(proposal, ProposalState.RECEIVED, actor)
-    return audited_save(proposal, actor, update_fields=fields)
+    return PROPOSAL_WORKFLOW.move(proposal, ProposalState.RECEIVED, actor=actor)
 
 
 @transaction.atomic
 def proposal_appraise(*, proposal, actor, note=""):
     """The authority's council has appraised a received proposal."""
     proposal = _locked(proposal)
-    fields, _reason = _move(proposal, ProposalState.APPRAISED, actor)
-    return audited_save(
-        proposal, actor, _clean_text(note) or None, update_fields=fields
+    return PROPOSAL_WORKFLOW.move(
+        proposal, ProposalState.APPRAISED, actor=actor, reason=note
     )
 
 
@@ -376,16 +353,27 @@ def proposal_return(*, proposal, actor, reason):
     """Send a proposal back to its drafters with a reason; they may change it
     and send it again."""
     proposal = _locked(proposal)
-    fields, reason = _move(proposal, ProposalState.RETURNED, actor, reason)
-    return audited_save(proposal, actor, reason, update_fields=fields)
+    return PROPOSAL_WORKFLOW.move(
+        proposal,
+        ProposalState.RETURNED,
+        actor=actor,
+        reason=reason,
+        fields={"last_reason": _clean_text(reason)},
+    )
 
 
 @transaction.atomic
 def proposal_reject(*, proposal, actor, reason):
     """Refuse a proposal with a reason; none of its nominees is granted."""
     proposal = _locked(proposal)
-    fields, reason = _move(proposal, ProposalState.REJECTED, actor, reason)
-    audited_save(proposal, actor, reason, update_fields=fields)
+    reason = _clean_text(reason)
+    PROPOSAL_WORKFLOW.move(
+        proposal,
+        ProposalState.REJECTED,
+        actor=actor,
+        reason=reason,
+        fields={"last_reason": reason},
+    )
     for nominee in proposal.nominees.select_for_update():
         nominee.outcome = NomineeOutcome.NOT_GRANTED
         audited_save(nominee, actor, reason, update_fields=["outcome"])
@@ -445,15 +433,14 @@ def comment_moderate(*, comment, actor, approve):
 
 
 def active_forms(authority):
-    """The authority's award forms in use, seeded on first use."""
-    from .catalogue import catalogue_for
-
-    return catalogue_for(authority).filter(is_active=True)
+    """The authority's award forms in use (a read: `awards.selectors.award_forms`)."""
+    return award_forms(authority.pk, active_only=True)
 
 
 __all__ = [
     "DRAFTING_TERM_STATES",
     "PROPOSAL_TRANSITIONS",
+    "PROPOSAL_WORKFLOW",
     "SUBMITTING_TERM_STATES",
     "active_forms",
     "attachment_add",

@@ -14,7 +14,9 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
+from clusters import wording
 from clusters.models import MemberRole, RotationPolicy, Term, TermState, Unit
 from clusters.services import term_require_writable
 from core.audit import audited_save
@@ -213,17 +215,32 @@ def chair_election_open(*, term, actor):
     return vote_open(
         term=term,
         kind=VoteKind.CHAIR_ELECTION,
-        title=_("Election of the chair and deputy chair for %(year)s") % {"year": year},
+        title=wording.for_kind(
+            term,
+            _("Election of the chair and deputy chair for %(year)s"),
+            pgettext("block", "Election of the chair and deputy chair for %(year)s"),
+        )
+        % {"year": year},
         questions=[
             {
                 "code": CHAIR,
-                "title": _("Chair unit for %(year)s") % {"year": year},
+                "title": wording.for_kind(
+                    term,
+                    _("Chair unit for %(year)s"),
+                    pgettext("block", "Chair unit for %(year)s"),
+                )
+                % {"year": year},
                 "max_choices": 1,
                 "units": chairs,
             },
             {
                 "code": DEPUTY,
-                "title": _("Deputy chair unit for %(year)s") % {"year": year},
+                "title": wording.for_kind(
+                    term,
+                    _("Deputy chair unit for %(year)s"),
+                    pgettext("block", "Deputy chair unit for %(year)s"),
+                )
+                % {"year": year},
                 "max_choices": 1,
                 "units": deputies,
             },

@@ -1,7 +1,7 @@
 """HTTP only: the award catalogue and the base salary of the user's authority."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -9,13 +9,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from clusters.permissions import is_admin
 from clusters.views import reaches_authority
 from core.errors import DomainError
-from core.views import apply_domain_error, form_page, require
+from core.views import apply_domain_error, form_page, found_or_404, require
 
 from .. import services
 from ..forms import AwardFormEditForm, BaseSalaryForm
-from ..models import AwardForm, BaseSalary
 from ..permissions import can_edit_catalogue
 from ..selectors.eligibility import rule_text
+from ..selectors.registry import award_form_of, award_forms, base_salaries_of
 
 __all__ = ["award_form_edit", "award_form_list", "base_salaries"]
 
@@ -25,15 +25,11 @@ __all__ = ["award_form_edit", "award_form_list", "base_salaries"]
 def award_form_list(request):
     """The catalogue: every form with level, recipient, reward, ranking bonus,
     rules and legal source; the base salaries in force."""
-    forms = list(services.catalogue_for(request.user.authority))
+    forms = list(award_forms(request.user.authority_id))
     names = {form.code: form.name for form in forms}
     for form in forms:
         form.rule_texts = [rule_text(rule, names) for rule in form.prerequisites]
-    salaries = list(
-        BaseSalary.objects.filter(authority_id=request.user.authority_id).order_by(
-            "-effective_from"
-        )
-    )
+    salaries = list(base_salaries_of(request.user.authority_id))
     return render(
         request,
         "awards/award_form_list.html",
@@ -48,9 +44,7 @@ def award_form_list(request):
 @require_http_methods(["GET", "POST"])
 @require(is_admin)
 def award_form_edit(request, pk):
-    award_form = get_object_or_404(
-        AwardForm.objects.filter(authority_id=request.user.authority_id), pk=pk
-    )
+    award_form = found_or_404(award_form_of, request.user.authority_id, pk)
     form = AwardFormEditForm(request.POST or None, instance=award_form)
 
     def save(data):
@@ -90,9 +84,7 @@ def base_salaries(request):
         else:
             messages.success(request, _("The base salary was recorded."))
             return redirect("award_form_list")
-    salaries = BaseSalary.objects.filter(
-        authority_id=request.user.authority_id
-    ).order_by("-effective_from")
+    salaries = base_salaries_of(request.user.authority_id)
     return render(
         request,
         "awards/base_salary_form.html",

@@ -1,17 +1,16 @@
 """HTTP only: Word downloads of the awards app (vote minutes, the year-end
-summary report of a term)."""
+summary report of a term, a proposal's tờ trình)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from clusters.selectors import terms_visible_to
 from clusters.views import reaches_authority
-from core.views import require
+from core.views import found_or_404, require
 
 from .. import documents, permissions, selectors
 from ..models import Vote
@@ -51,14 +50,19 @@ def vote_minutes(request, pk):
 def term_summary_docx(request, pk):
     """The year-end summary report of a term, for the chair unit's officers and
     the authority's staff and admins."""
-    term = get_object_or_404(
-        terms_visible_to(request.user)
-        .select_related("cluster")
-        .prefetch_related("memberships"),
-        pk=pk,
-    )
+    term = found_or_404(selectors.term_with_members, request.user, pk)
     if not permissions.can_download_summary(request.user, term):
         raise PermissionDenied
     return docx_response(
         documents.term_summary_docx(term), documents.summary_filename(term)
+    )
+
+
+@require_GET
+@require(reaches_authority)
+def proposal_docx(request, pk):
+    """A proposal's tờ trình, for whoever can see the proposal."""
+    proposal = found_or_404(selectors.proposal_detail, request.user, pk)
+    return docx_response(
+        documents.proposal_docx(proposal), documents.proposal_filename(proposal)
     )

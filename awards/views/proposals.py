@@ -5,17 +5,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.models import Membership, Unit
-from clusters.selectors import terms_visible_to
 from clusters.views import reaches_authority
 from core.errors import DomainError
-from core.views import apply_domain_error, form_page, require
+from core.views import (
+    apply_domain_error,
+    form_page,
+    found_or_404,
+    post_action,
+    post_removal,
+    post_transition,
+    require,
+)
 from pledges.uploads import private_file_response
 
 from .. import permissions, selectors, services
@@ -31,11 +37,8 @@ from ..forms import (
     PublicCommentForm,
 )
 from ..models import (
-    Attachment,
-    Nominee,
     Proposal,
     ProposalState,
-    PublicComment,
     SigningCapacity,
 )
 from ..permissions import handles_awards
@@ -69,10 +72,7 @@ LEGAL_BASES = (
 
 
 def _proposal_or_404(request, pk):
-    try:
-        return selectors.proposal_detail(request.user, pk)
-    except Proposal.DoesNotExist as error:
-        raise Http404 from error
+    return found_or_404(selectors.proposal_detail, request.user, pk)
 
 
 def _editable_or_403(request, pk):
@@ -92,14 +92,6 @@ def _editable_or_403(request, pk):
     return proposal, None
 
 
-def _units_for(proposal):
-    if proposal.term_id:
-        return Unit.objects.filter(
-            pk__in=Membership.objects.filter(term_id=proposal.term_id).values("unit")
-        ).order_by("name")
-    return Unit.objects.filter(authority_id=proposal.authority_id).order_by("name")
-
-
 @require_GET
 @require(reaches_authority)
 def proposal_list(request):
@@ -114,11 +106,9 @@ def proposal_list(request):
     rows = selectors.proposal_rows(request.user, state=state, year=year)
     draftable = [
         term
-        for term in terms_visible_to(request.user)
-        .filter(state__in=services.DRAFTING_TERM_STATES)
-        .select_related("cluster")
-        .prefetch_related("memberships")
-        .order_by("-year", "cluster__name")
+        for term in selectors.drafting_terms(
+            request.user, services.DRAFTING_TERM_STATES
+        )
         if permissions.can_draft_term_proposal(request.user, term)
     ]
     return render(
@@ -141,24 +131,13 @@ def _open_campaigns(user):
     """Launched campaigns of the user's authority, for staff and admins."""
     if not handles_awards(user):
         return []
-    from campaigns.models import Campaign
-
-    return list(
-        Campaign.objects.filter(authority_id=user.authority_id)
-        .exclude(state="draft")
-        .order_by("-start_date", "title")[:20]
-    )
+    return selectors.launched_campaigns(user.authority_id)
 
 
 @require_http_methods(["GET", "POST"])
 @require(reaches_authority)
 def term_proposal_create(request, pk):
-    term = get_object_or_404(
-        terms_visible_to(request.user)
-        .select_related("cluster")
-        .prefetch_related("memberships"),
-        pk=pk,
-    )
+    term = found_or_404(selectors.term_with_members, request.user, pk)
     if not permissions.can_draft_term_proposal(request.user, term):
         raise PermissionDenied
 
@@ -188,10 +167,8 @@ def term_proposal_create(request, pk):
 @require(handles_awards)
 def campaign_proposal_create(request, pk):
     """Province staff and admins draft a proposal of awards for a campaign."""
-    from campaigns.models import Campaign
-
-    campaign = get_object_or_404(
-        Campaign.objects.filter(authority_id=request.user.authority_id), pk=pk
+    campaign = found_or_404(
+        selectors.campaign_of_authority, request.user.authority_id, pk
     )
 
     def save(data):
@@ -224,6 +201,7 @@ def proposal_detail(request, pk):
     checks = selectors.checks_for(proposal)
     vote, minutes_url = selectors.nomination_minutes(proposal.term)
     actions = permissions.proposal_actions(request.user, proposal)
+    base_salary = selectors.proposal_base_salary(proposal)
     try:
         decision = proposal.decision
     except Proposal.decision.RelatedObjectDoesNotExist:
@@ -234,7 +212,8 @@ def proposal_detail(request, pk):
         {
             "proposal": proposal,
             "term": proposal.term,
-            "rows": selectors.nominee_rows(proposal, checks),
+            "rows": selectors.nominee_rows(proposal, checks, base_salary),
+            "base_salary": base_salary,
             "warnings": [c for c in checks if c.is_warning],
             "general": [c for c in checks if c.nominee is None],
             "quota_exceeded": selectors.quota_exceeded(checks),
@@ -287,7 +266,7 @@ def _nominee_form(request, proposal, **kwargs):
     return NomineeForm(
         request.POST or None,
         forms_queryset=services.active_forms(proposal.authority),
-        units=_units_for(proposal),
+        units=selectors.nominee_units(proposal),
         **kwargs,
     )
 
@@ -314,12 +293,7 @@ def nominee_add(request, pk):
 
 
 def _nominee_in_reach(request, pk):
-    nominee = get_object_or_404(
-        Nominee.objects.filter(
-            proposal__in=selectors.proposals_visible_to(request.user)
-        ).select_related("award_form", "unit"),
-        pk=pk,
-    )
+    nominee = found_or_404(selectors.nominee_in_reach, request.user, pk)
     proposal, refused = _editable_or_403(request, nominee.proposal_id)
     return nominee, proposal, refused
 
@@ -362,15 +336,12 @@ def nominee_delete(request, pk):
     nominee, proposal, refused = _nominee_in_reach(request, pk)
     if refused:
         return refused
-    try:
-        services.nominee_remove(nominee=nominee, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request, _("%(name)s was taken off the proposal.") % {"name": nominee.name}
-        )
-    return redirect("proposal_detail", pk=proposal.pk)
+    return post_action(
+        request,
+        lambda: services.nominee_remove(nominee=nominee, actor=request.user),
+        success=_("%(name)s was taken off the proposal.") % {"name": nominee.name},
+        next_url=reverse("proposal_detail", args=[proposal.pk]),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -379,34 +350,28 @@ def attachment_add(request, pk):
     proposal, refused = _editable_or_403(request, pk)
     if refused:
         return refused
-    form = AttachmentForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.attachment_add(
-                proposal=proposal,
-                actor=request.user,
-                upload=form.cleaned_data["file"],
-                description=form.cleaned_data["description"],
-            )
-        except DomainError as error:
-            apply_domain_error(form, error)
-        else:
-            messages.success(request, _("The file was attached."))
-            return redirect("proposal_detail", pk=proposal.pk)
-    return render(
+
+    def save(data):
+        services.attachment_add(
+            proposal=proposal,
+            actor=request.user,
+            upload=data["file"],
+            description=data["description"],
+        )
+        return reverse("proposal_detail", args=[proposal.pk])
+
+    return form_page(
         request,
-        "awards/attachment_form.html",
-        {"form": form, "proposal": proposal, "term": proposal.term},
+        AttachmentForm(request.POST or None, request.FILES or None),
+        save,
+        success=_("The file was attached."),
+        template="awards/attachment_form.html",
+        context={"proposal": proposal, "term": proposal.term},
     )
 
 
 def _attachment_in_reach(request, pk):
-    return get_object_or_404(
-        Attachment.objects.filter(
-            proposal__in=selectors.proposals_visible_to(request.user)
-        ),
-        pk=pk,
-    )
+    return found_or_404(selectors.attachment_in_reach, request.user, pk)
 
 
 @require_GET
@@ -423,16 +388,12 @@ def attachment_delete(request, pk):
     proposal, refused = _editable_or_403(request, attachment.proposal_id)
     if refused:
         return refused
-    try:
-        services.attachment_remove(attachment=attachment, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(
-            request,
-            _("“%(name)s” was removed.") % {"name": attachment.original_name},
-        )
-    return redirect("proposal_detail", pk=proposal.pk)
+    return post_removal(
+        request,
+        attachment,
+        lambda found: services.attachment_remove(attachment=found, actor=request.user),
+        next_url=reverse("proposal_detail", args=[proposal.pk]),
+    )
 
 
 ACTION_SERVICES = {
@@ -467,23 +428,21 @@ def proposal_action(request, pk):
     when the rules refuse it."""
     proposal = _proposal_or_404(request, pk)
     form = ProposalActionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Choose a valid action."))
-        return redirect("proposal_detail", pk=proposal.pk)
-    action = form.cleaned_data["action"]
+    action = form.cleaned_data["action"] if form.is_valid() else None
     if action == "submit":
         allowed = permissions.is_drafter(request.user, proposal)
     else:
         allowed = permissions.can_handle_proposal(request.user, proposal)
-    if not allowed:
+    if action is not None and not allowed:
         raise PermissionDenied
-    try:
-        ACTION_SERVICES[action](proposal, request.user, form.cleaned_data)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, ACTION_MESSAGES[action])
-    return redirect("proposal_detail", pk=proposal.pk)
+    return post_transition(
+        request,
+        form,
+        lambda data: ACTION_SERVICES[action](proposal, request.user, data),
+        success=ACTION_MESSAGES.get(action, ""),
+        next_url=reverse("proposal_detail", args=[proposal.pk]),
+        invalid=_("Choose a valid action."),
+    )
 
 
 @require_GET
@@ -507,12 +466,7 @@ def proposal_comments(request, pk):
 @require_POST
 @require(reaches_authority)
 def comment_moderate(request, pk):
-    comment = get_object_or_404(
-        PublicComment.objects.filter(
-            proposal__in=selectors.proposals_visible_to(request.user)
-        ).select_related("proposal"),
-        pk=pk,
-    )
+    comment = found_or_404(selectors.comment_in_reach, request.user, pk)
     if not permissions.can_handle_proposal(request.user, comment.proposal):
         raise PermissionDenied
     form = ModerationForm(request.POST)
@@ -596,9 +550,7 @@ def decision_create(request, pk):
         )
         return redirect("proposal_detail", pk=proposal.pk)
     authority = proposal.authority
-    nominees = Nominee.objects.filter(proposal=proposal).select_related(
-        "award_form", "unit"
-    )
+    nominees = selectors.decision_nominees(proposal)
     form = DecisionForm(
         request.POST or None,
         nominees=nominees,

@@ -10,17 +10,16 @@ from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from clusters.models import Authority, Cluster, Unit
 from clusters.selectors import units_visible_to
 from clusters.views import reaches_authority
 from core.formatting import whole_number
-from core.views import require
+from core.views import found_or_404, require
 from pledges import xlsx
 from pledges.views.imports import workbook_response
 
 from .. import selectors
 from ..decision_document import DOCX_CONTENT_TYPE, decision_docx, decision_filename
-from ..models import AwardForm, Decision
+from ..models import Decision
 from ..permissions import handles_awards
 
 __all__ = [
@@ -59,9 +58,7 @@ def _registry_page(request, authority_id, *, units):
         "form": form,
         "unit": unit,
         "years": selectors.registry_years(authority_id),
-        "forms": AwardForm.objects.filter(authority_id=authority_id).order_by(
-            "position", "name"
-        ),
+        "forms": selectors.award_forms(authority_id),
         "units": units,
         "query_string": params.urlencode(),
     }
@@ -75,9 +72,7 @@ def award_registry(request):
     context = _registry_page(
         request,
         request.user.authority_id,
-        units=Unit.objects.filter(authority_id=request.user.authority_id).order_by(
-            "name"
-        ),
+        units=selectors.units_of_authority(request.user.authority_id),
     )
     return render(request, "awards/registry.html", context)
 
@@ -86,14 +81,9 @@ def award_registry(request):
 @require_GET
 def public_awards(request, authority_pk):
     """The public registry of an authority's decided awards (no login)."""
-    try:
-        authority = Authority.objects.get(pk=authority_pk)
-    except Authority.DoesNotExist as error:
-        raise Http404 from error
+    authority = found_or_404(selectors.authority_by_pk, authority_pk)
     context = _registry_page(
-        request,
-        authority.pk,
-        units=Unit.objects.filter(authority=authority).order_by("name"),
+        request, authority.pk, units=selectors.units_of_authority(authority.pk)
     )
     context["authority"] = authority
     return render(request, "awards/public_awards.html", context)
@@ -188,9 +178,7 @@ def award_statistics(request):
             "stats": stats,
             "year": year,
             "cluster": cluster,
-            "clusters": Cluster.objects.filter(
-                authority_id=request.user.authority_id
-            ).order_by("kind", "name"),
+            "clusters": selectors.clusters_of_authority(request.user.authority_id),
             "all_years": all_years,
             "query_string": request.GET.urlencode(),
         },

@@ -3,38 +3,31 @@ redirect with a message or re-render."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
-from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.models import Membership
 from clusters.permissions import is_admin, is_unit_officer
-from clusters.selectors import terms_visible_to
+from clusters.selectors import term_detail
 from clusters.views import reaches_authority
 from core.errors import DomainError
 from core.formatting import format_number
-from core.views import apply_domain_error, require
+from core.views import apply_domain_error, found_or_404, post_action, require
 
 from .. import permissions, selectors, services
 from ..forms import BallotForm, NominationOpenForm
-from ..models import Vote, VoteKind
+from ..models import VoteKind
 
 
 def _vote_or_404(request, pk):
-    try:
-        return selectors.vote_detail(request.user, pk)
-    except Vote.DoesNotExist as error:
-        raise Http404 from error
+    return found_or_404(selectors.vote_detail, request.user, pk)
 
 
 @require_POST
 @require(is_admin)
 def chair_election_open(request, pk):
-    term = get_object_or_404(
-        terms_visible_to(request.user).select_related("cluster"), pk=pk
-    )
+    term = found_or_404(term_detail, request.user, pk)
     try:
         vote = services.chair_election_open(term=term, actor=request.user)
     except DomainError as error:
@@ -121,21 +114,15 @@ def ballot_cast(request, pk):
 @require_POST
 @require(lambda user: is_admin(user) or is_unit_officer(user))
 def vote_close(request, pk):
-    vote = get_object_or_404(
-        selectors.votes_visible_to(request.user)
-        .select_related("term__cluster")
-        .prefetch_related("term__memberships"),
-        pk=pk,
-    )
+    vote = found_or_404(selectors.vote_with_term, request.user, pk)
     if not permissions.can_manage_vote(request.user, vote):
         raise PermissionDenied
-    try:
-        services.vote_close(vote=vote, actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The vote was closed."))
-    return redirect("vote_detail", pk=vote.pk)
+    return post_action(
+        request,
+        lambda: services.vote_close(vote=vote, actor=request.user),
+        success=_("The vote was closed."),
+        next_url=reverse("vote_detail", args=[vote.pk]),
+    )
 
 
 def _nomination_choices(setup):
@@ -160,19 +147,7 @@ def _nomination_choices(setup):
 def nomination_open(request, pk):
     """Open the nomination vote of a term: candidates prefilled from the
     published ranking, editable; the chair unit's officers and admins."""
-    term = get_object_or_404(
-        terms_visible_to(request.user)
-        .select_related("cluster")
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("unit").order_by(
-                    "unit__name"
-                ),
-            )
-        ),
-        pk=pk,
-    )
+    term = found_or_404(term_detail, request.user, pk)
     if not permissions.can_run_nomination(request.user, term):
         raise PermissionDenied
     setup = selectors.nomination_setup(term)

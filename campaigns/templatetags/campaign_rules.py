@@ -1,17 +1,10 @@
-"""Show on pledge pages which criteria count campaigns: `{% campaign_rules_of
-term as rules %}` once per page (1 query), then `rules|rule_for:c.pk`."""
+"""Show on pledge pages which criteria count campaigns: the page's view passes
+`campaign_rules` ({criterion id: CampaignRule}, `pledges.criterion_rules`,
+read once per page), and the template looks up `campaign_rules|rule_for:c.pk`."""
 
 from django import template
 
-from campaigns.selectors import rules_of_term
-
 register = template.Library()
-
-
-@register.simple_tag
-def campaign_rules_of(term):
-    """{criterion id: CampaignRule} of the term's pledge."""
-    return rules_of_term(term) if term is not None else {}
 
 
 @register.filter

@@ -171,13 +171,15 @@ class ScoringRule(models.TextChoices):
     # xgettext:no-python-format
     THRESHOLD = "threshold", _("full points at 100% or more")
     BANDS = "bands", _("bands of achievement")
+    GROWTH = "growth", _("growth over last year's actual")
 
 
 class Indicator(models.Model):
     """A target figure (chỉ tiêu) feeding an indicator criterion.
 
     `params` by rule: proportional {"cap": 100, "floor": 50}; threshold {};
-    bands {"bands": [[minimum achievement %, share of points %], …]}."""
+    bands {"bands": [[minimum achievement %, share of points %], …]};
+    growth {"full": growth % over last year's actual earning full points}."""
 
     pledge = models.ForeignKey(
         Pledge,
@@ -308,8 +310,19 @@ class Signature(models.Model):
     unit = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit")
     )
-    signer_name = models.CharField(_("signer's name"), max_length=150)
-    signer_title = models.CharField(_("signer's title"), max_length=150)
+    # The leader who signs for the unit, as the document prints them: "KT. CHỦ
+    # TỊCH / PHÓ CHỦ TỊCH / Nguyễn Văn A"; blank leaves the lines to be filled
+    # in by hand (Decree 30/2020/NĐ-CP, Appendix I).
+    signer_name = models.CharField(_("signer's name"), max_length=150, blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=150, blank=True)
+    signs_for = models.CharField(
+        _("signing for (KT.)"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "The head a deputy signs for, e.g. “Chủ tịch”; empty when the head signs."
+        ),
+    )
     signed_on = models.DateField(_("date signed"))
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

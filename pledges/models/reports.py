@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from clusters.models import StoredFile, Term, Unit
@@ -15,7 +16,7 @@ from .pledge import POINTS, VALUE, Criterion, Indicator
 
 
 class ReportState(models.TextChoices):
-    DRAFT = "draft", _("draft")
+    DRAFT = "draft", pgettext_lazy("report state", "being drafted, not sent")
     SUBMITTED = "submitted", _("submitted")
     RETURNED = "returned", _("returned for changes")
     ACCEPTED = "accepted", _("accepted")

@@ -367,9 +367,13 @@ def pledge_open_signing(*, pledge, actor):
 
 
 @transaction.atomic
-def pledge_sign(*, pledge, unit, actor, signer_name, signer_title, signed_on):
+def pledge_sign(
+    *, pledge, unit, actor, signer_name, signer_title, signed_on, signs_for=""
+):
     """Sign the open version for `unit`; when every member has signed the pledge
-    takes effect and locks."""
+    takes effect and locks. The signer (name, title and, for a deputy, the head
+    signed for) is the unit's leader as entered, possibly blank: the document
+    then leaves the lines to fill in, never `actor`'s name."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
     pledge = Pledge.objects.select_for_update().select_related("term").get(pk=pledge.pk)
     if pledge.state != PledgeState.SIGNING:
@@ -386,8 +390,9 @@ def pledge_sign(*, pledge, unit, actor, signer_name, signer_title, signed_on):
         Signature(
             version=version,
             unit=unit,
-            signer_name=signer_name,
-            signer_title=signer_title,
+            signer_name=signer_name.strip(),
+            signer_title=signer_title.strip(),
+            signs_for=signs_for.strip(),
             signed_on=signed_on,
             signed_by=actor,
         ),

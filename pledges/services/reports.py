@@ -8,12 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from clusters.models import Term, TermState
+from clusters.models import Term
 from clusters.services import TERM_RESULTS, term_require_writable
 from core.audit import audited_delete, audited_save
-from core.cache import data_changed
+from core.bulk import insert_with_history, update_with_history
 from core.errors import DomainError
+from core.transitions import Workflow
 
+from ..deadlines import is_late, may_submit
 from ..models import (
     LARGEST_VALUE,
     CommendationFigure,
@@ -26,15 +28,19 @@ from ..models import (
     ReviewItem,
     SelfScore,
 )
+from ..permissions import REPORTING_STATES
 from ..selectors import report_missing
+from ..standings import bump_term_version
 from ..uploads import removes_files_on_failure
 
 __all__ = [
     "REPORT_TRANSITIONS",
+    "REPORT_WORKFLOW",
     "SECTIONS",
     "StaleReport",
     "deadline_extend",
     "evidence_add",
+    "evidence_attach",
     "evidence_delete",
     "report_accept",
     "report_return",
@@ -51,8 +57,8 @@ REPORT_TRANSITIONS = {
     ReportState.SUBMITTED: {ReportState.ACCEPTED, ReportState.RETURNED},
     ReportState.ACCEPTED: set(),
 }
+REPORT_WORKFLOW = Workflow(REPORT_TRANSITIONS, versioned=True)
 SECTIONS = ("indicators", "criteria", "commendations", "summary")
-REPORTING_STATES = (TermState.IN_PROGRESS, TermState.REPORTING)
 
 
 def _not_reporting():
@@ -96,38 +102,53 @@ def _locked(report, version=None, *, actor=None, section=None):
     # Lock the report row only (PostgreSQL refuses FOR UPDATE on the nullable
     # side of an outer join); `updated_by` loads after the lock, so a stale
     # save names whoever saved last.
-    report = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("term", "unit")
-        .get(pk=report.pk)
-    )
+    report = REPORT_WORKFLOW.lock(report, related=("term", "unit"))
     if version is not None and int(version) != report.version:
         _check_version(report, int(version), actor, section)
     return report
 
 
+def _part(reason):
+    """The part of the report a history entry's reason names ("indicators",
+    "indicators:12" for one criterion's indicators, "evidence"…), or None when
+    the entry is no section save (a state change, an import)."""
+    prefix = SECTION_REASON % ""
+    if reason and reason.startswith(prefix):
+        return reason[len(prefix) :]
+    return None
+
+
+def _overlap(part, other):
+    """Whether two parts share a field: the same part, or the whole indicator
+    section and one of its criteria ("indicators" and "indicators:12")."""
+    return part == other or other.startswith(f"{part}:") or part.startswith(f"{other}:")
+
+
 def _check_version(report, version, actor, section):
     """Accept a form loaded at `version` when every newer version is a section
-    save by `actor` himself in another section (or, for `section` None — a
-    submission — in any section): his own earlier saves from the same page are
-    no conflict. Raise StaleReport otherwise, naming the latest other officer
-    whose change conflicts, or telling the actor the change was his own."""
+    save by `actor` himself in another part (or, for `section` None — a
+    submission — in any part): his own earlier saves from the same page are
+    no conflict. A part is a section, or the indicators of one criterion
+    ("indicators:12"), which overlaps the whole indicator section but not the
+    other criteria. Raise StaleReport otherwise, naming the latest other
+    officer whose change conflicts, or telling the actor the change was his
+    own."""
     if actor is None or version > report.version:
         raise StaleReport(report)
-    own_reasons = {SECTION_REASON % name for name in (*SECTIONS, EVIDENCE)}
-    if section is not None:
-        own_reasons.discard(SECTION_REASON % section)
     newer = (
         report.history.filter(version__gt=version)
         .select_related("history_user")
         .order_by("-history_date", "-history_id")
     )
-    conflicts = [
-        entry
-        for entry in newer
-        if entry.history_user_id != actor.pk
-        or entry.history_change_reason not in own_reasons
-    ]
+    conflicts = []
+    for entry in newer:
+        part = _part(entry.history_change_reason)
+        if (
+            entry.history_user_id != actor.pk
+            or part is None
+            or (section is not None and _overlap(section, part))
+        ):
+            conflicts.append(entry)
     if not conflicts:
         return
     for entry in conflicts:
@@ -146,21 +167,6 @@ def _bump(report, actor, section=None):
     audited_save(report, actor, SECTION_REASON % section if section else None)
     report.refresh_from_db()
     return report
-
-
-def _move(report, to_state, actor, **fields):
-    if to_state not in REPORT_TRANSITIONS[ReportState(report.state)]:
-        raise DomainError(
-            _("A report cannot move from “%(from)s” to “%(to)s”.")
-            % {
-                "from": ReportState(report.state).label,
-                "to": ReportState(to_state).label,
-            }
-        )
-    report.state = to_state
-    for name, value in fields.items():
-        setattr(report, name, value)
-    return _bump(report, actor)
 
 
 @transaction.atomic
@@ -190,16 +196,25 @@ def _check_value(value, label):
 
 
 @transaction.atomic
-def report_save_section(*, report, actor, version, section, data):
+def report_save_section(*, report, actor, version, section, data, criterion=None):
     """Save one section of a draft or returned report, leaving the others as
     they are. `version` is the one the form was loaded with: a newer report
     raises StaleReport and nothing is saved.
 
     `data` by section: "indicators" {indicator: (actual, note)}; "criteria"
     {criterion: (points, explanation)}; "commendations" [(form, collectives,
-    individuals)]; "summary" text."""
+    individuals)]; "summary" text. Indicators left out of `data` keep their
+    saved values. With `criterion`, only that criterion's indicators are saved
+    (any other in `data` is refused), and the save conflicts only with newer
+    saves of the same indicators (see `_check_version`): the report page saves
+    each criterion's indicators by themselves."""
     term_require_writable(report.term_id, what=TERM_RESULTS)
-    report = _locked(report, version, actor=actor, section=section)
+    part = section
+    if criterion is not None:
+        if section != "indicators":
+            raise DomainError(_("Unknown section."))
+        part = f"{section}:{criterion.pk}"
+    report = _locked(report, version, actor=actor, section=part)
     if not report.is_editable:
         raise DomainError(
             _("The report is %(state)s and can no longer be changed.")
@@ -209,10 +224,17 @@ def report_save_section(*, report, actor, version, section, data):
         raise _not_reporting()
     pledge = report.term.pledge
     if section == "indicators":
+        if criterion is not None and criterion.pledge_id != pledge.pk:
+            raise DomainError(_("The indicator belongs to another pledge."))
         existing = {r.indicator_id: r for r in report.results.all()}
         for indicator, (actual, note) in data.items():
             if indicator.pledge_id != pledge.pk:
                 raise DomainError(_("The indicator belongs to another pledge."))
+            if criterion is not None and indicator.criterion_id != criterion.pk:
+                raise DomainError(
+                    _("%(code)s is not an indicator of %(criterion)s.")
+                    % {"code": indicator.code, "criterion": criterion.code}
+                )
             _check_value(actual, indicator.code)
             row = existing.get(indicator.pk) or IndicatorResult(
                 report=report, indicator=indicator
@@ -261,7 +283,7 @@ def report_save_section(*, report, actor, version, section, data):
         report.summary = data
     else:
         raise DomainError(_("Unknown section."))
-    return _bump(report, actor, section)
+    return _bump(report, actor, part)
 
 
 @removes_files_on_failure
@@ -288,6 +310,15 @@ def evidence_add(*, report, criterion, upload, actor, version=None):
 
 
 @transaction.atomic
+def evidence_attach(*, term, unit, criterion, upload, actor):
+    """The upload button's save, all or nothing: start `unit`'s report of
+    `term` when it has none (`report_start`) and attach the file to
+    `criterion` (`evidence_add`, with its refusals)."""
+    report = report_start(term=term, unit=unit, actor=actor)
+    return evidence_add(report=report, criterion=criterion, upload=upload, actor=actor)
+
+
+@transaction.atomic
 def evidence_delete(*, evidence, actor):
     """Remove a file from an editable report."""
     term_require_writable(evidence.report.term_id, what=TERM_RESULTS)
@@ -301,15 +332,19 @@ def evidence_delete(*, evidence, actor):
 
 def submission_window(term, unit, today=None):
     """(open, late): whether `unit` may submit today and whether that is after
-    the deadline (allowed only with an extension until today or later)."""
+    the deadline (allowed only with an extension until today or later; the rule
+    is `pledges.deadlines`)."""
     today = today or timezone.localdate()
     deadline = term.report_deadline
-    if deadline is None or today <= deadline:
+    if not is_late(deadline, today):
         return True, False
-    extended = DeadlineExtension.objects.filter(
-        term=term, unit=unit, until__gte=today
-    ).exists()
-    return extended, True
+    extended_until = max(
+        DeadlineExtension.objects.filter(term=term, unit=unit).values_list(
+            "until", flat=True
+        ),
+        default=None,
+    )
+    return may_submit(deadline, extended_until, today), True
 
 
 @transaction.atomic
@@ -333,7 +368,12 @@ def report_submit(*, report, actor, version):
         raise DomainError(_("The deadline has passed; ask the admin for an extension."))
     now = timezone.now()
     report.review_items.filter(resolved_at__isnull=True).update(resolved_at=now)
-    return _move(report, ReportState.SUBMITTED, actor, submitted_at=now, late=late)
+    return REPORT_WORKFLOW.move(
+        report,
+        ReportState.SUBMITTED,
+        actor=actor,
+        fields={"submitted_at": now, "late": late},
+    )
 
 
 def _check_reviewer(report, actor):
@@ -352,7 +392,7 @@ def report_accept(*, report, actor):
     term_require_writable(report.term_id, what=TERM_RESULTS)
     report = _locked(report)
     _check_reviewer(report, actor)
-    return _move(report, ReportState.ACCEPTED, actor)
+    return REPORT_WORKFLOW.move(report, ReportState.ACCEPTED, actor=actor)
 
 
 @transaction.atomic
@@ -379,7 +419,7 @@ def report_return(*, report, actor, items):
             ),
             actor,
         )
-    return _move(report, ReportState.RETURNED, actor)
+    return REPORT_WORKFLOW.move(report, ReportState.RETURNED, actor=actor)
 
 
 @transaction.atomic
@@ -398,6 +438,24 @@ def deadline_extend(*, term, unit, until, reason, actor):
         ),
         actor,
     )
+
+
+def _reports_create(term, units, actor):
+    """{unit id: report}: the empty reports of `units` in `term`, as
+    `report_start` creates them, in one bulk write with their history; one by
+    one through `report_start` when an officer started one meanwhile."""
+    if not units:
+        return {}
+    try:
+        with transaction.atomic():
+            created = bulk_create_with_history(
+                [Report(term=term, unit=unit, updated_by=actor) for unit in units],
+                Report,
+                default_user=actor,
+            )
+    except IntegrityError:
+        created = [report_start(term=term, unit=unit, actor=actor) for unit in units]
+    return {report.unit_id: report for report in created}
 
 
 @transaction.atomic
@@ -467,16 +525,16 @@ def results_apply(*, term, rows, actor, reason=None):
                 new.append((unit.pk, indicator.pk, actual, note))
         elif (old[2], old[3]) != (actual, note):
             changed.append(
-                IndicatorResult(
-                    pk=old[0],
-                    report_id=old[1],
-                    indicator_id=indicator.pk,
-                    actual=actual,
-                    note=note,
-                )
+                {
+                    "id": old[0],
+                    "report_id": old[1],
+                    "indicator_id": indicator.pk,
+                    "actual": actual,
+                    "note": note,
+                }
             )
     touched = {unit_id for unit_id, *_rest in new}
-    touched |= {units_by_report[r.report_id] for r in changed}
+    touched |= {units_by_report[r["report_id"]] for r in changed}
     for unit_id in sorted(touched):
         report = reports.get(unit_id)
         if report is not None and not report.is_editable:
@@ -487,41 +545,32 @@ def results_apply(*, term, rows, actor, reason=None):
                     "state": ReportState(report.state).label,
                 }
             )
-        if report is None:
-            reports[unit_id] = report_start(
-                term=term, unit=members[unit_id], actor=actor
-            )
+    missing = [members[u] for u in sorted(touched) if reports.get(u) is None]
+    reports.update(_reports_create(term, missing, actor))
     now = timezone.now()
-    # Batches of a few hundred rows insert faster than the largest the database
-    # allows (measured with `bench_import`).
+    # COPY on PostgreSQL, batched bulk writes elsewhere (core.bulk; measured
+    # with `bench_import`).
+    written = {"user": actor, "reason": reason, "date": now}
+    insert_with_history(
+        IndicatorResult,
+        (
+            {
+                "report_id": reports[unit_id].pk,
+                "indicator_id": indicator_id,
+                "actual": actual,
+                "note": note,
+            }
+            for unit_id, indicator_id, actual, note in new
+        ),
+        **written,
+    )
+    update_with_history(IndicatorResult, changed, ["actual", "note"], **written)
     history = {
         "batch_size": 500,
         "default_user": actor,
         "default_change_reason": reason,
         "default_date": now,
     }
-    bulk_create_with_history(
-        [
-            IndicatorResult(
-                report_id=reports[unit_id].pk,
-                indicator_id=indicator_id,
-                actual=actual,
-                note=note,
-            )
-            for unit_id, indicator_id, actual, note in new
-        ],
-        IndicatorResult,
-        **history,
-    )
-    if changed:
-        IndicatorResult.objects.bulk_create(
-            changed,
-            batch_size=history["batch_size"],
-            update_conflicts=True,
-            unique_fields=[IndicatorResult._meta.pk.name],
-            update_fields=["actual", "note"],
-        )
-        IndicatorResult.history.bulk_history_create(changed, update=True, **history)
     bumped = [reports[unit_id] for unit_id in sorted(touched)]
     for report in bumped:
         report.version += 1
@@ -530,5 +579,5 @@ def results_apply(*, term, rows, actor, reason=None):
     bulk_update_with_history(
         bumped, Report, ["version", "updated_by", "updated_at"], **history
     )
-    data_changed()
+    bump_term_version(term.pk)
     return len(new) + len(changed)

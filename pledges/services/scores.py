@@ -10,6 +10,7 @@ from clusters.services import TERM_RESULTS, term_require_writable, term_transiti
 from core.audit import audited_save
 from core.errors import DomainError
 
+from ..dashboard import store_publication
 from ..models import (
     CriterionKind,
     Objection,
@@ -38,6 +39,7 @@ __all__ = [
     "reply_waive",
     "report_absence_record",
     "reviewer_score_set",
+    "scores_save",
 ]
 
 
@@ -93,6 +95,32 @@ def reviewer_score_set(*, report, criterion, points, reason, actor):
     if refusal:
         raise DomainError(refusal)
     return _reviewer_score_write(report, criterion, points, reason, actor)
+
+
+@transaction.atomic
+def scores_save(*, actor, scorer_unit=None, peer=(), reviewer=()):
+    """The peer-scoring page's save, all or nothing: `peer` scores (report,
+    criterion, points, comment) of `scorer_unit` (`peer_score_set`) and
+    `reviewer` scores (report, criterion, points, reason;
+    `reviewer_score_set`), with their refusals. Returns how many were saved."""
+    for report, criterion, points, comment in peer:
+        peer_score_set(
+            report=report,
+            criterion=criterion,
+            scorer_unit=scorer_unit,
+            points=points,
+            comment=comment,
+            actor=actor,
+        )
+    for report, criterion, points, reason in reviewer:
+        reviewer_score_set(
+            report=report,
+            criterion=criterion,
+            points=points,
+            reason=reason,
+            actor=actor,
+        )
+    return len(peer) + len(reviewer)
 
 
 def _reviewer_score_write(report, criterion, points, reason, actor):
@@ -220,6 +248,7 @@ def ranking_publish(*, term, actor, reason="", expected=None):
     )
     if term.state == TermState.REPLY:
         term_transition(term=term, to_state=TermState.RANKED, actor=actor)
+    store_publication(term, snapshot)
     return snapshot
 
 

@@ -11,7 +11,7 @@ from clusters.permissions import sees_whole_authority
 from core.formatting import whole_number
 from core.views import require
 
-from .. import selectors, xlsx
+from .. import charts, dashboard, history, xlsx
 from ..ranking import BAND_LABELS
 from .imports import workbook_response
 
@@ -40,7 +40,7 @@ def province_dashboard(request):
     """Every cluster and block of the authority in a year, with charts drawn as
     SVG on the server and the same numbers in tables."""
     years, year, kind = _filters(request)
-    rows, history = selectors.dashboard(request.user.authority_id, year, kind)
+    rows, recent = dashboard.dashboard(request.user.authority_id, year, kind)
     for row in rows:
         members = row["term"].member_count or 1
         row["bars"] = [
@@ -51,20 +51,27 @@ def province_dashboard(request):
         for index, (band, count, label, width) in enumerate(row["bars"]):
             row["bars"][index] = (band, count, label, width, offset)
             offset += width
+    years_so_far = history.authority_years(request.user.authority_id, recent, kind)
     return render(
         request,
         "pledges/dashboard.html",
         {
             "rows": rows,
             "history": [
-                (y, [(band, BAND_LABELS[band], n) for band, n in counts])
-                for y, counts in history
+                (
+                    entry,
+                    [(band, BAND_LABELS[band], n) for band, n in entry.bands],
+                )
+                for entry in reversed(years_so_far)
             ],
+            "history_chart": years_so_far
+            and charts.band_years_chart(years_so_far, chart_id="years-chart"),
+            "band_legend": charts.band_legend(),
             "years": years,
             "year": year,
             "kind": kind,
             "kinds": ClusterKind.choices,
-            "band_labels": [BAND_LABELS[b] for b in selectors.BAND_ORDER],
+            "band_labels": [BAND_LABELS[b] for b in dashboard.BAND_ORDER],
             "chart_width": CHART_WIDTH,
         },
     )
@@ -75,7 +82,7 @@ def province_dashboard(request):
 def dashboard_xlsx(request):
     """The dashboard table as an Excel workbook."""
     _years, year, kind = _filters(request)
-    rows, _history = selectors.dashboard(request.user.authority_id, year, kind)
+    rows, _history = dashboard.dashboard(request.user.authority_id, year, kind)
     book = Workbook()
     sheet = book.active
     sheet.title = str(year)
@@ -88,7 +95,7 @@ def dashboard_xlsx(request):
         _("Draft"),
         _("Peer scores"),
         _("Leading unit"),
-        *[str(BAND_LABELS[b]) for b in selectors.BAND_ORDER],
+        *[str(BAND_LABELS[b]) for b in dashboard.BAND_ORDER],
     ]
     sheet.append(xlsx.row(headings))
     for row in rows:

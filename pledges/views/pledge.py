@@ -4,23 +4,23 @@ from decimal import InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.models import Membership, Term
-from clusters.selectors import terms_visible_to
+from clusters.models import Term
 from clusters.views import reaches_authority
 from core.errors import DomainError
+from core.filenames import download_filename
 from core.formatting import parse_decimal, whole_number
 from core.views import apply_domain_error, form_page, require
 
-from .. import selectors, services
+from .. import criterion_rules, selectors, services
 from ..documents import DOCX_CONTENT_TYPE, pledge_document
 from ..documents import pledge_docx as build_docx
 from ..excel import read_targets, targets_workbook
@@ -48,20 +48,7 @@ from .imports import workbook_import_page, workbook_response
 def term_in_reach(request, pk):
     """The term `pk` if the user may see it, with cluster, members and pledge
     loaded; 404 otherwise."""
-    term = (
-        terms_visible_to(request.user)
-        .select_related("cluster__authority", "pledge")
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("unit").order_by(
-                    "unit__name"
-                ),
-            )
-        )
-        .filter(pk=pk)
-        .first()
-    )
+    term = selectors.term_with_pledge(request.user, pk)
     if term is None:
         raise Http404
     return term
@@ -98,11 +85,9 @@ def pledge_overview(request, pk):
     }
     if pledge is None:
         context["previous"] = services.previous_pledge(term)
-        context["templates"] = PledgeTemplate.objects.filter(
-            authority_id=term.cluster.authority_id
-        )
+        context["templates"] = selectors.pledge_templates(term.cluster.authority_id)
     else:
-        version = pledge.versions.filter(number=pledge.version).first()
+        version = selectors.current_version(pledge)
         signed = (
             {s.unit_id: s for s in version.signatures.all()}
             if version is not None
@@ -282,6 +267,7 @@ def pledge_editor(request, pk):
             "form": forms.get(editing),
             "editable": pledge.is_editable,
             "problems": selectors.pledge_problems(pledge) if pledge.is_editable else [],
+            "campaign_rules": criterion_rules.rules_of(term),
         },
     )
 
@@ -391,10 +377,7 @@ def pledge_sign(request, pk):
     unit = request.user.unit
     form = SignForm(
         request.POST or None,
-        initial={
-            "signed_on": timezone.localdate(),
-            "signer_name": request.user.full_name,
-        },
+        initial={"signed_on": timezone.localdate()},
     )
 
     def save(data):
@@ -446,11 +429,15 @@ def pledge_docx(request, pk):
 
     term = term_in_reach(request, pk)
     pledge = _pledge(term)
-    filename = f"giao-uoc-thi-dua-{term.year}.docx"
+    filename = download_filename("giao-uoc-thi-dua", term.year, extension="docx")
     return HttpResponse(
         build_docx(pledge),
         content_type=DOCX_CONTENT_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": content_disposition_header(
+                as_attachment=True, filename=filename
+            )
+        },
     )
 
 

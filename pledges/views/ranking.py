@@ -4,21 +4,18 @@ explained standing, cluster totals, and the public pages."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from clusters.models import Term
 from clusters.permissions import sees_whole_authority
 from clusters.views import reaches_authority
 from core.errors import DomainError
 from core.formatting import whole_number
-from core.views import require
+from core.views import found_or_404, require
 
-from .. import selectors, services
-from ..models import RankingSnapshot
+from .. import charts, history, selectors, services
 from ..permissions import (
     can_publish_ranking,
     can_record_absence,
@@ -34,14 +31,25 @@ def term_ranking(request, pk):
     term = term_in_reach(request, pk)
     published = selectors.published_ranking(term)
     sees_draft = can_see_draft_ranking(request.user, term)
+    draft = selectors.term_standings(term) if sees_draft else None
     return render(
         request,
         "pledges/ranking.html",
         {
             "term": term,
             "published": published,
+            "published_chart": published
+            and charts.ranking_chart(
+                term,
+                charts.published_entries(published.rows),
+                chart_id="published-chart",
+            ),
             "versions": selectors.ranking_versions(term) if published else [],
-            "draft": selectors.term_standings(term) if sees_draft else None,
+            "draft": draft,
+            "draft_chart": draft
+            and charts.ranking_chart(
+                term, charts.standing_entries(draft), chart_id="draft-chart"
+            ),
             "sees_draft": sees_draft,
             "can_publish": can_publish_ranking(request.user, term),
         },
@@ -127,24 +135,8 @@ def rank_detail(request, pk, unit_pk):
         raise Http404
     others = [s for s in standings if s.unit.pk != unit_pk]
     backing = selectors.rank_evidence(term, membership.unit)
-    # Members' lines differ (a late deduction, award bonuses), so the others'
-    # points are matched by criterion code, never by position.
-    by_code = {}
-    for other in others:
-        for line in other.lines:
-            if line.points is not None:
-                by_code.setdefault(line.code, []).append(line.points)
-    spread = []
-    for line in mine.lines:
-        values = sorted(by_code.get(line.code, []))
-        spread.append(
-            (
-                line,
-                values[0] if values else None,
-                values[-1] if values else None,
-                backing.get(line.code),
-            )
-        )
+    spread = charts.spread_rows(mine, others)
+    years = history.member_history(term, unit_pk)
     above = next((s for s in reversed(standings) if s.total > mine.total), None)
     return render(
         request,
@@ -152,7 +144,14 @@ def rank_detail(request, pk, unit_pk):
         {
             "term": term,
             "standing": mine,
-            "spread": spread,
+            "spread": [
+                (line, low, middle, high, backing.get(line.code))
+                for line, low, middle, high in spread
+            ],
+            "spread_chart": charts.spread_chart(spread, chart_id="spread-chart"),
+            "history": years,
+            "history_chart": years
+            and charts.history_chart(years, chart_id="history-chart"),
             "gap": (above.total - mine.total) if above else None,
             "above": above,
         },
@@ -180,12 +179,7 @@ def cluster_totals(request, pk):
 @require_GET
 def public_rankings(request):
     """Every published ranking, newest year first (no login)."""
-    terms = (
-        Term.objects.filter(rankings__isnull=False)
-        .select_related("cluster__authority")
-        .distinct()
-        .order_by("-year", "cluster__name")
-    )
+    terms = selectors.published_terms()
     return render(request, "pledges/public_rankings.html", {"terms": terms})
 
 
@@ -194,12 +188,7 @@ def public_rankings(request):
 def public_ranking(request, pk):
     """The latest published version of a term's ranking (or an earlier one,
     `?v=<number>`), with every correction and its reason (no login)."""
-    term = get_object_or_404(
-        Term.objects.select_related("cluster__authority").filter(
-            Exists(RankingSnapshot.objects.filter(term=OuterRef("pk")))
-        ),
-        pk=pk,
-    )
+    term = found_or_404(selectors.published_term, pk)
     versions = selectors.ranking_versions(term)
     wanted = whole_number(request.GET.get("v")) if request.GET.get("v") else None
     published = selectors.published_ranking(term, wanted)
@@ -211,6 +200,11 @@ def public_ranking(request, pk):
         {
             "term": term,
             "published": published,
+            "published_chart": charts.ranking_chart(
+                term,
+                charts.published_entries(published.rows),
+                chart_id="published-chart",
+            ),
             "versions": versions,
             "latest": versions[0]["number"],
             "rows": selectors.cluster_totals(term).rows,

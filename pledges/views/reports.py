@@ -3,6 +3,7 @@ report with its four sections, live indicator points, evidence files,
 submission, review and deadline extensions."""
 
 from collections import Counter
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.contrib import messages
@@ -16,14 +17,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from clusters.models import Unit
 from clusters.views import reaches_authority
 from core.collation import vi_key
 from core.errors import DomainError
 from core.formatting import format_number, whole_number
-from core.views import apply_domain_error, require
+from core.views import apply_domain_error, post_removal, require
 
-from .. import scoring, selectors, services
+from .. import (
+    charts,
+    criterion_rules,
+    plausibility,
+    scoring,
+    selectors,
+    services,
+)
 from ..forms import (
     CommendationFormSet,
     DeadlineExtensionForm,
@@ -39,11 +46,9 @@ from ..models import (
     CriterionKind,
     DeadlineExtension,
     Evidence,
-    Indicator,
     Report,
     ReportState,
     ReviewItem,
-    Target,
 )
 from ..permissions import (
     can_edit_report,
@@ -53,8 +58,8 @@ from ..permissions import (
     can_review_reports,
     can_view_report,
     judging_refusal,
+    report_change_refusal,
 )
-from ..services.reports import REPORTING_STATES
 from ..uploads import private_file_response
 from .pledge import _pledge, _pledge_or_none, term_in_reach
 
@@ -121,9 +126,7 @@ def _report_of(term, unit):
 def _evidence(request, pk):
     """The evidence file `pk` with its term and unit, for a user who may see the
     report; 404 for everyone else."""
-    evidence = (
-        Evidence.objects.select_related("report", "criterion").filter(pk=pk).first()
-    )
+    evidence = selectors.evidence_with_report(pk)
     if evidence is None:
         raise Http404
     term = term_in_reach(request, evidence.report.term_id)
@@ -138,23 +141,12 @@ def _report_url(term, unit, anchor=""):
     return f"{url}#{anchor}" if anchor else url
 
 
-def _go(request, url):
+def _redirect_whole_page(request, url):
     """Redirect; an htmx request reloads the whole page rather than swapping a
     part of it (so the message is seen)."""
     if request.htmx:
         return HttpResponse(headers={"HX-Redirect": url})
     return redirect(url)
-
-
-def _refusal(term, report):
-    """Why the unit cannot change its report now, or None."""
-    if term.state not in REPORTING_STATES:
-        return _("Results are entered while the year is in progress or being reported.")
-    if report is not None and not report.is_editable:
-        return _("The report is %(state)s and can no longer be changed.") % {
-            "state": ReportState(report.state).label
-        }
-    return None
 
 
 def _deadline(term, extension=None):
@@ -184,6 +176,69 @@ def _flatten(sections):
         if c.kind != CriterionKind.INDICATOR
     ]
     return indicators, criteria
+
+
+def _tally(sections):
+    """Points per criterion as entered so far (indicator criteria from their
+    indicators' points, the others from the self-score) and the totals: the
+    base criteria out of their scale, plus bonus, minus deductions. Sets
+    `tally` (points or None) and `bar` (0–100, % of the criterion's maximum)
+    on every criterion."""
+    rows = [c for s in sections for c in s.criteria_list]
+    base = bonus = deduction = indicators = scale = Decimal(0)
+    for c in rows:
+        if c.kind == CriterionKind.INDICATOR:
+            parts = [i.points for i in c.indicator_list]
+            c.tally = (
+                scoring.criterion_points(c.max_points, parts)
+                if any(p is not None for p in parts)
+                else None
+            )
+            indicators += c.tally or 0
+        else:
+            c.tally = c.self_score.points if c.self_score is not None else None
+        points = c.tally or Decimal(0)
+        maximum = Decimal(c.max_points)
+        share = min(max(points, 0) / maximum * 100, 100) if maximum else 0
+        c.bar = f"{share:.1f}"  # the SVG bar's width, out of 100
+        if c.kind == CriterionKind.BONUS:
+            bonus += points
+        elif c.kind == CriterionKind.DEDUCTION:
+            deduction += points
+        else:
+            base += points
+            scale += maximum
+    return SimpleNamespace(
+        criteria=rows,
+        indicators=indicators,
+        base=base,
+        scale=scale,
+        bonus=bonus,
+        deduction=deduction,
+        total=base + bonus - deduction,
+    )
+
+
+def _cautions(indicators):
+    """Sets `cautions` (pledges.plausibility) on every indicator row from its
+    saved value; returns [(indicator, caution)] for the before-sending
+    summary."""
+    found = []
+    for i in indicators:
+        actual = i.result.actual if i.result is not None else None
+        i.cautions = plausibility.indicator_warnings(i, actual)
+        found += [(i, caution) for caution in i.cautions]
+    return found
+
+
+def _group(sections, raw):
+    """The criterion with indicators named by a posted `group`, or None."""
+    pk = whole_number(raw)
+    for s in sections:
+        for c in s.criteria_list:
+            if c.pk == pk and c.indicator_list:
+                return c
+    return None
 
 
 def _section_form(section, indicators, criteria, report, data=None):
@@ -251,7 +306,7 @@ def _state_changes(report):
     return [c for c in changes if c.state != ReportState.DRAFT]
 
 
-def _page(
+def _report_page(
     request,
     term,
     unit,
@@ -267,26 +322,35 @@ def _page(
     return_form=None,
     upload_form=None,
     uploaded=None,
+    saved_group=None,
+    posted_group=None,
+    error_group=None,
     status=200,
 ):
     """Render the report page. `posted` is (section, form) of a section that
-    failed to save; `version` the version the page's forms carry when it is
-    not the report's (a refused save keeps the page as stale as it was)."""
+    failed to save — for the indicators of one criterion (`posted_group`, its
+    id) a form of those only; `version` the version the page's forms carry
+    when it is not the report's (a refused save keeps the page as stale as it
+    was); `saved_group` the criterion whose indicators were just saved,
+    `error_group` the one whose button was pressed when the save failed."""
     user = request.user
     sections, _returned = selectors.report_rows(report, pledge, unit)
     indicators, criteria = _flatten(sections)
     can_edit = can_edit_report(user, term, unit)
-    refusal = _refusal(term, report) if can_edit else None
+    refusal = report_change_refusal(term, report) if can_edit else None
     editable = can_edit and refusal is None
     forms = {}
     for name in services.SECTIONS:
-        if posted is not None and posted[0] == name:
+        if posted is not None and posted[0] == name and posted_group is None:
             forms[name] = posted[1]
         else:
             forms[name] = _section_form(name, indicators, criteria, report)
+    typed = posted[1] if posted_group is not None else forms["indicators"]
     for i in indicators:
-        i.actual_field = forms["indicators"][f"actual_{i.pk}"]
-        i.note_field = forms["indicators"][f"note_{i.pk}"]
+        form = typed if f"actual_{i.pk}" in typed.fields else forms["indicators"]
+        i.actual_field = form[f"actual_{i.pk}"]
+        i.note_field = form[f"note_{i.pk}"]
+    cautions = _cautions(indicators)
     for c in criteria:
         c.points_field = forms["criteria"][f"points_{c.pk}"]
         c.explanation_field = forms["criteria"][f"explanation_{c.pk}"]
@@ -307,6 +371,7 @@ def _page(
         "term": term,
         "unit": unit,
         "pledge": pledge,
+        "campaign_rules": criterion_rules.rules_of(term),
         "report": report,
         "sections": sections,
         "criteria": criteria,
@@ -340,6 +405,10 @@ def _page(
         "upload_form": upload_form,
         "upload_criterion": _upload_criterion(upload_form),
         "uploaded": uploaded,
+        "tally": _tally(sections),
+        "cautions": cautions,
+        "saved_group": saved_group,
+        "error_group": error_group,
     }
     return render(request, "pledges/report_edit.html", context, status=status)
 
@@ -364,16 +433,17 @@ def report_edit(request, pk, unit_pk):
         return render(request, "pledges/report_edit.html", {"term": term, "unit": unit})
     report = _report_of(term, unit)
     if request.method == "GET":
-        return _page(request, term, unit, pledge, report)
+        saved = whole_number(request.GET.get("saved", ""))
+        return _report_page(request, term, unit, pledge, report, saved_group=saved)
     action = request.POST.get("action", "save")
     if action in ("accept", "return"):
         return _review(request, term, unit, pledge, report, action)
     if not can_edit_report(request.user, term, unit):
         raise PermissionDenied
-    refusal = _refusal(term, report)
+    refusal = report_change_refusal(term, report)
     if refusal:
         messages.error(request, refusal)
-        return _go(request, _report_url(term, unit))
+        return _redirect_whole_page(request, _report_url(term, unit))
     if action == "submit":
         return _submit(request, term, unit, pledge, report)
     return _save_section(request, term, unit, pledge, report)
@@ -385,14 +455,28 @@ def _stale_message(term, unit):
 
 
 def _save_section(request, term, unit, pledge, report):
+    """Save the posted section. The indicators come either all at once (the
+    whole form, without JavaScript; `group` then only names the button
+    pressed, whose place the page returns to) or, with `scope=group`, those
+    of one criterion by themselves (htmx), leaving the rest as saved."""
     meta = ReportSectionForm(request.POST)
     section = request.POST.get("section")
     if section not in services.SECTIONS:
         messages.error(request, _("Unknown section."))
-        return _go(request, _report_url(term, unit))
+        return _redirect_whole_page(request, _report_url(term, unit))
     sections, _returned = selectors.report_rows(report, pledge, unit)
     indicators, criteria = _flatten(sections)
-    form = _section_form(section, indicators, criteria, report, request.POST)
+    group = None
+    if section == "indicators" and request.POST.get("group"):
+        group = _group(sections, request.POST["group"])
+        if group is None:
+            messages.error(request, _("Unknown section."))
+            return _redirect_whole_page(request, _report_url(term, unit))
+    alone = group is not None and request.POST.get("scope") == "group"
+    if alone:
+        form = ReportIndicatorsForm(request.POST, indicators=group.indicator_list)
+    else:
+        form = _section_form(section, indicators, criteria, report, request.POST)
     errors, stale = [], None
     if not meta.is_valid():
         errors.append(_("The form is out of date or damaged; reload the page."))
@@ -412,6 +496,7 @@ def _save_section(request, term, unit, pledge, report):
                     version=meta.cleaned_data["version"],
                     section=section,
                     data=data,
+                    criterion=group if alone else None,
                 )
         except services.StaleReport as error:
             stale = error.message
@@ -423,13 +508,23 @@ def _save_section(request, term, unit, pledge, report):
             else:
                 errors.append(error.message)
         else:
+            saved_group = group.pk if group is not None else None
             if request.htmx:
-                return _page(
-                    request, term, unit, pledge, _report_of(term, unit), saved=section
+                return _report_page(
+                    request,
+                    term,
+                    unit,
+                    pledge,
+                    _report_of(term, unit),
+                    saved=section,
+                    saved_group=saved_group,
                 )
+            if group is not None:
+                url = reverse("report_edit", args=[term.pk, unit.pk])
+                return redirect(f"{url}?saved={group.pk}#section-{group.pk}")
             messages.success(request, _("The section was saved."))
             return redirect(_report_url(term, unit, f"sec-{section}"))
-    return _page(
+    return _report_page(
         request,
         term,
         unit,
@@ -439,6 +534,8 @@ def _save_section(request, term, unit, pledge, report):
         stale=stale,
         version=meta.cleaned_data.get("version"),
         section_errors={section: errors},
+        posted_group=group.pk if alone else None,
+        error_group=group.pk if group else None,
         status=409 if stale and not request.htmx else 200,
     )
 
@@ -447,9 +544,9 @@ def _submit(request, term, unit, pledge, report):
     form = ReportSubmitForm(request.POST)
     if report is None:
         messages.error(request, _("Fill in the report before submitting it."))
-        return _go(request, _report_url(term, unit))
+        return _redirect_whole_page(request, _report_url(term, unit))
     if not form.is_valid():
-        return _page(
+        return _report_page(
             request,
             term,
             unit,
@@ -462,7 +559,7 @@ def _submit(request, term, unit, pledge, report):
             report=report, actor=request.user, version=form.cleaned_data["version"]
         )
     except services.StaleReport as error:
-        return _page(
+        return _report_page(
             request,
             term,
             unit,
@@ -476,7 +573,7 @@ def _submit(request, term, unit, pledge, report):
         message = error.message
         if selectors.report_missing(report):
             message = _("The report cannot be submitted yet. Complete these items:")
-        return _page(request, term, unit, pledge, report, submit_error=message)
+        return _report_page(request, term, unit, pledge, report, submit_error=message)
     messages.success(
         request,
         _(
@@ -522,55 +619,63 @@ def _review(request, term, unit, pledge, report, action):
                 % {"unit": unit.name, "count": len(items)},
             )
         return redirect(_report_url(term, unit))
-    return _page(request, term, unit, pledge, report, return_form=form)
+    return _report_page(request, term, unit, pledge, report, return_form=form)
 
 
 @require_POST
 @require(reaches_authority)
 def report_preview(request, pk, unit_pk):
-    """Achievement and points of one indicator for a value being typed, by
-    `pledges.scoring` (the function the ranking uses); writes nothing."""
+    """Achievement, points and plausibility warnings of one indicator for a
+    value being typed, with its criterion's points and the report's totals
+    for every value typed on the page (the indicator form posts them all), by
+    `pledges.scoring` (the functions the ranking uses); writes nothing."""
     term = term_in_reach(request, pk)
     unit = _member(term, unit_pk)
     if not can_edit_report(request.user, term, unit):
         raise PermissionDenied
     pledge = _pledge(term)
-    raw = request.POST.get("indicator", "")
-    if whole_number(raw) is None:
+    pk = whole_number(request.POST.get("indicator", ""))
+    if pk is None:
         raise Http404
-    indicator = (
-        Indicator.objects.select_related("criterion")
-        .filter(pk=int(raw), pledge=pledge)
+    report = (
+        Report.objects.filter(term=term, unit=unit)
+        .prefetch_related("results", "self_scores")
         .first()
     )
-    if indicator is None:
+    sections, _returned = selectors.report_rows(report, pledge, unit)
+    indicators, _criteria = _flatten(sections)
+    shown = next((i for i in indicators if i.pk == pk), None)
+    if shown is None:
         raise Http404
-    name = f"actual_{indicator.pk}"
-    form = ReportIndicatorsForm(
-        {name: request.POST.get(name, request.POST.get("value", ""))},
-        indicators=[indicator],
-    )
-    actual, error = None, None
-    if form.is_valid():
-        actual = form.cleaned_data[name]
-    else:
-        error = form.errors[name][0]
-    target = Target.objects.filter(indicator=indicator, unit=unit).first()
-    share = scoring.indicator_share(
-        indicator.criterion,
-        Indicator.objects.filter(criterion_id=indicator.criterion_id).count(),
-    )
-    achieved, points = scoring.indicator_points(
-        indicator, share, target.planned if target else None, actual
+    name = f"actual_{pk}"
+    data = request.POST.copy()
+    if name not in data:
+        data[name] = request.POST.get("value", "")
+    typed = [i for i in indicators if f"actual_{i.pk}" in data]
+    form = ReportIndicatorsForm(data, indicators=typed)
+    form.is_valid()
+    for i in typed:
+        actual = form.cleaned_data.get(f"actual_{i.pk}")
+        i.achieved, i.points = scoring.indicator_points(
+            i,
+            i.share,
+            i.target.planned if i.target else None,
+            actual,
+            i.target.last_actual if i.target else None,
+        )
+        if i is shown:
+            shown.cautions = plausibility.indicator_warnings(i, actual)
+    shown.error = form.errors[name][0] if name in form.errors else None
+    if shown.error:
+        shown.achieved = shown.points = None
+        shown.cautions = []
+    criterion = next(
+        c for s in sections for c in s.criteria_list if shown in c.indicator_list
     )
     return render(
         request,
-        "pledges/report_edit.html#indicator_points",
-        {
-            "i": SimpleNamespace(
-                pk=indicator.pk, achieved=achieved, points=points, error=error
-            )
-        },
+        "pledges/report_edit.html#indicator_preview",
+        {"i": shown, "c": criterion, "tally": _tally(sections)},
     )
 
 
@@ -614,7 +719,7 @@ def _save_typed_criteria(request, term, unit, pledge, report):
     errors.append(
         _("The file was not attached: correct the self-scores, then upload it again.")
     )
-    return _page(
+    return _report_page(
         request,
         term,
         unit,
@@ -642,10 +747,10 @@ def evidence_upload(request, pk, unit_pk):
         raise PermissionDenied
     pledge = _pledge(term)
     report = _report_of(term, unit)
-    refusal = _refusal(term, report)
+    refusal = report_change_refusal(term, report)
     if refusal:
         messages.error(request, refusal)
-        return _go(request, _report_url(term, unit))
+        return _redirect_whole_page(request, _report_url(term, unit))
     raw = request.POST.get("upload") or request.POST.get("criterion", "")
     upload = request.FILES.get(f"file_{raw}") or request.FILES.get("file")
     form = EvidenceUploadForm(
@@ -659,23 +764,20 @@ def evidence_upload(request, pk, unit_pk):
     if form.is_valid():
         criterion, upload = form.cleaned_data["criterion"], form.cleaned_data["file"]
         try:
-            with transaction.atomic():
-                target = report or services.report_start(
-                    term=term, unit=unit, actor=request.user
-                )
-                services.evidence_add(
-                    report=target,
-                    criterion=criterion,
-                    upload=upload,
-                    actor=request.user,
-                )
+            services.evidence_attach(
+                term=term,
+                unit=unit,
+                criterion=criterion,
+                upload=upload,
+                actor=request.user,
+            )
         except DomainError as error:
             apply_domain_error(form, error)
         except IntegrityError:  # the report was started at the same moment
             form.add_error("file", _stale_message(term, unit))
         else:
             if request.htmx:
-                return _page(
+                return _report_page(
                     request,
                     term,
                     unit,
@@ -689,10 +791,10 @@ def evidence_upload(request, pk, unit_pk):
             return redirect(_report_url(term, unit, f"c-{criterion.pk}"))
     if "criterion" in form.errors:
         messages.error(request, _("Choose a criterion of this pledge."))
-        return _go(request, _report_url(term, unit))
+        return _redirect_whole_page(request, _report_url(term, unit))
     if not request.htmx and request.POST.get("section") == "criteria":
         messages.success(request, _("The section was saved."))
-    return _page(request, term, unit, pledge, report, upload_form=form)
+    return _report_page(request, term, unit, pledge, report, upload_form=form)
 
 
 @require_GET
@@ -711,65 +813,53 @@ def evidence_delete(request, pk):
     evidence, term, unit = _evidence(request, pk)
     if not can_edit_report(request.user, term, unit):
         raise PermissionDenied
-    refusal = _refusal(term, evidence.report)
+    next_url = _report_url(term, unit, f"c-{evidence.criterion_id}")
+    refusal = report_change_refusal(term, evidence.report)
     if refusal:
         messages.error(request, refusal)
-    else:
-        try:
-            services.evidence_delete(evidence=evidence, actor=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(
-                request, _("“%(name)s” was removed.") % {"name": evidence.original_name}
-            )
-    return redirect(_report_url(term, unit, f"c-{evidence.criterion_id}"))
+        return redirect(next_url)
+    return post_removal(
+        request,
+        evidence,
+        lambda found: services.evidence_delete(evidence=found, actor=request.user),
+        next_url=next_url,
+    )
 
 
 # Who has not submitted ------------------------------------------------------------
 
 
-def _members(term):
-    return Unit.objects.filter(memberships__term=term).order_by("name")
-
-
 def _list_page(request, term, extension_form=None):
     user = request.user
-    rows = selectors.report_status_rows(term)
-    extensions = {}
-    for extension in DeadlineExtension.objects.filter(term=term).order_by("until"):
-        extensions[extension.unit_id] = extension
-    counts = Counter(report.state if report else None for _unit, report in rows)
+    rows = selectors.report_list_rows(term, timezone.localdate())
+    counts = Counter(row.report.state if row.report else None for row in rows)
     shown = request.GET.get("state", "")
     states = LIST_FILTERS.get(shown)
     deadline = _deadline(term)
     table = [
-        SimpleNamespace(
-            unit=unit,
-            report=report,
-            extension=extensions.get(unit.pk),
-            overdue=deadline is not None
-            and deadline.overdue
-            and (report is None or report.is_editable)
-            and not (
-                extensions.get(unit.pk)
-                and extensions[unit.pk].until >= timezone.localdate()
-            ),
-        )
-        for unit, report in rows
-        if states is None or (report.state if report else None) in states
+        row
+        for row in rows
+        if states is None or (row.report.state if row.report else None) in states
     ]
     order = request.GET.get("sort", "")
     table.sort(key=lambda row: vi_key(row.unit.name))
     if order in LIST_SORTS:
         table.sort(key=LIST_SORTS[order])
     if extension_form is None and can_extend_deadline(user):
-        extension_form = DeadlineExtensionForm(units=_members(term))
+        extension_form = DeadlineExtensionForm(units=selectors.term_member_units(term))
+    strip, strip_legend = charts.submission_strip(
+        sorted(
+            ((row.unit, row.report) for row in rows), key=lambda r: vi_key(r[0].name)
+        ),
+        chart_id="report-strip",
+    )
     return render(
         request,
         "pledges/report_list.html",
         {
             "term": term,
+            "strip": strip,
+            "strip_legend": strip_legend,
             "table": table,
             "total": len(rows),
             "counts": {
@@ -823,7 +913,7 @@ def deadline_extend(request, pk):
     term = term_in_reach(request, pk)
     if not can_extend_deadline(request.user):
         raise PermissionDenied
-    form = DeadlineExtensionForm(request.POST, units=_members(term))
+    form = DeadlineExtensionForm(request.POST, units=selectors.term_member_units(term))
     if form.is_valid():
         try:
             services.deadline_extend(term=term, actor=request.user, **form.cleaned_data)

@@ -12,9 +12,8 @@ from core.views import require
 
 from .. import services
 from ..forms import TargetsImportForm
-from ..permissions import can_edit_report, can_review_reports
+from ..permissions import REPORTING_STATES, can_edit_report, can_review_reports
 from ..results_excel import read_results, results_workbook
-from ..services.reports import REPORTING_STATES
 from .imports import workbook_import_page, workbook_response
 from .pledge import _pledge, term_in_reach
 

@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import sanitize_separators
@@ -19,7 +18,7 @@ from core.formatting import whole_number
 from core.views import require
 
 from .. import selectors, services
-from ..models import Criterion, CriterionKind, Objection, Report
+from ..models import CriterionKind
 from ..permissions import (
     can_answer_objection,
     can_open_peer_scoring,
@@ -63,8 +62,13 @@ def peer_scoring(request, pk):
     reviewing = following or is_deputy_officer(request.user, term)
     if request.method == "POST":
         try:
-            with transaction.atomic():
-                saved = _save_scores(request, term, scoring, reviewing)
+            peer, reviewer = _posted_scores(request, term, scoring, reviewing)
+            saved = services.scores_save(
+                actor=request.user,
+                scorer_unit=request.user.unit,
+                peer=peer,
+                reviewer=reviewer,
+            )
         except DomainError as error:
             messages.error(request, error.message)
         else:
@@ -94,14 +98,13 @@ def peer_scoring(request, pk):
     return render(request, "pledges/peer_scoring.html", context)
 
 
-def _save_scores(request, term, scoring, reviewing):
-    """Fields `p-<report>-<criterion>` (and `c-…` comments) are peer scores;
-    `r-…` with `rr-…` reasons are reviewer scores."""
-    reports = {r.pk: r for r in Report.objects.filter(term=term)}
-    for report in reports.values():
-        report.term = term
-    criteria = {c.pk: c for c in Criterion.objects.filter(pledge__term=term)}
-    saved = 0
+def _posted_scores(request, term, scoring, reviewing):
+    """(peer, reviewer) scores posted for `services.scores_save`: fields
+    `p-<report>-<criterion>` (and `c-…` comments) are peer scores, kept when
+    the user scores; `r-…` with `rr-…` reasons are reviewer scores, kept when
+    the user reviews. An unknown report or criterion is a 404."""
+    reports, criteria = selectors.scoring_targets(term)
+    peer, reviewer = [], []
     for key, value in request.POST.items():
         prefix, _sep, rest = key.partition("-")
         if prefix not in ("p", "r") or not value.strip():
@@ -113,25 +116,12 @@ def _save_scores(request, term, scoring, reviewing):
             raise Http404
         points = _points(value)
         if prefix == "p" and scoring:
-            services.peer_score_set(
-                report=report,
-                criterion=criterion,
-                scorer_unit=request.user.unit,
-                points=points,
-                comment=request.POST.get(f"c-{rest}", "").strip(),
-                actor=request.user,
-            )
-            saved += 1
+            comment = request.POST.get(f"c-{rest}", "").strip()
+            peer.append((report, criterion, points, comment))
         elif prefix == "r" and reviewing:
-            services.reviewer_score_set(
-                report=report,
-                criterion=criterion,
-                points=points,
-                reason=request.POST.get(f"rr-{rest}", ""),
-                actor=request.user,
-            )
-            saved += 1
-    return saved
+            reason = request.POST.get(f"rr-{rest}", "")
+            reviewer.append((report, criterion, points, reason))
+    return peer, reviewer
 
 
 @require_http_methods(["GET", "POST"])
@@ -181,7 +171,7 @@ def reply(request, pk):
             (s for s in standings if s.unit.pk == request.user.unit_id), None
         )
         reasons = selectors.reasons_for(term, request.user.unit)
-        criteria = {c.code: c for c in Criterion.objects.filter(pledge__term=term)}
+        criteria = selectors.criteria_by_code(term)
         lines = context["mine"].lines if context["mine"] else []
         context["rows"] = [
             (
@@ -203,14 +193,8 @@ def _reply_post(request, term, member, answering):
     if action == "waive" and member:
         services.reply_waive(term=term, unit=request.user.unit, actor=request.user)
     elif action == "object" and member:
-        report = (
-            Report.objects.select_related("term")
-            .filter(term=term, unit=request.user.unit)
-            .first()
-        )
-        criterion = Criterion.objects.filter(
-            pledge__term=term, pk=_int(request.POST.get("criterion"))
-        ).first()
+        report = selectors.own_report(term, request.user.unit)
+        criterion = selectors.term_criterion(term, _int(request.POST.get("criterion")))
         if report is None or criterion is None:
             raise DomainError(_("Choose a criterion of your report."))
         services.objection_raise(
@@ -220,9 +204,7 @@ def _reply_post(request, term, member, answering):
             actor=request.user,
         )
     elif action in ("accept", "reject") and answering:
-        objection = Objection.objects.filter(
-            report__term=term, pk=_int(request.POST.get("objection"))
-        ).first()
+        objection = selectors.term_objection(term, _int(request.POST.get("objection")))
         if objection is None:
             raise Http404
         services.objection_answer(

@@ -14,6 +14,24 @@
     // An upload button inside a form (formaction) submits the typed values too.
     delete event.target.dataset.dirty;
   });
+  // A part of a form saved through htmx (one group of the report's
+  // indicators) comes back with its saved values as the fields' defaults: the
+  // form stays dirty only while a field still differs from its default.
+  const differs = (field) => {
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field instanceof HTMLSelectElement) {
+      return Array.from(field.options).some((o) => o.selected !== o.defaultSelected);
+    }
+    if (field.type === "file" || field.type === "hidden") return false;
+    return "defaultValue" in field && field.value !== field.defaultValue;
+  };
+  document.addEventListener("htmx:afterSettle", () => {
+    for (const form of document.querySelectorAll("form[data-warn-unsaved][data-dirty]")) {
+      if (!Array.from(form.elements).some(differs)) delete form.dataset.dirty;
+    }
+  });
   window.addEventListener("beforeunload", (event) => {
     if (document.querySelector("form[data-warn-unsaved][data-dirty]")) {
       event.preventDefault();

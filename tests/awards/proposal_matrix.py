@@ -165,6 +165,7 @@ PROPOSAL_ROWS = {
         [LOGIN, 403, 403, 403, 200, 200, 404],
     ),
     "proposal_detail": ("get", lambda w: {"pk": _draft(w).pk}, None, READ_CLUSTER),
+    "proposal_docx": ("get", lambda w: {"pk": _draft(w).pk}, None, READ_CLUSTER),
     "proposal_edit": ("get", lambda w: {"pk": _draft(w).pk}, None, DRAFT),
     "nominee_add": ("get", lambda w: {"pk": _draft(w).pk}, None, DRAFT),
     "nominee_edit": ("get", lambda w: {"pk": _nominee(w).pk}, None, DRAFT),

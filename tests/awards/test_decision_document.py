@@ -13,7 +13,7 @@ from awards.selectors import decision_detail
 from tests.awards.proposal_helpers import appraised, decide, draft, nominate
 
 
-def _decision(world, *, number, day, capacity="tm"):
+def _decision(world, *, number, day, capacity="tm", issuer_kind="collective"):
     proposal = draft(world)
     flag = nominate(world, proposal, world.unit_a)
     excellent = nominate(world, proposal, world.unit_deputy, code="ttld-xuat-sac")
@@ -33,6 +33,7 @@ def _decision(world, *, number, day, capacity="tm"):
         number=number,
         date=day,
         capacity=capacity,
+        issuer_kind=issuer_kind,
         signer_name="Trương Cảnh Tuyên" if capacity == "tm" else "Đồng Văn Thanh",
     )
     return decision_detail(world.authority.pk, decision.pk)
@@ -51,15 +52,18 @@ def _paragraphs(data):
 def test_number_line_has_a_leading_zero_below_ten(world):
     decision = _decision(world, number=5, day=datetime.date(2024, 3, 12))
     document, texts = _paragraphs(decision_docx(decision))
-    header = document.tables[0].rows[0].cells
+    header, below = (row.cells for row in document.tables[0].rows)
     left = [p.text for p in header[0].paragraphs if p.text]
-    assert left == ["ỦY BAN NHÂN DÂN", "TỈNH HẬU GIANG THỬ", "Số: 05/QĐ-UBND"]
+    assert left == ["ỦY BAN NHÂN DÂN", "TỈNH HẬU GIANG THỬ"]
     right = [p for p in header[1].paragraphs if p.text]
-    assert [p.text for p in right[:2]] == [
+    assert [p.text for p in right] == [
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
     ]
-    date_line = right[2]
+    # The number and the date are paragraphs of their own, side by side
+    # under the two blocks (never inside the 1-pt paragraph of a rule).
+    number, date_line = (cell.paragraphs[0] for cell in below)
+    assert number.text == "Số: 05/QĐ-UBND"
     assert date_line.text == f"{world.authority.place_name}, ngày 12 tháng 3 năm 2024"
     assert all(run.italic for run in date_line.runs)
     assert "QUYẾT ĐỊNH" in texts
@@ -75,17 +79,52 @@ def test_number_ten_and_above_has_no_padding_and_january_a_leading_zero(world):
 
 
 @pytest.mark.parametrize(
-    ("capacity", "lines", "signer"),
+    ("issuer_kind", "capacity", "deciding", "lines", "signer"),
     [
-        ("tm", ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], "Trương Cảnh Tuyên"),
-        ("kt", ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"], "Đồng Văn Thanh"),
+        (
+            "collective",
+            "tm",
+            "ỦY BAN NHÂN DÂN TỈNH HẬU GIANG THỬ",
+            ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"],
+            "Trương Cảnh Tuyên",
+        ),
+        (
+            "collective",
+            "kt",
+            "ỦY BAN NHÂN DÂN TỈNH HẬU GIANG THỬ",
+            ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+            "Đồng Văn Thanh",
+        ),
+        (
+            "chairman",
+            "tm",
+            "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH HẬU GIANG THỬ",
+            ["CHỦ TỊCH"],
+            "Trương Cảnh Tuyên",
+        ),
+        (
+            "chairman",
+            "kt",
+            "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH HẬU GIANG THỬ",
+            ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"],
+            "Đồng Văn Thanh",
+        ),
     ],
 )
-def test_signature_block_names_the_capacity_and_signer(world, capacity, lines, signer):
+def test_signature_block_names_the_deciding_authority_capacity_and_signer(
+    world, issuer_kind, capacity, deciding, lines, signer
+):
+    """Issue #16 rule 5: the committee decides as a collective or its chairman
+    decides; the deciding line and the signature block follow."""
     decision = _decision(
-        world, number=7, day=datetime.date(2024, 8, 1), capacity=capacity
+        world,
+        number=7,
+        day=datetime.date(2024, 8, 1),
+        capacity=capacity,
+        issuer_kind=issuer_kind,
     )
-    document, _texts = _paragraphs(decision_docx(decision))
+    document, texts = _paragraphs(decision_docx(decision))
+    assert deciding in texts
     block = [p.text for p in document.tables[-1].rows[0].cells[1].paragraphs if p.text]
     assert block == [*lines, signer]
     receivers = [p.text for p in document.tables[-1].rows[0].cells[0].paragraphs]

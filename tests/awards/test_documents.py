@@ -56,9 +56,10 @@ def test_minutes_report_participation_quorum_votes_and_winners(world):
         "Số đơn vị tham gia bỏ phiếu: 7/8 (87,5%)",
         "Số phiếu phát ra: 7; số phiếu thu vào: 7; số phiếu hợp lệ: 7.",
         "Số đơn vị tham gia tối thiểu (2/3 tổng số thành viên): 6. Kết quả: đạt.",
-        "được trên 1/2 tổng số thành viên đồng ý, tức ít nhất 5 phiếu.",
+        "Tỷ lệ phiếu tối thiểu để được suy tôn: trên 1/2 tổng số thành viên "
+        "đồng ý, tức ít nhất 5 phiếu.",
         "Số phiếu không chọn đơn vị nào: 0.",
-        "Đơn vị trúng: Huyện Chủ trì, Huyện A.",
+        "Đơn vị được suy tôn: Huyện Chủ trì, Huyện A.",
         "THƯ KÝ",
         "CHỦ TRÌ",
         "HUYỆN CHỦ TRÌ",
@@ -68,8 +69,8 @@ def test_minutes_report_participation_quorum_votes_and_winners(world):
     table = next(t for t in document.tables if t.rows[0].cells[0].text == "STT")
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert rows[1:] == [
-        ["1", "Huyện Chủ trì", "7", "87,5%", "Trúng"],
-        ["2", "Huyện A", "6", "75%", "Trúng"],
+        ["1", "Huyện Chủ trì", "7", "87,5%", "Được suy tôn"],
+        ["2", "Huyện A", "6", "75%", "Được suy tôn"],
     ]
 
 
@@ -80,7 +81,9 @@ def test_minutes_are_decree_30_layout_in_times_new_roman(world):
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     fonts = document.styles["Normal"].element.rPr.find(qn("w:rFonts"))
     assert fonts.get(qn("w:ascii")) == "Times New Roman"
-    date_line = next(p for p in document.paragraphs if ", ngày " in p.text)
+    # The number and the place and date share the header's second row.
+    number, date_line = (c.paragraphs[0] for c in document.tables[0].rows[1].cells)
+    assert number.text == "Số:      /BB-CTĐ"
     assert date_line.runs[0].italic is True
     day = timezone.localtime(vote.closed_at).date()
     assert date_line.text == vn_date_line(world.authority.place_name, day)
@@ -92,9 +95,9 @@ def test_minutes_without_quorum_elect_nobody(world):
     )
     text = docx_text(documents.vote_minutes_docx(vote))
     assert "Kết quả: không đạt." in text
-    assert "kết quả bỏ phiếu không có giá trị; không đơn vị nào trúng." in text
-    assert "Không trúng" in text
-    assert "Đơn vị trúng:" not in text
+    assert "kết quả bỏ phiếu không có giá trị; không đơn vị nào được suy tôn." in text
+    assert "Không được suy tôn" in text
+    assert "Đơn vị được suy tôn:" not in text
 
 
 def test_minutes_say_which_units_tie_and_how_many_seats_remain(world):
@@ -243,7 +246,7 @@ def test_demo_2023_held_and_closed_the_nomination_by_secret_ballot(demo):
         "Huyện Châu Thành",
     ]
     assert [row.votes for row in nomination.rows] == [8, 7]
-    assert "Đơn vị trúng: Thành phố Ngã Bảy, Huyện Châu Thành." in docx_text(
+    assert "Đơn vị được suy tôn: Thành phố Ngã Bảy, Huyện Châu Thành." in docx_text(
         documents.vote_minutes_docx(vote)
     )
     # Loading again changes nothing: tests/clusters/test_demo.py

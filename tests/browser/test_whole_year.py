@@ -365,7 +365,9 @@ def _members_set_targets_and_sign(trip, term, pledge):
 
 def _save_section(trip, section):
     trip.page.locator(f"#sec-{section} form button[type=submit]").last.click()
-    expect(trip.page.locator(f"#sec-{section} .alert-success")).to_be_visible()
+    # The indicators save group by group, "saved at" next to the button.
+    done = ".saved-at" if section == "indicators" else ".alert-success"
+    expect(trip.page.locator(f"#sec-{section} {done}")).to_be_visible()
 
 
 def _member_reports(trip, term, pledge, username):

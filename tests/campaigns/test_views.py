@@ -329,8 +329,10 @@ def test_final_review_word_document(world, login, launched):
     assert "BÁO CÁO TỔNG KẾT" in text
     assert "Phong trào thi đua “Thi đua văn hóa công sở”" in text
     assert "Phong trào đạt kết quả tốt" in text
-    assert "ngày 20 tháng 12 năm 2024" in text
     cells = [c.text for t in document.tables for r in t.rows for c in r.cells]
+    # Dated the day the review was held, beside the number line.
+    assert "Số:      /BC-HĐTĐKT" in cells
+    assert any(c.endswith("ngày 20 tháng 12 năm 2024") for c in cells)
     assert "Huyện A" in cells
     assert "Đã chấp nhận" in cells
     assert cells[0].startswith(

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count
 
 from awards.models import Grant
 from clusters.models import Authority, Membership, Role, Term, TermState, User
@@ -63,3 +64,79 @@ def test_bench_data_is_refused_without_permission(settings, monkeypatch):
     monkeypatch.delenv("BENCH_ALLOW", raising=False)
     with pytest.raises(CommandError, match="refused"):
         call_command("bench_data", *TINY)
+
+
+def test_bench_data_authorities_member_ranges_and_a_large_term():
+    call_command(
+        "bench_data", "--authorities", "2", "--clusters", "3", "--members", "2-4",
+        "--criteria", "4", "--indicators", "2", "--years", "2", "--year", "2025",
+        "--large-term", "6",
+    )  # fmt: skip
+    first, second = Authority.objects.filter(name__startswith="Đo hiệu năng").order_by(
+        "pk"
+    )
+    assert second.name.startswith(first.name)
+    sizes = sorted(
+        Term.objects.filter(cluster__authority=second, year=2025)
+        .annotate(n=Count("memberships"))
+        .values_list("n", flat=True)
+    )
+    assert sizes == [2, 3, 4]
+    # The large term: one more cluster of the first authority, current year only.
+    large = Term.objects.get(cluster__name__startswith="Cụm thi đua lớn")
+    assert (large.cluster.authority, large.year, large.memberships.count()) == (
+        first,
+        2025,
+        6,
+    )
+    assert Term.objects.filter(cluster__authority=first).count() == 3 * 2 + 1
+    assert (
+        User.objects.filter(username__in=["bench-staff", "bench-staff-02"]).count() == 2
+    )
+    assert RankingSnapshot.objects.filter(term__cluster__authority=second).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)  # committed writes raise versions
+def test_bench_harness_measures_every_page_in_process():
+    """The in-process half of `bench` on tiny data: every key page answers,
+    its SQL floor is taken right after a write that raises its term's data
+    version (the server half runs under `make bench`)."""
+    from bench.management.commands.bench import Command, write
+    from clusters.versions import term_key
+    from core import versions
+
+    call_command("bench_data", *TINY, "--years", "2", "--year", "2025")
+    command = Command()
+    pages = command.pages(Authority.objects.get(name__startswith="Đo hiệu năng"))
+    assert [p["name"] for p in pages] == [
+        "term ranking",
+        "rank page",
+        "province dashboard",
+        "report form",
+        "award registry",
+        "public ranking",
+    ]
+    assert command.elsewhere != command.largest
+    key = term_key(command.largest.pk)
+    before = versions.read([key])[key]
+    write(command.largest)
+    assert versions.read([key])[key] == before + 1
+    for page in pages:
+        assert command.query_count(page) > 0
+        sql, total = command.sql_floor(page, 1)
+        assert 0 <= sql <= total
+
+
+def test_bench_data_profile_sizes_give_way_to_explicit_options(monkeypatch):
+    from bench.management.commands import bench_data
+
+    seen = {}
+    monkeypatch.setattr(
+        bench_data.Command,
+        "authority_data",
+        lambda self, number, current, closed: seen.update(self.o, sizes=self.sizes),
+    )
+    call_command("bench_data", "--profile", "national", "--authorities", "1")
+    assert (seen["authorities"], seen["clusters"], seen["large_term"]) == (1, 12, 96)
+    assert (seen["criteria"], seen["indicators"], seen["years"]) == (60, 40, 6)
+    assert (min(seen["sizes"]), max(seen["sizes"])) == (6, 12)

@@ -117,7 +117,7 @@ def test_transitions_follow_the_cycle(world, admin):
         term=world.term, to_state=TermState.PLEDGING, actor=admin
     )
     assert term.state == TermState.PLEDGING
-    with pytest.raises(DomainError, match="cannot move"):
+    with pytest.raises(DomainError, match="Cannot move from"):
         services.term_transition(term=term, to_state=TermState.CLOSED, actor=admin)
     assert Term.objects.get(pk=term.pk).state == TermState.PLEDGING
 

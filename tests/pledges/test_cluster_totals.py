@@ -74,7 +74,7 @@ def test_page_says_whose_figures_it_totals(world, login, reporting):
     assert "Số liệu tổng hợp từ báo cáo đã gửi của các đơn vị: 2/3." in html
     assert "710" not in html
     html = login(world.users["staff"]).get(url).content.decode()
-    assert "kể cả bản dự thảo chưa gửi; số báo cáo đã gửi: 2/3." in html
+    assert "kể cả báo cáo đang soạn, chưa gửi; số báo cáo đã gửi: 2/3." in html
 
 
 def test_lower_is_better_percent_of_plan_and_on_plan_counts_as_met(world, reporting):

@@ -437,7 +437,10 @@ def build(spec, monkeypatch):
         ]
         for member, tenths in spec.award_bonus.items()
     }
-    monkeypatch.setattr("awards.selectors.award_bonus", lambda term: award)
+    # The award registry's bonus, as the awards app contributes it.
+    monkeypatch.setattr(
+        "pledges.standings.contributions.BONUS_LINES", [lambda term: award]
+    )
     term.refresh_from_db()
     return Built(
         term=term,

@@ -1,10 +1,15 @@
 """Generate the reference data of QUALITY.md Q3 for the benchmark, reproducibly.
 
-One authority, N clusters × M members, each term with a pledge of C criteria
-and I indicators, the closed years plus the current one, S peer scorers per
-criterion scored by people. Rows are bulk-created (no history rows); the closed
-terms' rankings are published through the ordinary service so that the pages
-showing published rankings have real snapshots.
+A authorities, each with N clusters of M members (or of a range of sizes,
+`--members 6-12`), each term with a pledge of C criteria and I indicators, the
+closed years plus the current one, S peer scorers per criterion scored by
+people; optionally one more cluster of the first authority with a single large
+current term (`--large-term 96`). `--profile national` is the national scale
+of issue #17: 34 authorities × 12 clusters of 6–12 members, 60 criteria, 40
+indicators, 6 years, and one term of 96 members. The first authority is named
+AUTHORITY_NAME and has the staff account "bench-staff". Rows are bulk-created
+(no history rows); the closed terms' rankings are stored as publishing stores
+them, so that the pages showing published rankings have real snapshots.
 
 Writes data: use a throwaway database. Refused unless settings.DEMO_ALLOWED or
 the environment has BENCH_ALLOW=1 (how `make bench` runs it under production
@@ -81,6 +86,38 @@ def _split(total, count):
     return [share] * (count - 1) + [Decimal(total) - share * (count - 1)]
 
 
+DEFAULTS = {
+    "authorities": 1,
+    "clusters": 30,
+    "members": "12",
+    "criteria": 60,
+    "indicators": 40,
+    "years": 6,
+    "large_term": 0,
+}
+PROFILES = {
+    "national": {
+        "authorities": 34,
+        "clusters": 12,
+        "members": "6-12",
+        "criteria": 60,
+        "indicators": 40,
+        "years": 6,
+        "large_term": 96,
+    },
+}
+
+
+def member_counts(spec, clusters):
+    """The member count of each of `clusters` clusters: `spec` is a number
+    ("12") or a range ("6-12") walked through in turn."""
+    low, _sep, high = str(spec).partition("-")
+    low, high = int(low), int(high or low)
+    if not 2 <= low <= high:
+        raise CommandError(f"--members {spec}: at least 2 members, low-high.")
+    return [low + n % (high - low + 1) for n in range(clusters)]
+
+
 def pledge_layout(criteria, indicators):
     """How `criteria` and `indicators` are laid out: (indicator criteria,
     assessed, bonus, deduction); two indicators per indicator criterion."""
@@ -98,12 +135,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2024)
-        parser.add_argument("--clusters", type=int, default=30)
-        parser.add_argument("--members", type=int, default=12)
-        parser.add_argument("--criteria", type=int, default=60)
-        parser.add_argument("--indicators", type=int, default=40)
         parser.add_argument(
-            "--years", type=int, default=6, help="closed years + the current one"
+            "--profile", choices=sorted(PROFILES), help="preset sizes (issue #17)"
+        )
+        parser.add_argument("--authorities", type=int, help="default 1")
+        parser.add_argument("--clusters", type=int, help="per authority, default 30")
+        parser.add_argument(
+            "--members", help="per cluster: a number or a range 6-12; default 12"
+        )
+        parser.add_argument(
+            "--large-term",
+            type=int,
+            help="members of one more cluster's current term (default 0: none)",
+        )
+        parser.add_argument("--criteria", type=int, help="default 60")
+        parser.add_argument("--indicators", type=int, help="default 40")
+        parser.add_argument(
+            "--years", type=int, help="closed years + the current one; default 6"
         )
         parser.add_argument(
             "--closed-clusters",
@@ -126,27 +174,52 @@ class Command(BaseCommand):
             raise CommandError(
                 "Benchmark data is already in this database; use a fresh one."
             )
+        # Sizes not given: the profile's, else the defaults.
+        preset = PROFILES.get(o["profile"], {})
+        for name, default in DEFAULTS.items():
+            if o[name] is None:
+                o[name] = preset.get(name, default)
         self.o = o
         self.random = random.Random(o["seed"])  # noqa: S311  (not a secret)
         self.password = make_password(BENCH_PASSWORD)
+        self.sizes = member_counts(o["members"], o["clusters"])
         started = time.perf_counter()
         current = o["year"] or timezone.localdate().year
         closed_clusters = (
             o["clusters"] if o["closed_clusters"] is None else o["closed_clusters"]
         )
         closed_clusters = min(closed_clusters, o["clusters"])
+        for number in range(1, o["authorities"] + 1):
+            self.authority_data(number, current, closed_clusters)
+        seconds = time.perf_counter() - started
+        self.stdout.write(f"{self.describe(current, closed_clusters)}")
+        self.stdout.write(f"Generated in {seconds:.1f} s (seed {o['seed']}).")
+
+    def authority_data(self, number, current, closed_clusters):
+        """Authority `number` (1: AUTHORITY_NAME) with its clusters and terms."""
+        o = self.o
+        self.tag = "" if number == 1 else f"-{number:02}"
+        suffix = "" if number == 1 else f" – {number:02}"
+        self.decisions = 0
         with transaction.atomic():
             self.authority = Authority.objects.create(
-                name=AUTHORITY_NAME, short_name="Đo hiệu năng", place_name="Thử nghiệm"
+                name=AUTHORITY_NAME + suffix,
+                short_name="Đo hiệu năng",
+                place_name=f"Thử nghiệm{suffix}",
             )
-            self.admin = self.user("bench-admin", Role.ADMIN)
-            self.staff = self.user("bench-staff", Role.PROVINCE_STAFF)
-            clusters = self.clusters()
+            self.admin = self.user(f"bench-admin{self.tag}", Role.ADMIN)
+            self.staff = self.user(f"bench-staff{self.tag}", Role.PROVINCE_STAFF)
+            clusters = self.clusters(self.sizes)
             terms = []
             for year in range(current - o["years"] + 1, current + 1):
                 count = o["clusters"] if year == current else closed_clusters
                 for cluster, units in clusters[:count]:
                     terms.append(self.term(cluster, units, year, year == current))
+            if number == 1 and o["large_term"]:
+                ((cluster, units),) = self.clusters(
+                    [o["large_term"]], name="Cụm thi đua lớn", first=len(clusters) + 1
+                )
+                terms.append(self.term(cluster, units, current, True))
         with transaction.atomic():
             for term in terms:
                 if term.state == TermState.CLOSED:
@@ -159,9 +232,6 @@ class Command(BaseCommand):
                         published_by=self.staff,
                     )
                     self.grants(term, snapshot)
-        seconds = time.perf_counter() - started
-        self.stdout.write(f"{self.describe(current, closed_clusters)}")
-        self.stdout.write(f"Generated in {seconds:.1f} s (seed {o['seed']}).")
 
     def grants(self, term, snapshot):
         """The award registry of a closed year, bulk-created: a decided proposal
@@ -216,12 +286,19 @@ class Command(BaseCommand):
     def describe(self, current, closed_clusters):
         o = self.o
         closed = o["years"] - 1
+        large = (
+            f"; one more current term of {o['large_term']} members"
+            if o["large_term"]
+            else ""
+        )
         return (
-            f"1 authority, {o['clusters']} clusters × {o['members']} members, "
+            f"{o['authorities']} authorit{'y' if o['authorities'] == 1 else 'ies'}, "
+            f"each {o['clusters']} clusters × {o['members']} members, "
             f"pledge of {o['criteria']} criteria and {o['indicators']} indicators, "
             f"{o['scorers']} peer scorers per criterion; current year {current} for "
             f"all {o['clusters']} clusters, {closed} closed year(s) "
             f"({current - closed}–{current - 1}) for {closed_clusters} cluster(s)"
+            f"{large}"
         )
 
     # Rows ---------------------------------------------------------------------
@@ -236,12 +313,12 @@ class Command(BaseCommand):
             full_name=username,
         )
 
-    def clusters(self):
-        """Clusters with their units (the same units every year) and officers."""
-        o = self.o
+    def clusters(self, sizes, name="Cụm thi đua số", first=1):
+        """Clusters of `sizes` members with their units (the same units every
+        year) and officers."""
+        numbers = range(first, first + len(sizes))
         clusters = Cluster.objects.bulk_create(
-            Cluster(authority=self.authority, name=f"Cụm thi đua số {n:02}")
-            for n in range(1, o["clusters"] + 1)
+            Cluster(authority=self.authority, name=f"{name} {n:02}") for n in numbers
         )
         units = Unit.objects.bulk_create(
             Unit(
@@ -251,12 +328,12 @@ class Command(BaseCommand):
                 kind=UnitKind.DISTRICT,
                 valid_from=VALID_FROM,
             )
-            for c in range(1, o["clusters"] + 1)
-            for m in range(1, o["members"] + 1)
+            for c, size in zip(numbers, sizes, strict=True)
+            for m in range(1, size + 1)
         )
         officers = User.objects.bulk_create(
             User(
-                username=f"bench-{u.short_name[3:]}",
+                username=f"bench{self.tag}-{u.short_name[3:]}",
                 password=self.password,
                 authority=self.authority,
                 unit=u,
@@ -265,11 +342,13 @@ class Command(BaseCommand):
             )
             for u in units
         )
-        self.officer = {user.unit_id: user for user in officers}
-        m = o["members"]
-        return [
-            (cluster, units[i * m : (i + 1) * m]) for i, cluster in enumerate(clusters)
-        ]
+        self.officer = getattr(self, "officer", {})
+        self.officer.update({user.unit_id: user for user in officers})
+        result, start = [], 0
+        for cluster, size in zip(clusters, sizes, strict=True):
+            result.append((cluster, units[start : start + size]))
+            start += size
+        return result
 
     def value(self, low=10, high=10**6):
         return Decimal(self.random.randrange(low * 100, high * 100)) / 100

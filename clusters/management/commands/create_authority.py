@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from awards.services import catalogue_for
 from clusters.models import Authority, AuthorityLevel, Role, User
+from clusters.services import authority_create
 
 
 class Command(BaseCommand):
@@ -43,16 +43,20 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         with transaction.atomic():
-            authority = Authority.objects.create(
+            # The admin exists first so that the authority's setup (the award
+            # catalogue of every app, `clusters.services.AUTHORITY_SETUP`) is
+            # recorded as theirs.
+            user.set_password(password)
+            user.save()
+            authority = authority_create(
+                actor=user,
                 name=name,
                 short_name=short_name or name,
                 place_name=place,
                 level=level,
             )
             user.authority = authority
-            user.set_password(password)
-            user.save()
-            catalogue_for(authority, user)
+            user.save(update_fields=["authority"])
         self.stdout.write(
             self.style.SUCCESS(f"Created {authority} with admin {admin}.")
         )

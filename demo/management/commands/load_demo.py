@@ -2,6 +2,7 @@
 times; existing rows are kept and nothing is duplicated."""
 
 import datetime
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -12,6 +13,8 @@ from clusters.models import (
     Authority,
     Cluster,
     Handover,
+    MemberRole,
+    Membership,
     Role,
     Term,
     TermState,
@@ -46,27 +49,60 @@ UNITS = [
 # The demo does not model when each unit was founded: it uses the province's
 # founding (Hậu Giang was established on 01/01/2004).
 VALID_FROM = datetime.date(2004, 1, 1)
+# What `load` does, in order; each step prints one line as it starts.
+STEPS = {
+    "units": "units and accounts",
+    "cluster": "the cluster of districts, its 2023 and 2024 terms",
+    "pledges": "pledges and targets of 2023 and 2024",
+    "reports": "the years under way and the members' reports",
+    "scores": "peer scores and the published 2023 ranking",
+    "vote": "the 2023 nomination vote",
+    "proposal": "the 2023 proposal and its decision",
+    "handover": "the handover of 20/01/2024",
+    "block": "the illustrative block of provincial departments",
+    "campaigns": "campaigns and their reports",
+}
+DEFAULT_URL = "http://127.0.0.1:8000/"
 
 
 class Command(BaseCommand):
     help = "Load the Hậu Giang demo data and print the demo logins (password 'demo')."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url",
+            default=DEFAULT_URL,
+            help=f"Address the demo will be served at, printed last ({DEFAULT_URL}).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEMO_ALLOWED:
             raise CommandError(
                 "Demo accounts are refused under these settings (DEMO_ALLOWED is off)."
             )
+        self.started = time.monotonic()
+        self.steps_done = 0
+        self.stdout.write(f"Loading the Hậu Giang demo ({len(STEPS)} steps)…")
         with transaction.atomic():
             self.load()
+        seconds = round(time.monotonic() - self.started)
         self.stdout.write(
-            self.style.SUCCESS("Demo data is ready. Logins (password 'demo'):")
+            self.style.SUCCESS(f"Demo data is ready (loaded in {seconds} s).")
         )
-        self.stdout.write("  admin      authority admin")
-        self.stdout.write("  noivu      provincial Home Affairs staff (Sở Nội vụ)")
-        for username, name, *_ in UNITS + pledges_demo_block.UNITS:
-            self.stdout.write(f"  {username:<10} officer of {name}")
+        for line in summary_lines(url=options["url"]):
+            self.stdout.write(line)
+
+    def step(self, key):
+        """Print the line of step `key` of STEPS, at once (the load is long)."""
+        self.steps_done += 1
+        seconds = round(time.monotonic() - self.started)
+        self.stdout.write(
+            f"  [{self.steps_done}/{len(STEPS)}] {STEPS[key]} ({seconds} s)…"
+        )
+        self.stdout.flush()
 
     def load(self):
+        self.step("units")
         authority, _ = Authority.objects.get_or_create(
             name=AUTHORITY["name"], defaults=AUTHORITY
         )
@@ -94,6 +130,7 @@ class Command(BaseCommand):
                 unit,
             )
 
+        self.step("cluster")
         cluster = Cluster.objects.filter(authority=authority, name=CLUSTER_NAME).first()
         if cluster is None:
             cluster = services.cluster_create(
@@ -120,6 +157,7 @@ class Command(BaseCommand):
             (unit, User.objects.get(username=username))
             for username, unit in units.items()
         ]
+        self.step("pledges")
         pledges_demo.load(
             term_2023=term_2023,
             term_2024=term_2024,
@@ -132,6 +170,7 @@ class Command(BaseCommand):
         # ranking published early January 2024, the vote before the proposal
         # and its decision of 17/01/2024, the handover at the conference of
         # 20/01/2024.
+        self.step("reports")
         for term, year in ((term_2023, 2023), (term_2024, 2024)):
             with on_day(datetime.date(year, 3, 1)):
                 term = self.advance(term, TermState.IN_PROGRESS, admin)
@@ -142,6 +181,7 @@ class Command(BaseCommand):
         pledges_demo.load_reports(
             term_2023=term_2023, term_2024=term_2024, officers=officers, actor=admin
         )
+        self.step("scores")
         with on_day(datetime.date(2024, 1, 3)):
             term_2023 = pledges_demo.load_scores(
                 term=term_2023,
@@ -149,9 +189,11 @@ class Command(BaseCommand):
                 staff=User.objects.get(username="noivu"),
                 advance=lambda term, state: self.advance(term, state, admin),
             )
+        self.step("vote")
         with on_day(datetime.date(2024, 1, 8)):
             term_2023 = self.advance(term_2023, TermState.VOTING, admin)
             awards_demo.load_nomination(term=term_2023, officers=officers)
+        self.step("proposal")
         with on_day(datetime.date(2024, 1, 10)):
             term_2023 = self.advance(term_2023, TermState.PROPOSING, admin)
             awards_demo.load_proposal(
@@ -161,6 +203,7 @@ class Command(BaseCommand):
             )
         with on_day(datetime.date(2024, 1, 17), hour=15):
             term_2023 = self.advance(term_2023, TermState.DECIDED, admin)
+        self.step("handover")
         if not Handover.objects.filter(from_term=term_2023).exists():
             with on_day(datetime.date(2024, 1, 20), hour=10):
                 services.handover_record(
@@ -174,6 +217,7 @@ class Command(BaseCommand):
                     "cho huyện Châu Thành.",
                 )
 
+        self.step("block")
         pledges_demo_block.load(
             authority=authority,
             admin=admin,
@@ -183,6 +227,7 @@ class Command(BaseCommand):
             ),
             advance=lambda term, state: self.advance(term, state, admin),
         )
+        self.step("campaigns")
         campaigns_demo.load(
             authority=authority,
             cluster=cluster,
@@ -225,3 +270,53 @@ class Command(BaseCommand):
             user.set_password(DEMO_PASSWORD)
             user.save()
         return user
+
+
+def summary_lines(*, url):
+    """What a newcomer needs once the demo is loaded: the logins, who chairs
+    which year of each cluster and block (read from the terms, so it stays true
+    when the demo changes), and the address."""
+    lines = ["Logins (password 'demo' for all):"]
+    lines.append("  admin        authority admin")
+    lines.append("  noivu        provincial Home Affairs staff (Sở Nội vụ)")
+    for username, name, *_ in UNITS + pledges_demo_block.UNITS:
+        lines.append(f"  {username:<12} officer of {name}")
+    logins = {}
+    for user in User.objects.filter(
+        role=Role.UNIT_OFFICER, is_active=True, unit__isnull=False
+    ).order_by("username"):
+        logins.setdefault(user.unit_id, user.username)
+    roles = (MemberRole.CHAIR, MemberRole.DEPUTY)
+    memberships = (
+        Membership.objects.filter(
+            role__in=roles, term__cluster__authority__name=AUTHORITY["name"]
+        )
+        .select_related("term__cluster", "unit")
+        .order_by("-term__cluster__kind", "term__cluster__name", "term__year")
+    )
+    years = {}
+    for membership in memberships:
+        term = membership.term
+        years.setdefault(term.cluster.name, {}).setdefault(term.year, {})[
+            membership.role
+        ] = membership.unit
+    lines.append(
+        "Who chairs which year (log in as the chair's officer to act as chair):"
+    )
+    for cluster_name, by_year in years.items():
+        lines.append(f"  {cluster_name}")
+        for year, units in by_year.items():
+            text = f"    {year}: {_holder(units.get(MemberRole.CHAIR), logins)} chairs"
+            if MemberRole.DEPUTY in units:
+                deputy = _holder(units[MemberRole.DEPUTY], logins)
+                text += f", {deputy} is deputy"
+            lines.append(text)
+    lines.append(f"Open {url} and log in.")
+    return lines
+
+
+def _holder(unit, logins):
+    if unit is None:
+        return "nobody"
+    login = logins.get(unit.pk)
+    return f"{login} ({unit.name})" if login else unit.name

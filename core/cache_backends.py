@@ -1,0 +1,95 @@
+"""Cache backends that degrade to "no cache" instead of failing a request.
+
+`SafeRedisCache` is Django's built-in `RedisCache` (production, when
+`REDIS_URL` is set: config/settings/base.py) with every operation guarded:
+Django's backend raises `redis.exceptions.ConnectionError` when Redis is away,
+which would turn every page that reads a cached value into a server error.
+Here a failed operation is logged (at most once a minute per process) and
+answered as a miss: `get` returns the default, `get_many` nothing, writes and
+deletes store nothing. Every cached value in this project is derived
+(core.cache), so a miss means computing it again, never a wrong answer.
+
+`add` answers True when Redis cannot be reached: callers use it as a lock
+("only the first one computes"), and with no shared cache every process is on
+its own, so each computes rather than waiting for a holder that does not exist.
+
+Short socket timeouts (OPTIONS, set in settings) keep a dead Redis from
+holding a request for long; the connection pool retries on the next call, so
+the cache comes back by itself when Redis does.
+"""
+
+import logging
+import time
+
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger("core.cache")
+
+LOG_EVERY = 60  # seconds between two warnings of one process
+
+
+def _errors():
+    from redis.exceptions import RedisError
+
+    return (RedisError, OSError)
+
+
+class SafeRedisCache(RedisCache):
+    """`RedisCache` whose failures are misses (see the module docstring)."""
+
+    _last_warning = 0.0
+
+    def _failed(self, operation):
+        now = time.monotonic()
+        if now - SafeRedisCache._last_warning >= LOG_EVERY:
+            SafeRedisCache._last_warning = now
+            logger.warning(
+                "cache unavailable (%s): computing instead", operation, exc_info=True
+            )
+
+    def _guard(self, operation, fallback, call, *args, **kwargs):
+        try:
+            return call(*args, **kwargs)
+        except _errors():
+            self._failed(operation)
+            return fallback
+
+    def get(self, key, default=None, version=None):
+        return self._guard("get", default, super().get, key, default, version)
+
+    def get_many(self, keys, version=None):
+        return self._guard("get_many", {}, super().get_many, keys, version)
+
+    def has_key(self, key, version=None):
+        return self._guard("has_key", False, super().has_key, key, version)
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard("add", True, super().add, key, value, timeout, version)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard("set", None, super().set, key, value, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard(
+            "set_many", list(data), super().set_many, data, timeout, version
+        )
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._guard("touch", False, super().touch, key, timeout, version)
+
+    def delete(self, key, version=None):
+        return self._guard("delete", False, super().delete, key, version)
+
+    def delete_many(self, keys, version=None):
+        return self._guard("delete_many", None, super().delete_many, keys, version)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except _errors():
+            self._failed("incr")
+            raise ValueError(f"Key '{key}' not found (cache unavailable)") from None
+
+    def clear(self):
+        return self._guard("clear", False, super().clear)

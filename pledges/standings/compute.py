@@ -1,0 +1,222 @@
+"""The computation of a term's standings from plain rows.
+
+Every table is read as tuples (`values_list`), never as model objects, except
+the member units the standings hand back: at most nine queries plus the
+registered contributions' (`contributions`), whatever the number of members. The scoring
+itself is `pledges.scoring` and `pledges.ranking`, shared with the report form
+and the exports."""
+
+from decimal import Decimal
+from statistics import median
+from typing import NamedTuple
+
+from django.db.models import Count, F, IntegerField, Sum
+from django.db.models.functions import Cast, Round
+from django.utils.translation import gettext as _
+
+from clusters.models import AssessedMethod, Membership
+
+from .. import ranking, scoring
+from ..models import (
+    Criterion,
+    CriterionKind,
+    Indicator,
+    IndicatorResult,
+    Pledge,
+    Report,
+    Score,
+    SelfScore,
+    Target,
+)
+from . import contributions
+
+CENT = Decimal("0.01")
+
+
+class CriterionRow(NamedTuple):
+    pk: int
+    code: str
+    kind: str
+    max_points: Decimal
+
+
+class IndicatorRow(NamedTuple):
+    pk: int
+    criterion_id: int
+    direction: str
+    rule: str
+    params: dict
+
+
+def final_assessed(method, self_score, peer_points, reviewer_points):
+    """The final points of a scored-by-people criterion under the term's method;
+    a reviewer's score (given with a reason) always prevails. `peer_points` is
+    the list of peer scores, or their `PeerSum`."""
+    if reviewer_points is not None:
+        return reviewer_points
+    if method == AssessedMethod.SELF_ACCEPTED:
+        return self_score
+    if method == AssessedMethod.REVIEWER:
+        return None
+    if isinstance(peer_points, PeerSum):
+        return peer_points.mean()
+    if not peer_points:
+        return None
+    if method == AssessedMethod.PEER_MEDIAN:
+        return Decimal(median(peer_points)).quantize(CENT)
+    return (sum(peer_points, Decimal(0)) / len(peer_points)).quantize(CENT)
+
+
+class PeerSum(NamedTuple):
+    """The peer scores of one member's criterion, added up in SQL: their sum
+    (exact: whole cents) and how many."""
+
+    cents: int
+    count: int
+
+    def mean(self):
+        return (Decimal(self.cents) / 100 / self.count).quantize(CENT)
+
+
+def _peer_sums(scores):
+    """{(unit id, criterion id): PeerSum} of the peer scores in `scores`: one
+    row per member and criterion instead of one per score."""
+    cents = Cast(Round(F("points") * 100), IntegerField())
+    return {
+        (unit_id, criterion_id): PeerSum(total, count)
+        for unit_id, criterion_id, total, count in scores.filter(kind="peer")
+        .values("report__unit_id", "criterion_id")
+        .annotate(total=Sum(cents), count=Count("pk"))
+        .values_list("report__unit_id", "criterion_id", "total", "count")
+        .order_by()
+    }
+
+
+def compute_standings(term):
+    """Every member's standing in `term`, ranked (`ranking.rank`): indicator
+    criteria scored from targets and actuals, criteria scored by people from
+    self, peer and reviewer scores under the term's method (or from a
+    registered contribution), the late deduction of a late report and the
+    registered bonus lines."""
+    pledge_id = (
+        Pledge.objects.filter(term_id=term.pk).values_list("pk", flat=True).first()
+    )
+    if pledge_id is None:
+        return []
+    criteria = [
+        CriterionRow(*row)
+        for row in Criterion.objects.filter(pledge_id=pledge_id)
+        .order_by("section__position", "section_id", "position", "pk")
+        .values_list("pk", "code", "kind", "max_points")
+    ]
+    indicators = {}
+    for row in (
+        Indicator.objects.filter(pledge_id=pledge_id)
+        .order_by("position", "pk")
+        .values_list("pk", "criterion_id", "direction", "rule", "params")
+    ):
+        indicators.setdefault(row[1], []).append(IndicatorRow(*row))
+    units = [
+        m.unit
+        for m in Membership.objects.filter(term_id=term.pk)
+        .select_related("unit")
+        .order_by("unit__name")
+    ]
+    targets, last_actuals = {}, {}
+    for indicator_id, unit_id, planned, last_actual in Target.objects.filter(
+        indicator__pledge_id=pledge_id
+    ).values_list("indicator_id", "unit_id", "planned", "last_actual"):
+        targets[indicator_id, unit_id] = planned
+        last_actuals[indicator_id, unit_id] = last_actual
+    actuals = {
+        (unit_id, indicator_id): actual
+        for unit_id, indicator_id, actual in IndicatorResult.objects.filter(
+            report__term_id=term.pk
+        ).values_list("report__unit_id", "indicator_id", "actual")
+    }
+    late = term.late_deduction_points
+    late_units = (
+        set(
+            Report.objects.filter(term_id=term.pk, late=True).values_list(
+                "unit_id", flat=True
+            )
+        )
+        if late
+        else set()
+    )
+    method = term.assessed_method
+    by_people = any(c.kind != CriterionKind.INDICATOR for c in criteria)
+    selfs, peers, reviewer = {}, {}, {}
+    if by_people and method == AssessedMethod.SELF_ACCEPTED:
+        # Self-scores count only under this method (`final_assessed`).
+        selfs = {
+            (unit_id, criterion_id): points
+            for unit_id, criterion_id, points in SelfScore.objects.filter(
+                report__term_id=term.pk
+            ).values_list("report__unit_id", "criterion_id", "points")
+        }
+    if by_people:
+        scores = Score.objects.filter(report__term_id=term.pk)
+        reviewer = {
+            (unit_id, criterion_id): points
+            for unit_id, criterion_id, points in scores.filter(
+                kind="reviewer"
+            ).values_list("report__unit_id", "criterion_id", "points")
+        }
+        if method == AssessedMethod.PEER_MEAN:
+            peers = _peer_sums(scores)
+        elif method == AssessedMethod.PEER_MEDIAN:
+            for unit_id, criterion_id, points in scores.filter(kind="peer").values_list(
+                "report__unit_id", "criterion_id", "points"
+            ):
+                peers.setdefault((unit_id, criterion_id), []).append(points)
+    elsewhere = contributions.criterion_points(term)
+    bonuses = contributions.bonus_lines(term)
+    shares = {
+        c.pk: scoring.indicator_share(c, len(indicators.get(c.pk, ())))
+        for c in criteria
+    }
+    late_label = str(_("late report"))
+    bands = term.band_table
+    standings = []
+    for unit in units:
+        unit_id = unit.pk
+        lines = []
+        for c in criteria:
+            if c.kind == CriterionKind.INDICATOR:
+                share = shares[c.pk]
+                parts = [
+                    scoring.indicator_points(
+                        i,
+                        share,
+                        targets.get((i.pk, unit_id)),
+                        actuals.get((unit_id, i.pk)),
+                        last_actuals.get((i.pk, unit_id)),
+                    )[1]
+                    for i in indicators.get(c.pk, ())
+                ]
+                points = scoring.criterion_points(c.max_points, parts)
+            else:
+                key = (unit_id, c.pk)
+                if key in elsewhere:
+                    points = elsewhere[key]
+                else:
+                    points = final_assessed(
+                        method, selfs.get(key), peers.get(key, ()), reviewer.get(key)
+                    )
+            lines.append(ranking.Line(c.code, c.kind, c.max_points, points))
+        if unit_id in late_units and late:
+            lines.append(ranking.Line(late_label, CriterionKind.DEDUCTION, late, late))
+        for label, points in bonuses.get(unit_id, ()):
+            lines.append(ranking.Line(label, CriterionKind.BONUS, points, points))
+        standings.append(
+            ranking.standing(
+                unit,
+                lines,
+                scale=term.total_points,
+                bonus_cap=term.bonus_cap_points,
+                deduction_cap=term.deduction_cap_points,
+                bands=bands,
+            )
+        )
+    return ranking.rank(standings)

@@ -1,0 +1,154 @@
+"""The province dashboard read from per-term summary rows (pledges.dashboard):
+flat query count in clusters and years, published rankings decoded once per
+publication, and a write making only its own term's summary stale."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from clusters.models import TermState
+from pledges import dashboard
+from pledges.models import RankingSnapshot, Report, ReportState, TermSummary
+from tests.clusters.factories import (
+    AuthorityFactory,
+    ClusterFactory,
+    MembershipFactory,
+    TermFactory,
+)
+from tests.pledges.conftest import publish_ranking
+
+# Committed writes, as in production: inside one transaction a term's version
+# is raised once and refreshed summaries are used but not stored.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+YEAR = 2024
+BANDS = ["excellent", "good", "good", "complete", "not_complete"]
+
+
+def _province(clusters, years, staff_user):
+    """An authority with `clusters` clusters, each with a term in each of the
+    `years` years up to YEAR: five members, reports in every state, and for the
+    closed years a published ranking stored directly (as the demo and the
+    benchmark data store theirs)."""
+    authority = AuthorityFactory()
+    for c in range(clusters):
+        cluster = ClusterFactory(authority=authority, name=f"Cụm {c:02}")
+        for year in range(YEAR - years + 1, YEAR + 1):
+            closed = year < YEAR
+            term = TermFactory(
+                cluster=cluster,
+                year=year,
+                state=TermState.CLOSED if closed else TermState.REPORTING,
+            )
+            units = [MembershipFactory(term=term).unit for _ in range(5)]
+            for unit, state in zip(
+                units, ["draft", "submitted", "accepted", "returned"], strict=False
+            ):
+                Report.objects.create(term=term, unit=unit, state=state)
+            if closed:
+                RankingSnapshot.objects.create(
+                    term=term,
+                    number=1,
+                    published_by=staff_user,
+                    rows=[
+                        {"unit": u.name, "rank": n + 1, "band": band}
+                        for n, (u, band) in enumerate(zip(units, BANDS, strict=True))
+                    ],
+                )
+    return authority
+
+
+def _queries(authority):
+    with CaptureQueriesContext(connection) as captured:
+        rows, history = dashboard.dashboard(authority.pk, YEAR)
+    return len(captured), captured, rows, history
+
+
+def test_query_count_is_flat_in_clusters_and_years(world):
+    staff = world.users["staff"]
+    counts = []
+    for clusters, years in ((2, 2), (10, 4)):
+        authority = _province(clusters, years, staff)
+        cold, _c, rows, history = _queries(authority)
+        warm, captured, again, _h = _queries(authority)
+        assert len(rows) == clusters
+        assert [r["bands"] for r in again] == [r["bands"] for r in rows]
+        # Warm: nothing written, and no published ranking's rows read.
+        sql = " ".join(q["sql"] for q in captured).lower()
+        assert "insert" not in sql
+        assert "update" not in sql
+        assert '"rows"' not in sql
+        earlier = dict(history)[YEAR - 1]
+        assert earlier == [
+            ("excellent", clusters),
+            ("good", 2 * clusters),
+            ("complete", clusters),
+            ("not_complete", clusters),
+        ]
+        counts.append((cold, warm))
+    assert counts[0] == counts[1]
+    assert counts[0][1] < counts[0][0]
+
+
+def test_rows_count_reports_members_and_peer_scores(world):
+    authority = _province(1, 1, world.users["staff"])
+    (row,) = dashboard.dashboard(authority.pk, YEAR)[0]
+    assert row["term"].member_count == 5
+    assert (row["submitted"], row["returned"], row["draft"]) == (2, 1, 1)
+    assert row["published"] is None
+    assert row["leaders"] == []
+
+
+def test_a_write_makes_only_its_own_term_stale(world):
+    authority = _province(3, 2, world.users["staff"])
+    rows, _history = dashboard.dashboard(authority.pk, YEAR)
+    before = dict(TermSummary.objects.values_list("term_id", "computed_at"))
+    changed = rows[0]["term"]
+    report = Report.objects.get(term=changed, state=ReportState.DRAFT)
+    report.state = ReportState.SUBMITTED
+    report.save()
+    rows, _history = dashboard.dashboard(authority.pk, YEAR)
+    assert (rows[0]["submitted"], rows[0]["draft"]) == (3, 0)
+    after = dict(TermSummary.objects.values_list("term_id", "computed_at"))
+    moved = {pk for pk in after if after[pk] != before.get(pk)}
+    assert moved == {changed.pk}
+
+
+def test_publishing_stores_the_summary_of_its_term(world, scored):
+    publish_ranking(world.term, world.users["admin"])
+    summary = TermSummary.objects.get(term=world.term)
+    snapshot = RankingSnapshot.objects.get(term=world.term)
+    assert summary.published_number == snapshot.number
+    assert sum(summary.bands.values()) == len(snapshot.rows) == 3
+    assert summary.leaders == [r["unit"] for r in snapshot.rows if r["rank"] == 1]
+    with CaptureQueriesContext(connection) as captured:
+        rows, _history = dashboard.dashboard(world.authority.pk, YEAR)
+    assert '"rows"' not in " ".join(q["sql"] for q in captured)
+    row = next(r for r in rows if r["term"].pk == world.term.pk)
+    assert row["leaders"] == summary.leaders
+    assert row["published"] == snapshot.number
+
+
+def test_the_page_shows_the_summaries(world, login, scored):
+    publish_ranking(world.term, world.users["admin"])
+    html = (
+        login(world.users["staff"])
+        .get(reverse("province_dashboard"), {"year": YEAR})
+        .content.decode()
+    )
+    leader = TermSummary.objects.get(term=world.term).leaders[0]
+    assert leader in html
+    assert "<svg" in html
+
+
+def test_inside_a_transaction_summaries_are_used_but_not_stored(world):
+    from django.db import transaction
+
+    authority = _province(2, 1, world.users["staff"])
+    with transaction.atomic():
+        rows, _history = dashboard.dashboard(authority.pk, YEAR)
+        assert [r["term"].member_count for r in rows] == [5, 5]
+        assert not TermSummary.objects.filter(term__cluster__authority=authority)
+    dashboard.dashboard(authority.pk, YEAR)
+    assert TermSummary.objects.filter(term__cluster__authority=authority).count() == 2
