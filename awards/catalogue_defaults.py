@@ -1,4 +1,4 @@
-"""The award catalogue every authority starts from (DESIGN.md §9), as plain data.
+"""The award catalogue every authority starts from, as plain data.
 
 Read by the data migration that seeds existing authorities and by
 `services.catalogue_for`, which seeds an authority on first use. Every value is

@@ -167,7 +167,7 @@ RULE_FIELDS = ("total_points", "bonus_cap", "deduction_cap", "late_deduction")
 
 
 class BandFields:
-    """The term's classification bands (DESIGN.md §5) as one pair of fields per
+    """The term's classification bands as one pair of fields per
     band: minimum total in % of the scale and an optional minimum share of
     every criterion; cleaned into `bands` (the stored table)."""
 

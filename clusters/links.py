@@ -1,4 +1,4 @@
-"""May this user follow a link now? (#14.11, #14.12)
+"""May this user follow a link now?
 
 One predicate per URL name, the same one the view that serves the page checks,
 so a page shows a link only when its target would answer the viewer. The term

@@ -282,7 +282,7 @@ class AssessedMethod(models.TextChoices):
     REVIEWER = "reviewer", _("reviewer's score")
 
 
-# Classification bands (DESIGN.md §5), best first; below the last: not complete.
+# Classification bands, best first; below the last: not complete.
 BAND_NAMES = ("excellent", "good", "complete")
 BAND_LABELS = {
     "excellent": _("excellent"),
@@ -468,7 +468,7 @@ class Term(models.Model):
             "criterion for excellent, good and complete."
         ),
     )
-    # The nomination vote (bình xét, suy tôn; DESIGN.md §5): quorum and threshold
+    # The nomination vote (bình xét, suy tôn): quorum and threshold
     # as exact fractions of all members, and how many leading units to nominate
     # (empty: the provincial-flag quota, see `flag_quota`).
     nomination_quorum_numerator = models.PositiveSmallIntegerField(
@@ -564,6 +564,14 @@ class Term(models.Model):
         """The label documents print (“Năm học 2024–2025”), “Năm <year>” when
         none was given."""
         return self.label or term_period_defaults(self.year)["label"]
+
+    @property
+    def page_label(self):
+        """The label pages show, in the reader's language: “Year 2024” / “Năm
+        2024” for a calendar-year label, the term's own label otherwise."""
+        if self.period_label == term_period_defaults(self.year)["label"]:
+            return _("Year %(year)s") % {"year": self.year}
+        return self.period_label
 
     @property
     def is_calendar_year(self):

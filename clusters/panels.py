@@ -1,4 +1,4 @@
-"""Panels that higher apps add to the pages of the clusters app (#18).
+"""Panels that higher apps add to the pages of the clusters app.
 
 Apps depend one way (clusters ← pledges ← campaigns ← awards): the term page
 shows the votes and award proposals of the year, the unit page its award

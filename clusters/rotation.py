@@ -1,4 +1,4 @@
-"""Chair rotation rules (DESIGN.md §4) as pure functions over units.
+"""Chair rotation rules as pure functions over units.
 
 A unit here is anything with `pk`, `name`, `successor` and `is_active_on(day)`.
 Eligibility for a year is judged on 1 January of that year."""

@@ -71,7 +71,7 @@ SCORING_SETTINGS = (
     "bands",
 )
 
-# The scale, caps and band table are the year's rules (DESIGN.md §5): editable
+# The scale, caps and band table are the year's rules: editable
 # until scoring starts, fixed from then on.
 SCORING_RULES = (
     "total_points",
@@ -90,7 +90,7 @@ RULES_FIXED_STATES = {
     TermState.CLOSED,
 }
 
-# The yearly cycle (DESIGN.md §3): each state's allowed next states.
+# The yearly cycle: each state's allowed next states.
 TERM_TRANSITIONS = {
     TermState.PLANNING: {TermState.PLEDGING},
     TermState.PLEDGING: {TermState.IN_PROGRESS},
@@ -116,7 +116,7 @@ def _check_same_authority(authority, *objects):
 
 
 # From these states on, a term's scores, results (report contents, evidence),
-# objections and pledge are final (DESIGN.md §3): republishing the ranking is
+# objections and pledge are final: republishing the ranking is
 # the only correction.
 RESULTS_FINAL_STATES = frozenset(
     {

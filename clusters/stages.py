@@ -1,4 +1,4 @@
-"""The year's stages as a progress strip for the term page (#15).
+"""The year's stages as a progress strip for the term page.
 
 Every stage of the yearly cycle (`TermState`, planning → … → closed) with the
 day the term entered it (from the term's history), the deadline the term sets

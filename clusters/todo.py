@@ -1,4 +1,4 @@
-"""“Việc cần làm”: what each viewer should do next, for the home page (#15).
+"""“Việc cần làm”: what each viewer should do next, for the home page.
 
 Apps depend one way (clusters ← pledges ← campaigns ← awards), so this module
 only keeps a registry: each app registers a provider in `AppConfig.ready`.

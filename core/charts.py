@@ -1,4 +1,4 @@
-"""Charts drawn on the server as SVG (issue #15, "Pictures").
+"""Charts drawn on the server as SVG.
 
 Pure functions from numbers and labels to an SVG string in which every text is
 escaped; the pages show the same numbers in a table beside the chart, so the

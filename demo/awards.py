@@ -1,4 +1,4 @@
-"""Demo data of the awards app (Hậu Giang, DESIGN.md §8), written through the
+"""Demo data of the awards app (Hậu Giang), written through the
 services. Each part is its own function called once from `load_demo`, and each is
 idempotent: what exists is left as it is."""
 

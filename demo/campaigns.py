@@ -1,4 +1,4 @@
-"""The campaigns of the Hậu Giang demo (DESIGN.md §8): in 2023 the members of
+"""The campaigns of the Hậu Giang demo: in 2023 the members of
 the cluster of districts, towns and cities carried out six themed campaigns and
 one ad-hoc campaign launched by the provincial People's Committee.
 

@@ -1,4 +1,4 @@
-"""The demo's clock (#14.14): the acts of the seed's past years happen on their
+"""The demo's clock: the acts of the seed's past years happen on their
 own dates, not on the day the demo is loaded.
 
 The services stamp their acts with `django.utils.timezone.now()` (history,

@@ -1,4 +1,4 @@
-"""The Hậu Giang 2023 and 2024 pledges of the demo (DESIGN.md §8).
+"""The Hậu Giang 2023 and 2024 pledges of the demo.
 
 Per-unit targets add up exactly to the cluster plan figures behind the seed's
 reported results: production value 64,304 billion VND at 5.03 % above plan,

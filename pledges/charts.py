@@ -1,4 +1,4 @@
-"""Pictures of scoring results (issue #15): the domain's numbers shaped for the
+"""Pictures of scoring results: the domain's numbers shaped for the
 SVG builder of core/charts.py. Pure: every function takes what a selector already
 returned and reads nothing from the database. Each page shows the same numbers
 in a table beside the chart."""

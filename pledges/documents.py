@@ -132,7 +132,7 @@ def _percent_and_points(percent, scale):
 
 
 def rules_paragraphs(term):
-    """The year's scoring rules in Vietnamese (DESIGN.md §5): how an indicator's
+    """The year's scoring rules in Vietnamese: how an indicator's
     share is split, the bonus and deduction caps, the late deduction and the
     classification bands, exactly as the ranking applies them."""
     scale = term.total_points

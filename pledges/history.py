@@ -1,4 +1,4 @@
-"""Reads over the years (issue #15, "Pictures"): a member's results in the
+"""Reads over the years: a member's results in the
 earlier terms of its cluster, and which of an authority's recent years have
 published rankings. Each takes a fixed number of queries whatever the number
 of years, terms or members."""

@@ -41,7 +41,7 @@ def can_edit_report(user, term, unit):
     return is_member_officer(user, term) and user.unit_id == unit.pk
 
 
-# The term states in which units enter their results (DESIGN.md §3).
+# The term states in which units enter their results.
 REPORTING_STATES = (TermState.IN_PROGRESS, TermState.REPORTING)
 
 
@@ -159,7 +159,7 @@ def can_see_standing(user, term, unit):
 # Judging a member's report: reviewing it (accept or return), the reviewer's
 # score and answering objections. No unit judges its own report; the chair
 # unit judges the others and the deputy chair unit judges the chair's
-# (DESIGN.md §1). Each `*_refusal` returns the message the service raises, or
+# . Each `*_refusal` returns the message the service raises, or
 # None; the `can_*` predicates are what views and templates offer.
 
 

@@ -1,4 +1,4 @@
-"""Totals, classification bands and ranks (DESIGN.md §5) as pure functions over
+"""Totals, classification bands and ranks as pure functions over
 each member's points per criterion; the ranking page, the published snapshot
 and the exports all use `rank`."""
 
@@ -13,7 +13,7 @@ from .models import CriterionKind
 
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
-# The default table (DESIGN.md §5): (band, minimum total in % of the scale,
+# The default table: (band, minimum total in % of the scale,
 # minimum share of every criterion's max or None); each term keeps its own.
 BANDS = [(row["band"], Decimal(row["min_total"]), None) for row in default_bands()]
 
@@ -56,7 +56,7 @@ class Standing:
 
 def band_of(total, scale, lines, bands=None):
     """The classification band under the term's table `bands` (default: the
-    DESIGN.md §5 table): the first band, best first, whose minimum total (in %
+    default table, `BANDS`): the first band, best first, whose minimum total (in %
     of the scale) the total reaches and, when the band sets one, whose minimum
     share every scored criterion (in % of its max) reaches."""
     percent = total / Decimal(scale) * 100 if scale else ZERO

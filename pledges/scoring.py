@@ -1,4 +1,4 @@
-"""Scoring rules (DESIGN.md §5) as pure functions: the one place that turns an
+"""Scoring rules as pure functions: the one place that turns an
 indicator's plan and actual into points, used by the report form, the ranking
 and the exports alike."""
 

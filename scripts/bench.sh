@@ -3,7 +3,7 @@
 # .ci/run's), with production settings: migrate, collect static files, generate
 # the reference data (bench_data) and measure the key pages (bench, which runs
 # gunicorn on 127.0.0.1 itself and stops it). Extra arguments go to `bench`;
-# BENCH_DATA_ARGS to `bench_data`: by default the national profile of issue #17
+# BENCH_DATA_ARGS to `bench_data`: by default the national profile
 # (34 authorities × 12 clusters of 6–12 members, 60 criteria, 40 indicators,
 # 6 years, one term of 96 members); e.g. BENCH_DATA_ARGS="--profile national
 # --authorities 2" for a quicker run of the same shapes.

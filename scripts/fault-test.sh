@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fault test (issue #13): two gunicorn servers (deploy/gunicorn.conf.py, 2
+# Fault test: two gunicorn servers (deploy/gunicorn.conf.py, 2
 # workers each, persistent connections as in production) against one
 # throwaway PostgreSQL loaded with the Hậu Giang demo; scripts/fault_driver.py
 # logs in on both, sends one report-summary save to both servers at once with

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Scale-out test (issue #17): two gunicorn servers (deploy/gunicorn.conf.py,
+# Scale-out test: two gunicorn servers (deploy/gunicorn.conf.py,
 # 2 workers each) against one PostgreSQL and one Redis (Debian's redis-server,
 # REDIS_URL), on the tiny data of `bench_data`. scripts/scale_out_driver.py
 # renders a ranking through server B (stored in Redis), saves a result through

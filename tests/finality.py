@@ -1,4 +1,4 @@
-"""A whole year in one term for the finality tests (issue #13): a signed pledge,
+"""A whole year in one term for the finality tests: a signed pledge,
 every member's report submitted, peer scores, an objection, an open vote and a
 draft proposal; and `term_rows`, a byte-exact dump of every row (history rows
 included) that belongs to a term, to prove that a refusal changed nothing."""

@@ -1,4 +1,4 @@
-"""Crawl the demo as every demo login and as the public (#14).
+"""Crawl the demo as every demo login and as the public.
 
 Breadth-first from the home page (and the public pages for the public), every
 same-origin ``<a href>`` is followed by GET with the Django test client. A link is

@@ -1,4 +1,4 @@
-"""Deployment against faults (issue #13): nginx's own errors in Vietnamese, a
+"""Deployment against faults: nginx's own errors in Vietnamese, a
 login rate limit an office behind one address gets through, the worker
 restarting after a database restart, the backup's order and lock, PgBouncer.
 The running behaviour is exercised by scripts/fault-test.sh in CI."""

@@ -1,4 +1,4 @@
-"""Issue #13, property-based: random sequences of actions by random roles go
+"""Property-based: random sequences of actions by random roles go
 through the services, starting from a random state of a whole year. After
 every step: no unit's score is given by the unit itself, a published snapshot
 never changes, and a closed term's rows (history included) stay byte-identical

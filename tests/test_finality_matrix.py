@@ -1,4 +1,4 @@
-"""Issue #13, table-driven: every state-changing service of a term × every
+"""Table-driven: every state-changing service of a term × every
 term state × the four acting roles → allowed or refused, and a refusal changes
 no row of the term (history included, compared byte for byte).
 
@@ -42,7 +42,7 @@ UNIT_ROLES = ("chair_officer", "officer")
 ALL_STATES = tuple(TermState)
 NOT_CLOSED = frozenset(s for s in ALL_STATES if s != TermState.CLOSED)
 OPEN = frozenset(s for s in ALL_STATES if s not in RESULTS_FINAL_STATES)
-# Who judges unit A's report (DESIGN.md §1): anyone but unit A itself.
+# Who judges unit A's report: anyone but unit A itself.
 JUDGES = ("chair_officer", "staff", "admin")
 
 

@@ -1,4 +1,4 @@
-"""Vietnamese dates and numbers, read and written (DESIGN.md §7)."""
+"""Vietnamese dates and numbers, read and written."""
 
 import datetime
 from decimal import Decimal

@@ -43,8 +43,9 @@ def test_the_hypothesis_profile_comes_from_the_environment():
 
 
 class _Collected:
-    def __init__(self, name, markers=()):
+    def __init__(self, name, markers=(), fixturenames=()):
         self.name = name
+        self.fixturenames = list(fixturenames)
         self.markers = [pytest.mark.browser.mark] if "browser" in markers else []
 
     def add_marker(self, marker):
@@ -54,20 +55,21 @@ class _Collected:
         return next((m for m in self.markers if m.name == name), None)
 
 
-def test_hostile_input_tests_get_the_fuzz_marker_and_browser_tests_a_group():
+def test_hostile_input_tests_are_marked_fuzz_and_demo_tests_demo():
+    """Browser tests are not grouped (each xdist worker runs its share with its
+    own Chromium); tests using the demo are marked for .ci/run's selection."""
     fuzz = _Collected("test_form_survives_hostile_input[unit_edit]")
     browser = _Collected("test_login", markers=["browser"])
+    demo = _Collected("test_demo_totals", fixturenames=["demo_db", "db"])
     plain = _Collected("test_submit_refuses_report_with_missing_results")
     config = SimpleNamespace(option=SimpleNamespace())  # not under xdist
-    hook = conftest.pytest_collection_modifyitems(config, [fuzz, browser, plain])
+    hook = conftest.pytest_collection_modifyitems(config, [fuzz, browser, demo, plain])
     next(hook)
     with pytest.raises(StopIteration):
         hook.send(None)
     assert [m.name for m in fuzz.markers] == ["fuzz"]
-    assert [(m.name, m.args) for m in browser.markers] == [
-        ("browser", ()),
-        ("xdist_group", ("browser",)),
-    ]
+    assert [(m.name, m.args) for m in browser.markers] == [("browser", ())]
+    assert [m.name for m in demo.markers] == ["demo"]
     assert plain.markers == []
 
 

@@ -1,4 +1,4 @@
-"""Input hygiene (issue #13): control characters never get in, every form field
+"""Input hygiene: control characters never get in, every form field
 has limits, workbooks never carry live formulas, log lines cannot be forged and
 the demo answers errors with the Vietnamese pages."""
 

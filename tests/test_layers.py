@@ -1,4 +1,4 @@
-"""The layers (STYLE.md "Layers"; the import-linter contract in pyproject.toml):
+"""The layers ("Layers"; the import-linter contract in pyproject.toml):
 core ← clusters ← pledges ← campaigns ← awards. A module imports nothing from a
 higher layer, at module level or inside a function — a function-level import
 only hides the cycle; the higher app registers a provider at start-up instead."""

@@ -1,4 +1,4 @@
-"""Issue #14: a link is shown only when its target answers the viewer (one
+"""A link is shown only when its target answers the viewer (one
 predicate for the view and the template), every stage page is reachable from
 the term page for whoever may use it now, the authority's level sets the
 wording, and documents carry the date of the act they record."""
@@ -142,7 +142,7 @@ def test_public_pages_do_not_link_the_login_only_home(client, db):
     assert reverse("public_rankings") in hrefs
 
 
-# Wording from the authority's level (#14.13) -----------------------------------
+# Wording from the authority's level -----------------------------------
 
 
 @pytest.mark.parametrize(
@@ -199,7 +199,7 @@ def test_amount_set_by_a_city_reads_theo_quy_dinh_cua_thanh_pho(world):
     assert amounts == {"Mức tiền thưởng theo quy định của thành phố."}
 
 
-# Documents dated by their act; the demo clock (#14.14) ---------------------------
+# Documents dated by their act; the demo clock ---------------------------
 
 
 def test_date_line_is_left_blank_for_an_act_not_done_yet():

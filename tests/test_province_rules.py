@@ -1,4 +1,4 @@
-"""Rules real provinces' documents use (issue #16): growth over last year as a
+"""Rules real provinces' documents use: growth over last year as a
 scoring rule (rule 8), terms that are not calendar years (rule 7), rotation to
 the flag winner with the rotating flag handed over (rule 6) and reward amounts
 from Decree 152/2025/NĐ-CP (rule 10)."""

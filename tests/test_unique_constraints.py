@@ -3,7 +3,7 @@
 A ModelForm leaves the fields it does not show (the authority, the pledge, the
 cluster…) out of model validation, so a duplicate under a constraint that holds
 one of them used to reach the database as an IntegrityError: a 500 on creating
-or renaming a unit with a name that exists (issue #14, 2). The meta-test lists
+or renaming a unit with a name that exists. The meta-test lists
 every (ModelForm, unique rule) pair where the rule holds a field of the form and
 fails when one has no case below; each case saves nothing and asserts that a
 duplicate — on creation and, where the form edits rows, on renaming — is an
@@ -221,7 +221,7 @@ def test_duplicate_is_a_form_error_not_an_exception(world, form_name, fields, sh
 
 
 def test_unit_with_a_taken_name_is_refused_on_the_form(world, login):
-    """Issue #14 (2): creating or renaming a unit to a name of the authority
+    """Creating or renaming a unit to a name of the authority
     answered 500 (IntegrityError)."""
     from django.urls import reverse
 

@@ -1,4 +1,4 @@
-"""Issue #15, “the words officials use” and newcomer polish: a block's pages
+"""The words officials use, and newcomer polish: a block's pages
 and documents call its officers “trưởng khối / phó trưởng khối”, the
 nomination vote speaks of “suy tôn”, campaign, proposal and ranking pages use
 the administrative terms, developer notes stay with admins, download names

@@ -134,7 +134,7 @@ def units_of_authority(authority_id):
 def award_bonus(term):
     """{unit id: [(label, points)]}: the automatic ranking bonus of `term`'s
     members from the registry — every grant of a form with a ranking bonus
-    awarded for the previous year (DESIGN.md §5: "the unit already holds a
+    awarded for the previous year ("the unit already holds a
     provincial flag or a government flag"). One query whatever the size; the
     bonus cap is applied by the ranking."""
     grants = (

@@ -1,7 +1,7 @@
 """Writes of award proposals: drafting, nominees, attachments, the workflow and
 public comments.
 
-Workflow (DESIGN.md §2): draft → submitted → returned | received → appraised →
+Workflow: draft → submitted → returned | received → appraised →
 decided | rejected. A returned proposal is edited and submitted again; a return or
 a rejection needs a reason; `decided` is reached only by recording the decision
 (`services.decisions.decision_record`). Each transition locks the proposal,

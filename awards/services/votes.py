@@ -40,7 +40,7 @@ VOTE_TRANSITIONS = {
     VoteState.CLOSED: set(),
 }
 
-# DESIGN.md §5: quorum 2/3 of members, threshold more than 50 % of all members.
+# Quorum 2/3 of members, threshold more than 50 % of all members.
 DEFAULT_QUORUM = Fraction(2, 3)
 DEFAULT_THRESHOLD = Fraction(1, 2)
 MAX_DENOMINATOR = 1000
@@ -49,7 +49,7 @@ CHAIR = "chair"
 DEPUTY = "deputy"
 # The one question of a nomination vote.
 LEADING = "leading"
-# DESIGN.md §5: proposals for the provincial flag are capped at 20 % of the
+# Proposals for the provincial flag are capped at 20 % of the
 # members, rounded up, at least 1.
 FLAG_QUOTA = Fraction(1, 5)
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clusters.models import Term
+from clusters.permissions import is_admin
 from clusters.services import TERM_RESULTS, term_require_writable
 from core.audit import audited_delete, audited_save
 from core.bulk import insert_with_history, update_with_history
@@ -28,7 +29,7 @@ from ..models import (
     ReviewItem,
     SelfScore,
 )
-from ..permissions import REPORTING_STATES
+from ..permissions import REPORTING_STATES, can_edit_report
 from ..selectors import report_missing
 from ..standings import bump_term_version
 from ..uploads import removes_files_on_failure
@@ -207,8 +208,15 @@ def report_save_section(*, report, actor, version, section, data, criterion=None
     saved values. With `criterion`, only that criterion's indicators are saved
     (any other in `data` is refused), and the save conflicts only with newer
     saves of the same indicators (see `_check_version`): the report page saves
-    each criterion's indicators by themselves."""
+    each criterion's indicators by themselves.
+
+    Only the unit's own officers fill in its report; an admin may too (support,
+    recorded in the history under the admin's name)."""
     term_require_writable(report.term_id, what=TERM_RESULTS)
+    term = report.term
+    own_admin = is_admin(actor) and actor.authority_id == term.cluster.authority_id
+    if not (own_admin or can_edit_report(actor, term, report.unit)):
+        raise DomainError(_("Only the unit's own officers fill in its report."))
     part = section
     if criterion is not None:
         if section != "indicators":

@@ -162,7 +162,7 @@ def rank_detail(request, pk, unit_pk):
 @require(reaches_authority)
 def cluster_totals(request, pk):
     term = term_in_reach(request, pk)
-    # Members see other units' figures once submitted (issue #13); staff see
+    # Members see other units' figures once submitted; staff see
     # every report, drafts included, and the page says which.
     if sees_whole_authority(request.user):
         totals = selectors.cluster_totals(term, include_drafts=True)

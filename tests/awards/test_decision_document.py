@@ -114,7 +114,7 @@ def test_number_ten_and_above_has_no_padding_and_january_a_leading_zero(world):
 def test_signature_block_names_the_deciding_authority_capacity_and_signer(
     world, issuer_kind, capacity, deciding, lines, signer
 ):
-    """Issue #16 rule 5: the committee decides as a collective or its chairman
+    """The committee decides as a collective or its chairman
     decides; the deciding line and the signature block follow."""
     decision = _decision(
         world,

@@ -1,5 +1,5 @@
 """The year-end summary is written even when a proposal's title holds a control
-character that got in before input hygiene (issue #13)."""
+character that got in before input hygiene."""
 
 from awards import documents
 from awards.models import Proposal

@@ -1,4 +1,4 @@
-"""Every page fits a 390 px phone (issue #15, "Phone").
+"""Every page fits a 390 px phone.
 
 The link crawl of tests/test_crawl.py, driven by a real Chromium at 390×844: for
 each login (one of every role the demo has, and the public), breadth-first from

@@ -1,4 +1,4 @@
-"""Issue #15: an officer enters a report of 40 indicators at 1366×768 and on a
+"""An officer enters a report of 40 indicators at 1366×768 and on a
 390×844 phone: the column headings stay in view (desktop) or every value is
 labelled (phone), Enter moves to the next field, one group saves by itself
 without moving the page, the saved message sits next to its button, a

@@ -707,7 +707,11 @@ def test_member_reads_pledge_report_and_ranking_in_english(journey):
     )
     journey.go(f"/terms/{last_year.pk}/ranking/")
     expect(page.locator("h1")).to_contain_text(
-        _label("Ranking %(year)s", year=2023, **en)
+        _label(
+            "Ranking, %(label)s",
+            label=_label("Year %(year)s", year=2023, **en).lower(),
+            **en,
+        )
     )
     expect(page.locator("#published-heading")).to_have_text(
         _label("Published ranking", **en)

@@ -191,7 +191,7 @@ def test_participation_adds_up_figures_and_lists_exemplars(world, launched):
 
 
 def test_percentage_figures_are_averaged_never_summed(world):
-    """Issue #14 (16): “783 %” on the review page and its Word report — a
+    """“783 %” on the review page and its Word report — a
     per-unit percentage is the mean of the units, not their sum."""
     from campaigns.documents import review_document
     from tests.campaigns.conftest import METRICS

@@ -275,7 +275,7 @@ def test_demo_2024_reports_are_at_different_stages(demo_db, db):
 
     term = Term.objects.get(cluster__is_sample=False, year=2024)
     assert term.state == TermState.REPORTING
-    # The seed's year (#14.14): the deadline passed in December 2024; the six
+    # The seed's year: the deadline passed in December 2024; the six
     # units without a submitted report hold an extension from the load day.
     assert term.report_deadline == datetime.date(2024, 12, 16)
     extended = dict(
@@ -346,7 +346,7 @@ def test_demo_sample_block_is_published_for_2023_and_in_reply_for_2024(demo_db, 
 
 
 def test_demo_acts_are_dated_in_the_seeds_years(demo_db, db):
-    """#14.14: the 2023 vote is held before its decision of 17/01/2024 and the
+    """The 2023 vote is held before its decision of 17/01/2024 and the
     documents carry the date of the act they record, not of the download."""
     import datetime
 

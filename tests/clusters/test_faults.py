@@ -1,4 +1,4 @@
-"""Faults of the deployment (issue #13): /healthz/ checks the database and the
+"""Faults of the deployment: /healthz/ checks the database and the
 cache, and every failure while the database is away gives the standalone
 Vietnamese error page with status 503 — the session write after a committed
 save included (a bare English "Bad Request (400)" before)."""

@@ -1,4 +1,4 @@
-"""Issue #13: published and closed years are final. What was reproduced on the
+"""Published and closed years are final. What was reproduced on the
 demo, each refused at the service layer and leaving every row as it was; the
 admin's re-opening with a reason; deletions that would cascade scored data; two
 roll-overs of one year at once."""

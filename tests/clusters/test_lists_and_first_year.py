@@ -1,4 +1,4 @@
-"""Issue #14 (17): Vietnamese alphabetical order in unit lists, member lists
+"""Vietnamese alphabetical order in unit lists, member lists
 and dropdowns; the rotation preview and the first year work from the rotation
 order alone; “Save and add another” on the unit and user forms."""
 

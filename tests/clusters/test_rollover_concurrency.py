@@ -1,4 +1,4 @@
-"""Two roll-overs of the same year at once (issue #13): the term row is locked
+"""Two roll-overs of the same year at once: the term row is locked
 first, so the second waits, then finds the year open and is told so; never a
 500 and never two terms.
 

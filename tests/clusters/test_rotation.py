@@ -1,4 +1,4 @@
-"""Property-based tests of the rotation invariants (DESIGN.md §4)."""
+"""Property-based tests of the rotation invariants."""
 
 import datetime
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The term's scoring rules (issue #14): caps in % of the scale, the band table
+"""The term's scoring rules: caps in % of the scale, the band table
 as a term setting, editable until scoring."""
 
 from decimal import Decimal

@@ -1,5 +1,5 @@
-"""“Việc cần làm” on the home page and the term page's progress strip (#15),
-built from providers and panels the apps register (#18).
+"""“Việc cần làm” on the home page and the term page's progress strip,
+built from providers and panels the apps register.
 
 On the Hậu Giang demo: each role is asked for what the data says it still has
 to do (never a unit that has submitted told to submit), every item links to a

@@ -1,4 +1,4 @@
-"""Cluster totals (issues #13 and #14): "% of plan" honours the direction of an
+"""Cluster totals: "% of plan" honours the direction of an
 indicator, a member exactly on plan has met it, and members see only the
 submitted figures of other units (their own draft included, for themselves)."""
 

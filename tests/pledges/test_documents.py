@@ -103,7 +103,7 @@ def test_rule_words_describe_each_scoring_rule():
         "tỷ lệ thuận với mức đạt (tính tối đa 100% kế hoạch; "
         "đạt dưới 50% không có điểm)"
     )
-    # Issue #14: the rule applied to a cap above 100 %, word for word.
+    # The rule applied to a cap above 100 %, word for word.
     assert words(ScoringRule.PROPORTIONAL, {"cap": 120, "floor": 50}) == (
         "tỷ lệ thuận với mức đạt; vượt kế hoạch được tính tối đa 120% kế hoạch, "
         "tức chỉ tiêu được tối đa 120% phần điểm của chỉ tiêu, nhưng tổng điểm "

@@ -650,7 +650,7 @@ def _overwrite(data, edits):
 
 
 def test_apply_after_preview_uses_the_kept_file(world, login, pledge):
-    """Issue #14 (15): “Apply” after “Preview” needs no second upload, and a
+    """“Apply” after “Preview” needs no second upload, and a
     text number typed the Vietnamese way is read."""
     import re
 

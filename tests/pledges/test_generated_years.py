@@ -1,10 +1,10 @@
-"""Generated years (issue #14, systemic check): hypothesis builds valid terms —
+"""Generated years: hypothesis builds valid terms —
 scale 100 or 1.000, 3–30 members, mixes of rule kinds, directions, caps, band
 tables, bonus, deduction, late and award-bonus lines, reviewer scores and
 objections — runs each through the services (open the year, pledge, targets,
 signatures, reports, scores, objections), then checks the totals, bands, ranks
 and cluster totals against an independent recomputation from the stated rules
-(DESIGN.md §5, exact fractions here), and that the term's pages render."""
+(§5, exact fractions here), and that the term's pages render."""
 
 import datetime
 import itertools

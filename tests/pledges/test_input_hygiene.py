@@ -1,4 +1,4 @@
-"""Input hygiene in the pledges app (issue #13): raw-read comments and reasons
+"""Input hygiene in the pledges app: raw-read comments and reasons
 arrive without control characters; documents and workbooks written from legacy
 data holding them (or formula-like names) neither crash nor run formulas."""
 

@@ -1,6 +1,6 @@
-"""Issue #13: who judges a report (no unit its own; the deputy chair the chair's),
+"""Who judges a report (no unit its own; the deputy chair the chair's),
 publishing as province staff's act with its preconditions, corrections, chair
-powers ending at the handover; issue #14: the rank page with members whose
+powers ending at the handover. The rank page with members whose
 lines differ and the classification of published rankings."""
 
 import datetime
@@ -526,7 +526,7 @@ def test_corrections_keep_every_version_on_the_public_page(world, client, scored
     assert listing.count(f'href="{url}"') == 1
 
 
-# Issue #14 ---------------------------------------------------------------------
+# --------------------
 
 
 @pytest.mark.parametrize("role", ["staff", "chair_officer"])

@@ -1,4 +1,4 @@
-"""Totals, bands and ranks (DESIGN.md §5), including property-based checks."""
+"""Totals, bands and ranks, including property-based checks."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -46,7 +46,7 @@ def test_bands_with_a_criterion_minimum_need_total_and_every_criterion():
 
 
 def test_default_bands_read_the_total_only():
-    # Issue #14: 951,32 of 1.000 with one criterion at 50 % is excellent by
+    # 951,32 of 1.000 with one criterion at 50 % is excellent by
     # the default table (no minimum per criterion).
     half = lines(125, 250, 250, 250, maxes=[250, 250, 250, 250])
     assert band_of(Decimal("951.32"), 1000, half) == "excellent"

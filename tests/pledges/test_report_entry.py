@@ -1,4 +1,4 @@
-"""Report entry for many indicators (issue #15): each group of indicators (a
+"""Report entry for many indicators: each group of indicators (a
 criterion) saves by itself with its own version, without JavaScript the whole
 form saves and returns to the group, plausibility warnings beside the field
 and before sending, live totals and the query count with 5 or 40 indicators."""

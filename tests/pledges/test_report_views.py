@@ -278,7 +278,7 @@ def test_stale_save_gives_409_names_who_and_saves_nothing(world, login, reportin
 def test_second_section_saved_from_the_same_page_is_not_a_conflict(
     world, login, reporting
 ):
-    """Issue #14 (8): the page still carries version 1 after saving a section;
+    """The page still carries version 1 after saving a section;
     saving another section with it is the officer's own change, not a
     conflict with “someone else”."""
     client = login(world.users["officer"])
@@ -874,7 +874,7 @@ def test_list_filter_survives_hostile_input(world, login, reporting):
     )
 
 
-# Evidence uploads keep what was typed (issue #14, 9) --------------------------------
+# Evidence uploads keep what was typed --------------------------------
 
 
 def _upload_from_the_form(client, world, pledge, name, points="30", **extra):

@@ -267,7 +267,7 @@ def test_non_member_has_no_report(world, pledge):
 def test_bonus_needing_evidence_blocks_submission_only_for_points_claimed(
     world, pledge, report
 ):
-    """Issue #14 (10): a bonus claimed at 0 points needs no evidence file."""
+    """A bonus claimed at 0 points needs no evidence file."""
     officer = world.users["officer"]
     bonus = pledge.criteria.get(code="III.1")
     bonus.evidence_required = True

@@ -839,7 +839,7 @@ def test_benchmark_command_is_refused_without_demo_data(db, settings):
     assert Unit.objects.count() == 0
 
 
-# Issue #14 (15): numbers typed as text, and “Apply” after “Preview” -------------
+# Numbers typed as text, and “Apply” after “Preview” -------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""How members' figures add up to a cluster total (issue #14, 16): a per-unit
+"""How members' figures add up to a cluster total: a per-unit
 percentage is averaged, an indicator without a cluster total shows none, and
 every page asks `pledges.totals` (“640” was the total of a % target)."""
 

@@ -1,4 +1,4 @@
-"""Measure the key pages (QUALITY.md Q3, issue #17) on the data of `bench_data`.
+"""Measure the key pages on the data of `bench_data`.
 
 For each page: the query count of a whole request (in-process test client);
 the SQL floor — the SQL the page runs in-process right after a committed write
@@ -9,7 +9,7 @@ with its own session: warm (nothing written), cold (one client, right after a
 write in the page's term), and with a writer saving every 500 ms in another
 cluster's term and in the page's own term. Server times come from the
 Server-Timing header. Prints a table of p50/p95 and their ratios to the goals
-of #17, and the workers' resident memory, and writes it to bench-results/.
+of the benchmark, and the workers' resident memory, and writes it to bench-results/.
 
 Run it with `make bench` (scripts/bench.sh): a throwaway PostgreSQL, production
 settings, DJANGO_SECURE_SSL_REDIRECT=0 and BENCH_ALLOW=1.
@@ -48,7 +48,7 @@ from pledges.models import IndicatorResult, RankingSnapshot, Score
 from .bench_data import AUTHORITY_NAME, BENCH_PASSWORD, bench_allowed
 
 HOST = "127.0.0.1"
-# Goals of issue #17 (ratios of server times to the SQL floor or to warm).
+# Goals (ratios of server times to the SQL floor or to warm).
 WARM_TARGET = 1.5
 COLD_TARGET = 2.0
 ELSEWHERE_TARGET = 1.2
@@ -179,7 +179,7 @@ class Writer:
 
 
 class Command(BaseCommand):
-    help = "Measure the key pages: SQL floor, warm, cold and under a writer (Q3, #17)."
+    help = "Measure the key pages: SQL floor, warm, cold and under a writer."
 
     def add_arguments(self, parser):
         parser.add_argument("--clients", type=int, default=8)
@@ -625,7 +625,7 @@ class Command(BaseCommand):
             f"Writer: one save every {o['write_every'] * 1000:.0f} ms in another "
             "cluster's term (elsewhere) or in the page's own term (same), under "
             "the load",
-            "- Goals (#17): warm p50 ≤ 1.5 × floor; cold p50 ≤ 2 × floor; writer "
+            "- Goals: warm p50 ≤ 1.5 × floor; cold p50 ≤ 2 × floor; writer "
             "elsewhere p95 ≤ 1.2 × warm p95; writer in the same term p95 ≤ "
             "2 × floor; no errors",
             "",

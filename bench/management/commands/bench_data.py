@@ -1,11 +1,11 @@
-"""Generate the reference data of QUALITY.md Q3 for the benchmark, reproducibly.
+"""Generate the reference data for the benchmark, reproducibly.
 
 A authorities, each with N clusters of M members (or of a range of sizes,
 `--members 6-12`), each term with a pledge of C criteria and I indicators, the
 closed years plus the current one, S peer scorers per criterion scored by
 people; optionally one more cluster of the first authority with a single large
 current term (`--large-term 96`). `--profile national` is the national scale
-of issue #17: 34 authorities × 12 clusters of 6–12 members, 60 criteria, 40
+of the national profile: 34 authorities × 12 clusters of 6–12 members, 60 criteria, 40
 indicators, 6 years, and one term of 96 members. The first authority is named
 AUTHORITY_NAME and has the staff account "bench-staff". Rows are bulk-created
 (no history rows); the closed terms' rankings are stored as publishing stores
@@ -135,9 +135,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2024)
-        parser.add_argument(
-            "--profile", choices=sorted(PROFILES), help="preset sizes (issue #17)"
-        )
+        parser.add_argument("--profile", choices=sorted(PROFILES), help="preset sizes")
         parser.add_argument("--authorities", type=int, help="default 1")
         parser.add_argument("--clusters", type=int, help="per authority, default 30")
         parser.add_argument(

@@ -41,7 +41,7 @@ from pledges.results_excel import ACTUAL, SHEET, read_results, results_workbook
 # (label, members, indicators, criteria, target in seconds)
 FULL_TERM = ("full term", 12, 40, 60, 2.0)
 BULK = ("bulk", 250, 400, 100, 10.0)
-COPY_SHARE_TARGET = 0.5  # the bulk path at ≥ half of plain COPY's speed (#17)
+COPY_SHARE_TARGET = 0.5  # the bulk path at ≥ half of plain COPY's speed
 
 
 def _content(indicators, criteria):

@@ -1,4 +1,4 @@
-"""Load the Hậu Giang 2023 demo (DESIGN.md §8). Idempotent: run it any number of
+"""Load the Hậu Giang 2023 demo. Idempotent: run it any number of
 times; existing rows are kept and nothing is duplicated."""
 
 import datetime
@@ -165,7 +165,7 @@ class Command(BaseCommand):
             officers=officers,
             actor=admin,
         )
-        # Each act on the day it took place in the seed's years (#14.14): the
+        # Each act on the day it took place in the seed's years: the
         # year under way from March, reports from mid-November, the 2023
         # ranking published early January 2024, the vote before the proposal
         # and its decision of 17/01/2024, the handover at the conference of
