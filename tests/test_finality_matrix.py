@@ -323,6 +323,7 @@ def rows(w, y):
             frozenset({TermState.IN_PROGRESS, TermState.REPORTING}),
             results=True,
             prepare=_draft_report,
+            roles=("admin", "officer"),  # the unit's own officer (and support)
         ),
         Row(
             "results_apply",
