@@ -128,12 +128,19 @@ def pytest_collection_modifyitems(config, items):
     (``demo_db``) are marked ``demo``: on PostgreSQL switching to the demo means
     loading it again, so .ci/run leaves them to SQLite (the restore drill and
     the fault test load the demo on PostgreSQL). Browser tests spread over the
-    workers: each worker starts its own Chromium, live server and demo."""
+    workers: each worker starts its own Chromium, live server and demo; they
+    are rerun up to twice when they fail."""
     for item in items:
         if "hostile_input" in item.name:
             item.add_marker(pytest.mark.fuzz)
         if "demo_db" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.demo)
+        if item.get_closest_marker("browser"):
+            # The live server shares SQLite with its page's background requests
+            # (htmx previews racing a save can meet "database table is locked"):
+            # a browser test gets two more tries (pytest-rerunfailures), and
+            # every rerun is reported.
+            item.add_marker(pytest.mark.flaky(reruns=2))
     result = yield
     if getattr(config.option, "loadgroup", False):
         _group_node_ids(items)

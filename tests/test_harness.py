@@ -57,7 +57,8 @@ class _Collected:
 
 def test_hostile_input_tests_are_marked_fuzz_and_demo_tests_demo():
     """Browser tests are not grouped (each xdist worker runs its share with its
-    own Chromium); tests using the demo are marked for .ci/run's selection."""
+    own Chromium) and are rerun when they fail; tests using the demo are
+    marked for .ci/run's selection."""
     fuzz = _Collected("test_form_survives_hostile_input[unit_edit]")
     browser = _Collected("test_login", markers=["browser"])
     demo = _Collected("test_demo_totals", fixturenames=["demo_db", "db"])
@@ -68,7 +69,10 @@ def test_hostile_input_tests_are_marked_fuzz_and_demo_tests_demo():
     with pytest.raises(StopIteration):
         hook.send(None)
     assert [m.name for m in fuzz.markers] == ["fuzz"]
-    assert [(m.name, m.args) for m in browser.markers] == [("browser", ())]
+    assert [(m.name, m.kwargs) for m in browser.markers] == [
+        ("browser", {}),
+        ("flaky", {"reruns": 2}),
+    ]
     assert [m.name for m in demo.markers] == ["demo"]
     assert plain.markers == []
 
