@@ -10,6 +10,7 @@ from .models import (
     AwardForm,
     BaseSalary,
     Decision,
+    ExternalDecision,
     Grant,
     Nominee,
     Proposal,
@@ -93,8 +94,21 @@ class DecisionAdmin(ReadOnlyHistoryAdmin):
     list_filter = ("year",)
 
 
+@admin.register(ExternalDecision)
+class ExternalDecisionAdmin(ReadOnlyHistoryAdmin):
+    list_display = ("number", "issuer", "authority", "date", "is_sample")
+    list_filter = ("is_sample",)
+
+
 @admin.register(Grant)
 class GrantAdmin(ReadOnlyHistoryAdmin):
-    list_display = ("recipient_name", "award_form", "year", "amount", "decision")
+    list_display = (
+        "recipient_name",
+        "award_form",
+        "year",
+        "amount",
+        "decision",
+        "external",
+    )
     list_filter = ("year",)
     search_fields = ("search_text",)

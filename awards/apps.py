@@ -31,6 +31,13 @@ class AwardsConfig(AppConfig):
         panels.register(panels.UNIT, "awards", todo.unit_awards_panel, order=10)
         if chair_election_officers not in CHAIR_ELECTIONS:
             CHAIR_ELECTIONS.append(chair_election_officers)
+        from clusters.selectors import LEADERS
+
+        from .selectors.registry import flag_leaders
+
+        # The flag winner leads before the published ranking (pledges' source).
+        if flag_leaders not in LEADERS:
+            LEADERS.insert(0, flag_leaders)
         # Every new authority starts with the award catalogue and base salaries.
         if catalogue_seed not in AUTHORITY_SETUP:
             AUTHORITY_SETUP.append(catalogue_seed)

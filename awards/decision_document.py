@@ -4,7 +4,9 @@ italic place and date line top right, the title and subject, legal bases, the
 articles (recipients and rewards; execution), the distribution list and the
 signature block ("TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH" or "KT. CHỦ TỊCH / PHÓ CHỦ
 TỊCH"). Laid out by `core.documents` (Decree 30/2020/NĐ-CP, Appendix I).
-The body is Vietnamese whatever the UI language."""
+More than `ANNEX_AFTER` grants go to an annex after the signature ("DANH
+SÁCH …", "Kèm theo Quyết định số …"), which Article 1 refers to. The body is
+Vietnamese whatever the UI language."""
 
 from dataclasses import dataclass
 
@@ -19,10 +21,14 @@ from core.documents import (
     vn_number,
 )
 
-__all__ = ["DOCX_CONTENT_TYPE", "decision_docx", "decision_document"]
+from .models import IssuerKind, head_titles
+
+__all__ = ["ANNEX_AFTER", "DOCX_CONTENT_TYPE", "decision_docx", "decision_document"]
 
 COMMITTEE = "ỦY BAN NHÂN DÂN"
 DISTRIBUTION = ("Như Điều 2;", "Lưu: VT.")
+# A decision with more grants than this lists them in an annex.
+ANNEX_AFTER = 10
 
 
 def issuer_lines(body):
@@ -65,6 +71,31 @@ class DecisionDocument:
     execution: str
     capacity: tuple
     signer: str
+    count: int = 0
+    annex_note: str = ""
+
+    @property
+    def has_annex(self):
+        return bool(self.annex_note)
+
+
+def _issuer_of(decision):
+    """Who issued it, as the annex note names it: "Ủy ban nhân dân tỉnh Hậu
+    Giang" or "Chủ tịch Ủy ban nhân dân tỉnh Hậu Giang"."""
+    body = decision.issuing_body.strip()
+    if decision.issuer_kind == IssuerKind.CHAIRMAN:
+        return f"{head_titles(body)[0].capitalize()} {body}"
+    return body
+
+
+def _annex_note(decision):
+    """ "(Kèm theo Quyết định số 125/QĐ-UBND ngày 17 tháng 01 năm 2024 của Ủy
+    ban nhân dân tỉnh Hậu Giang)"."""
+    day = decision.date
+    return (
+        f"(Kèm theo Quyết định số {decision.number_display} ngày {day.day:02d} "
+        f"tháng {day.month:02d} năm {day.year} của {_issuer_of(decision)})"
+    )
 
 
 def _amount_words(grant, base_salary, authority):
@@ -138,6 +169,8 @@ def decision_document(decision):
         execution=_execution(decision.authority),
         capacity=decision.capacity_lines,
         signer=decision.signer_name,
+        count=len(grants),
+        annex_note=_annex_note(decision) if len(grants) > ANNEX_AFTER else "",
     )
 
 
@@ -156,17 +189,15 @@ def decision_docx(decision):
         layout.basis(f"Xét đề nghị của {doc.proposed_by}.")
     layout.centred("QUYẾT ĐỊNH:")
     forms = ", ".join(group.form for group in doc.groups)
-    layout.article("Điều 1.", f"Tặng {forms} cho các tập thể, cá nhân có tên sau:")
-    for group in doc.groups:
-        layout.heading(f"{group.form}:")
-        for index, line in enumerate(group.lines, start=1):
-            recipient = f"{index}. {line.recipient}"
-            if line.details:
-                recipient = f"{recipient}, {line.details}"
-            layout.paragraph(f"{recipient}.")
-            if line.achievements:
-                layout.paragraph(f"Đã có thành tích: {line.achievements}")
-            layout.paragraph(line.amount, italic=True)
+    if doc.has_annex:
+        layout.article(
+            "Điều 1.",
+            f"Tặng {forms} cho {doc.count} tập thể, cá nhân có tên trong danh sách "
+            "kèm theo Quyết định này.",
+        )
+    else:
+        layout.article("Điều 1.", f"Tặng {forms} cho các tập thể, cá nhân có tên sau:")
+        _lines(layout, doc)
     if doc.total:
         layout.paragraph(
             f"Tổng số tiền thưởng: {doc.total} đồng, chi từ Quỹ thi đua, khen "
@@ -177,7 +208,29 @@ def decision_docx(decision):
         recipients=doc.distribution,
         signers=(Signer(lines=tuple(doc.capacity), name=doc.signer),),
     )
+    if doc.has_annex:
+        layout.new_page()
+        layout.title(
+            "DANH SÁCH",
+            (f"các tập thể, cá nhân được tặng {forms}",),
+            note=doc.annex_note,
+        )
+        _lines(layout, doc)
     return layout.bytes()
+
+
+def _lines(layout, doc):
+    """The recipients by award form, numbered, with achievements and reward."""
+    for group in doc.groups:
+        layout.heading(f"{group.form}:")
+        for index, line in enumerate(group.lines, start=1):
+            recipient = f"{index}. {line.recipient}"
+            if line.details:
+                recipient = f"{recipient}, {line.details}"
+            layout.paragraph(f"{recipient}.")
+            if line.achievements:
+                layout.paragraph(f"Đã có thành tích: {line.achievements}")
+            layout.paragraph(line.amount, italic=True)
 
 
 def decision_filename(decision):

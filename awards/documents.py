@@ -17,8 +17,17 @@ from django.db.models import Prefetch, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from campaigns import scope as campaign_scope
+from campaigns.selectors import year_statistics
 from clusters import wording
-from clusters.models import Handover, MemberRole, Membership, Term
+from clusters.models import (
+    Handover,
+    MemberRole,
+    Membership,
+    Term,
+    lower_first,
+    next_period_label,
+)
 from core.documents import (
     DOCX_CONTENT_TYPE,
     MOTTO,
@@ -31,8 +40,10 @@ from core.documents import (
 )
 from core.errors import DomainError
 from pledges.documents import SignatureBlock, signer_lines
+from pledges.models import CommendationFigure
+from pledges.selectors import cluster_totals, published_ranking
 
-from .models import Decision, Nominee, Proposal, Vote, VoteKind
+from .models import Nominee, Proposal, Vote, VoteKind
 from .selectors import votes as vote_selectors
 from .selectors.proposals import proposal_base_salary
 from .services import CHAIR, DEPUTY, LEADING
@@ -132,24 +143,36 @@ class OfficialDocument:
 
 
 def _vote_subject(vote):
-    year = vote.term.year
+    period = vote.term.period_phrase
     if vote.kind == VoteKind.NOMINATION:
         return (
-            f"Kiểm phiếu bình xét, suy tôn đơn vị dẫn đầu phong trào thi đua năm {year}"
+            f"Kiểm phiếu bình xét, suy tôn đơn vị dẫn đầu phong trào thi đua {period}"
         )
     if vote.kind == VoteKind.CHAIR_ELECTION:
         chair, deputy = _officer_titles(vote.term)
-        return f"Kiểm phiếu bầu {chair}, {deputy} năm {year + 1}"
+        return f"Kiểm phiếu bầu {chair}, {deputy} {_next_period(vote.term)}"
     return f"Kiểm phiếu: {vote.title}"
 
 
+def _next_period(term):
+    """The next term's label inside a sentence (“năm học 2025–2026”)."""
+    return lower_first(next_period_label(term.period_label))
+
+
 def _question_title(vote, question):
-    year = vote.term.year
+    period = vote.term.period_phrase
+    form = question.award_form
+    if vote.kind == VoteKind.NOMINATION and form is not None:
+        if question.code == LEADING:
+            return (
+                f"Đơn vị dẫn đầu phong trào thi đua {period}, đề nghị tặng {form.name}"
+            )
+        return f"Đơn vị đề nghị tặng {form.name} {period}"
     chair, deputy = _officer_titles(vote.term)
     titles = {
-        (VoteKind.NOMINATION, LEADING): f"Đơn vị dẫn đầu phong trào thi đua năm {year}",
-        (VoteKind.CHAIR_ELECTION, CHAIR): f"{chair} năm {year + 1}",
-        (VoteKind.CHAIR_ELECTION, DEPUTY): f"{deputy} năm {year + 1}",
+        (VoteKind.NOMINATION, LEADING): f"Đơn vị dẫn đầu phong trào thi đua {period}",
+        (VoteKind.CHAIR_ELECTION, CHAIR): f"{chair} {_next_period(vote.term)}",
+        (VoteKind.CHAIR_ELECTION, DEPUTY): f"{deputy} {_next_period(vote.term)}",
     }
     return titles.get((vote.kind, question.code), question.title)
 
@@ -171,6 +194,8 @@ def _chosen(vote):
 def _outcome_word(vote, row, tied_ids):
     if row.elected:
         return _chosen(vote).capitalize()
+    if row.won_higher:
+        return "Được suy tôn ở hình thức cao hơn"
     if row.unit.pk in tied_ids:
         return "Bằng phiếu"
     return f"Không {_chosen(vote)}"
@@ -180,15 +205,13 @@ def _question_section(number, vote, qresult, result):
     question = qresult.question
     tied_ids = set()
     if qresult.tie:
-        cut = max(
-            (r.votes for r in qresult.rows if r.over_threshold and not r.elected),
-            default=None,
-        )
-        tied_ids = {
-            r.unit.pk
+        open_rows = [
+            r
             for r in qresult.rows
-            if r.over_threshold and not r.elected and r.votes == cut
-        }
+            if r.over_threshold and not r.elected and not r.won_higher
+        ]
+        cut = max((r.votes for r in open_rows), default=None)
+        tied_ids = {r.unit.pk for r in open_rows if r.votes == cut}
     table = tuple(
         (
             str(index),
@@ -203,7 +226,19 @@ def _question_section(number, vote, qresult, result):
     paragraphs = [
         f"Số đơn vị được chọn tối đa trên mỗi phiếu: {question.max_choices}.",
     ]
+    if question.own_threshold is not None:
+        paragraphs.append(
+            f"Tỷ lệ phiếu tối thiểu để {_chosen(vote)} ở hình thức này: trên "
+            f"{fraction_words(question.own_threshold)} tổng số thành viên đồng "
+            f"ý, tức ít nhất {qresult.votes_to_win} phiếu."
+        )
     after = [f"Số phiếu không chọn đơn vị nào: {qresult.abstentions}."]
+    higher = [r.unit.name for r in qresult.rows if r.won_higher]
+    if higher:
+        after.append(
+            f"Đơn vị đã {_chosen(vote)} ở hình thức cao hơn nên không xét ở hình "
+            f"thức này: {', '.join(higher)}."
+        )
     winners = [unit.name for unit in qresult.winners]
     if not result.quorum_met:
         after.append(
@@ -254,10 +289,10 @@ def _conclusion(vote, result):
     if vote.kind == VoteKind.CHAIR_ELECTION:
         chair, deputy = vote_selectors.elected_officers(result)
         chair_title, deputy_title = _officer_titles(vote.term)
-        year = vote.term.year + 1
+        period = _next_period(vote.term)
         return (
-            f"{chair_title} năm {year}: {chair.name if chair else 'chưa xác định'}.",
-            f"{deputy_title} năm {year}: {deputy.name if deputy else 'chưa xác định'}.",
+            f"{chair_title} {period}: {chair.name if chair else 'chưa xác định'}.",
+            f"{deputy_title} {period}: {deputy.name if deputy else 'chưa xác định'}.",
         )
     lines = []
     for qresult in result.questions:
@@ -300,7 +335,7 @@ def vote_minutes_document(vote):
         f"Thời gian bỏ phiếu: từ {short_time(vote.opened_at)} "
         f"đến {short_time(vote.closed_at)}.",
         f"Đơn vị chủ trì: {chair.name if chair else TO_BE_FILLED} "
-        f"({_officer_titles(term)[0]} năm {term.year}).",
+        f"({_officer_titles(term)[0]} {term.period_phrase}).",
         "Hình thức: bỏ phiếu kín; mỗi đơn vị thành viên bỏ một phiếu.",
     )
     turnout = vote_selectors.share_of_members(result.participation, result.eligible)
@@ -322,6 +357,13 @@ def vote_minutes_document(vote):
         f"{fraction_words(vote.threshold)} tổng số "
         f"thành viên đồng ý, tức ít nhất {result.votes_to_win} phiếu.",
     )
+    if vote.kind == VoteKind.NOMINATION and len(result.questions) > 1:
+        # One unit, one tier: `awards.selectors.votes.vote_result`.
+        rules += (
+            "Mỗi đơn vị chỉ được suy tôn ở một hình thức khen thưởng; các hình "
+            "thức được kiểm phiếu theo thứ tự từ cao xuống thấp, đơn vị đã được "
+            "suy tôn ở hình thức cao hơn không được xét ở hình thức thấp hơn.",
+        )
     sections = [
         Section("I. THÀNH PHẦN THAM GIA", paragraphs=participation),
         Section("II. QUY ĐỊNH VỀ TỶ LỆ", paragraphs=rules),
@@ -377,9 +419,6 @@ CAMPAIGN_KIND_WORDS = {
 def _campaign_section(term, members):
     """Campaigns of the year that reached the cluster's members, by kind, with
     the final reports accepted against those expected (campaigns app)."""
-    from campaigns import scope as campaign_scope
-    from campaigns.selectors import year_statistics
-
     heading = "1. Tổ chức các phong trào thi đua"
     authority_id = term.cluster.authority_id
     statistics = year_statistics(authority_id, term.year)
@@ -394,7 +433,7 @@ def _campaign_section(term, members):
         return Section(
             heading,
             paragraphs=(
-                f"Trong năm {term.year}, chưa có phong trào thi đua nào được ghi "
+                f"Trong {term.period_phrase}, chưa có phong trào thi đua nào được ghi "
                 "nhận cho các đơn vị của Cụm.",
             ),
         )
@@ -413,7 +452,7 @@ def _campaign_section(term, members):
         "" if counts.get("regular") else ", cùng với phong trào thi đua thường xuyên"
     )
     paragraphs = [
-        f"Trong năm {term.year}, các đơn vị trong Cụm đã triển khai thực hiện "
+        f"Trong {term.period_phrase}, các đơn vị trong Cụm đã triển khai thực hiện "
         f"{len(campaigns)} phong trào thi đua{by}, gồm {kinds}{regular}."
     ]
     row = next(
@@ -454,15 +493,13 @@ def _members_paragraphs(term, members):
     chair, deputy = term.chair, term.deputy
     if chair:
         chair_title, deputy_title = _officer_titles(term)
-        officers = f"Năm {term.year}, {chair.name} làm {chair_title}"
+        officers = f"{term.period_label}, {chair.name} làm {chair_title}"
         officers += f", {deputy.name} làm {deputy_title}." if deputy else "."
         lines.append(officers)
     return tuple(lines)
 
 
 def _indicator_section(term):
-    from pledges.selectors import cluster_totals
-
     rows = [row for row in cluster_totals(term).rows if row["show_total"]]
     if not rows:
         return Section(
@@ -519,8 +556,6 @@ def _indicator_section(term):
 
 
 def _commendation_section(term):
-    from pledges.models import CommendationFigure
-
     figures = list(
         CommendationFigure.objects.filter(
             report__term=term, report__state__in=REPORT_STATES_COUNTED
@@ -539,8 +574,8 @@ def _commendation_section(term):
     return Section(
         heading,
         paragraphs=(
-            f"Trong năm {term.year}, Ủy ban nhân dân các đơn vị thành viên đã khen "
-            f"thưởng {vn_number(collectives)} tập thể và {vn_number(individuals)} "
+            f"Trong {term.period_phrase}, Ủy ban nhân dân các đơn vị thành viên đã "
+            f"khen thưởng {vn_number(collectives)} tập thể và {vn_number(individuals)} "
             "cá nhân có thành tích trong phong trào thi đua, cụ thể:",
         ),
         header=("STT", "Hình thức khen thưởng", "Tập thể", "Cá nhân"),
@@ -561,8 +596,6 @@ def _commendation_section(term):
 
 
 def _ranking_section(term):
-    from pledges.selectors import published_ranking
-
     heading = "III. KẾT QUẢ CHẤM ĐIỂM, XẾP HẠNG"
     snapshot = published_ranking(term)
     if snapshot is None:
@@ -614,8 +647,8 @@ def _vote_section(term):
     ranks = vote_selectors.published_ranks(term)
     paragraphs = []
     for vote in votes:
-        nomination = vote_selectors.nomination_result(vote, ranks=ranks)
-        result = nomination.result
+        tiers = vote_selectors.nomination_results(vote, ranks=ranks)
+        result = tiers[0].result if tiers else vote_selectors.vote_result(vote)
         words = (
             f"Ngày {local_day(vote.closed_at):%d/%m/%Y}, "
             f"{wording.for_kind(vote.term, 'Cụm', 'Khối')} tổ chức bỏ phiếu kín "
@@ -627,23 +660,36 @@ def _vote_section(term):
                 words + ", không đạt tỷ lệ tối thiểu nên không đơn vị nào được suy tôn."
             )
             continue
-        elected = [
-            f"{row.unit.name} ({row.votes}/{result.eligible} phiếu, "
-            f"{percent(row.percent)})"
-            for row in nomination.rows
-            if row.elected
-        ]
-        if elected:
-            words += "; các đơn vị được suy tôn: " + ", ".join(elected)
-        else:
-            words += "; không đơn vị nào đạt số phiếu theo quy định"
+        lines = []
+        for nomination in tiers:
+            elected = [
+                f"{row.unit.name} ({row.votes}/{result.eligible} phiếu, "
+                f"{percent(row.percent)})"
+                for row in nomination.rows
+                if row.elected
+            ]
+            if elected:
+                line = "các đơn vị được suy tôn: " + ", ".join(elected)
+            else:
+                line = "không đơn vị nào đạt số phiếu theo quy định"
+            tie = ""
+            if nomination.tie:
+                tied = ", ".join(unit.name for unit in nomination.tied)
+                tie = (
+                    f"Các đơn vị {tied} bằng phiếu nhau; còn "
+                    f"{nomination.undecided} vị trí chưa xác định."
+                )
+            lines.append((nomination, line, tie))
+        if len(lines) == 1:
+            _nomination, line, tie = lines[0]
+            paragraphs.append(f"{words}; {line}.")
+            if tie:
+                paragraphs.append(tie)
+            continue
         paragraphs.append(words + ".")
-        if nomination.tie:
-            tied = ", ".join(unit.name for unit in nomination.tied)
-            paragraphs.append(
-                f"Các đơn vị {tied} bằng phiếu nhau; còn {nomination.undecided} vị "
-                "trí chưa xác định."
-            )
+        for nomination, line, tie in lines:
+            title = _question_title(vote, nomination.question)
+            paragraphs.append(f"– {title}: {line}." + (f" {tie}" if tie else ""))
     return Section(heading, paragraphs=tuple(paragraphs))
 
 
@@ -673,10 +719,7 @@ def _proposal_section(term):
         paragraphs.append(f"Tờ trình{number}: {proposal.title} ({state}).")
         for nominee in proposal.nominees.all():
             paragraphs.append(f"– {nominee.name}: {nominee.award_form.name}.")
-        try:
-            decision = proposal.decision
-        except Decision.DoesNotExist:
-            decision = None
+        decision = proposal.decision
         if decision is not None:
             paragraphs.append(
                 f"Quyết định số {decision.number_display} ngày "
@@ -702,23 +745,26 @@ def _handover_section(term):
         )
         .first()
     )
+    label = (
+        next_term.period_label if next_term else next_period_label(term.period_label)
+    )
     paragraphs = []
     if handover is not None:
         paragraphs.append(
             f"Ngày {handover.date:%d/%m/%Y} tại {handover.place} "
             f"({handover.occasion}), {handover.from_unit.name} đã bàn giao "
-            f"{chair_title} năm {year} cho {handover.to_unit.name}."
+            f"{chair_title} {lower_first(label)} cho {handover.to_unit.name}."
         )
         if handover.note:
             paragraphs.append(handover.note)
     if next_term is not None and next_term.chair is not None:
         deputy = next_term.deputy
         paragraphs.append(
-            f"Năm {year}: {next_term.chair.name} làm {chair_title}"
+            f"{label}: {next_term.chair.name} làm {chair_title}"
             + (f", {deputy.name} làm {deputy_title}." if deputy else ".")
         )
     if not paragraphs:
-        paragraphs.append(f"{chair_title} năm {year} chưa được xác định.")
+        paragraphs.append(f"{chair_title} {lower_first(label)} chưa được xác định.")
     return Section(heading, paragraphs=tuple(paragraphs))
 
 
@@ -768,7 +814,7 @@ def term_summary_document(term):
         number="Số:      /BC-CTĐ",
         place_date=vn_date_line(authority.place_name, day),
         title="BÁO CÁO",
-        subtitle=f"Tổng kết phong trào thi đua {term.period_label.lower()}",
+        subtitle=f"Tổng kết phong trào thi đua {term.period_phrase}",
         opening=(f"{cluster.name}, {authority.name}",),
         sections=tuple(sections),
         recipients=(

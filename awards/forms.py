@@ -5,12 +5,14 @@ from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from clusters.forms import DateInput, ModelMultipleChoiceField
+from clusters.forms import DateInput, FractionField, ModelMultipleChoiceField
 from core.hygiene import Form, ModelForm
 
-from .models import AwardForm, IssuerKind, Nominee, SigningCapacity
+from .models import AwardForm, IssuerKind, Nominee, Proposal, SigningCapacity
+from .services.votes import tier_field
 
 ABSTAIN = "abstain"
+TIER_FIELDS = ("seats", "candidates", "threshold")
 
 
 class BallotForm(Form):
@@ -76,51 +78,117 @@ class BallotForm(Form):
 
 
 class NominationOpenForm(Form):
-    """The candidates of a nomination vote (ticked: the units ranked within the
-    seats to fill) and how many units each member may tick."""
+    """One block per award tier (`selectors.TierSetup`): the seats to fill
+    (empty: the tier is not voted on), the candidates (ticked by default: the
+    units ranked within the leading tier's seats) and an optional threshold of
+    its own. Field names come from `services.tier_field`; the service checks
+    everything again."""
 
-    candidates = forms.MultipleChoiceField(
-        label=_("Candidates"),
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": _("Choose at least one candidate.")},
-    )
-    seats = forms.IntegerField(
-        label=_("Leading units to nominate"),
-        min_value=1,
-        help_text=_("Each member ticks at most this many candidates."),
-    )
-
-    def __init__(self, *args, choices, **kwargs):
+    def __init__(self, *args, choices, tiers, **kwargs):
         """`choices` is a list of (unit, label) for every member, best ranked
-        first."""
+        first; `tiers` the `TierSetup`s, highest first."""
         super().__init__(*args, **kwargs)
         self.units = {str(unit.pk): unit for unit, _label in choices}
-        self.fields["candidates"].choices = [
-            (str(unit.pk), label) for unit, label in choices
-        ]
         most = max(len(choices), 1)
-        self.fields["seats"].validators.append(MaxValueValidator(most))
-        self.fields["seats"].widget.attrs["max"] = most
+        self.tiers = []
+        for tier in tiers:
+            names = {n: tier_field(tier.code, n) for n in TIER_FIELDS}
+            title = tier.form.name if tier.form is not None else _("Leading units")
+            seats = forms.IntegerField(
+                label=_("Units to nominate for %(form)s") % {"form": title},
+                min_value=1,
+                required=False,
+                help_text=_(
+                    "Each member ticks at most this many candidates. Leave empty "
+                    "not to vote on this award."
+                ),
+            )
+            seats.validators.append(MaxValueValidator(most))
+            seats.widget.attrs["max"] = most
+            self.fields[names["seats"]] = seats
+            self.fields[names["candidates"]] = forms.MultipleChoiceField(
+                label=_("Candidates for %(form)s") % {"form": title},
+                choices=[(str(unit.pk), label) for unit, label in choices],
+                widget=forms.CheckboxSelectMultiple,
+                required=False,
+            )
+            self.fields[names["threshold"]] = FractionField(
+                label=_("Threshold for %(form)s") % {"form": title},
+                required=False,
+                help_text=_(
+                    "Empty: the term's threshold. Otherwise a share of all "
+                    "members, e.g. 2/3."
+                ),
+            )
+            self.initial.setdefault(names["seats"], tier.seats)
+            self.initial.setdefault(
+                names["candidates"], [str(pk) for pk in tier.candidates]
+            )
+            self.tiers.append((tier, title, names))
+
+    def blocks(self):
+        """(title, [bound fields]) of every tier, for the template."""
+        return [
+            (title, [self[names[n]] for n in TIER_FIELDS])
+            for _tier, title, names in self.tiers
+        ]
 
     def clean(self):
         data = super().clean()
-        candidates, seats = data.get("candidates"), data.get("seats")
-        if candidates and seats and seats > len(candidates):
-            self.add_error(
-                "seats",
-                ngettext_lazy(
-                    "Nominate at most %(count)d unit: there is %(count)d candidate.",
-                    "Nominate at most %(count)d units: there are %(count)d candidates.",
-                    "count",
+        held = 0
+        for _tier, _title, names in self.tiers:
+            seats = data.get(names["seats"])
+            candidates = data.get(names["candidates"]) or []
+            if seats is None and not candidates:
+                continue
+            held += 1
+            if not candidates:
+                self.add_error(names["candidates"], _("Choose at least one candidate."))
+            elif seats is None and names["seats"] not in self.errors:
+                self.add_error(
+                    names["seats"],
+                    _(
+                        "Give the number of units to nominate, or untick every "
+                        "candidate."
+                    ),
                 )
-                % {"count": len(candidates)},
-            )
+            elif seats is not None and seats > len(candidates):
+                self.add_error(
+                    names["seats"],
+                    ngettext_lazy(
+                        "Nominate at most %(count)d unit: there is %(count)d "
+                        "candidate.",
+                        "Nominate at most %(count)d units: there are %(count)d "
+                        "candidates.",
+                        "count",
+                    )
+                    % {"count": len(candidates)},
+                )
+        if not held and not self.errors:
+            raise forms.ValidationError(_("Choose at least one award form to vote on."))
         return data
 
-    def chosen_units(self):
-        """The ticked candidates as units, in the order of the list."""
-        chosen = set(self.cleaned_data["candidates"])
-        return [unit for pk, unit in self.units.items() if pk in chosen]
+    def chosen_tiers(self):
+        """The tiers voted on, for `services.nomination_open`: dicts
+        {award_form, seats, candidates (units, in the order of the list),
+        threshold}."""
+        tiers = []
+        for tier, _title, names in self.tiers:
+            seats = self.cleaned_data.get(names["seats"])
+            if seats is None:
+                continue
+            chosen = set(self.cleaned_data.get(names["candidates"]) or [])
+            tiers.append(
+                {
+                    "award_form": tier.form,
+                    "seats": seats,
+                    "candidates": [
+                        unit for pk, unit in self.units.items() if pk in chosen
+                    ],
+                    "threshold": self.cleaned_data.get(names["threshold"]),
+                }
+            )
+        return tiers
 
 
 # Catalogue, proposals, decisions, registry -----------------------------------
@@ -216,6 +284,18 @@ class ProposalForm(Form):
     )
 
 
+class TermProposalForm(ProposalForm):
+    prefill = forms.BooleanField(
+        label=_("Fill in the nominees chosen by the nomination vote"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Each unit the members chose is proposed for its tier's award form, "
+            "with its votes as achievements; edit them afterwards."
+        ),
+    )
+
+
 class CampaignProposalForm(ProposalForm):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
 
@@ -285,6 +365,68 @@ class AttachmentForm(Form):
     )
 
 
+class ExternalGrantForm(Form):
+    """An award decided outside the system (the Prime Minister's Government
+    flag, a ministry's flag…) to a unit of the authority or a person."""
+
+    issuer = forms.CharField(
+        label=_("Issued by"),
+        max_length=200,
+        help_text=_("e.g. “Thủ tướng Chính phủ”, “Bộ trưởng Bộ Nội vụ”."),
+    )
+    number = forms.CharField(
+        label=_("Decision number"),
+        max_length=50,
+        help_text=_("As printed, e.g. “1234/QĐ-TTg”."),
+    )
+    date = forms.DateField(label=_("Decision date"), widget=DateInput())
+    award_form = forms.ModelChoiceField(
+        label=_("Award form"), queryset=AwardForm.objects.none()
+    )
+    year = forms.IntegerField(label=_("Emulation year"), min_value=2000, max_value=2100)
+    unit = forms.ModelChoiceField(
+        label=_("Unit"),
+        queryset=None,
+        required=False,
+        help_text=_("For a collective. Leave empty for a person."),
+    )
+    person_name = forms.CharField(
+        label=_("Person's full name"), max_length=150, required=False
+    )
+    person_position = forms.CharField(
+        label=_("Person's position"), max_length=200, required=False
+    )
+    person_organisation = forms.CharField(
+        label=_("Person's organisation"), max_length=200, required=False
+    )
+    reason = forms.CharField(
+        label=_("Achievements"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    upload = forms.FileField(
+        label=_("Scanned decision"),
+        required=False,
+        help_text=_("PDF, Word (.docx), Excel (.xlsx), JPG or PNG, at most 10 MB."),
+    )
+
+    def __init__(self, *args, forms_queryset, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["award_form"].queryset = forms_queryset
+        self.fields["unit"].queryset = units
+        self.fields["year"].localize = False
+        self.fields["year"].widget.is_localized = False
+
+    def clean(self):
+        data = super().clean()
+        unit, name = data.get("unit"), (data.get("person_name") or "").strip()
+        if unit is None and not name:
+            self.add_error("unit", _("Choose a unit or enter a person's name."))
+        elif unit is not None and name:
+            self.add_error("person_name", _("Choose a unit or enter a person's name."))
+        return data
+
+
 PROPOSAL_ACTIONS = [
     ("submit", _("Send to the authority")),
     ("receive", _("Receive")),
@@ -308,6 +450,13 @@ class ProposalActionForm(Form):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+def proposal_label(proposal):
+    """ "Cụm … – 2023: title" for a term's proposal, the title otherwise."""
+    if proposal.term_id:
+        return f"{proposal.term.cluster.name} – {proposal.year}: {proposal.title}"
+    return f"{proposal.title} ({proposal.year})"
 
 
 class DecisionForm(Form):
@@ -343,18 +492,34 @@ class DecisionForm(Form):
     capacity = forms.ChoiceField(
         label=_("Signing capacity"), choices=SigningCapacity.choices
     )
+    also = ModelMultipleChoiceField(
+        label=_("Also answers"),
+        queryset=Proposal.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Other received or appraised proposals (of other clusters, campaigns "
+            "or units) this decision answers at once; their nominees are listed "
+            "below."
+        ),
+    )
     granted = ModelMultipleChoiceField(
         label=_("Granted nominees"),
         queryset=Nominee.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Nominees not ticked are closed as not granted."),
+        help_text=_(
+            "Nominees not ticked are closed as not granted; tick only nominees of "
+            "the proposals answered."
+        ),
     )
 
-    def __init__(self, *args, nominees, **kwargs):
+    def __init__(self, *args, nominees, companions, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["also"].queryset = companions
+        self.fields["also"].label_from_instance = proposal_label
         self.fields["granted"].queryset = nominees
         self.fields["granted"].label_from_instance = lambda n: (
-            f"{n.name} – {n.award_form.name}"
+            f"{n.name} – {n.award_form.name} ({proposal_label(n.proposal)})"
         )
         self.fields["number"].localize = False
         self.fields["number"].widget.is_localized = False

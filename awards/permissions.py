@@ -11,6 +11,7 @@ from clusters.permissions import (
     is_chair_officer,
     is_province_staff,
     is_unit_officer,
+    sees_whole_authority,
 )
 
 
@@ -100,8 +101,6 @@ def _same_authority_as(user, obj):
 def handles_awards(user):
     """Admins and province staff: receive, appraise, return and reject
     proposals, record decisions, moderate public comments, see statistics."""
-    from clusters.permissions import sees_whole_authority
-
     return sees_whole_authority(user)
 
 

@@ -80,6 +80,16 @@ urlpatterns = [
         name="decision_docx",
     ),
     path("awards/registry/", views.award_registry, name="award_registry"),
+    path(
+        "awards/registry/external/new/",
+        views.external_grant_create,
+        name="external_grant_create",
+    ),
+    path(
+        "awards/external-decisions/<int:pk>/file/",
+        views.external_decision_file,
+        name="external_decision_file",
+    ),
     path("awards/statistics/", views.award_statistics, name="award_statistics"),
     path(
         "awards/statistics.xlsx",

@@ -1,15 +1,18 @@
 """Reads of the campaigns app shaped for pages, scoped to the user's reach, in a
 constant number of queries whatever the number of campaigns and units."""
 
+from __future__ import annotations
+
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.apps import apps
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 
-from clusters.models import Membership, Unit
+from clusters.models import Membership, Term, Unit, User
 from clusters.permissions import is_unit_officer, sees_whole_authority
 from pledges.models import Aggregation, Criterion
 from pledges.totals import combine, how_to_total
@@ -22,6 +25,7 @@ from .models import (
     CampaignKind,
     CampaignMetric,
     CampaignReport,
+    CampaignReview,
     CampaignRule,
     CampaignState,
     Exemplar,
@@ -43,7 +47,7 @@ STAGE_KIND = {
 }
 
 
-def campaigns_visible_to(user):
+def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     """Campaigns the user may open: every campaign of the authority for staff
     and admins; for an officer, the launched campaigns that reach its unit."""
     if sees_whole_authority(user):
@@ -57,9 +61,9 @@ def campaigns_visible_to(user):
     return Campaign.objects.none()
 
 
-def campaign_years(user):
+def campaign_years(user: User) -> list[int]:
     """The years any visible campaign runs in, newest first (1 query)."""
-    years = set()
+    years: set[int] = set()
     for start, end in campaigns_visible_to(user).values_list(
         "start_date__year", "end_date__year"
     ):
@@ -67,7 +71,15 @@ def campaign_years(user):
     return sorted(years, reverse=True)
 
 
-def campaign_rows(user, *, kind=None, year=None, state=None, scope=None, query=""):
+def campaign_rows(
+    user: User,
+    *,
+    kind: str | None = None,
+    year: int | None = None,
+    state: str | None = None,
+    scope: str | None = None,
+    query: str = "",
+) -> list[Campaign]:
     """Campaigns for the list page with their counts of chosen clusters and units
     and of reports waiting for review; for an officer, `.my_reports` {kind:
     report} of its unit (2 queries)."""
@@ -97,7 +109,7 @@ def campaign_rows(user, *, kind=None, year=None, state=None, scope=None, query="
             ),
         ).order_by("-start_date", "title")
     )
-    mine = {}
+    mine: dict[int, dict[str, CampaignReport]] = {}
     if is_unit_officer(user):
         for report in CampaignReport.objects.filter(
             unit_id=user.unit_id, campaign__in=[c.pk for c in campaigns]
@@ -105,10 +117,10 @@ def campaign_rows(user, *, kind=None, year=None, state=None, scope=None, query="
             mine.setdefault(report.campaign_id, {})[report.kind] = report
     for campaign in campaigns:
         campaign.my_reports = mine.get(campaign.pk, {})
-    return campaigns
+    return campaigns  # type: ignore[return-value]
 
 
-def campaign_detail(user, pk):
+def campaign_detail(user: User, pk: int) -> Campaign:
     """A visible campaign with its figures, attachments, chosen clusters and
     units. Raises Campaign.DoesNotExist."""
     return (
@@ -126,11 +138,11 @@ def campaign_detail(user, pk):
 
 @dataclass
 class MatrixRow:
-    unit: object
+    unit: Unit
     reports: dict  # kind → CampaignReport
     in_scope: bool = True
 
-    def cells(self):
+    def cells(self) -> list[CampaignReport | None]:
         return [self.reports.get(kind) for kind in ReportKind.values]
 
 
@@ -144,7 +156,7 @@ class Participation:
     extra: dict = field(default_factory=dict)
 
 
-def participation(campaign, stage=ReviewStage.FINAL):
+def participation(campaign: Campaign, stage: str = ReviewStage.FINAL) -> Participation:
     """The participation matrix of `campaign` (every unit it reaches × its
     registration, mid-term and final report with their states, plus units that
     reported but are no longer in scope), report counts by state, the figures
@@ -157,7 +169,7 @@ def participation(campaign, stage=ReviewStage.FINAL):
             "unit", "updated_by"
         )
     )
-    by_unit = {}
+    by_unit: dict[int, dict[str, CampaignReport]] = {}
     for report in reports:
         by_unit.setdefault(report.unit_id, {})[report.kind] = report
     rows = [MatrixRow(unit, by_unit.get(unit.pk, {})) for unit in units]
@@ -167,13 +179,13 @@ def participation(campaign, stage=ReviewStage.FINAL):
         MatrixRow(unit, by_unit[unit.pk], in_scope=False)
         for unit in sorted(outside.values(), key=lambda u: u.name)
     )
-    counts = {kind: Counter() for kind in ReportKind.values}
+    counts: dict[str, Counter[str]] = {kind: Counter() for kind in ReportKind.values}
     for row in rows:
         for kind in ReportKind.values:
             report = row.reports.get(kind)
             counts[kind][report.state if report else "none"] += 1
     metrics = list(campaign.metrics.order_by("position", "id"))
-    values = {}
+    values: dict[int, list[tuple[str, Decimal | None]]] = {}
     for metric_id, state, value in CampaignFigure.objects.filter(
         report__campaign=campaign,
         report__kind=stage_kind,
@@ -205,14 +217,14 @@ def participation(campaign, stage=ReviewStage.FINAL):
     return Participation(rows, counts, sums, exemplars, stage_kind)
 
 
-def reviews_of(campaign):
+def reviews_of(campaign: Campaign) -> dict[str, CampaignReview]:
     """{stage: CampaignReview} of `campaign` (1 query)."""
     return {
         review.stage: review for review in campaign.reviews.select_related("updated_by")
     }
 
 
-def campaign_proposals(campaign):
+def campaign_proposals(campaign: Campaign) -> list[Any] | None:
     """The award proposals made for `campaign`, or None while the awards app has
     no proposals linked to campaigns (1 query)."""
     try:
@@ -227,7 +239,7 @@ def campaign_proposals(campaign):
 # Home page -----------------------------------------------------------------
 
 
-def unit_home(user):
+def unit_home(user: User) -> list[Campaign]:
     """For an officer: the running campaigns that reach its unit, each with
     `.my_reports` {kind: report} (2 queries)."""
     campaigns = list(
@@ -235,7 +247,7 @@ def unit_home(user):
         .filter(state__in=RUNNING_STATES)
         .order_by("final_deadline", "end_date", "title")
     )
-    mine = {}
+    mine: dict[int, dict[str, CampaignReport]] = {}
     for report in CampaignReport.objects.filter(
         unit_id=user.unit_id, campaign__in=[c.pk for c in campaigns]
     ):
@@ -245,7 +257,7 @@ def unit_home(user):
     return campaigns
 
 
-def staff_home(user):
+def staff_home(user: User) -> tuple[list[Campaign], int]:
     """For staff and admins: the campaigns with reports waiting for review, and
     how many campaigns are running (1 query)."""
     campaigns = list(
@@ -275,11 +287,11 @@ class StatRow:
     members: int = 0
 
     @property
-    def total(self):
+    def total(self) -> int:
         return sum(self.by_kind.values())
 
     @property
-    def kinds(self):
+    def kinds(self) -> list[int]:
         return [self.by_kind[kind] for kind in KIND_ORDER]
 
 
@@ -290,7 +302,7 @@ class _Named:
     kind: str = ""
 
 
-def year_statistics(authority_id, year):
+def year_statistics(authority_id: int, year: int) -> dict[str, Any]:
     """The campaigns of the authority carried out in `year` (launched, period
     overlapping the year) counted by kind, per cluster or block (campaigns that
     reached at least one of its members that year) and per unit, with the final
@@ -324,6 +336,9 @@ def year_statistics(authority_id, year):
         ).values_list("campaign_id", "unit_id")
     )
     scope_rows = [(u, c, year) for u, _n, c, _cn, _ck in rows]
+    units: dict[int, StatRow]
+    clusters: dict[int, StatRow]
+    members_of: dict[int, set[int]]
     units, clusters, members_of = {}, {}, {}
     for unit_id, unit_name, cluster_id, cluster_name, cluster_kind in rows:
         units.setdefault(unit_id, StatRow(_Named(unit_id, unit_name)))
@@ -370,7 +385,7 @@ def year_statistics(authority_id, year):
 # Campaigns counted by pledge criteria ------------------------------------------
 
 
-def rules_of_term(term):
+def rules_of_term(term: Term) -> dict[int, CampaignRule]:
     """{criterion id: CampaignRule} of the term's pledge (1 query)."""
     return {
         rule.criterion_id: rule
@@ -378,7 +393,9 @@ def rules_of_term(term):
     }
 
 
-def counted_campaigns(term):
+def counted_campaigns(
+    term: Term,
+) -> tuple[dict[int, CampaignRule], dict[tuple[int, int], list[Campaign]]]:
     """For each criterion of the term's pledge that counts campaigns and each
     member unit: the campaigns counted — launched, period overlapping the term's
     year, reaching the unit, of a kind the rule counts, with the unit's final
@@ -437,7 +454,7 @@ def counted_campaigns(term):
     return rules, counted
 
 
-def campaign_points(term):
+def campaign_points(term: Term) -> dict[tuple[int, int], Decimal]:
     """{(unit id, criterion id): points} for every member of `term` and every
     criterion of its pledge that counts campaigns: points per counted campaign
     (see `counted_campaigns`), capped at the criterion's maximum. Empty when no
@@ -455,7 +472,7 @@ def campaign_points(term):
 # Lookups of the campaign pages ------------------------------------------------
 
 
-def reports_of_unit(campaign, unit_id):
+def reports_of_unit(campaign: Campaign, unit_id: int) -> dict[str, CampaignReport]:
     """{kind: report} of the unit `unit_id` in `campaign` (1 query)."""
     return {
         r.kind: r
@@ -463,7 +480,7 @@ def reports_of_unit(campaign, unit_id):
     }
 
 
-def unit_report(campaign, unit, kind):
+def unit_report(campaign: Campaign, unit: Unit, kind: str) -> CampaignReport | None:
     """The unit's report of `kind` in `campaign` with its editors, or None."""
     return (
         CampaignReport.objects.filter(campaign=campaign, unit=unit, kind=kind)
@@ -472,12 +489,12 @@ def unit_report(campaign, unit, kind):
     )
 
 
-def unit_of_authority(authority_id, pk):
+def unit_of_authority(authority_id: int, pk: int) -> Unit:
     """The unit `pk` of the authority. Raises Unit.DoesNotExist."""
     return Unit.objects.get(pk=pk, authority_id=authority_id)
 
 
-def attachment_visible_to(user, pk):
+def attachment_visible_to(user: User, pk: int) -> CampaignAttachment:
     """A file of a campaign `user` sees, with its campaign. Raises
     CampaignAttachment.DoesNotExist."""
     return CampaignAttachment.objects.select_related("campaign").get(
@@ -485,7 +502,7 @@ def attachment_visible_to(user, pk):
     )
 
 
-def evidence_visible_to(user, pk):
+def evidence_visible_to(user: User, pk: int) -> ReportEvidence:
     """A report's file of a campaign `user` sees, with its report's unit and
     campaign (whether the user may see that report is a permission). Raises
     ReportEvidence.DoesNotExist."""
@@ -497,12 +514,12 @@ def evidence_visible_to(user, pk):
 class CountedRow(NamedTuple):
     """One member's line on a criterion's campaigns page."""
 
-    unit: object
-    campaigns: list
-    points: object
+    unit: Unit
+    campaigns: list[Campaign]
+    points: Decimal
 
 
-def criterion_in_term(term, pk):
+def criterion_in_term(term: Term, pk: int) -> Criterion:
     """The criterion `pk` of `term`'s pledge with its pledge and section.
     Raises Criterion.DoesNotExist."""
     return Criterion.objects.select_related("pledge", "section").get(
@@ -510,7 +527,14 @@ def criterion_in_term(term, pk):
     )
 
 
-def counted_rows(term, criterion, rule, counted, *, unit_ids=None):
+def counted_rows(
+    term: Term,
+    criterion: Criterion,
+    rule: CampaignRule,
+    counted: dict[tuple[int, int], list[Campaign]],
+    *,
+    unit_ids: Iterable[int] | None = None,
+) -> list[CountedRow]:
     """The members of `term` by name (only those in `unit_ids` unless it is
     None) with the campaigns `criterion` counts for them (`counted_campaigns`)
     and the points, capped at the criterion's maximum (1 query)."""

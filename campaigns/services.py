@@ -2,16 +2,25 @@
 atomic, audited with the actor (and a reason where one is needed). A refused
 operation raises `DomainError` with a translated message and changes nothing."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clusters.models import Authority, Cluster, Unit, User
 from clusters.services import TERM_RESULTS, term_require_writable
 from core.audit import audited_delete, audited_save
 from core.errors import DomainError
 from core.transitions import Workflow
-from pledges.models import CriterionKind, PledgeState
+from pledges.models import Criterion, CriterionKind, PledgeState
 from pledges.uploads import removes_files_on_failure, store_checked
 
 from .models import (
@@ -87,7 +96,7 @@ RULE_KINDS = (CriterionKind.ASSESSED, CriterionKind.BONUS)
 class StaleObject(DomainError):
     """The row changed since the form was loaded; nothing was saved."""
 
-    def __init__(self, obj):
+    def __init__(self, obj: Campaign | CampaignReport) -> None:
         who = obj.updated_by.display_name if getattr(obj, "updated_by", None) else ""
         message = (
             _(
@@ -104,12 +113,14 @@ class StaleObject(DomainError):
         super().__init__(message)
 
 
-def _check_version(obj, version):
+def _check_version(obj: Campaign | CampaignReport, version: int | str | None) -> None:
     if version is not None and str(version) != str(obj.version):
         raise StaleObject(obj)
 
 
-def _bump(obj, actor, reason=None):
+def _bump[M: Campaign | CampaignReport](
+    obj: M, actor: User, reason: str | None = None
+) -> M:
     obj.version = F("version") + 1
     if hasattr(obj, "updated_by_id"):
         obj.updated_by = actor
@@ -121,7 +132,9 @@ def _bump(obj, actor, reason=None):
 # Campaigns -----------------------------------------------------------------
 
 
-def _check_fields(campaign, clusters, units):
+def _check_fields(
+    campaign: Campaign, clusters: Iterable[Cluster], units: Iterable[Unit]
+) -> None:
     if not (campaign.title or "").strip():
         raise DomainError(_("Give the campaign a title."), field="title")
     if campaign.kind not in CampaignKind.values:
@@ -176,7 +189,9 @@ def _check_fields(campaign, clusters, units):
         raise DomainError(_("Choose the units the campaign reaches."), field="units")
 
 
-def _sync_metrics(campaign, metrics, actor):
+def _sync_metrics(
+    campaign: Campaign, metrics: Iterable[tuple[str, str]], actor: User
+) -> None:
     """Make the campaign's figures `metrics` [(title, unit of measure)] in that
     order; refuses removing a figure that units have already reported."""
     wanted = []
@@ -227,8 +242,15 @@ def _sync_metrics(campaign, metrics, actor):
 
 @transaction.atomic
 def campaign_create(
-    *, authority, actor, clusters=(), units=(), metrics=(), is_sample=False, **fields
-):
+    *,
+    authority: Authority,
+    actor: User,
+    clusters: Iterable[Cluster] = (),
+    units: Iterable[Unit] = (),
+    metrics: Iterable[tuple[str, str]] = (),
+    is_sample: bool = False,
+    **fields: Any,
+) -> Campaign:
     """Create a draft campaign of `authority` with its scope and the figures
     units will report (`is_sample` flags illustrative demo data). Refuses a
     period that ends before it starts, deadlines before the start, an empty
@@ -258,15 +280,15 @@ def campaign_create(
 @transaction.atomic
 def campaign_update(
     *,
-    campaign,
-    actor,
-    version=None,
-    reason="",
-    clusters=None,
-    units=None,
-    metrics=None,
-    **fields,
-):
+    campaign: Campaign,
+    actor: User,
+    version: int | str | None = None,
+    reason: str = "",
+    clusters: Iterable[Cluster] | None = None,
+    units: Iterable[Unit] | None = None,
+    metrics: Iterable[tuple[str, str]] | None = None,
+    **fields: Any,
+) -> Campaign:
     """Change a campaign that is not closed. `version` is the one the form was
     loaded with (a newer campaign is refused). Once launched, changing the
     launching decision (number, date, signer, launching body) needs a reason,
@@ -312,7 +334,7 @@ def campaign_update(
     return campaign
 
 
-def _transition_problem(campaign, to_state):
+def _transition_problem(campaign: Campaign, to_state: str) -> str | None:
     if to_state == CampaignState.LAUNCHED:
         missing = [
             label
@@ -344,7 +366,9 @@ def _transition_problem(campaign, to_state):
 
 
 @transaction.atomic
-def campaign_transition(*, campaign, to_state, actor, reason=""):
+def campaign_transition(
+    *, campaign: Campaign, to_state: str, actor: User, reason: str = ""
+) -> Campaign:
     """Move the campaign to its next state: launch it (the decision must be
     recorded and the scope chosen), open the mid-term or final review, or close
     it (the final summary written, no report waiting for review)."""
@@ -364,7 +388,9 @@ def campaign_transition(*, campaign, to_state, actor, reason=""):
 
 @removes_files_on_failure
 @transaction.atomic
-def attachment_add(*, campaign, upload, actor):
+def attachment_add(
+    *, campaign: Campaign, upload: UploadedFile, actor: User
+) -> CampaignAttachment:
     """Attach a checked file (PDF, Word, Excel, JPG, PNG by content) to a campaign
     that is not closed."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -375,7 +401,7 @@ def attachment_add(*, campaign, upload, actor):
 
 
 @transaction.atomic
-def attachment_delete(*, attachment, actor):
+def attachment_delete(*, attachment: CampaignAttachment, actor: User) -> None:
     """Remove a file from a campaign that is not closed."""
     campaign = Campaign.objects.select_for_update().get(pk=attachment.campaign_id)
     if campaign.is_closed:
@@ -388,7 +414,7 @@ def attachment_delete(*, attachment, actor):
 # Reports -------------------------------------------------------------------
 
 
-def _check_filing(campaign, kind):
+def _check_filing(campaign: Campaign, kind: str) -> None:
     if campaign.is_closed:
         raise DomainError(_("The campaign is closed; reports can no longer be filed."))
     if campaign.is_draft:
@@ -404,7 +430,9 @@ def _check_filing(campaign, kind):
 
 
 @transaction.atomic
-def report_start(*, campaign, unit, kind, actor):
+def report_start(
+    *, campaign: Campaign, unit: Unit, kind: str, actor: User
+) -> CampaignReport:
     """The unit's report of `kind`, created empty on first use. Refuses a
     campaign that does not reach the unit, one that is closed or not launched,
     and a kind of report the campaign's stage does not take."""
@@ -433,13 +461,13 @@ def report_start(*, campaign, unit, kind, actor):
         return CampaignReport.objects.get(campaign=campaign, unit=unit, kind=kind)
 
 
-def _locked(report, version=None):
+def _locked(report: CampaignReport, version: int | str | None = None) -> CampaignReport:
     report = REPORT_WORKFLOW.lock(report, related=("campaign", "unit"))
     _check_version(report, version)
     return report
 
 
-def _check_editable(report):
+def _check_editable(report: CampaignReport) -> None:
     if report.campaign.is_closed:
         raise DomainError(_("The campaign is closed; reports can no longer be filed."))
     if not report.is_editable:
@@ -449,7 +477,7 @@ def _check_editable(report):
         )
 
 
-def _clean_exemplars(exemplars):
+def _clean_exemplars(exemplars: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for item in exemplars:
         name = (item.get("name") or "").strip()
@@ -479,14 +507,14 @@ def _clean_exemplars(exemplars):
 @transaction.atomic
 def report_save(
     *,
-    report,
-    actor,
-    version=None,
-    commitment=None,
-    activities=None,
-    figures=None,
-    exemplars=None,
-):
+    report: CampaignReport,
+    actor: User,
+    version: int | str | None = None,
+    commitment: str | None = None,
+    activities: str | None = None,
+    figures: Mapping[CampaignMetric, Decimal | None] | None = None,
+    exemplars: Iterable[Mapping[str, Any]] | None = None,
+) -> CampaignReport:
     """Save a draft or returned report: the commitment (registration), the
     activities, figures {metric: value or None} and exemplars (a list of dicts
     kind, name, position, achievement; replacing the earlier list). `version`
@@ -520,7 +548,7 @@ def report_save(
         for old in report.exemplars.all():
             audited_delete(old, actor)
         for row in rows:
-            audited_save(Exemplar(report=report, **row), actor)
+            audited_save(Exemplar(report=report, **row), actor)  # type: ignore[arg-type]
     if commitment is not None:
         report.commitment = commitment.strip()
     if activities is not None:
@@ -529,7 +557,15 @@ def report_save(
 
 
 @transaction.atomic
-def report_file(*, campaign, unit, kind, actor, upload=None, **content):
+def report_file(
+    *,
+    campaign: Campaign,
+    unit: Unit,
+    kind: str,
+    actor: User,
+    upload: UploadedFile | None = None,
+    **content: Any,
+) -> CampaignReport:
     """The report page's save, all or nothing: start the unit's report of
     `kind` when it has none (`report_start`), save its `content` (the keyword
     arguments of `report_save`: version, commitment, activities, figures,
@@ -542,7 +578,7 @@ def report_file(*, campaign, unit, kind, actor, upload=None, **content):
     return report
 
 
-def report_missing(report):
+def report_missing(report: CampaignReport) -> list[str]:
     """What stops `report` from being submitted, as sentences (empty when none)."""
     missing = []
     if report.kind == ReportKind.REGISTRATION:
@@ -560,7 +596,7 @@ def report_missing(report):
     return missing
 
 
-def deadline_of(campaign, kind):
+def deadline_of(campaign: Campaign, kind: str) -> datetime.date | None:
     return getattr(
         campaign,
         {
@@ -572,7 +608,9 @@ def deadline_of(campaign, kind):
 
 
 @transaction.atomic
-def report_submit(*, report, actor, version=None):
+def report_submit(
+    *, report: CampaignReport, actor: User, version: int | str | None = None
+) -> CampaignReport:
     """Submit a draft or returned report for review. Refuses a report with
     missing required content (listed in the message), a closed campaign, a
     stage that no longer takes this kind of report and a stale form. After the
@@ -600,7 +638,7 @@ def report_submit(*, report, actor, version=None):
 
 
 @transaction.atomic
-def report_accept(*, report, actor):
+def report_accept(*, report: CampaignReport, actor: User) -> CampaignReport:
     """Accept a submitted report; refuses one of a closed campaign."""
     report = _locked(report)
     if report.campaign.is_closed:
@@ -614,7 +652,9 @@ def report_accept(*, report, actor):
 
 
 @transaction.atomic
-def report_return(*, report, actor, reason):
+def report_return(
+    *, report: CampaignReport, actor: User, reason: str
+) -> CampaignReport:
     """Return a submitted report to its unit with a reason, shown to the unit."""
     reason = (reason or "").strip()
     if not reason:
@@ -637,7 +677,13 @@ def report_return(*, report, actor, reason):
 
 @removes_files_on_failure
 @transaction.atomic
-def evidence_add(*, report, upload, actor, version=None):
+def evidence_add(
+    *,
+    report: CampaignReport,
+    upload: UploadedFile,
+    actor: User,
+    version: int | str | None = None,
+) -> ReportEvidence:
     """Attach a checked file to an editable report."""
     report = _locked(report, version)
     _check_editable(report)
@@ -648,7 +694,7 @@ def evidence_add(*, report, upload, actor, version=None):
 
 
 @transaction.atomic
-def evidence_delete(*, evidence, actor):
+def evidence_delete(*, evidence: ReportEvidence, actor: User) -> None:
     """Remove a file from an editable report."""
     report = _locked(evidence.report)
     _check_editable(report)
@@ -663,8 +709,15 @@ def evidence_delete(*, evidence, actor):
 
 @transaction.atomic
 def review_save(
-    *, campaign, stage, actor, summary, highlights="", shortcomings="", held_on=None
-):
+    *,
+    campaign: Campaign,
+    stage: str,
+    actor: User,
+    summary: str,
+    highlights: str = "",
+    shortcomings: str = "",
+    held_on: datetime.date | None = None,
+) -> CampaignReview:
     """Write the mid-term or final summary of a campaign, during that review
     (the mid-term one also later) and never once closed."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -697,7 +750,7 @@ def review_save(
 # Rules linking campaigns to a pledge ---------------------------------------
 
 
-def _check_rule_editable(criterion):
+def _check_rule_editable(criterion: Criterion) -> None:
     if criterion.pledge.state != PledgeState.DRAFT:
         raise DomainError(
             _(
@@ -708,7 +761,13 @@ def _check_rule_editable(criterion):
 
 
 @transaction.atomic
-def rule_save(*, criterion, actor, points_per_campaign, kinds=()):
+def rule_save(
+    *,
+    criterion: Criterion,
+    actor: User,
+    points_per_campaign: Decimal,
+    kinds: Iterable[str] = (),
+) -> CampaignRule:
     """Make `criterion` (assessed or bonus, of a draft pledge) count campaigns:
     `points_per_campaign` for each counted campaign, capped at the criterion's
     maximum; `kinds` limits the kinds counted (empty: all)."""
@@ -740,7 +799,7 @@ def rule_save(*, criterion, actor, points_per_campaign, kinds=()):
 
 
 @transaction.atomic
-def rule_delete(*, criterion, actor):
+def rule_delete(*, criterion: Criterion, actor: User) -> None:
     """Stop `criterion` counting campaigns (while the pledge is a draft)."""
     term_require_writable(criterion.pledge.term_id, what=TERM_RESULTS)
     _check_rule_editable(criterion)

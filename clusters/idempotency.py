@@ -19,8 +19,11 @@ from datetime import timedelta
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.views import is_read_only
 
 from .models import FormSubmission
 
@@ -116,6 +119,16 @@ def claim(request, token):
         time.sleep(POLL_SECONDS)
 
 
+def _read_only(request):
+    """Whether the POST goes to a view that writes nothing (an htmx preview,
+    `core.views.read_only`): it claims no token, so it writes nothing either."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return is_read_only(match.func)
+
+
 class OneTimeFormTokenMiddleware:
     """Apply a POST at most once per form token (see the module docstring).
     Placed after the authentication middleware: claims are per user."""
@@ -125,7 +138,7 @@ class OneTimeFormTokenMiddleware:
 
     def __call__(self, request):
         token = posted_token(request)
-        if token is None:
+        if token is None or _read_only(request):
             return self.get_response(request)
         held = claim(request, token)
         if held is None:

@@ -374,6 +374,10 @@ def next_period_label(label):
     return _YEAR_IN_LABEL.sub(lambda m: str(int(m.group(0)) + 1), label)
 
 
+def lower_first(label):
+    return label[:1].lower() + label[1:]
+
+
 class Term(models.Model):
     """One cluster's emulation year: "term" throughout the code means exactly
     this — the year `year` of `cluster`, with its members (chair and deputy
@@ -572,6 +576,17 @@ class Term(models.Model):
         if self.period_label == term_period_defaults(self.year)["label"]:
             return _("Year %(year)s") % {"year": self.year}
         return self.period_label
+
+    @property
+    def period_phrase(self):
+        """`period_label` inside a sentence, its first letter lowered (“năm học
+        2024–2025 (khối THPT)”)."""
+        return lower_first(self.period_label)
+
+    @property
+    def page_phrase(self):
+        """`page_label` inside a sentence, its first letter lowered."""
+        return lower_first(str(self.page_label))
 
     @property
     def is_calendar_year(self):

@@ -10,7 +10,13 @@ _REOPENABLE_STATES = frozenset(
 
 
 def _in_authority(user):
-    return bool(user.is_authenticated and user.is_active and user.authority_id)
+    # `None` is the actor of no one (a service called without a user).
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.is_active
+        and user.authority_id
+    )
 
 
 def is_admin(user):
@@ -45,6 +51,17 @@ def can_open_unit(user, unit_id):
 def can_manage(user):
     """Create and edit units, clusters, terms, memberships and users."""
     return is_admin(user)
+
+
+def in_authority(user, authority_id):
+    """Whether `user` is an active user of the authority `authority_id`: the
+    services' scope check (the views reach only the user's own authority)."""
+    return _in_authority(user) and user.authority_id == authority_id
+
+
+def can_manage_authority(user, authority_id):
+    """`can_manage` for the authority `authority_id`: an admin of it."""
+    return is_admin(user) and in_authority(user, authority_id)
 
 
 def chair_powers_ended(term):

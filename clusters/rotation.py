@@ -3,17 +3,20 @@
 A unit here is anything with `pk`, `name`, `successor` and `is_active_on(day)`.
 Eligibility for a year is judged on 1 January of that year."""
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
-from .models import RotationPolicy
+from .models import RotationPolicy, Unit
 
 PREDICTED_POLICIES = {RotationPolicy.DEPUTY_SUCCEEDS, RotationPolicy.ORDERED}
 
 
-def _policy_note(policy):
+def _policy_note(policy: str) -> str:
     """Who chooses the chair under a policy that predicts nobody."""
     if policy == RotationPolicy.ELECTED:
         return _("Elected by the members.")
@@ -22,11 +25,11 @@ def _policy_note(policy):
     return _("Appointed by the authority.")
 
 
-def first_day(year):
+def first_day(year: int) -> datetime.date:
     return datetime.date(year, 1, 1)
 
 
-def resolve(unit, day):
+def resolve(unit: Unit | None, day: datetime.date) -> Unit | None:
     """`unit` if active on `day`, else its nearest active successor, else None."""
     seen = set()
     while unit is not None and unit.pk not in seen:
@@ -37,11 +40,13 @@ def resolve(unit, day):
     return None
 
 
-def rotation_sequence(order, members, day):
+def rotation_sequence(
+    order: Iterable[Unit], members: Iterable[Unit], day: datetime.date
+) -> list[Unit]:
     """The units that take turns on `day`: the rotation `order` with each unit
     replaced by its active successor, limited to the active `members`, then the
     active members missing from the order by name. No unit appears twice."""
-    eligible = {}
+    eligible: dict[int, Unit] = {}
     for unit in members:
         active = resolve(unit, day)
         if active is not None:
@@ -56,11 +61,16 @@ def rotation_sequence(order, members, day):
     return sequence + rest
 
 
-def _name(unit):
+def _name(unit: Unit) -> str:
     return unit.name
 
 
-def _next_after(sequence, order, after, exclude):
+def _next_after(
+    sequence: Sequence[Unit],
+    order: Sequence[Unit],
+    after: Unit | None,
+    exclude: Collection[int],
+) -> Unit | None:
     """The first unit of `sequence` that follows `after` in the rotation (cyclic),
     skipping `exclude`; `after` may have left, its place in `order` then counts."""
     if not sequence:
@@ -89,13 +99,20 @@ class YearProposal:
     """Who the policy proposes to chair `year` and to be its deputy."""
 
     year: int
-    chair: object = None
-    deputy: object = None
-    notes: list = field(default_factory=list)
+    chair: Unit | None = None
+    deputy: Unit | None = None
+    notes: list[str] = field(default_factory=list)
     predicted: bool = True
 
 
-def propose(*, policy, order, members, history, year):
+def propose(
+    *,
+    policy: str,
+    order: Sequence[Unit],
+    members: Iterable[Unit],
+    history: Sequence[tuple[int, Unit | None, Unit | None]],
+    year: int,
+) -> YearProposal:
     """Chair and deputy for `year` under `policy`.
 
     `history` lists (year, chair, deputy) of earlier years, oldest first. A unit
@@ -155,7 +172,15 @@ def propose(*, policy, order, members, history, year):
     return proposal
 
 
-def preview(*, policy, order, members, history, first_year, years):
+def preview(
+    *,
+    policy: str,
+    order: Sequence[Unit],
+    members: Iterable[Unit],
+    history: Sequence[tuple[int, Unit | None, Unit | None]],
+    first_year: int,
+    years: int,
+) -> list[YearProposal]:
     """Proposals for `years` consecutive years from `first_year`, each year
     assuming the previous proposals were followed."""
     history = list(history)
@@ -169,10 +194,14 @@ def preview(*, policy, order, members, history, first_year, years):
     return proposals
 
 
-def carried_members(members, year):
+def carried_members(
+    members: Iterable[Unit], year: int
+) -> tuple[list[Unit], list[Unit], list[Unit]]:
     """Members carried into `year`: (kept, removed, added) where inactive units are
     removed and replaced by their active successor when they have one."""
     day = first_day(year)
+    kept: list[Unit]
+    added: list[Unit]
     kept, removed, added, seen = [], [], [], set()
     for unit in members:
         active = resolve(unit, day)

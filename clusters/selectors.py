@@ -4,9 +4,14 @@ Scoping rule: admins and province staff reach everything of their authority; a
 unit officer reaches its own unit, the clusters its unit belongs to (in any
 year) and their terms. Anything else is not found."""
 
-from dataclasses import dataclass
+from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+import datetime
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypedDict
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -28,7 +33,7 @@ from .models import (
 from .permissions import is_unit_officer, sees_whole_authority
 
 
-def units_visible_to(user):
+def units_visible_to(user: User) -> QuerySet[Unit]:
     """Units the user may open."""
     if sees_whole_authority(user):
         return Unit.objects.filter(authority_id=user.authority_id)
@@ -37,7 +42,7 @@ def units_visible_to(user):
     return Unit.objects.none()
 
 
-def clusters_visible_to(user):
+def clusters_visible_to(user: User) -> QuerySet[Cluster]:
     """Clusters the user may open."""
     if sees_whole_authority(user):
         return Cluster.objects.filter(authority_id=user.authority_id)
@@ -51,16 +56,16 @@ def clusters_visible_to(user):
     return Cluster.objects.none()
 
 
-def terms_visible_to(user):
+def terms_visible_to(user: User) -> QuerySet[Term]:
     """Terms of the clusters the user may open."""
     return Term.objects.filter(cluster__in=clusters_visible_to(user))
 
 
-def memberships_of_term(term):
+def memberships_of_term(term: Term) -> list[Membership]:
     return vi_sorted(term.memberships.select_related("unit"), key=lambda m: m.unit.name)
 
 
-def latest_terms(clusters):
+def latest_terms(clusters: Iterable[Cluster]) -> dict[int, Term]:
     """The latest term of each cluster in `clusters`, with chair and deputy loaded,
     as a dict cluster_id → Term (clusters without a term are absent)."""
     terms = (
@@ -71,13 +76,15 @@ def latest_terms(clusters):
             Prefetch("memberships", queryset=Membership.objects.select_related("unit"))
         )
     )
-    latest = {}
+    latest: dict[int, Term] = {}
     for term in terms:
         latest.setdefault(term.cluster_id, term)
     return latest
 
 
-def cluster_rows(user, *, kind=None, query=None):
+def cluster_rows(
+    user: User, *, kind: str | None = None, query: str | None = None
+) -> list[Cluster]:
     """Clusters for the list and home pages, each with `.latest_term` set."""
     clusters = clusters_visible_to(user).select_related("authority")
     if kind:
@@ -88,10 +95,10 @@ def cluster_rows(user, *, kind=None, query=None):
     latest = latest_terms(clusters)
     for cluster in clusters:
         cluster.latest_term = latest.get(cluster.pk)
-    return clusters
+    return clusters  # type: ignore[return-value]
 
 
-def cluster_detail(user, pk):
+def cluster_detail(user: User, pk: int) -> Cluster:
     """A visible cluster with every term (newest first), each with its
     memberships, chair, deputy and handovers loaded. Raises Cluster.DoesNotExist."""
     return (
@@ -117,11 +124,11 @@ def cluster_detail(user, pk):
     )
 
 
-def _rotation_slots():
+def _rotation_slots() -> QuerySet[RotationSlot]:
     return RotationSlot.objects.select_related("unit").order_by("position")
 
 
-def term_detail(user, pk):
+def term_detail(user: User, pk: int) -> Term:
     """A visible term with cluster, members and both handovers. Raises
     Term.DoesNotExist."""
     return (
@@ -145,7 +152,7 @@ def term_detail(user, pk):
     )
 
 
-def term_reopenings(term):
+def term_reopenings(term: Term) -> list[Any]:
     """Every re-opening of `term` (a history entry that took it from `closed`
     back), oldest first, as history records with `history_user`: when, by whom
     and why. One query whatever the length of the history."""
@@ -161,7 +168,7 @@ def term_reopenings(term):
     ]
 
 
-def handover_of(term, attr):
+def handover_of(term: Term, attr: str) -> Handover | None:
     """`term.handover_in` / `handover_out` or None (reverse one-to-one)."""
     try:
         return getattr(term, attr)
@@ -169,7 +176,14 @@ def handover_of(term, attr):
         return None
 
 
-def unit_rows(user, *, kind=None, active=None, query=None, on=None):
+def unit_rows(
+    user: User,
+    *,
+    kind: str | None = None,
+    active: bool | None = None,
+    query: str | None = None,
+    on: datetime.date | None = None,
+) -> list[Unit]:
     """Units for the list page, filtered by kind, validity on `on`, and name,
     as a list in Vietnamese alphabetical order (`core.collation`)."""
     units = units_visible_to(user).select_related("successor")
@@ -185,7 +199,7 @@ def unit_rows(user, *, kind=None, active=None, query=None, on=None):
     return vi_sorted(units.order_by("name"))
 
 
-def unit_detail(user, pk):
+def unit_detail(user: User, pk: int) -> Unit:
     """A visible unit with its memberships (term and cluster), officers and
     predecessors. Raises Unit.DoesNotExist."""
     return (
@@ -205,7 +219,7 @@ def unit_detail(user, pk):
     )
 
 
-def officer_memberships(user):
+def officer_memberships(user: User) -> list[Membership]:
     """The officer's unit's memberships in the latest term of each of its clusters,
     with the term, cluster and the term's chair and deputy loaded."""
     if not is_unit_officer(user):
@@ -221,13 +235,15 @@ def officer_memberships(user):
         )
         .order_by("term__cluster_id", "-term__year")
     )
-    latest = {}
+    latest: dict[int, Membership] = {}
     for membership in memberships:
         latest.setdefault(membership.term.cluster_id, membership)
     return list(latest.values())
 
 
-def users_of_authority(user, *, query=None, role=None):
+def users_of_authority(
+    user: User, *, query: str | None = None, role: str | None = None
+) -> QuerySet[User]:
     """Users of the admin's authority with their units."""
     users = User.objects.filter(authority_id=user.authority_id).select_related("unit")
     if role:
@@ -239,7 +255,13 @@ def users_of_authority(user, *, query=None, role=None):
     return users.order_by("username")
 
 
-def authority_counts(user):
+class AuthorityCounts(TypedDict):
+    units: int
+    clusters: int
+    users: int
+
+
+def authority_counts(user: User) -> AuthorityCounts:
     """How many units, clusters and users the admin's authority has (3 queries)."""
     authority_id = user.authority_id
     return {
@@ -252,7 +274,9 @@ def authority_counts(user):
 # Rotation, rollover and handover -------------------------------------------
 
 
-def _history_of(cluster, before_year=None):
+def _history_of(
+    cluster: Cluster, before_year: int | None = None
+) -> tuple[list[tuple[int, Unit | None, Unit | None]], list[Term]]:
     """(year, chair, deputy) of the cluster's terms, oldest first."""
     terms = cluster.terms.prefetch_related(
         Prefetch("memberships", queryset=Membership.objects.select_related("unit"))
@@ -262,13 +286,15 @@ def _history_of(cluster, before_year=None):
     return [(t.year, t.chair, t.deputy) for t in terms], list(terms)
 
 
-def _this_year():
+def _this_year() -> int:
     from django.utils import timezone
 
     return timezone.localdate().year
 
 
-def first_year_proposal(cluster, year):
+def first_year_proposal(
+    cluster: Cluster, year: int
+) -> tuple[list[Unit], Unit | None, Unit | None]:
     """For the first year of a cluster without any term: the active units of
     its rotation order as members, with the chair and deputy its policy
     proposes from that order — (units, chair, deputy); ([], None, None) without
@@ -294,7 +320,7 @@ def first_year_proposal(cluster, year):
     return units, proposal.chair, proposal.deputy
 
 
-def _rotation_order(cluster):
+def _rotation_order(cluster: Cluster) -> list[Unit]:
     return [
         slot.unit
         for slot in RotationSlot.objects.filter(cluster=cluster)
@@ -303,7 +329,7 @@ def _rotation_order(cluster):
     ]
 
 
-def _members_with_successors(term):
+def _members_with_successors(term: Term) -> list[Unit]:
     return [
         m.unit
         for m in term.memberships.select_related("unit__successor__successor").order_by(
@@ -312,7 +338,9 @@ def _members_with_successors(term):
     ]
 
 
-def rotation_preview(cluster, *, years=8, first_year=None):
+def rotation_preview(
+    cluster: Cluster, *, years: int = 8, first_year: int | None = None
+) -> tuple[Term | None, list[rotation.YearProposal], list[Unit]]:
     """Who the current policy proposes for the `years` after the latest term,
     assuming today's members and rotation order. Before any year is opened the
     units of the rotation order are the members and the preview starts at
@@ -342,20 +370,20 @@ class RolloverProposal:
     """What opening the year after a term would create."""
 
     year: int
-    kept: list
-    removed: list
-    added: list
-    chair: object
-    deputy: object
-    notes: list
+    kept: list[Unit]
+    removed: list[Unit]
+    added: list[Unit]
+    chair: Unit | None
+    deputy: Unit | None
+    notes: list[str]
     source: str  # "policy", "vote", "ranking" or "none"
 
     @property
-    def units(self):
+    def units(self) -> list[Unit]:
         return [*self.kept, *self.added]
 
 
-def rollover_proposal(term):
+def rollover_proposal(term: Term) -> RolloverProposal:
     """Members carried over (inactive units replaced by successors) and the chair
     and deputy proposed by the cluster's policy, or by the closed chair election
     of `term` under the elected policy."""
@@ -411,10 +439,12 @@ def rollover_proposal(term):
 # Who led a term: functions term -> its units, leading first (the flag
 # winner, then the published ranking), empty when not known. Higher apps
 # register theirs in `AppConfig.ready`: pledges its published ranking.
-LEADERS = []
+LEADERS: list[Callable[[Term], list[Unit]]] = []
 
 
-def leading_units(term, members):
+def leading_units(
+    term: Term, members: Sequence[Unit]
+) -> tuple[Unit | None, Unit | None]:
     """Chair and deputy for the year after `term` under the policy “the
     leading unit chairs”: the first and second of the first registered source
     (`LEADERS`) that knows the order, limited to `members` of the next year
@@ -436,10 +466,10 @@ def leading_units(term, members):
 # Who elects a cluster's chair: functions term -> (chair, deputy) of the year
 # after the term, (None, None) without a closed election. The awards app, whose
 # votes hold chair elections, registers its own in `AwardsConfig.ready`.
-CHAIR_ELECTIONS = []
+CHAIR_ELECTIONS: list[Callable[[Term], tuple[Unit | None, Unit | None]]] = []
 
 
-def elected_chair_and_deputy(term):
+def elected_chair_and_deputy(term: Term) -> tuple[Unit | None, Unit | None]:
     """Chair and deputy elected for the year after `term` by the first
     registered election (`CHAIR_ELECTIONS`) that elected a chair, or
     (None, None)."""
@@ -459,11 +489,11 @@ class ChecklistItem:
     url_name: str = ""  # what `clusters.links.can_open` checks for the viewer
 
     @property
-    def blocks(self):
+    def blocks(self) -> bool:
         return self.mandatory and not self.done
 
 
-def handover_checklist(term):
+def handover_checklist(term: Term) -> list[ChecklistItem]:
     """What is still open in `term` before its chair hands over, computed from
     the data. Mandatory open items block the handover (an admin may override)."""
     next_term = (
@@ -539,12 +569,12 @@ def handover_checklist(term):
     return items
 
 
-def next_term(term):
+def next_term(term: Term) -> Term | None:
     """The cluster's year after `term`, or None."""
     return Term.objects.filter(cluster_id=term.cluster_id, year=term.year + 1).first()
 
 
-def membership_in_reach(user, pk):
+def membership_in_reach(user: User, pk: int) -> Membership:
     """A membership of a term `user` sees, with its term and unit. Raises
     Membership.DoesNotExist."""
     return Membership.objects.select_related("term", "unit").get(
@@ -561,7 +591,7 @@ class RotationSettings:
     addable: object  # queryset of the authority's active units not in it
 
 
-def rotation_settings(cluster):
+def rotation_settings(cluster: Cluster) -> RotationSettings:
     """The cluster's rotation order and the choices of the rotation page
     (1 query for the order; the choices are lazy querysets)."""
     slots = list(_rotation_slots().filter(cluster=cluster))
@@ -575,6 +605,11 @@ def rotation_settings(cluster):
     )
 
 
-def cluster_with_authority(user, pk):
+def cluster_with_authority(user: User, pk: int) -> Cluster:
     """A cluster `user` sees, with its authority. Raises Cluster.DoesNotExist."""
     return clusters_visible_to(user).select_related("authority").get(pk=pk)
+
+
+def latest_term(cluster: Cluster) -> Term | None:
+    """`cluster`'s latest term (the highest year), or None before its first."""
+    return cluster.terms.order_by("-year").first()

@@ -4,7 +4,11 @@ Each function takes keyword arguments and the acting user, validates domain rule
 raises `DomainError` with a translated message when a rule is broken, and records
 the actor in the change history."""
 
+from __future__ import annotations
+
 import datetime
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -17,6 +21,7 @@ from core.audit import audited_delete, audited_save
 from core.errors import DomainError
 from core.transitions import Workflow
 
+from . import selectors
 from .models import (
     Authority,
     Cluster,
@@ -33,6 +38,13 @@ from .models import (
     clean_bands,
     next_period_label,
 )
+from .permissions import (
+    can_manage_authority,
+    can_record_handover,
+    in_authority,
+    is_admin,
+    is_province_staff,
+)
 
 # Sent inside the transaction of `term_open_next_year` with `previous`, `term` and
 # `actor`, so later parts of the cycle (the pledge) are copied atomically.
@@ -40,11 +52,11 @@ term_opened_from_previous = Signal()
 
 # Checks other apps register for entering a state: each takes the term and
 # returns a refusal message, or None when the move may go ahead.
-TRANSITION_GUARDS = {}
+TRANSITION_GUARDS: dict[str, list[Callable[[Term], str | None]]] = {}
 
 # What other apps set up for a new authority (the award catalogue): functions
 # taking the authority and the actor, run in `authority_create`'s transaction.
-AUTHORITY_SETUP = []
+AUTHORITY_SETUP: list[Callable[[Authority, User | None], object]] = []
 
 # Settings a new year takes over from the year before (term_open_next_year).
 CARRIED_SETTINGS = (
@@ -105,9 +117,28 @@ TERM_TRANSITIONS = {
     TermState.CLOSED: set(),
 }
 TERM_WORKFLOW = Workflow(TERM_TRANSITIONS)
+# Re-opening a closed term (`term_reopen`) and closing one by its handover,
+# from whatever state an admin's override allows (`handover_record`): moves
+# outside the yearly cycle, each with its own service and rules.
+REOPEN_WORKFLOW = Workflow({TermState.CLOSED: {TermState.DECIDED}})
+HANDOVER_WORKFLOW = Workflow(
+    {state: {TermState.CLOSED} for state in TermState if state != TermState.CLOSED}
+)
 
 
-def _check_same_authority(authority, *objects):
+def _require_admin(actor: User | None, authority_id: int | None) -> None:
+    """Refuse (DomainError) anyone but an admin of the authority `authority_id`:
+    the services' side of `permissions.can_manage`, which guards the views."""
+    if not can_manage_authority(actor, authority_id):
+        raise DomainError(
+            _(
+                "Only an admin of the authority manages its units, clusters, "
+                "terms, members and users."
+            )
+        )
+
+
+def _check_same_authority(authority: Authority, *objects: Any) -> None:
     for obj in objects:
         if obj is not None and obj.authority_id != authority.pk:
             raise DomainError(
@@ -132,12 +163,12 @@ TERM_DATA = "term"  # memberships, settings, deadlines, votes, proposals…
 TERM_RESULTS = "results"  # scores, results, evidence, objections, the pledge
 
 
-def term_results_final(term):
+def term_results_final(term: Term) -> bool:
     """True once `term`'s scores, results, objections and pledge are read-only."""
     return term.state in RESULTS_FINAL_STATES
 
 
-def term_require_writable(term, *, what=TERM_DATA):
+def term_require_writable(term: Term | int, *, what: str = TERM_DATA) -> str:
     """Refuse (DomainError) a write of `what` into `term` (a Term or its pk).
 
     The one guard of the term's state, called first by every service that
@@ -175,7 +206,7 @@ def term_require_writable(term, *, what=TERM_DATA):
 
 
 @transaction.atomic
-def authority_create(*, actor, **fields):
+def authority_create(*, actor: User | None, **fields: Any) -> Authority:
     """Create an authority (a tenant) with what every app sets up for a new
     one (`AUTHORITY_SETUP`), in one transaction. `actor` may be None for the
     installer's first authority."""
@@ -188,8 +219,11 @@ def authority_create(*, actor, **fields):
 # Units ---------------------------------------------------------------------
 
 
-def unit_create(*, actor, authority, **fields):
-    """Create a unit of `authority`; refuses a successor from another authority."""
+def unit_create(*, actor: User, authority: Authority, **fields: Any) -> Unit:
+    """Create a unit of `authority`; refuses a successor from another authority.
+    Only an admin of `authority` acts (`_require_admin`), as in every service
+    below that changes units, clusters, terms, members, the rotation or users."""
+    _require_admin(actor, authority.pk)
     unit = Unit(authority=authority, **fields)
     _check_same_authority(authority, unit.successor)
     with transaction.atomic():
@@ -197,8 +231,9 @@ def unit_create(*, actor, authority, **fields):
 
 
 @transaction.atomic
-def unit_update(*, unit, actor, **fields):
+def unit_update(*, unit: Unit, actor: User, **fields: Any) -> Unit:
     """Change a unit's fields; refuses making it its own successor."""
+    _require_admin(actor, unit.authority_id)
     for name, value in fields.items():
         setattr(unit, name, value)
     _check_same_authority(unit.authority, unit.successor)
@@ -212,7 +247,13 @@ def unit_update(*, unit, actor, **fields):
 
 
 @transaction.atomic
-def unit_deactivate(*, unit, actor, valid_to=None, successor=None):
+def unit_deactivate(
+    *,
+    unit: Unit,
+    actor: User,
+    valid_to: datetime.date | None = None,
+    successor: Unit | None = None,
+) -> Unit:
     """End a unit's validity (today by default), optionally naming its successor."""
     fields = {"valid_to": valid_to or timezone.localdate()}
     if successor is not None:
@@ -220,7 +261,7 @@ def unit_deactivate(*, unit, actor, valid_to=None, successor=None):
     return unit_update(unit=unit, actor=actor, **fields)
 
 
-def unit_has_history(unit):
+def unit_has_history(unit: Unit) -> bool:
     """True when terms, users or other units refer to `unit`, so it must stay."""
     return (
         unit.memberships.exists()
@@ -232,8 +273,9 @@ def unit_has_history(unit):
 
 
 @transaction.atomic
-def unit_delete(*, unit, actor):
+def unit_delete(*, unit: Unit, actor: User) -> None:
     """Delete a unit entered by mistake; refuses a unit with history."""
+    _require_admin(actor, unit.authority_id)
     if unit_has_history(unit):
         raise DomainError(
             _(
@@ -249,8 +291,9 @@ def unit_delete(*, unit, actor):
 
 
 @transaction.atomic
-def cluster_create(*, actor, authority, **fields):
+def cluster_create(*, actor: User, authority: Authority, **fields: Any) -> Cluster:
     """Create a cluster or block of `authority`."""
+    _require_admin(actor, authority.pk)
     cluster = Cluster(authority=authority, **fields)
     try:
         with transaction.atomic():
@@ -260,8 +303,9 @@ def cluster_create(*, actor, authority, **fields):
 
 
 @transaction.atomic
-def cluster_update(*, cluster, actor, **fields):
+def cluster_update(*, cluster: Cluster, actor: User, **fields: Any) -> Cluster:
     """Change a cluster's name, kind, founding decision, description or status."""
+    _require_admin(actor, cluster.authority_id)
     for name, value in fields.items():
         setattr(cluster, name, value)
     try:
@@ -275,11 +319,21 @@ def cluster_update(*, cluster, actor, **fields):
 
 
 @transaction.atomic
-def term_create(*, cluster, year, actor, units=(), chair=None, deputy=None, **fields):
+def term_create(
+    *,
+    cluster: Cluster,
+    year: int,
+    actor: User,
+    units: Iterable[Unit] = (),
+    chair: Unit | None = None,
+    deputy: Unit | None = None,
+    **fields: Any,
+) -> Term:
     """Open `year` for `cluster` with `units` as members and optional chair/deputy.
 
     Refuses a second term for the same cluster and year, units of another
     authority, and a chair or deputy who is not among `units` or who is the same."""
+    _require_admin(actor, cluster.authority_id)
     if Term.objects.filter(cluster=cluster, year=year).exists():
         raise DomainError(
             _("%(cluster)s already has a term for %(year)s.")
@@ -306,30 +360,35 @@ def term_create(*, cluster, year, actor, units=(), chair=None, deputy=None, **fi
     return term
 
 
-def _valid_bands(value):
+def _valid_bands(value: Any) -> Any:
     try:
         return clean_bands(value)
     except ValidationError as error:
         raise DomainError(error.messages[0], field="bands") from error
 
 
-def _setting_differs(term, name, value):
+def _setting_differs(term: Term, name: str, value: Any) -> bool:
     if name == "bands":
         return clean_bands(term.bands) != value
     return getattr(term, name) != value
 
 
 @transaction.atomic
-def term_update(*, term, actor, **fields):
+def term_update(*, term: Term, actor: User, **fields: Any) -> Term:
     """Change a term's deadlines or settings; refuses a closed term, an invalid
     band table, and changes of the scale, caps or bands from scoring on."""
-    term = Term.objects.select_for_update().get(pk=term.pk)
+    term = (
+        Term.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .get(pk=term.pk)
+    )
     changes_scoring = any(
         getattr(term, name) != value
         for name, value in fields.items()
         if name in SCORING_SETTINGS
     )
     term_require_writable(term, what=TERM_RESULTS if changes_scoring else TERM_DATA)
+    _require_admin(actor, term.cluster.authority_id)
     if "bands" in fields:
         fields["bands"] = _valid_bands(fields["bands"])
     changed_rules = [
@@ -350,7 +409,9 @@ def term_update(*, term, actor, **fields):
     return audited_save(term, actor)
 
 
-def _check_period(year, starts_on, ends_on):
+def _check_period(
+    year: int, starts_on: datetime.date | None, ends_on: datetime.date | None
+) -> None:
     """A term's dates: it starts before it ends and its year falls within
     them (a school year 2024–2025 is the term of 2024 or of 2025)."""
     if starts_on is None or ends_on is None:
@@ -365,12 +426,25 @@ def _check_period(year, starts_on, ends_on):
 
 
 @transaction.atomic
-def term_set_officers(*, term, chair, deputy, actor, reason=None):
+def term_set_officers(
+    *,
+    term: Term,
+    chair: Unit | None,
+    deputy: Unit | None,
+    actor: User,
+    reason: str | None = None,
+) -> Term:
     """Make `chair` the chair and `deputy` the deputy (or none) of `term`.
 
-    Both must be members of the term and differ; refuses a closed term."""
-    term = Term.objects.select_for_update().get(pk=term.pk)
+    Both must be members of the term and differ; refuses a closed term and
+    anyone but an admin of its authority."""
+    term = (
+        Term.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .get(pk=term.pk)
+    )
     term_require_writable(term)
+    _require_admin(actor, term.cluster.authority_id)
     if chair is not None and deputy is not None and chair.pk == deputy.pk:
         raise DomainError(
             _("The chair and the deputy chair must be different units."),
@@ -407,7 +481,9 @@ def term_set_officers(*, term, chair, deputy, actor, reason=None):
 
 
 @transaction.atomic
-def term_update_with_officers(*, term, actor, chair, deputy, **fields):
+def term_update_with_officers(
+    *, term: Term, actor: User, chair: Unit | None, deputy: Unit | None, **fields: Any
+) -> Term:
     """The term form's save, all or nothing: its settings (`term_update`) and
     its chair and deputy (`term_set_officers`), with the same refusals."""
     term_update(term=term, actor=actor, **fields)
@@ -415,9 +491,11 @@ def term_update_with_officers(*, term, actor, chair, deputy, **fields):
 
 
 @transaction.atomic
-def membership_add(*, term, unit, actor):
-    """Add `unit` to `term`; refuses duplicates, other authorities, closed terms."""
+def membership_add(*, term: Term, unit: Unit, actor: User) -> Membership:
+    """Add `unit` to `term`; refuses duplicates, other authorities, closed terms
+    and anyone but an admin of the term's authority."""
     term_require_writable(term)
+    _require_admin(actor, term.cluster.authority_id)
     _check_same_authority(term.cluster.authority, unit)
     if term.memberships.filter(unit=unit).exists():
         raise DomainError(
@@ -428,10 +506,11 @@ def membership_add(*, term, unit, actor):
 
 
 @transaction.atomic
-def membership_remove(*, membership, actor):
-    """Remove a member; refuses the chair or deputy (reassign first) and closed
-    terms."""
+def membership_remove(*, membership: Membership, actor: User) -> None:
+    """Remove a member; refuses the chair or deputy (reassign first), closed
+    terms and anyone but an admin of the term's authority."""
     term_require_writable(membership.term_id)
+    _require_admin(actor, membership.term.cluster.authority_id)
     if membership.role != MemberRole.MEMBER:
         raise DomainError(
             _("%(unit)s is the %(role)s of this term; assign another unit first.")
@@ -441,16 +520,29 @@ def membership_remove(*, membership, actor):
 
 
 @transaction.atomic
-def term_transition(*, term, to_state, actor, reason=None):
+def term_transition(
+    *, term: Term, to_state: str, actor: User, reason: str | None = None
+) -> Term:
     """Move `term` to `to_state` if the yearly cycle allows it from its state.
 
     Locks the term row first and checks inside the lock, so of two moves at
     once the second sees the first's result. A closed term moves only back to
-    `decided`, which is `term_reopen` (an admin, with a reason)."""
-    term = TERM_WORKFLOW.lock(term)
+    `decided`, which is `term_reopen` (an admin, with a reason).
+
+    Only an admin of the term's authority moves it (`permissions.can_manage`),
+    except that province staff's publishing of the ranking moves it to
+    `ranked` (`pledges.services.ranking_publish`; the `ranked` guard refuses
+    the move without a published ranking)."""
+    term = TERM_WORKFLOW.lock(term, related=("cluster",))
     if term.state == TermState.CLOSED and to_state == REOPEN_STATE:
         return term_reopen(term=term, actor=actor, reason=reason)
+    authority_id = term.cluster.authority_id
+    publishing = to_state == TermState.RANKED and (
+        is_province_staff(actor) and in_authority(actor, authority_id)
+    )
     term_require_writable(term)
+    if not publishing:
+        _require_admin(actor, authority_id)
     return TERM_WORKFLOW.move(
         term,
         to_state,
@@ -466,15 +558,15 @@ REOPEN_STATE = TermState.DECIDED
 
 
 @transaction.atomic
-def term_reopen(*, term, actor, reason):
+def term_reopen(*, term: Term, actor: User, reason: str | None) -> Term:
     """Re-open a closed term (back to `decided`): only an admin of its
     authority, with a reason, which the history keeps with the actor and time
     (shown on the term page, see `selectors.term_reopenings`).
 
     Locks the term row first; refuses (DomainError) a term that is not closed,
     so of two admins re-opening at once the second is told it is open."""
-    term = Term.objects.select_for_update().select_related("cluster").get(pk=term.pk)
-    if actor.role != Role.ADMIN or actor.authority_id != term.cluster.authority_id:
+    term = REOPEN_WORKFLOW.lock(term, related=("cluster",))
+    if not can_manage_authority(actor, term.cluster.authority_id):
         raise DomainError(_("Only an admin can re-open a closed term."))
     reason = (reason or "").strip()
     if not reason:
@@ -484,32 +576,31 @@ def term_reopen(*, term, actor, reason):
             _("The year %(year)s is not closed; there is nothing to re-open.")
             % {"year": term.year}
         )
-    term.state = REOPEN_STATE
-    return audited_save(term, actor, reason, update_fields=["state"])
+    return REOPEN_WORKFLOW.move(term, REOPEN_STATE, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def handover_record(
     *,
-    from_term,
-    to_term,
-    actor,
-    date,
-    place,
-    occasion,
-    note="",
-    flag_handed_over=False,
-    override_reason="",
-):
+    from_term: Term,
+    to_term: Term,
+    actor: User,
+    date: datetime.date,
+    place: str,
+    occasion: str,
+    note: str = "",
+    flag_handed_over: bool = False,
+    override_reason: str = "",
+) -> Handover:
     """Record the chair passing from `from_term` to the next year's `to_term`
     (and whether the rotating flag passed with it) and close `from_term`.
 
     Refuses terms of different clusters or years that do not follow each other,
     terms without a chair and a second handover. While mandatory checklist steps
-    are open it refuses, unless an admin overrides with a reason."""
-    from .selectors import handover_checklist
-
-    from_term = Term.objects.select_for_update().get(pk=from_term.pk)
+    are open it refuses, unless an admin overrides with a reason. Only the
+    outgoing chair's officers and the authority's admins record it
+    (`permissions.can_record_handover`)."""
+    from_term = HANDOVER_WORKFLOW.lock(from_term, related=("cluster",))
     if to_term.cluster_id != from_term.cluster_id or to_term.year != from_term.year + 1:
         raise DomainError(
             _("A handover goes from a term to the same cluster's next year.")
@@ -517,12 +608,20 @@ def handover_record(
     if Handover.objects.filter(from_term=from_term).exists():
         raise DomainError(_("The handover of this term is already recorded."))
     term_require_writable(from_term)
+    if not (
+        can_record_handover(actor, from_term)
+        and in_authority(actor, from_term.cluster.authority_id)
+    ):
+        raise DomainError(
+            _("Only the chair unit's officers or an admin record the handover.")
+        )
     from_unit, to_unit = from_term.chair, to_term.chair
     if from_unit is None or to_unit is None:
         raise DomainError(_("Both terms need a chair before the handover."))
-    open_steps = [item for item in handover_checklist(from_term) if item.blocks]
+    checklist = selectors.handover_checklist(from_term)
+    open_steps = [item for item in checklist if item.blocks]
     override_reason = (override_reason or "").strip()
-    if open_steps and (actor.role != Role.ADMIN or not override_reason):
+    if open_steps and (not is_admin(actor) or not override_reason):
         raise DomainError(
             _("Mandatory steps are still open: %(steps)s.")
             % {"steps": "; ".join(str(item.label) for item in open_steps)}
@@ -542,12 +641,13 @@ def handover_record(
         actor,
         override_reason or None,
     )
-    from_term.state = TermState.CLOSED
-    audited_save(from_term, actor, override_reason or None, update_fields=["state"])
+    HANDOVER_WORKFLOW.move(
+        from_term, TermState.CLOSED, actor=actor, reason=override_reason or None
+    )
     return handover
 
 
-def _shift_year(day):
+def _shift_year(day: datetime.date | None) -> datetime.date | None:
     if day is None:
         return None
     try:
@@ -557,7 +657,15 @@ def _shift_year(day):
 
 
 @transaction.atomic
-def term_open_next_year(*, term, actor, units, chair, deputy, reason=""):
+def term_open_next_year(
+    *,
+    term: Term,
+    actor: User,
+    units: Iterable[Unit],
+    chair: Unit | None,
+    deputy: Unit | None,
+    reason: str = "",
+) -> Term:
     """Open the year after `term` with `units` as members and the given chair and
     deputy; settings are carried over and deadlines shifted by a year.
 
@@ -565,11 +673,14 @@ def term_open_next_year(*, term, actor, units, chair, deputy, reason=""):
     chaired `term` (unless it is the only member), chair and deputy are not
     members or are the same, or they differ from the policy's proposal without
     a reason. Sends `term_opened_from_previous` in the same transaction."""
-    from .selectors import rollover_proposal
-
     # Two roll-overs of one year at once: the second waits for the first's
     # lock here, then finds the year open and is told so.
-    term = Term.objects.select_for_update().get(pk=term.pk)
+    term = (
+        Term.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .get(pk=term.pk)
+    )
+    _require_admin(actor, term.cluster.authority_id)
     year = term.year + 1
     if Term.objects.filter(cluster_id=term.cluster_id, year=year).exists():
         raise DomainError(
@@ -600,7 +711,7 @@ def term_open_next_year(*, term, actor, units, chair, deputy, reason=""):
             % {"unit": chair, "year": term.year},
             field="chair",
         )
-    proposal = rollover_proposal(term)
+    proposal = selectors.rollover_proposal(term)
     differs = (chair, deputy) != (proposal.chair, proposal.deputy)
     reason = (reason or "").strip()
     if differs and proposal.chair is not None and not reason:
@@ -636,8 +747,11 @@ def term_open_next_year(*, term, actor, units, chair, deputy, reason=""):
 
 
 @transaction.atomic
-def cluster_set_rotation_policy(*, cluster, policy, reason, actor):
+def cluster_set_rotation_policy(
+    *, cluster: Cluster, policy: str, reason: str, actor: User
+) -> Cluster:
     """Change the rotation policy from the next year to open, with a reason."""
+    _require_admin(actor, cluster.authority_id)
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for changing the policy."), field="reason")
     if policy == cluster.rotation_policy:
@@ -653,7 +767,7 @@ def cluster_set_rotation_policy(*, cluster, policy, reason, actor):
     )
 
 
-def _write_order(cluster, units, actor):
+def _write_order(cluster: Cluster, units: Sequence[Unit], actor: User) -> None:
     slots = {
         s.unit_id: s
         for s in RotationSlot.objects.select_for_update().filter(cluster=cluster)
@@ -680,7 +794,7 @@ def _write_order(cluster, units, actor):
             )
 
 
-def rotation_order(cluster):
+def rotation_order(cluster: Cluster) -> list[Unit]:
     return [
         s.unit
         for s in cluster.rotation_slots.select_related("unit").order_by("position")
@@ -688,8 +802,9 @@ def rotation_order(cluster):
 
 
 @transaction.atomic
-def rotation_add(*, cluster, unit, actor):
+def rotation_add(*, cluster: Cluster, unit: Unit, actor: User) -> None:
     """Append `unit` to the cluster's rotation order; refuses duplicates."""
+    _require_admin(actor, cluster.authority_id)
     _check_same_authority(cluster.authority, unit)
     order = rotation_order(cluster)
     if unit in order:
@@ -700,14 +815,16 @@ def rotation_add(*, cluster, unit, actor):
 
 
 @transaction.atomic
-def rotation_remove(*, cluster, unit, actor):
+def rotation_remove(*, cluster: Cluster, unit: Unit, actor: User) -> None:
     """Take `unit` out of the rotation order."""
+    _require_admin(actor, cluster.authority_id)
     _write_order(cluster, [u for u in rotation_order(cluster) if u != unit], actor)
 
 
 @transaction.atomic
-def rotation_move(*, cluster, unit, offset, actor):
+def rotation_move(*, cluster: Cluster, unit: Unit, offset: int, actor: User) -> None:
     """Move `unit` up (offset -1) or down (+1) in the rotation order."""
+    _require_admin(actor, cluster.authority_id)
     order = rotation_order(cluster)
     if unit not in order:
         raise DomainError(_("%(unit)s is not in the rotation order.") % {"unit": unit})
@@ -721,16 +838,25 @@ def rotation_move(*, cluster, unit, offset, actor):
 # Users ---------------------------------------------------------------------
 
 
-def _check_user_fields(authority, role, unit):
+def _check_user_fields(authority: Authority, role: str, unit: Unit | None) -> None:
     if role == Role.UNIT_OFFICER and unit is None:
         raise DomainError(_("A unit officer needs a unit."), field="unit")
     _check_same_authority(authority, unit)
 
 
 @transaction.atomic
-def user_create(*, actor, username, password, role, unit=None, **fields):
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    password: str,
+    role: str,
+    unit: Unit | None = None,
+    **fields: Any,
+) -> User:
     """Create a user of the actor's authority with a password the admin sets."""
-    _check_user_fields(actor.authority, role, unit)
+    _require_admin(actor, getattr(actor, "authority_id", None))
+    _check_user_fields(actor.authority, role, unit)  # type: ignore[arg-type]
     if User.objects.filter(username__iexact=username).exists():
         raise DomainError(_("This username is taken."), field="username")
     user = User(
@@ -745,23 +871,26 @@ def user_create(*, actor, username, password, role, unit=None, **fields):
 
 
 @transaction.atomic
-def user_update(*, user, actor, **fields):
+def user_update(*, user: User, actor: User, **fields: Any) -> User:
     """Change a user's name, contact, role, unit or active flag.
 
-    Refuses an admin deactivating or demoting themself."""
+    Refuses an admin deactivating or demoting themself, and anyone but an
+    admin of the user's authority."""
+    _require_admin(actor, user.authority_id)
     if user.pk == actor.pk and (
         fields.get("is_active") is False or fields.get("role", Role.ADMIN) != Role.ADMIN
     ):
         raise DomainError(_("You cannot deactivate or demote your own account."))
     for name, value in fields.items():
         setattr(user, name, value)
-    _check_user_fields(actor.authority, user.role, user.unit)
+    _check_user_fields(actor.authority, user.role, user.unit)  # type: ignore[arg-type]
     return audited_save(user, actor)
 
 
 @transaction.atomic
-def user_set_password(*, user, actor, password):
+def user_set_password(*, user: User, actor: User, password: str) -> User:
     """Set a new password for `user` (an admin's reset)."""
+    _require_admin(actor, user.authority_id)
     user.set_password(password)
     return audited_save(
         user, actor, reason="password reset", update_fields=["password"]

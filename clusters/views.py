@@ -382,7 +382,7 @@ def term_create(request, cluster_pk):
     cluster = get_object_or_404(
         selectors.clusters_visible_to(request.user), pk=cluster_pk
     )
-    latest = cluster.terms.order_by("-year").first()
+    latest = selectors.latest_term(cluster)
     initial = {"year": (latest.year + 1) if latest else timezone.localdate().year}
     if latest is None:  # the first year: members, chair and deputy from the order
         units, chair, deputy = selectors.first_year_proposal(cluster, initial["year"])

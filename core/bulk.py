@@ -17,19 +17,26 @@ keys); fields with `auto_now`/`auto_now_add` get `date`. Like `bulk_create`,
 neither sends model signals nor calls `save()`: callers raise the data
 versions themselves (clusters.versions.bump_terms)."""
 
+from __future__ import annotations
+
 import datetime
 import io
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from itertools import count
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Field, Model
 
 BATCH_SIZE = 500
 _temp_names = count(1)
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _text(value):
+def _text(value: Any) -> str:
     """`value` in COPY's text format."""
     if value is None:
         return "\\N"
@@ -47,7 +54,9 @@ def _text(value):
     return str(value).translate(_ESCAPES)
 
 
-def _copy(cursor, table, columns, lines):
+def _copy(
+    cursor: CursorWrapper, table: str, columns: Iterable[str], lines: Iterable[str]
+) -> None:
     """COPY the text `lines` (one row each, ending in a newline) for `columns`
     into `table`."""
     quote = connection.ops.quote_name
@@ -61,14 +70,16 @@ def _copy(cursor, table, columns, lines):
             copy.write(data)
 
 
-def _uses_copy():
+def _uses_copy() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _values(model, rows, date):
+def _values(
+    model: type[Model], rows: object, date: datetime.datetime
+) -> list[tuple[Field[Any, Any], Callable[..., Any]]]:
     """[(field, value getter)] for every concrete field of `model`: the row's
     value, else `date` for auto_now fields, else the field's default."""
-    getters = []
+    getters: list[tuple[Field[Any, Any], Callable[..., Any]]] = []
     for field in model._meta.concrete_fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             getters.append((field, lambda row, a=field.attname: row.get(a, date)))
@@ -82,11 +93,19 @@ def _values(model, rows, date):
     return getters
 
 
-def _history_tail(model, attnames, *, user, reason, date, kind):
+def _history_tail(
+    model: type[Model],
+    attnames: Sequence[str],
+    *,
+    user: AbstractBaseUser | None,
+    reason: str | None,
+    date: datetime.datetime,
+    kind: str,
+) -> tuple[str, list[str], str]:
     """(columns, text) of the history columns that follow a row's own columns
     `attnames` in the history table of `model` (its own key left to its
     default); refuses a history field it has no value for."""
-    history = model.history.model
+    history = model.history.model  # type: ignore[attr-defined]
     fixed = {
         "history_date": date,
         "history_change_reason": reason,
@@ -107,7 +126,14 @@ def _history_tail(model, attnames, *, user, reason, date, kind):
     return history._meta.db_table, own_columns + columns, "\t".join(values)
 
 
-def insert_with_history(model, rows, *, user, reason, date):
+def insert_with_history(
+    model: type[Model],
+    rows: Iterable[dict[str, Any]],
+    *,
+    user: AbstractBaseUser | None,
+    reason: str | None,
+    date: datetime.datetime,
+) -> list[int]:
     """Insert `rows` (dicts of attname → value, without primary key) of
     `model` and a "created" history row for each; returns the new primary
     keys in the order of `rows`."""
@@ -143,7 +169,7 @@ def insert_with_history(model, rows, *, user, reason, date):
         _copy(
             cursor,
             meta.db_table,
-            [meta.pk.column] + [f.column for f, _g in getters],
+            [meta.pk.column] + [f.column for f, _g in getters],  # type: ignore[arg-type]
             (line + "\n" for line in lines),
         )
         table, columns, tail = _history_tail(
@@ -153,7 +179,15 @@ def insert_with_history(model, rows, *, user, reason, date):
     return keys
 
 
-def update_with_history(model, rows, fields, *, user, reason, date):
+def update_with_history(
+    model: type[Model],
+    rows: Iterable[dict[str, Any]],
+    fields: Sequence[str],
+    *,
+    user: AbstractBaseUser | None,
+    reason: str | None,
+    date: datetime.datetime,
+) -> None:
     """Write `fields` of the saved rows `rows` (dicts holding the primary key
     and every concrete field's value, since each history row records them
     all) and a "changed" history row for each."""
@@ -163,14 +197,14 @@ def update_with_history(model, rows, fields, *, user, reason, date):
     meta = model._meta
     if not _uses_copy():
         objects = [model(**row) for row in rows]
-        model.objects.bulk_create(
+        model.objects.bulk_create(  # type: ignore[attr-defined]
             objects,
             batch_size=BATCH_SIZE,
             update_conflicts=True,
             unique_fields=[meta.pk.name],
             update_fields=fields,
         )
-        model.history.bulk_history_create(
+        model.history.bulk_history_create(  # type: ignore[attr-defined]
             objects,
             update=True,
             batch_size=BATCH_SIZE,
@@ -187,14 +221,15 @@ def update_with_history(model, rows, fields, *, user, reason, date):
     with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {quote(temp)} AS SELECT "  # noqa: S608
-            f"{', '.join(quote(f.column) for f in every)} "
+            f"{', '.join(quote(f.column) for f in every)} "  # type: ignore[arg-type]
             f"FROM {quote(meta.db_table)} WITH NO DATA"
         )
-        _copy(cursor, temp, [f.column for f in every], (f"{x}\n" for x in lines))
+        _copy(cursor, temp, [f.column for f in every], (f"{x}\n" for x in lines))  # type: ignore[misc]
         assignments = ", ".join(
-            f"{quote(f.column)} = t.{quote(f.column)}" for f in written[1:]
+            f"{quote(f.column)} = t.{quote(f.column)}"  # type: ignore[arg-type,union-attr]
+            for f in written[1:]
         )
-        pk = quote(meta.pk.column)
+        pk = quote(meta.pk.column)  # type: ignore[arg-type]
         cursor.execute(
             f"UPDATE {quote(meta.db_table)} SET {assignments} "  # noqa: S608
             f"FROM {quote(temp)} t WHERE {quote(meta.db_table)}.{pk} = t.{pk}"

@@ -16,10 +16,18 @@ or poll for the new value for up to `WAIT_SECONDS` and then compute themselves.
 
 The cache is shared by every app server (production: Redis or the database
 cache table; the test settings use a dummy cache). A cache that fails or is
-empty only costs a computation, never an error."""
+empty only costs a computation, never an error. A value is pickled once per
+computation and stored as those bytes under both keys (the cache backends
+would otherwise pickle it twice); an entry that is not such bytes counts as
+missing."""
+
+from __future__ import annotations
 
 import logging
+import pickle
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
@@ -34,7 +42,7 @@ POLL_SECONDS = 0.05
 _MISSING = object()
 
 
-def _get(key):
+def _get(key: str) -> Any:
     try:
         return cache.get(key, _MISSING)
     except Exception:  # noqa: BLE001 - a failing cache degrades to computing
@@ -42,14 +50,21 @@ def _get(key):
         return _MISSING
 
 
-def _set(key, value):
+def _thaw(blob: object) -> Any:
+    """The value pickled in `blob` by `_compute_and_store`, or _MISSING."""
+    if type(blob) is not bytes:
+        return _MISSING
+    return pickle.loads(blob)  # noqa: S301 - bytes this module pickled
+
+
+def _set(key: str, value: object) -> None:
     try:
         cache.set(key, value, TIMEOUT)
     except Exception:  # noqa: BLE001
         log.warning("cache set failed", exc_info=True)
 
 
-def _lock(key):
+def _lock(key: str) -> bool:
     """True when this reader may compute: it holds the lock, or the cache
     cannot tell."""
     try:
@@ -59,14 +74,14 @@ def _lock(key):
         return True
 
 
-def _unlock(key):
+def _unlock(key: str) -> None:
     try:
         cache.delete(key)
     except Exception:  # noqa: BLE001
         log.warning("cache delete failed", exc_info=True)
 
 
-def derived(key, compute, *, version):
+def derived[T](key: str, compute: Callable[[], T], *, version: object) -> T:
     """`compute()`, cached under `key` for `version` of its data and the active
     language (computed values may hold translated labels). `version` is any
     picklable value that changes whenever the data changes (an integer, or a
@@ -79,18 +94,20 @@ def derived(key, compute, *, version):
         version = version()
     base = f"derived:{get_language()}:{key}"
     full_key = f"{base}:v{version}"
-    value = _get(full_key)
+    value = _thaw(_get(full_key))
     if value is not _MISSING:
         return value
     lock_key = f"{full_key}:computing"
     if not _lock(lock_key):
         last = _get(f"{base}:last")
-        if last is not _MISSING and last[0] != version:
-            return last[1]
+        if isinstance(last, tuple) and len(last) == 2 and last[0] != version:
+            stale = _thaw(last[1])
+            if stale is not _MISSING:
+                return stale
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(POLL_SECONDS)
-            value = _get(full_key)
+            value = _thaw(_get(full_key))
             if value is not _MISSING:
                 return value
         return _compute_and_store(base, full_key, version, compute)
@@ -100,8 +117,11 @@ def derived(key, compute, *, version):
         _unlock(lock_key)
 
 
-def _compute_and_store(base, full_key, version, compute):
+def _compute_and_store[T](
+    base: str, full_key: str, version: object, compute: Callable[[], T]
+) -> T:
     value = compute()
-    _set(full_key, value)
-    _set(f"{base}:last", (version, value))
+    blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    _set(full_key, blob)
+    _set(f"{base}:last", (version, blob))
     return value

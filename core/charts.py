@@ -10,6 +10,9 @@ language writes them (core.formatting), and sizes live in a ``viewBox`` so a
 chart shrinks to a 390 px phone (static/css/app.css, ``.chart``).
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -78,23 +81,31 @@ class Stack:
     note: str = ""
 
 
-def _n(value, places=2):
+def _n(value: Decimal | int | float, places: int | None = 2) -> str:
     return format_number(value, places)
 
 
-def _x(value, scale_max, width=WIDTH):
+def _x(
+    value: Decimal | int | float | None,
+    scale_max: Decimal | int | float,
+    width: int = WIDTH,
+) -> float:
     if not scale_max or value is None:
         return 0.0
-    share = max(Decimal(0), min(Decimal(str(value)) / Decimal(str(scale_max)), 1))
+    share = max(
+        Decimal(0), min(Decimal(str(value)) / Decimal(str(scale_max)), Decimal(1))
+    )
     return round(float(share) * width, 1)
 
 
-def _short(text, limit=LABEL_CHARS):
+def _short(text: str, limit: int = LABEL_CHARS) -> str:
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _svg(chart_id, title, height, body, css="chart"):
+def _svg(
+    chart_id: str, title: str, height: int, body: str, css: str = "chart"
+) -> SafeString:
     label = escape(title)
     return mark_safe(  # noqa: S308 - every text below went through escape()
         f'<svg class="{css}" id="{escape(chart_id)}" role="img" '
@@ -104,7 +115,7 @@ def _svg(chart_id, title, height, body, css="chart"):
     )
 
 
-def _hatch(chart_id):
+def _hatch(chart_id: str) -> tuple[str, str]:
     pattern_id = f"{escape(chart_id)}-hatch"
     return pattern_id, (
         f'<defs><pattern id="{pattern_id}" width="6" height="6" '
@@ -115,7 +126,15 @@ def _hatch(chart_id):
     )
 
 
-def bar_chart(bars, *, title, chart_id, scale_max, thresholds=(), places=2):
+def bar_chart(
+    bars: Iterable[Bar],
+    *,
+    title: str,
+    chart_id: str,
+    scale_max: Decimal | int | float,
+    thresholds: Iterable[Threshold] = (),
+    places: int | None = 2,
+) -> SafeString:
     """Horizontal bars from 0 to `scale_max`, one row per bar (label, value,
     note), with optional threshold lines labelled on rows of their own above
     the bars. Values beyond the scale are drawn to its end."""
@@ -178,7 +197,9 @@ def bar_chart(bars, *, title, chart_id, scale_max, thresholds=(), places=2):
     return _svg(chart_id, title, height, "".join(parts))
 
 
-def spread_chart(rows, *, title, chart_id, places=2):
+def spread_chart(
+    rows: Iterable[Spread], *, title: str, chart_id: str, places: int | None = 2
+) -> SafeString:
     """One row per criterion, each scaled to its own maximum: a band from the
     others' lowest to highest, a tick at their median and a diamond at the
     member's points; the member's points out of the maximum written on the
@@ -220,7 +241,9 @@ def spread_chart(rows, *, title, chart_id, places=2):
     return _svg(chart_id, title, height, "".join(parts))
 
 
-def state_strip(cells, *, title, chart_id, per_row=10):
+def state_strip(
+    cells: Iterable[Cell], *, title: str, chart_id: str, per_row: int = 10
+) -> SafeString:
     """One square per member, `per_row` to a row: the state's symbol inside,
     its class for the fill, the member and state in the cell's title."""
     cells = list(cells)
@@ -241,7 +264,7 @@ def state_strip(cells, *, title, chart_id, per_row=10):
     return _svg(chart_id, title, height, "".join(parts), css="chart chart-strip")
 
 
-def stacked_bars(rows, *, title, chart_id):
+def stacked_bars(rows: Iterable[Stack], *, title: str, chart_id: str) -> SafeString:
     """One horizontal bar per row split into its parts in proportion to their
     counts (each part's class gives its fill); a row without parts is hatched
     and says why in its note."""
@@ -282,7 +305,7 @@ def stacked_bars(rows, *, title, chart_id):
     return _svg(chart_id, title, height, "".join(parts))
 
 
-def swatch(css):
+def swatch(css: str) -> SafeString:
     """A small square of fill class `css`, for a legend beside its text."""
     return SafeString(
         f'<svg class="band-swatch" viewBox="0 0 10 10" aria-hidden="true" '

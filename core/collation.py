@@ -6,7 +6,11 @@ diacritics (đ read as d), then breaks ties on the Vietnamese alphabet
 (a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y) and last on the
 tones (none, huyền, hỏi, ngã, sắc, nặng), as dictionaries do."""
 
+from __future__ import annotations
+
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 from django.forms.models import ModelChoiceIterator
 
@@ -16,7 +20,7 @@ LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}
 TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 
 
-def _letters(text):
+def _letters(text: str) -> list[tuple[str, int]]:
     """(letter, tone) for every character of `text`, casefolded: the letter
     with its alphabet marks composed, the tone as its rank (0 for none)."""
     out = []
@@ -31,7 +35,7 @@ def _letters(text):
     return out
 
 
-def _plain(letter):
+def _plain(letter: str) -> str:
     if letter == "đ":
         return "d"
     return "".join(
@@ -39,7 +43,7 @@ def _plain(letter):
     )
 
 
-def vi_key(text):
+def vi_key(text: str) -> tuple[str, tuple[tuple[int, int], ...], tuple[int, ...]]:
     """The sort key of `text` in Vietnamese alphabetical order."""
     letters = _letters(str(text or ""))
     primary = "".join(_plain(letter) for letter, _tone in letters)
@@ -51,7 +55,9 @@ def vi_key(text):
     return (primary, secondary, tertiary)
 
 
-def vi_sorted(items, key=lambda item: item.name):
+def vi_sorted[T](
+    items: Iterable[T], key: Callable[[Any], str] = lambda item: item.name
+) -> list[T]:
     """`items` as a list in Vietnamese order of `key(item)` (a unit's name by
     default)."""
     return sorted(items, key=lambda item: vi_key(key(item)))
@@ -61,7 +67,7 @@ class VietnameseOrderIterator(ModelChoiceIterator):
     """The choices of a ModelChoiceField in Vietnamese order of their labels
     (set as the field's `iterator`); validation still uses the queryset."""
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[tuple[Any, Any]]:
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         rows = [(self.field.label_from_instance(obj), obj) for obj in self.queryset]

@@ -20,17 +20,29 @@
 it. Document text is Vietnamese whatever the UI language, and every text goes
 through `core.hygiene.strip_control` (Word cannot hold control characters)."""
 
+from __future__ import annotations
+
+import datetime
 import io
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
 
 from django.utils import translation
 from docx import Document
+from docx.document import Document as DocumentObject
 from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.section import Section
+from docx.shared import Length, Mm, Pt
+from docx.table import Table, _Cell, _Row
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from core.formatting import format_number
 from core.hygiene import strip_control
@@ -89,13 +101,13 @@ _AFTER_PBDR = (
 )
 
 
-def vn_number(value, places=None):
+def vn_number(value: Decimal | int | float | None, places: int | None = None) -> str:
     """`format_number` in Vietnamese whatever the active language."""
     with translation.override("vi"):
         return format_number(value, places)
 
 
-def vn_date_line(place, day):
+def vn_date_line(place: str, day: datetime.date | None) -> str:
     """ "Hậu Giang, ngày 05 tháng 02 năm 2023": days below 10 and months 1 and 2
     take a leading zero (Decree 30/2020/NĐ-CP, Appendix I). Without a day (the
     draft of an act not done yet) the date is left for the clerk to fill in:
@@ -116,7 +128,7 @@ class Signer:
     name: str = ""
 
 
-def _set_fonts(rpr):
+def _set_fonts(rpr: BaseOxmlElement) -> None:
     """Times New Roman for every script and Vietnamese as the language,
     overriding the template's theme fonts."""
     fonts = rpr.find(qn("w:rFonts"))
@@ -135,11 +147,18 @@ def _set_fonts(rpr):
     lang.set(qn("w:eastAsia"), "vi-VN")
 
 
-def _row_property(row, tag):
+def _row_property(row: _Row, tag: str) -> None:
     row._tr.get_or_add_trPr().append(OxmlElement(tag))
 
 
-def write(paragraph, text, *, bold=False, italic=False, size=None):
+def write(
+    paragraph: Paragraph,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    size: Length | None = None,
+) -> Run:
     """Every text of the project's Word documents is written here, without the
     control characters Word cannot hold (`core.hygiene.strip_control`)."""
     run = paragraph.add_run(strip_control(text))
@@ -150,7 +169,7 @@ def write(paragraph, text, *, bold=False, italic=False, size=None):
     return run
 
 
-def _page_field(paragraph):
+def _page_field(paragraph: Paragraph) -> None:
     """A PAGE field: Word and LibreOffice print the page's number."""
     run = write(paragraph, "")
     for kind, text in (("begin", None), (None, " PAGE "), ("separate", None)):
@@ -172,18 +191,19 @@ class Layout:
     """A Word document in the Decree 30/2020 layout, written top to bottom:
     `header`, `title`, body parts, `closing`, then `bytes()`."""
 
-    def __init__(self, *, title):
+    def __init__(self, *, title: str) -> None:
         self.document = Document()
         self._styles()
         self.document.core_properties.title = strip_control(title)
         self.document.core_properties.language = "vi-VN"
         self.section = self.document.sections[0]
         self.width = self._lay_out_page(self.section, first=True)
-        self.last = None  # the last body paragraph, kept with the closing
+        # the last body paragraph, kept with the closing
+        self.last: Paragraph | None = None
 
     # Page ------------------------------------------------------------------
 
-    def _styles(self):
+    def _styles(self) -> None:
         styles = self.document.styles
         defaults = styles.element.find(qn("w:docDefaults"))
         if defaults is not None:
@@ -199,7 +219,9 @@ class Layout:
         fmt.line_spacing = 1.0
         fmt.widow_control = True
 
-    def _lay_out_page(self, section, *, landscape=False, first=False):
+    def _lay_out_page(
+        self, section: Section, *, landscape: bool = False, first: bool = False
+    ) -> int:
         section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
         section.page_width, section.page_height = (
             (PAGE_HEIGHT, PAGE_WIDTH) if landscape else (PAGE_WIDTH, PAGE_HEIGHT)
@@ -218,7 +240,7 @@ class Layout:
             _page_field(header)
         return section.page_width - section.left_margin - section.right_margin
 
-    def new_page(self, *, landscape=False):
+    def new_page(self, *, landscape: bool = False) -> None:
         """Continue on a new page, in landscape or portrait."""
         self.section = self.document.add_section(WD_SECTION.NEW_PAGE)
         self.width = self._lay_out_page(self.section, landscape=landscape)
@@ -228,7 +250,14 @@ class Layout:
 
     write = staticmethod(write)
 
-    def _new(self, container, *, align=None, before=0, after=0):
+    def _new(
+        self,
+        container: DocumentObject | _Cell,
+        *,
+        align: WD_ALIGN_PARAGRAPH | None = None,
+        before: float = 0,
+        after: float = 0,
+    ) -> Paragraph:
         paragraph = container.add_paragraph()
         fmt = paragraph.paragraph_format
         fmt.space_before, fmt.space_after = Pt(before), Pt(after)
@@ -236,13 +265,22 @@ class Layout:
             paragraph.alignment = align
         return paragraph
 
-    def line(self, container, text, *, align=CENTRE, before=0, after=0, **style):
+    def line(
+        self,
+        container: DocumentObject | _Cell,
+        text: str,
+        *,
+        align: WD_ALIGN_PARAGRAPH | None = CENTRE,
+        before: float = 0,
+        after: float = 0,
+        **style: Any,
+    ) -> Paragraph:
         """One paragraph of `text` in `container` (the body or a cell)."""
         paragraph = self._new(container, align=align, before=before, after=after)
         self.write(paragraph, text, **style)
         return paragraph
 
-    def rule(self, container, width):
+    def rule(self, container: DocumentObject | _Cell, width: int) -> Paragraph:
         """A short centred horizontal line of `width` under the text above:
         an empty 1-pt paragraph with a bottom border, never holding text."""
         paragraph = self._new(container)
@@ -272,7 +310,7 @@ class Layout:
         ppr.append(mark)
         return paragraph
 
-    def _first(self, cell):
+    def _first(self, cell: _Cell) -> Paragraph:
         """The cell's own empty first paragraph, set up like a new one."""
         paragraph = cell.paragraphs[0]
         paragraph.paragraph_format.space_before = Pt(0)
@@ -280,7 +318,14 @@ class Layout:
 
     # Parts -----------------------------------------------------------------
 
-    def header(self, *, parent="", issuer=(), number="", place_date=""):
+    def header(
+        self,
+        *,
+        parent: str = "",
+        issuer: Iterable[str] = (),
+        number: str = "",
+        place_date: str = "",
+    ) -> Table:
         """The two-block header: `parent` (regular capitals) and the `issuer`
         lines (bold) with a short rule under them, beside the national motto;
         below, the `number` line ("Số: …") beside the italic place and date."""
@@ -316,7 +361,14 @@ class Layout:
             self.write(paragraph, place_date, italic=True, size=Pt(13))
         return table
 
-    def title(self, title, subject_lines=(), *, draft=False, note=""):
+    def title(
+        self,
+        title: str,
+        subject_lines: Iterable[str] = (),
+        *,
+        draft: bool = False,
+        note: str = "",
+    ) -> None:
         """The kind of document in bold ("QUYẾT ĐỊNH", "BÁO CÁO"), its subject
         and a short rule under it; "DỰ THẢO" above a draft."""
         if draft:
@@ -329,14 +381,30 @@ class Layout:
         self.rule(self.document, Mm(30))
         self.line(self.document, "", before=0, after=6)
 
-    def centred(self, text, *, bold=True, before=6, after=6, keep=True):
+    def centred(
+        self,
+        text: str,
+        *,
+        bold: bool = True,
+        before: float = 6,
+        after: float = 6,
+        keep: bool = True,
+    ) -> Paragraph:
         paragraph = self.line(
             self.document, text, bold=bold, before=before, after=after
         )
         paragraph.paragraph_format.keep_with_next = keep
         return paragraph
 
-    def paragraph(self, text, *, bold=False, italic=False, indent=True, after=6):
+    def paragraph(
+        self,
+        text: str,
+        *,
+        bold: bool = False,
+        italic: bool = False,
+        indent: bool = True,
+        after: float = 6,
+    ) -> Paragraph:
         """A justified body paragraph, its first line indented."""
         paragraph = self._new(self.document, align=JUSTIFY, after=after)
         if indent:
@@ -345,11 +413,11 @@ class Layout:
         self.last = paragraph
         return paragraph
 
-    def basis(self, text):
+    def basis(self, text: str) -> Paragraph:
         """A legal basis ("Căn cứ …"), in italics."""
         return self.paragraph(text, italic=True)
 
-    def heading(self, text, *, centred=False):
+    def heading(self, text: str, *, centred: bool = False) -> Paragraph:
         """A bold heading kept with what follows."""
         paragraph = self._new(
             self.document, align=CENTRE if centred else None, before=6, after=6
@@ -360,7 +428,7 @@ class Layout:
         self.write(paragraph, text, bold=True)
         return paragraph
 
-    def article(self, label, text):
+    def article(self, label: str, text: str) -> Paragraph:
         """ "Điều 1. …": the label bold, the text regular."""
         paragraph = self._new(self.document, align=JUSTIFY, after=6)
         paragraph.paragraph_format.first_line_indent = INDENT
@@ -369,7 +437,7 @@ class Layout:
         self.last = paragraph
         return paragraph
 
-    def table(self, widths, *, grid=False):
+    def table(self, widths: Sequence[int], *, grid: bool = False) -> Table:
         table = self.document.add_table(rows=0, cols=len(widths))
         if grid:
             table.style = self.document.styles["Table Grid"]
@@ -379,7 +447,15 @@ class Layout:
             column.width = width
         return table
 
-    def row(self, table, widths, texts=(), *, align=None, **style):
+    def row(
+        self,
+        table: Table,
+        widths: Sequence[int],
+        texts: Iterable[str] = (),
+        *,
+        align: WD_ALIGN_PARAGRAPH | None = None,
+        **style: Any,
+    ) -> _Row:
         row = table.add_row()
         for cell, width in zip(row.cells, widths, strict=True):
             cell.width = width
@@ -389,7 +465,14 @@ class Layout:
                 self.cell_text(cell, text, align=align, **style)
         return row
 
-    def cell_text(self, cell, text, *, align=None, **style):
+    def cell_text(
+        self,
+        cell: _Cell,
+        text: str,
+        *,
+        align: WD_ALIGN_PARAGRAPH | None = None,
+        **style: Any,
+    ) -> Paragraph:
         """Text in `cell`: its first paragraph while empty, a new one after."""
         paragraph = cell.paragraphs[-1]
         if paragraph.runs or paragraph.text:
@@ -399,18 +482,26 @@ class Layout:
         self.write(paragraph, text, **style)
         return paragraph
 
-    def grid(self, widths, header, rows, *, numbers=(), size=TABLE_SIZE):
+    def grid(
+        self,
+        widths: Sequence[float | None],
+        header: Sequence[str],
+        rows: Iterable[Sequence[str]],
+        *,
+        numbers: Iterable[int] = (),
+        size: Length = TABLE_SIZE,
+    ) -> Table:
         """A bordered table: a header row repeated on every page, then `rows`;
         columns in `numbers` align right. Widths in millimetres; None takes
         what the others leave."""
         fixed = sum(Mm(w) for w in widths if w is not None)
-        widths = tuple(Mm(w) if w is not None else self.width - fixed for w in widths)
-        table = self.table(widths, grid=True)
-        head = self.row(table, widths, header, align=CENTRE, bold=True, size=size)
+        lengths = tuple(Mm(w) if w is not None else self.width - fixed for w in widths)
+        table = self.table(lengths, grid=True)
+        head = self.row(table, lengths, header, align=CENTRE, bold=True, size=size)
         _row_property(head, "w:tblHeader")
         _row_property(head, "w:cantSplit")
         for values in rows:
-            row = self.row(table, widths)
+            row = self.row(table, lengths)
             _row_property(row, "w:cantSplit")
             for index, (cell, value) in enumerate(zip(row.cells, values, strict=False)):
                 align = CENTRE if index == 0 else (RIGHT if index in numbers else None)
@@ -418,7 +509,13 @@ class Layout:
         self.line(self.document, "", after=6)
         return table
 
-    def closing(self, *, signers, recipients=None, note=""):
+    def closing(
+        self,
+        *,
+        signers: Sequence[Signer],
+        recipients: Iterable[str] | None = None,
+        note: str = "",
+    ) -> Table:
         """The end of the document: with `recipients`, "Nơi nhận:" and the list
         on the left and the single signature block on the right; without,
         the signature blocks two by two (a lone one on the right). Every row
@@ -431,6 +528,7 @@ class Layout:
         half = self.width // 2
         widths = (half, self.width - half)
         table = self.table(widths)
+        pairs: list[tuple[Signer | None, ...]]
         if recipients is not None or len(signers) == 1:
             pairs = [(None, signers[0])]
         else:
@@ -448,14 +546,14 @@ class Layout:
                     self._signer(cell, signer)
         return table
 
-    def _recipients(self, cell, recipients):
+    def _recipients(self, cell: _Cell, recipients: Iterable[str]) -> None:
         paragraph = self._first(cell)
         paragraph.paragraph_format.space_before = Pt(12)
         self.write(paragraph, RECIPIENTS_LABEL, bold=True, italic=True, size=Pt(12))
         for line in recipients:
             self.cell_text(cell, f"- {line}", size=SMALL_SIZE)
 
-    def _signer(self, cell, signer):
+    def _signer(self, cell: _Cell, signer: Signer) -> None:
         paragraph = self._first(cell)
         if paragraph.runs:
             paragraph = self._new(cell)
@@ -469,7 +567,7 @@ class Layout:
             self._new(cell)
         self.line(cell, signer.name, bold=True)
 
-    def bytes(self):
+    def bytes(self) -> bytes:
         buffer = io.BytesIO()
         self.document.save(buffer)
         return buffer.getvalue()

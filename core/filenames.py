@@ -1,6 +1,8 @@
 """Names of downloaded files: plain ASCII that every mail client, archive tool
 and operating system keeps intact, read the way the Vietnamese title reads."""
 
+from __future__ import annotations
+
 from django.utils.text import slugify
 
 # Letters that Unicode does not decompose into a base letter and a mark, so
@@ -8,7 +10,7 @@ from django.utils.text import slugify
 _SPELLED = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
 
 
-def slug(text, max_length=60):
+def slug(text: object, max_length: int = 60) -> str:
     """“Tổng kết đợt thi đua Đồng Khởi” → "tong-ket-dot-thi-dua-dong-khoi": diacritics
     dropped, đ written d, lower case, words joined by hyphens, cut at a word
     boundary to at most `max_length` characters ("" when nothing is left)."""
@@ -19,7 +21,7 @@ def slug(text, max_length=60):
     return cut[: cut.rfind("-")] if "-" in cut else text[:max_length]
 
 
-def download_filename(*parts, extension):
+def download_filename(*parts: object, extension: str) -> str:
     """The name of a download from its parts, each turned into a slug and joined
     by hyphens, empty parts left out: ("Tổng kết", "Đợt 1", 2024) and "docx" →
     "tong-ket-dot-1-2024.docx"."""

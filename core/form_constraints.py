@@ -9,15 +9,29 @@ field of the form, counting the fields the form does not show but that already
 have a value on the instance (the authority, the pledge, the cluster…), and
 reports a duplicate as an error on the form's field."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models, router
 
+# The mixin's methods use ModelForm's attributes; only the type checker sees
+# that base (at run time the mixin stays a plain class before ModelForm).
+if TYPE_CHECKING:
+    _ModelFormBase = forms.ModelForm
+else:
+    _ModelFormBase = object
 
-def unique_sets(model):
+
+def unique_sets(
+    model: type[models.Model],
+) -> list[tuple[tuple[str, ...], models.UniqueConstraint | None]]:
     """(fields, constraint or None) of every uniqueness rule of `model`:
     its `UniqueConstraint`s on fields, its `unique_together` and its unique
     fields other than the primary key."""
-    rules = [
+    rules: list[tuple[tuple[str, ...], models.UniqueConstraint | None]] = [
         (tuple(c.fields), c)
         for c in model._meta.constraints
         if isinstance(c, models.UniqueConstraint) and c.fields
@@ -31,11 +45,11 @@ def unique_sets(model):
     return rules
 
 
-class UniqueCheckMixin:
+class UniqueCheckMixin(_ModelFormBase):
     """For ModelForms: a duplicate under any unique rule that involves a field
     of the form is a form error (on that field), never an IntegrityError."""
 
-    def _fixed_fields(self):
+    def _fixed_fields(self) -> set[str]:
         """Model fields the form does not show whose value is already set on
         the instance."""
         instance = self.instance
@@ -47,13 +61,13 @@ class UniqueCheckMixin:
             and getattr(instance, f.attname, None) is not None
         }
 
-    def validate_constraints(self):
+    def validate_constraints(self) -> None:
         super().validate_constraints()
         fixed = self._fixed_fields()
         if not fixed:
             return
         model = type(self.instance)
-        exclude = self._get_validation_exclusions() - fixed
+        exclude = self._get_validation_exclusions() - fixed  # type: ignore[attr-defined]
         using = router.db_for_write(model, instance=self.instance)
         for fields, constraint in unique_sets(model):
             shown = [name for name in fields if name in self.fields]

@@ -1,12 +1,16 @@
 """Numbers shown the way people write them in the active language, and whole
 numbers read safely from what a client sent."""
 
+from __future__ import annotations
+
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import number_format
 
 
-def format_number(value, places=None):
+def format_number(
+    value: Decimal | int | float | None, places: int | None = None
+) -> str:
     """1234567.5 → "1.234.567,5" in Vietnamese: grouped, trailing zeros dropped
     (rounded to `places` first when given); "" for None."""
     if value is None or value == "":
@@ -22,7 +26,7 @@ def format_number(value, places=None):
 LARGEST_ID = 2**31 - 1
 
 
-def whole_number(value, largest=LARGEST_ID):
+def whole_number(value: object, largest: int = LARGEST_ID) -> int | None:
     """The non-negative integer written in ASCII digits in `value`, or None (for
     anything else — "²", "-1", "1e3" — and above `largest`)."""
     text = str(value if value is not None else "")
@@ -39,7 +43,7 @@ def whole_number(value, largest=LARGEST_ID):
 SEPARATORS = {"vi": (".", ","), "en": (",", ".")}
 
 
-def parse_decimal(text, language="vi"):
+def parse_decimal(text: str | None, language: str = "vi") -> Decimal | None:
     """The Decimal written in `text` the way people of `language` write it —
     Vietnamese "1.234.567,5" and "85,3", English "1,234,567.5" — or None when
     blank; raises ValueError for anything else. A plain "85.3" (a point not

@@ -6,6 +6,8 @@ away, so that a load balancer takes that app server out of rotation; a cache
 that is down is reported in the body of a 200 ("ok; degraded: cache"), since
 every page still works, only slower."""
 
+from __future__ import annotations
+
 import logging
 import secrets
 
@@ -18,13 +20,13 @@ logger = logging.getLogger("core.health")
 CACHE_KEY = "healthz:probe"
 
 
-def _database():
+def _database() -> bool:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         return cursor.fetchone() == (1,)
 
 
-def _cache():
+def _cache() -> bool:
     if isinstance(caches["default"], DummyCache):
         return True  # caching switched off (tests): nothing to reach
     value = secrets.token_hex(8)
@@ -36,7 +38,7 @@ CHECKS = (("database", _database), ("cache", _cache))
 REQUIRED = {"database"}
 
 
-def failed_checks():
+def failed_checks() -> list[str]:
     """Names of the checks that failed (empty when everything works). Never
     raises: a check that raises counts as failed and is logged."""
     failed = []

@@ -14,8 +14,13 @@ got in before.
   within `FIRST_DATE`–`LAST_DATE`.
 """
 
+from __future__ import annotations
+
 import datetime
 import re
+from collections.abc import Callable
+from re import Match, Pattern
+from typing import TYPE_CHECKING, Any, overload
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -32,7 +37,11 @@ LOG_ESCAPED = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\\\\]")
 LOG_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
 
 
-def strip_control(text):
+@overload
+def strip_control(text: str) -> str: ...
+@overload
+def strip_control[T](text: T) -> T: ...
+def strip_control(text: object) -> object:
     """`text` without control characters other than tab, line feed and carriage
     return (non-strings are returned unchanged)."""
     if not isinstance(text, str):
@@ -40,7 +49,7 @@ def strip_control(text):
     return CONTROL_CHARACTERS.sub("", text)
 
 
-def _log_escape(match):
+def _log_escape(match: Match[str]) -> str:
     char = match.group()
     escaped = LOG_ESCAPES.get(char)
     if escaped:
@@ -49,7 +58,7 @@ def _log_escape(match):
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def log_text(value):
+def log_text(value: object) -> str:
     """`value` as text fit for one log line: control characters, line separators
     and backslashes escaped the way Python's repr() writes them."""
     return LOG_ESCAPED.sub(_log_escape, "" if value is None else str(value))
@@ -73,7 +82,7 @@ ASCII_DIGITS_MESSAGE = _("Enter the number with the digits 0–9.")
 DATE_RANGE_MESSAGE = _("Enter a date between %(first)s and %(last)s.")
 
 
-def text_limit(name, field):
+def text_limit(name: str, field: forms.Field) -> int:
     """The length allowed for free-text `field` named `name` that has none."""
     if isinstance(field.widget, forms.Textarea) and not any(
         word in name for word in SHORT_TEXT_NAMES
@@ -82,13 +91,15 @@ def text_limit(name, field):
     return SHORT_TEXT
 
 
-def foreign_digits(text):
+def foreign_digits(text: str) -> bool:
     """Whether `text` holds a digit other than 0–9 that int() would read."""
     return any(char.isdecimal() and not char.isascii() for char in text)
 
 
-def _ascii_digits_only(to_python, pattern):
-    def checked(value):
+def _ascii_digits_only(
+    to_python: Callable[[Any], Any], pattern: Pattern[str]
+) -> Callable[[Any], Any]:
+    def checked(value: Any) -> Any:
         if isinstance(value, str) and not pattern.fullmatch(value):
             raise ValidationError(ASCII_DIGITS_MESSAGE, code="invalid")
         return to_python(value)
@@ -96,8 +107,8 @@ def _ascii_digits_only(to_python, pattern):
     return checked
 
 
-def _ascii_choices_only(to_python):
-    def checked(value):
+def _ascii_choices_only(to_python: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def checked(value: Any) -> Any:
         values = value if isinstance(value, list | tuple) else [value]
         if any(isinstance(item, str) and foreign_digits(item) for item in values):
             raise ValidationError(ASCII_DIGITS_MESSAGE, code="invalid")
@@ -106,7 +117,7 @@ def _ascii_choices_only(to_python):
     return checked
 
 
-def validate_date_range(value):
+def validate_date_range(value: datetime.date) -> None:
     day = value.date() if isinstance(value, datetime.datetime) else value
     if not FIRST_DATE <= day <= LAST_DATE:
         raise ValidationError(
@@ -119,11 +130,13 @@ def validate_date_range(value):
         )
 
 
-def _length_limited(to_python, limit):
+def _length_limited(
+    to_python: Callable[[Any], Any], limit: int
+) -> Callable[[Any], Any]:
     """Checks the typed text's length before conversion, so fields whose cleaned
     value is not text (JSON, fractions) are limited too."""
 
-    def to_python_within_limit(value):
+    def to_python_within_limit(value: Any) -> Any:
         if isinstance(value, str):
             MaxLengthValidator(limit)(value)
         return to_python(value)
@@ -131,45 +144,52 @@ def _length_limited(to_python, limit):
     return to_python_within_limit
 
 
-def limit_field(name, field):
+def limit_field[F: forms.Field](name: str, field: F) -> F:
     """Put the project's input limits on `field` (idempotent): a maximum length
     on free text, ASCII digits only in numbers and choices of rows, dates within
     FIRST_DATE–LAST_DATE. Returns the field."""
     if getattr(field, "input_limited", False):
         return field
-    field.input_limited = True
+    # The field's own methods are wrapped on this instance (type: ignore below).
+    field.input_limited = True  # type: ignore[attr-defined]
     if isinstance(field, forms.CharField) and field.max_length is None:
         field.max_length = text_limit(name, field)
-        field.to_python = _length_limited(field.to_python, field.max_length)
+        field.to_python = _length_limited(field.to_python, field.max_length)  # type: ignore[method-assign,assignment]
         field.widget.attrs.setdefault("maxlength", str(field.max_length))
     elif isinstance(field, forms.IntegerField):  # also DecimalField, FloatField
-        field.to_python = _ascii_digits_only(field.to_python, NUMBER_CHARACTERS)
+        field.to_python = _ascii_digits_only(field.to_python, NUMBER_CHARACTERS)  # type: ignore[method-assign,assignment]
     elif isinstance(field, forms.ModelChoiceField):  # also the multiple one
-        field.to_python = _ascii_choices_only(field.to_python)
+        field.to_python = _ascii_choices_only(field.to_python)  # type: ignore[method-assign,assignment]
         if getattr(
             getattr(field.queryset, "model", None), "choices_in_vietnamese_order", False
         ):
             field.iterator = VietnameseOrderIterator  # e.g. units, by name
         if isinstance(field, forms.ModelMultipleChoiceField):
-            field.clean = _ascii_choices_only(field.clean)
+            field.clean = _ascii_choices_only(field.clean)  # type: ignore[method-assign,assignment]
     elif isinstance(field, forms.DateField | forms.DateTimeField):
         field.validators.append(validate_date_range)
     return field
 
 
-class InputLimitsMixin:
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class InputLimitsMixin(_FormBase):
     """Applies `limit_field` to every field of the form, those that its
     `__init__` adds included (again before cleaning)."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.limit_fields()
 
-    def limit_fields(self):
+    def limit_fields(self) -> None:
         for name, field in self.fields.items():
             limit_field(name, field)
 
-    def full_clean(self):
+    def full_clean(self) -> None:
         self.limit_fields()
         super().full_clean()
 

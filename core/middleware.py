@@ -1,35 +1,73 @@
 """Language choice, session lifetime, server timing and input hygiene."""
 
+from __future__ import annotations
+
 import time
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import QueryDict
+from django.contrib.sessions import middleware as sessions
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
+from django.utils.cache import patch_vary_headers
 
 from .hygiene import CONTROL_CHARACTERS, strip_control
+from .views import is_read_only
 
 SESSION_STARTED_KEY = "session_started_at"
+SESSION_RENEWED_KEY = "session_renewed_at"
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
     """Vietnamese unless the user chose another language with the switch (its
     cookie); the browser's Accept-Language is not consulted."""
 
-    def process_request(self, request):
+    def process_request(self, request: HttpRequest) -> None:
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
+
+
+class SessionMiddleware(sessions.SessionMiddleware):
+    """Django's session middleware, except that after a read-only view
+    (`core.views.read_only`, resolved for the request) an unchanged session
+    is saved only when its idle timeout was last renewed more than a quarter
+    of `SESSION_COOKIE_AGE` ago: a preview on every keystroke would otherwise
+    write the session row while a save of the same page holds the database's
+    write lock, and an officer who types for half an hour without saving
+    stays signed in."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponse
+    ) -> HttpResponse:
+        match = getattr(request, "resolver_match", None)
+        session = getattr(request, "session", None)
+        if session is None or not session.accessed or session.is_empty():
+            return super().process_response(request, response)
+        now = time.time()
+        if (
+            match is not None
+            and is_read_only(match.func)
+            and not session.modified
+            and now - session.get(SESSION_RENEWED_KEY, 0)
+            < settings.SESSION_COOKIE_AGE / 4
+        ):
+            patch_vary_headers(response, ("Cookie",))
+            return response
+        session[SESSION_RENEWED_KEY] = now
+        return super().process_response(request, response)
 
 
 class SessionLifetimeMiddleware:
     """Log out a session older than SESSION_ABSOLUTE_SECONDS, however active it is.
     (The idle timeout is SESSION_COOKIE_AGE renewed on every request.)"""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if request.user.is_authenticated:
             started = request.session.setdefault(SESSION_STARTED_KEY, int(time.time()))
             if time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
@@ -43,10 +81,10 @@ class ServerTimingMiddleware:
     request (middleware, view, template), as browsers' developer tools and the
     benchmark (`manage.py bench`) read it. Outermost, so it counts everything."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         started = time.perf_counter()
         response = self.get_response(request)
         elapsed = (time.perf_counter() - started) * 1000
@@ -54,7 +92,7 @@ class ServerTimingMiddleware:
         return response
 
 
-def without_control_characters(query):
+def without_control_characters(query: QueryDict) -> QueryDict:
     """`query` (a QueryDict) itself when no key or value holds a control
     character (`core.hygiene.strip_control`), else an immutable copy with
     them removed."""
@@ -78,13 +116,19 @@ class InputHygieneMiddleware:
     files are left as they are. (POST is read after the CSRF check has parsed
     it, so that nothing is parsed earlier than it would be.)"""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_view(self, request, view_func, view_args, view_kwargs):
-        request.GET = without_control_characters(request.GET)
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> None:
+        request.GET = without_control_characters(request.GET)  # type: ignore[assignment]
         if request.method == "POST":
-            request.POST = without_control_characters(request.POST)
+            request.POST = without_control_characters(request.POST)  # type: ignore[assignment]

@@ -1,5 +1,7 @@
 """Data versions: one counter per scope of derived values (see `core.versions`)."""
 
+from __future__ import annotations
+
 from django.db import models
 
 
@@ -14,5 +16,5 @@ class DataVersion(models.Model):
     class Meta:
         verbose_name = "data version"
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"{self.key} v{self.version}"

@@ -16,9 +16,13 @@ own. Every refusal is a `DomainError` with one of the kit's messages: an illegal
 move names both states; a move made illegal by someone else's change since the
 caller read the row asks to reload the page (`StaleState`)."""
 
+from __future__ import annotations
+
 from collections.abc import Callable, Iterable, Mapping
 from functools import partial
+from typing import Any
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -34,7 +38,7 @@ SEEN_STATE = "_workflow_seen_state"
 class IllegalMove(DomainError):
     """The declared transitions do not lead from the row's state to the target."""
 
-    def __init__(self, current, to):
+    def __init__(self, current: str, to: str) -> None:
         super().__init__(
             _("Cannot move from “%(from)s” to “%(to)s”.") % {"from": current, "to": to}
         )
@@ -44,13 +48,13 @@ class StaleState(DomainError):
     """Someone else changed the row's state after the caller read it, and the
     move the caller asked for no longer applies; nothing was saved."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(
             _("Someone else has changed the state; reload the page to see it.")
         )
 
 
-Guard = Callable[[models.Model], str | None]
+Guard = Callable[[Any], str | None]
 
 
 class Workflow:
@@ -64,18 +68,21 @@ class Workflow:
 
     def __init__(
         self,
-        transitions: Mapping[str, Iterable[str]],
+        # states are str choices (TextChoices); Mapping's key type is invariant
+        transitions: Mapping[Any, Iterable[str]],
         *,
         field: str = "state",
         needs_reason: Iterable[str] = (),
         versioned: bool = False,
     ) -> None:
-        self.transitions = {state: frozenset(to) for state, to in transitions.items()}
+        self.transitions: dict[str, frozenset[str]] = {
+            state: frozenset(to) for state, to in transitions.items()
+        }
         self.field = field
         self.needs_reason = frozenset(needs_reason)
         self.versioned = versioned
 
-    def next_states(self, state: str) -> frozenset:
+    def next_states(self, state: str) -> frozenset[str]:
         """The states `state` may move to (none for a final or unknown state)."""
         return self.transitions.get(state, frozenset())
 
@@ -85,10 +92,10 @@ class Workflow:
 
     def label(self, model: type[models.Model], state: str) -> str:
         """`state` as the user reads it: its choice label, else the raw value."""
-        choices = dict(model._meta.get_field(self.field).flatchoices)
+        choices = dict(model._meta.get_field(self.field).flatchoices)  # type: ignore[union-attr]
         return str(choices.get(state, state))
 
-    def lock(self, obj: models.Model, *, related: Iterable[str] = ()) -> models.Model:
+    def lock[M: models.Model](self, obj: M, *, related: Iterable[str] = ()) -> M:
         """`obj`'s row re-read under a row lock (only its own table is locked,
         so `related` may name nullable relations), remembering the state the
         caller's copy had for `check`."""
@@ -113,17 +120,17 @@ class Workflow:
         model = type(obj)
         raise IllegalMove(self.label(model, current), self.label(model, to))
 
-    def move(
+    def move[M: models.Model](
         self,
-        obj: models.Model,
+        obj: M,
         to: str,
         *,
-        actor,
+        actor: AbstractBaseUser | None,
         reason: str | None = None,
         guards: Iterable[Guard] = (),
         fields: Mapping[str, object] | None = None,
-        on_commit: Iterable[Callable[[models.Model], object]] = (),
-    ) -> models.Model:
+        on_commit: Iterable[Callable[[M], object]] = (),
+    ) -> M:
         """Move the locked row `obj` to `to` and return it.
 
         Checks the move (`check`), a reason where `needs_reason` asks for one,
@@ -152,10 +159,10 @@ class Workflow:
             if getattr(f, "auto_now", False) and f.name not in update_fields
         ]
         if self.versioned:
-            obj.version = F("version") + 1
+            obj.version = F("version") + 1  # type: ignore[attr-defined]
             update_fields.append("version")
             if hasattr(obj, "updated_by_id"):
-                obj.updated_by = actor
+                obj.updated_by = actor  # type: ignore[attr-defined]
                 update_fields.append("updated_by")
         audited_save(obj, actor, reason or None, update_fields=update_fields)
         if self.versioned:
@@ -164,9 +171,9 @@ class Workflow:
             transaction.on_commit(partial(effect, obj))
         return obj
 
-    def transition(
-        self, obj: models.Model, to: str, *, related: Iterable[str] = (), **move
-    ) -> models.Model:
+    def transition[M: models.Model](
+        self, obj: M, to: str, *, related: Iterable[str] = (), **move: Any
+    ) -> M:
         """Lock `obj` (`lock`, with `related`) and move it (`move`, with the
         same keyword arguments: actor, reason, guards, fields, on_commit) in
         the caller's transaction: the whole sequence for a service without

@@ -14,6 +14,11 @@ scopes it raised in markers queued with `transaction.on_commit`, which Django
 drops with the savepoint or transaction they belong to, so a rolled-back raise
 is never taken as done."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
 from django.db import transaction
 from django.db.models import F
 
@@ -24,24 +29,24 @@ class _Raised:
     """An on-commit marker naming the scopes raised in the current transaction
     (it does nothing when run)."""
 
-    def __init__(self, keys):
+    def __init__(self, keys: Iterable[str]) -> None:
         self.keys = frozenset(keys)
 
-    def __call__(self):
+    def __call__(self) -> None:
         return None
 
 
-def _raised_in_transaction(connection):
+def _raised_in_transaction(connection: Any) -> frozenset[str] | set[str]:
     if not connection.in_atomic_block:
         return frozenset()
-    raised = set()
+    raised: set[str] = set()
     for _sids, callback, _robust in getattr(connection, "run_on_commit", []):
         if isinstance(callback, _Raised):
             raised |= callback.keys
     return raised
 
 
-def bump(keys):
+def bump(keys: Iterable[str]) -> None:
     """Raise the version of every scope in `keys` by one, in the current
     transaction (at most once per transaction and scope). 1–3 queries; none
     when every scope was raised already in this transaction."""
@@ -62,7 +67,7 @@ def bump(keys):
         transaction.on_commit(_Raised(keys))
 
 
-def read(keys):
+def read(keys: Iterable[str]) -> dict[str, int]:
     """{key: committed version} for `keys` (0 for a scope never written); one
     query."""
     keys = list(keys)

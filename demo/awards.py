@@ -2,12 +2,14 @@
 services. Each part is its own function called once from `load_demo`, and each is
 idempotent: what exists is left as it is."""
 
+import datetime
+
 from awards import selectors, services
 from awards.models import VoteKind
 
-# Which of the nominated candidates (in published-rank order) each member ticks
-# on its secret ballot: seven units tick both leading units, one ticks only the
-# first. The ballots are anonymous; this order only decides who casts first.
+# Which of the flag tier's candidates (in published-rank order) each member
+# ticks on its secret ballot: seven units tick both leading units, one ticks only
+# the first. The ballots are anonymous; this order only decides who casts first.
 NOMINATION_BALLOTS_2023 = [
     (0, 1),
     (0, 1),
@@ -18,14 +20,35 @@ NOMINATION_BALLOTS_2023 = [
     (0, 1),
     (0, 1),
 ]
+# The Bằng khen tier voted on in the same sitting (sample data, not from the
+# seed, so its title says so): the units ranked after the flag's seats, three
+# of them, for the certificates the proposal asks (`CERTIFICATES_2023`); which
+# of them each member ticks. The first two win with 7 and 6 of 8 votes.
+CERTIFICATE_CANDIDATES_2023 = 3
+CERTIFICATE_BALLOTS_2023 = [
+    (0, 1),
+    (0, 1),
+    (0, 1),
+    (0, 2),
+    (0, 1),
+    (1, 2),
+    (0, 1),
+    (0, 2),
+]
+CERTIFICATE_TIER_2023 = (
+    "Đơn vị đề nghị tặng Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh năm 2023 "
+    "(phiếu bầu là dữ liệu minh họa)"
+)
 
 
 def load_nomination(*, term, officers):
-    """The 2023 nomination vote: the chair unit's officer opens it with the
-    default candidates (the units ranked within the provincial-flag quota of the
-    published ranking), every member's officer casts its unit's ballot, and the
-    chair's officer closes it. Skipped unless the term is in the voting stage and
-    has no nomination vote yet. Returns the vote, or None when skipped."""
+    """The 2023 nomination vote, one sitting with two tiers: the provincial flag
+    (candidates: the units ranked within the flag's quota of the published
+    ranking) and the provincial chairman's certificate of merit (the next
+    ranked units; sample ballots). The chair unit's officer opens it, every
+    member's officer casts its unit's ballot, and the chair's officer closes
+    it. Skipped unless the term is in the voting stage and has no nomination
+    vote yet. Returns the vote, or None when skipped."""
     from clusters.models import TermState
 
     if term.state != TermState.VOTING:
@@ -34,19 +57,53 @@ def load_nomination(*, term, officers):
         return None
     officer_of = {unit.pk: officer for unit, officer in officers}
     chair_officer = officer_of[term.chair.pk]
-    vote = services.nomination_open(term=term, actor=chair_officer)
-    ranks = selectors.published_ranks(term)
-    options = sorted(
-        vote.questions.get().options.all(),
-        key=lambda option: (ranks.get(option.unit_id, len(ranks) + 1), option.pk),
+    services.catalogue_for(term.cluster.authority)
+    forms = {f.code: f for f in services.tier_forms(term.cluster.authority_id)}
+    ranked = _ranked_units(term)
+    seats = services.nomination_seats(term, len(ranked))
+    others = [unit for unit, rank in ranked if rank > seats]
+    vote = services.nomination_open(
+        term=term,
+        actor=chair_officer,
+        tiers=[
+            {
+                "award_form": forms[services.FLAG_FORM],
+                "seats": seats,
+                "candidates": [unit for unit, rank in ranked if rank <= seats],
+            },
+            {
+                "award_form": forms["bk-tinh"],
+                "seats": CERTIFICATES_2023,
+                "candidates": others[:CERTIFICATE_CANDIDATES_2023],
+                "title": CERTIFICATE_TIER_2023,
+            },
+        ],
     )
-    for (unit, officer), ticks in zip(officers, NOMINATION_BALLOTS_2023, strict=True):
+    ranks = selectors.published_ranks(term)
+    options = {
+        question.code: sorted(
+            question.options.all(),
+            key=lambda option: (ranks.get(option.unit_id, len(ranks) + 1), option.pk),
+        )
+        for question in vote.questions.all()
+    }
+    ballots = zip(
+        officers, NOMINATION_BALLOTS_2023, CERTIFICATE_BALLOTS_2023, strict=True
+    )
+    for (unit, officer), flag_ticks, certificate_ticks in ballots:
         services.ballot_cast(
             vote=vote,
             unit=unit,
             actor=officer,
             choices={
-                services.LEADING: [options[i].pk for i in ticks if i < len(options)]
+                code: [
+                    tier[i].pk
+                    for i in (
+                        flag_ticks if code == services.LEADING else certificate_ticks
+                    )
+                    if i < len(tier)
+                ]
+                for code, tier in options.items()
             },
         )
     return services.vote_close(vote=vote, actor=chair_officer)
@@ -89,6 +146,28 @@ DECISION_2023 = {
     "định chi tiết thi hành một số điều của Luật Thi đua, khen thưởng;",
 }
 CERTIFICATES_2023 = 2  # the units ranked next after the flag nominees
+# The illustrative block's 2023 proposal (sample data, not from the seed),
+# answered by the same provincial decision as the cluster's.
+BLOCK_PROPOSAL_2023 = {
+    "title": "Tờ trình đề nghị tặng Cờ thi đua của Ủy ban nhân dân tỉnh năm 2023 "
+    "cho đơn vị dẫn đầu Khối thi đua các sở, ban, ngành tỉnh (dữ liệu minh họa)",
+    "number": "02/TTr-KTĐ",
+    "summary": "Dữ liệu minh họa, không lấy từ nguồn.",
+}
+BLOCK_FLAG_ACHIEVEMENTS = (
+    "Dẫn đầu Khối thi đua các sở, ban, ngành tỉnh năm 2023 (dữ liệu minh họa)."
+)
+# A Government emulation flag decided outside the system by the Prime
+# Minister (sample data, not from the seed), for an earlier year, so that it
+# changes no demo ranking.
+EXTERNAL_FLAG = {
+    "issuer": "Thủ tướng Chính phủ",
+    "number": "1102/QĐ-TTg",
+    "date": datetime.date(2022, 9, 20),
+    "year": 2021,
+    "unit_name": "Thành phố Vị Thanh",
+    "reason": "Dẫn đầu phong trào thi đua năm 2021 (dữ liệu minh họa).",
+}
 
 
 def _ranked_units(term):
@@ -100,17 +179,45 @@ def _ranked_units(term):
     return [(units[pk], rank) for pk, rank in sorted(ranks.items(), key=lambda r: r[1])]
 
 
-def load_proposal(*, term, officers, staff):
+def _block_proposal(block_term, flag, staff):
+    """The illustrative block's 2023 proposal (sample data): its chair unit's
+    officer proposes the provincial flag for the block's first-ranked unit;
+    staff receive it. None when the block's term is not proposing or already
+    has a proposal."""
+    from clusters.models import Role, TermState, User
+
+    if block_term is None or block_term.state != TermState.PROPOSING:
+        return None
+    if block_term.award_proposals.exists():
+        return None
+    chair_officer = User.objects.get(unit=block_term.chair, role=Role.UNIT_OFFICER)
+    proposal = services.proposal_create_for_term(
+        term=block_term, actor=chair_officer, **BLOCK_PROPOSAL_2023
+    )
+    leader, _rank = _ranked_units(block_term)[0]
+    services.nominee_add(
+        proposal=proposal,
+        actor=chair_officer,
+        award_form=flag,
+        unit=leader,
+        achievements=BLOCK_FLAG_ACHIEVEMENTS,
+    )
+    services.proposal_submit(proposal=proposal, actor=chair_officer)
+    return services.proposal_receive(proposal=proposal, actor=staff)
+
+
+def load_proposal(*, term, officers, staff, block_term=None):
     """The 2023 proposal and decision: the chair unit's officer proposes the
     provincial flag for the units the nomination vote chose (or, without a
     closed vote, the top-ranked units within the flag's quota of the published
     ranking) and the certificate of merit of the provincial chairman for the
-    next two ranked units, with an achievement report attached; the province's
+    units the vote's Bằng khen tier chose (without it, the next two ranked
+    units), with an achievement report attached; the province's
     staff receive and appraise it and record decision 125/QĐ-UBND of
-    17/01/2024 granting every nominee. Skipped unless the term is in the
-    proposing stage without a proposal. Returns the decision, or None."""
-    import datetime
-
+    17/01/2024 granting every nominee. The same decision answers the
+    illustrative block's 2023 proposal (`block_term`, sample data) when the
+    block is proposing. Skipped unless the term is in the proposing stage
+    without a proposal. Returns the decision, or None."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from awards.models import AwardForm
@@ -131,6 +238,13 @@ def load_proposal(*, term, officers, staff):
         unit for unit, _rank in ranked[: quota_limit(flag.quota, len(ranked))]
     ]
     others = [unit for unit, _rank in ranked if unit not in leaders]
+    # The certificates go to the units the vote's Bằng khen tier chose.
+    tiers = {
+        form.pk: items for form, items in selectors.nominated_by_tier(term) if form
+    }
+    certified = [item.unit for item in tiers.get(certificate.pk, [])] or others[
+        :CERTIFICATES_2023
+    ]
     officer_of = {unit.pk: officer for unit, officer in officers}
     chair_officer = officer_of[term.chair.pk]
     proposal = services.proposal_create_for_term(
@@ -138,7 +252,7 @@ def load_proposal(*, term, officers, staff):
     )
     for form, units, text in (
         (flag, leaders, FLAG_ACHIEVEMENTS),
-        (certificate, others[:CERTIFICATES_2023], CERTIFICATE_ACHIEVEMENTS),
+        (certificate, certified, CERTIFICATE_ACHIEVEMENTS),
     ):
         for unit in units:
             services.nominee_add(
@@ -165,12 +279,43 @@ def load_proposal(*, term, officers, staff):
         actor=staff,
         note="Hội đồng Thi đua – Khen thưởng tỉnh thống nhất đề nghị.",
     )
+    block_proposal = _block_proposal(block_term, flag, staff)
+    also = [block_proposal] if block_proposal else []
     decided_on = datetime.date(2024, 1, 17)
     with on_day(decided_on, hour=9):  # recorded on the day it was signed
         return services.decision_record(
             proposal=proposal,
             actor=staff,
             date=decided_on,
-            granted=list(proposal.nominees.all()),
+            granted=[
+                *proposal.nominees.all(),
+                *(n for p in also for n in p.nominees.all()),
+            ],
+            also=also,
             **DECISION_2023,
+        )
+
+
+def load_external_grant(*, authority, staff):
+    """The Government flag of `EXTERNAL_FLAG` in the registry, entered by
+    staff as an award decided outside the system and marked as sample data.
+    Skipped when the registry already holds it. Returns the grant, or None."""
+    from awards.models import AwardForm, ExternalDecision
+    from clusters.models import Unit
+    from demo.clock import on_day
+
+    data = dict(EXTERNAL_FLAG)
+    if ExternalDecision.objects.filter(
+        authority=authority, number=data["number"]
+    ).exists():
+        return None
+    unit = Unit.objects.get(authority=authority, name=data.pop("unit_name"))
+    services.catalogue_for(authority)
+    with on_day(data["date"], hour=14):
+        return services.external_grant_record(
+            actor=staff,
+            award_form=AwardForm.objects.get(authority=authority, code="co-chinh-phu"),
+            unit=unit,
+            is_sample=True,
+            **data,
         )

@@ -12,8 +12,13 @@ summary stale, and a published ranking's rows are decoded once per publication
 (by `ranking_publish`, which stores the summary of its term), not on every read.
 """
 
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, TypedDict
+
 from django.db import transaction
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from clusters.models import Membership, Term
 from clusters.versions import term_key
@@ -28,7 +33,20 @@ _COUNTS = ("members", "submitted", "returned", "draft", "peer_scores")
 _FIELDS = (*_COUNTS, "version", "published_number", "leaders", "bands")
 
 
-def _latest_number():
+class DashboardRow(TypedDict):
+    """One cluster's or block's row of `dashboard`."""
+
+    term: Term
+    submitted: int
+    returned: int
+    draft: int
+    peer_scores: int
+    published: int | None
+    leaders: list[str]
+    bands: list[tuple[str, int]]
+
+
+def _latest_number() -> Subquery:
     return Subquery(
         RankingSnapshot.objects.filter(term=OuterRef("pk"))
         .order_by("-number")
@@ -36,7 +54,9 @@ def _latest_number():
     )
 
 
-def _is_stale(summary, version, latest_number):
+def _is_stale(
+    summary: Mapping[str, Any] | None, version: int, latest_number: int | None
+) -> bool:
     return (
         summary is None
         or summary["version"] != version
@@ -44,7 +64,12 @@ def _is_stale(summary, version, latest_number):
     )
 
 
-def refresh(terms, *, rows=None, store=True):
+def refresh(
+    terms: Mapping[int, tuple[int, int | None, dict[str, Any] | None]],
+    *,
+    rows: Mapping[int, list[dict[str, Any]]] | None = None,
+    store: bool = True,
+) -> dict[int, dict[str, Any]]:
     """Recompute and store the summaries of `terms` ({term id: (version,
     latest published number or None, stored summary dict or None)}); returns
     {term id: summary dict}. Counts are taken after the versions were read, so
@@ -60,7 +85,7 @@ def refresh(terms, *, rows=None, store=True):
         .values_list("term_id")
         .annotate(n=Count("id"))
     )
-    by_state = {}
+    by_state: dict[int, dict[str, int]] = {}
     for term_id, state, n in (
         Report.objects.filter(term_id__in=ids)
         .values_list("term_id", "state")
@@ -122,7 +147,7 @@ def refresh(terms, *, rows=None, store=True):
     return summaries
 
 
-def _latest_of_term():
+def _latest_of_term() -> QuerySet[RankingSnapshot, Any]:
     return (
         RankingSnapshot.objects.filter(term_id=OuterRef("term_id"))
         .order_by("-number")
@@ -130,7 +155,9 @@ def _latest_of_term():
     )
 
 
-def _published(snapshot_rows):
+def _published(
+    snapshot_rows: Iterable[Mapping[str, Any]],
+) -> tuple[list[str], dict[str, int]]:
     """(leaders, {band: members}) of a published ranking's rows."""
     bands = dict.fromkeys(BAND_ORDER, 0)
     leaders = []
@@ -142,7 +169,7 @@ def _published(snapshot_rows):
     return leaders, bands
 
 
-def store_publication(term, snapshot):
+def store_publication(term: Term, snapshot: RankingSnapshot) -> None:
     """Store `term`'s summary for its new published ranking `snapshot` (called
     by `ranking_publish`, in its transaction). The bands and leaders are final;
     the counts are labelled with no version (-1), so the next dashboard read
@@ -153,7 +180,9 @@ def store_publication(term, snapshot):
     refresh({term.pk: (-1, snapshot.number, stored)}, rows={term.pk: snapshot.rows})
 
 
-def dashboard(authority_id, year, kind=None):
+def dashboard(
+    authority_id: int, year: int, kind: str | None = None
+) -> tuple[list[DashboardRow], list[tuple[int, list[tuple[str, int]]]]]:
     """(rows, history) of an authority's dashboard: a row for every cluster and
     block with a term in `year` (the term, with `member_count`; reports
     submitted, returned and in draft; peer scores given; the latest published
@@ -186,7 +215,8 @@ def dashboard(authority_id, year, kind=None):
     latest.update({pk: n for pk, _y, n in earlier})
     stored = {
         row["term_id"]: row
-        for row in TermSummary.objects.filter(term_id__in=list(years)).values(
+        # The window as a subquery: no list of ids to prepare and send.
+        for row in TermSummary.objects.filter(term__in=window.values("pk")).values(
             "term_id", *_FIELDS
         )
     }
@@ -201,7 +231,7 @@ def dashboard(authority_id, year, kind=None):
     # (core.versions): what is computed there is used, not stored.
     in_transaction = transaction.get_connection().in_atomic_block
     summaries = {**stored, **refresh(stale, store=not in_transaction)}
-    rows = []
+    rows: list[DashboardRow] = []
     for term in current:
         summary = summaries[term.pk]
         term.member_count = summary["members"]

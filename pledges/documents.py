@@ -25,7 +25,7 @@ from core.documents import (
     vn_number,
 )
 
-from . import selectors
+from . import scoring, selectors
 from .models import (
     Aggregation,
     CriterionKind,
@@ -165,7 +165,7 @@ def rules_paragraphs(term):
 
 @dataclass(frozen=True)
 class CriteriaRow:
-    level: str  # "section", "criterion" or "indicator"
+    level: str  # "section", "subsection", "criterion" or "indicator"
     code: str
     text: str
     details: tuple
@@ -240,6 +240,9 @@ class PledgeDocument:
 
 
 def _criteria_rows(sections):
+    """The rows of the criteria table: each section, each of its sub-fields
+    (lĩnh vực) with its points, each criterion after its sub-field's row, and
+    each indicator with its weight when its criterion weighs them unequally."""
     rows = []
     for section in sections:
         rows.append(
@@ -252,7 +255,17 @@ def _criteria_rows(sections):
                 SECTION_NOTES.get(section.kind, ""),
             )
         )
+        firsts = {
+            sub.criteria_list[0].pk: sub
+            for sub in section.subsection_list
+            if sub.criteria_list
+        }
+        for sub in section.subsection_list:
+            if not sub.criteria_list:
+                rows.append(_subsection_row(sub))
         for criterion in section.criteria_list:
+            if criterion.pk in firsts:
+                rows.append(_subsection_row(firsts[criterion.pk]))
             note = CRITERION_NOTES.get(criterion.kind, "")
             if criterion.evidence_required:
                 note = f"{note}; phải có minh chứng" if note else "Phải có minh chứng"
@@ -266,7 +279,19 @@ def _criteria_rows(sections):
                     note,
                 )
             )
-            for indicator in criterion.indicator_list:
+            weights = [i.weight for i in criterion.indicator_list]
+            shares = scoring.indicator_shares(criterion.max_points, weights)
+            unequal = len(set(weights)) > 1
+            for indicator, share in zip(criterion.indicator_list, shares, strict=True):
+                weighed = (
+                    (
+                        f"Trọng số: {vn_number(indicator.weight)} trên tổng "
+                        f"{vn_number(sum(weights))} của tiêu chí "
+                        f"({vn_number(share, places=2)} điểm).",
+                    )
+                    if unequal
+                    else ()
+                )
                 rows.append(
                     CriteriaRow(
                         "indicator",
@@ -275,6 +300,7 @@ def _criteria_rows(sections):
                         (
                             f"Đơn vị tính: {indicator.unit_of_measure}.",
                             f"Cách tính điểm: {rule_words(indicator)}.",
+                            *weighed,
                         ),
                         "",
                         "Càng thấp càng tốt"
@@ -283,6 +309,17 @@ def _criteria_rows(sections):
                     )
                 )
     return tuple(rows)
+
+
+def _subsection_row(sub):
+    return CriteriaRow(
+        "subsection",
+        sub.code,
+        f"Lĩnh vực: {sub.title}",
+        (),
+        vn_number(sub.max_points),
+        f"Căn cứ: {sub.source}" if sub.source else "",
+    )
 
 
 def _cluster_total(indicator, planned, totals):
@@ -405,7 +442,7 @@ def _criteria(layout, doc):
     )
     _row_property(head, "w:tblHeader")
     for item in doc.criteria:
-        bold = item.level == "section"
+        bold = item.level in ("section", "subsection")
         italic = item.level == "indicator"
         row = layout.row(table, widths)
         _row_property(row, "w:cantSplit")

@@ -77,7 +77,9 @@ def targets_workbook(pledge, units):
     }
     workbook, sheet = xlsx.new_sheet(SHEET, pledge.title, HEADINGS)
     text = xlsx.text
+    subfield = None
     for indicator in xlsx.indicators_in_order(pledge):
+        subfield = xlsx.subfield_heading(sheet, indicator, subfield)
         for unit in units:
             target = targets.get((indicator.pk, unit.pk))
             sheet.append(

@@ -11,7 +11,7 @@ from core.formatting import parse_decimal
 from core.hygiene import Form, ModelForm
 
 from .excel import MAX_UPLOAD_BYTES
-from .models import Criterion, Indicator, ScoringRule, Section
+from .models import Criterion, Indicator, ScoringRule, Section, Subsection
 
 
 class SectionForm(ModelForm):
@@ -20,11 +20,23 @@ class SectionForm(ModelForm):
         fields = ["code", "title", "kind", "max_points"]
 
 
+class SubsectionForm(ModelForm):
+    class Meta:
+        model = Subsection
+        fields = ["section", "code", "title", "max_points", "source"]
+
+    def __init__(self, *args, pledge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.pledge = pledge
+        self.fields["section"].queryset = pledge.sections.all()
+
+
 class CriterionForm(ModelForm):
     class Meta:
         model = Criterion
         fields = [
             "section",
+            "subsection",
             "code",
             "title",
             "kind",
@@ -38,6 +50,25 @@ class CriterionForm(ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.pledge = pledge
         self.fields["section"].queryset = pledge.sections.all()
+        self.fields["subsection"].queryset = pledge.subsections.all()
+        self.fields["subsection"].help_text = _(
+            "Only when the section is divided into sub-fields; one of its own."
+        )
+
+
+def bands_from_text(text):
+    """[[minimum %, share %], …] from “minimum %: share %” pairs separated by
+    “;” (a decimal comma or point); raises ValueError."""
+    bands = []
+    for part in filter(None, (p.strip() for p in text.strip().split(";"))):
+        try:
+            low, share = (Decimal(x.strip().replace(",", ".")) for x in part.split(":"))
+        except ArithmeticError as error:
+            raise ValueError(part) from error
+        if not (low.is_finite() and share.is_finite()):
+            raise ValueError(part)
+        bands.append([float(low), float(share)])
+    return bands
 
 
 class IndicatorForm(ModelForm):
@@ -85,12 +116,16 @@ class IndicatorForm(ModelForm):
             "direction",
             "aggregation",
             "rule",
+            "weight",
         ]
+        localized_fields = ["weight"]
 
     def __init__(self, *args, pledge, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.pledge = pledge
         self.fields["criterion"].queryset = pledge.criteria.filter(kind="indicator")
+        # Left empty, an indicator weighs as much as the others (1).
+        self.fields["weight"].required = False
         params = self.instance.params or {}
         self.fields["cap"].initial = params.get("cap", 100)
         self.fields["floor"].initial = params.get("floor", 50)
@@ -99,20 +134,17 @@ class IndicatorForm(ModelForm):
             f"{low}:{share}" for low, share in params.get("bands", [])
         )
 
+    def clean_weight(self):
+        weight = self.cleaned_data["weight"]
+        return Decimal(1) if weight is None else weight
+
     def clean_bands(self):
-        text = self.cleaned_data["bands"].strip()
-        bands = []
-        for part in filter(None, (p.strip() for p in text.split(";"))):
-            try:
-                low, share = (
-                    Decimal(x.strip().replace(",", ".")) for x in part.split(":")
-                )
-            except (ValueError, ArithmeticError) as error:
-                raise forms.ValidationError(
-                    _("Write bands as “minimum %: share %” separated by “;”.")
-                ) from error
-            bands.append([float(low), float(share)])
-        return bands
+        try:
+            return bands_from_text(self.cleaned_data["bands"])
+        except ValueError as error:
+            raise forms.ValidationError(
+                _("Write bands as “minimum %: share %” separated by “;”.")
+            ) from error
 
     def clean(self):
         data = super().clean()
@@ -192,11 +224,20 @@ class TemplateForm(Form):
 
 
 class TargetsImportForm(Form):
+    """An .xlsx upload of at most MAX_UPLOAD_BYTES; a subclass for another
+    workbook sets its own `help_text`."""
+
+    help_text = None
     file = forms.FileField(
         label=_("Excel file (.xlsx)"),
         help_text=_("The template downloaded from the targets page, at most 5 MB."),
         widget=forms.FileInput(attrs={"accept": ".xlsx"}),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.help_text:
+            self.fields["file"].help_text = self.help_text
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -212,6 +253,10 @@ class TargetsImportForm(Form):
                 params={"size": MAX_UPLOAD_BYTES // (1024 * 1024)},
             )
         return upload
+
+
+class TreeImportForm(TargetsImportForm):
+    help_text = _("The criteria template downloaded from this page, at most 5 MB.")
 
 
 # Reports ---------------------------------------------------------------------

@@ -4,6 +4,8 @@ from django.utils.translation import gettext as _
 
 from clusters.models import ClusterKind, MemberRole, TermState
 from clusters.permissions import (
+    can_manage_authority,
+    in_authority,
     is_admin,
     is_chair_officer,
     is_deputy_officer,
@@ -36,9 +38,76 @@ def can_sign(user, term):
     return is_member_officer(user, term)
 
 
+# What the pledge services raise: each `*_refusal` returns the message, or None,
+# for the rule of the `can_*` predicate the pages offer, within the term's
+# authority (the pages reach no other; a service may be called with anything).
+
+
+def pledge_draft_refusal(user, term):
+    """Why `user` may not draft `term`'s pledge (create or copy it, edit its
+    criteria tree, open it for signing, amend it, save it as a template), or
+    None: `can_draft_pledge` within the term's authority."""
+    if in_authority(user, term.cluster.authority_id) and can_draft_pledge(user, term):
+        return None
+    return _("Only the chair unit's officers or an admin draft the pledge.")
+
+
+def target_refusal(user, term, unit):
+    """Why `user` may not set `unit`'s targets in `term`, or None:
+    `can_set_target` within the term's authority."""
+    if in_authority(user, term.cluster.authority_id) and can_set_target(
+        user, term, unit
+    ):
+        return None
+    return _(
+        "Only the unit's own officers or those who draft the pledge set its targets."
+    )
+
+
+def sign_refusal(user, term, unit):
+    """Why `user` may not sign `term`'s pledge for `unit`, or None: an officer
+    of that member unit (`can_sign`) signs for it, and no one else."""
+    if can_sign(user, term) and user.unit_id == unit.pk:
+        return None
+    return _("Only the unit's own officers sign the pledge for it.")
+
+
 def can_edit_report(user, term, unit):
     """A member unit's officers fill in that unit's report, and no one else."""
     return is_member_officer(user, term) and user.unit_id == unit.pk
+
+
+def report_fill_refusal(user, term, unit):
+    """Why `user` may not fill in the report of `unit` in `term` (start it,
+    save a section, attach or remove evidence, submit it), or None: only the
+    unit's own officers (`can_edit_report`) and, as support recorded under
+    their name, the admins of the term's authority. The report services raise
+    it; the views offer the page to `can_edit_report` alone."""
+    if can_edit_report(user, term, unit) or can_manage_authority(
+        user, term.cluster.authority_id
+    ):
+        return None
+    return _("Only the unit's own officers fill in its report.")
+
+
+def results_import_refusal(user, term, unit):
+    """Why `user` may not set `unit`'s results of `term` in bulk (the Excel
+    import, `services.results_apply`), or None: the reviewers of the term's
+    authority (`can_review_reports`) for every member, a member's officer for
+    its own unit — the units `views.results_excel` offers."""
+    if in_authority(user, term.cluster.authority_id) and can_review_reports(user, term):
+        return None
+    if can_edit_report(user, term, unit):
+        return None
+    return _("Only the unit's own officers or the reviewers enter its results.")
+
+
+def deadline_extend_refusal(user, term):
+    """Why `user` may not grant a member more time in `term`, or None: an
+    admin of the term's authority (`can_extend_deadline`)."""
+    if can_extend_deadline(user) and in_authority(user, term.cluster.authority_id):
+        return None
+    return _("Only an admin grants a unit more time after the deadline.")
 
 
 # The term states in which units enter their results.
@@ -69,8 +138,6 @@ def can_view_report(user, term, unit):
     """A report is seen by its own unit's officers and by its reviewers, and by
     every member's officers from the scoring stage on (peers score with the
     evidence in view)."""
-    from clusters.models import TermState
-
     peers_may = term.state not in (
         TermState.PLANNING,
         TermState.PLEDGING,
@@ -87,9 +154,24 @@ def can_view_report(user, term, unit):
 
 def can_peer_score(user, term):
     """Members' officers score the other members while the year is scored."""
-    from clusters.models import TermState
-
     return term.state == TermState.SCORING and is_member_officer(user, term)
+
+
+def peer_score_refusal(user, term, scorer_unit):
+    """Why `user` may not enter `scorer_unit`'s peer scores in `term`, or
+    None: an officer of that member unit (`can_peer_score`), no one else."""
+    if can_peer_score(user, term) and user.unit_id == scorer_unit.pk:
+        return None
+    return _("Only the scoring unit's own officers enter its scores.")
+
+
+def objection_refusal(user, report):
+    """Why `user` may not object to a score of `report`, or None: an officer
+    of the report's own member unit (as the right-of-reply page offers)."""
+    term = report.term
+    if is_member_officer(user, term) and user.unit_id == report.unit_id:
+        return None
+    return _("Only the unit's own officers object to the scores of its report.")
 
 
 def can_open_peer_scoring(user, term):
@@ -133,14 +215,20 @@ def can_see_draft_ranking(user, term):
 
 def can_publish_ranking(user, term):
     """Publishing the ranking, and correcting it by republishing, is province
-    staff's act (and the authority's admins'); never a member's."""
-    return is_admin(user) or is_province_staff(user)
+    staff's act (and the authority's admins'), of the term's authority; never
+    a member's."""
+    return (is_admin(user) or is_province_staff(user)) and in_authority(
+        user, term.cluster.authority_id
+    )
 
 
 def can_record_absence(user, term):
     """Province staff and admins record why a member's report is missing or
-    was not accepted, so the ranking can be published without it."""
-    return is_admin(user) or is_province_staff(user)
+    was not accepted, so the ranking can be published without it (of the
+    term's authority)."""
+    return (is_admin(user) or is_province_staff(user)) and in_authority(
+        user, term.cluster.authority_id
+    )
 
 
 def can_waive_reply(user, term):
@@ -182,8 +270,11 @@ def judging_refusal(user, term, unit_id):
     """Why `user` may not judge the report of member `unit_id` in `term`, or
     None: province staff and admins judge every report; a unit never judges
     its own; the chair unit's officers judge the other members' reports and
-    the deputy chair unit's officers the chair's (until the handover)."""
-    if is_admin(user) or is_province_staff(user):
+    the deputy chair unit's officers the chair's (until the handover); no one
+    of another authority."""
+    if (is_admin(user) or is_province_staff(user)) and in_authority(
+        user, term.cluster.authority_id
+    ):
         return None
     chair_id = _chair_unit_id(term)
     if is_unit_officer(user) and user.unit_id == unit_id:

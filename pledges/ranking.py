@@ -2,8 +2,9 @@
 each member's points per criterion; the ranking page, the published snapshot
 and the exports all use `rank`."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from decimal import Decimal
+from statistics import median
 
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +54,35 @@ class Standing:
     def band_label(self):
         return BAND_LABELS[self.band]
 
+    def __reduce__(self):
+        """Pickled compactly, as cached standings are (core.cache): the lines'
+        codes, kinds and maxima (objects shared by every member's lines are
+        pickled once) and every line's points in one string, instead of a
+        dataclass and a Decimal per line."""
+        lines = self.lines
+        return (
+            _restore_standing,
+            (
+                self.unit,
+                tuple((line.code, line.kind, line.max_points) for line in lines),
+                ";".join("" if ln.points is None else str(ln.points) for ln in lines),
+                tuple(getattr(self, name) for name in _SCALARS),
+            ),
+        )
+
+
+_SCALARS = [f.name for f in fields(Standing) if f.name not in ("unit", "lines")]
+
+
+def _restore_standing(unit, heads, points, scalars):
+    lines = [
+        Line(code, kind, max_points, Decimal(p) if p else None)
+        for (code, kind, max_points), p in zip(
+            heads, points.split(";") if heads else (), strict=True
+        )
+    ]
+    return Standing(unit, lines, **dict(zip(_SCALARS, scalars, strict=True)))
+
 
 def band_of(total, scale, lines, bands=None):
     """The classification band under the term's table `bands` (default: the
@@ -60,17 +90,23 @@ def band_of(total, scale, lines, bands=None):
     of the scale) the total reaches and, when the band sets one, whose minimum
     share every scored criterion (in % of its max) reaches."""
     percent = total / Decimal(scale) * 100 if scale else ZERO
-    shares = [
-        (line.points or ZERO) / line.max_points * 100
-        for line in lines
-        if line.kind in (CriterionKind.INDICATOR, CriterionKind.ASSESSED)
-        and line.max_points
-    ]
-    weakest = min(shares, default=Decimal(100))
+    weakest = None  # taken once, when a band reached by the total needs it
     for band, minimum_total, minimum_share in BANDS if bands is None else bands:
-        if percent >= minimum_total and (
-            minimum_share is None or weakest >= minimum_share
-        ):
+        if percent < minimum_total:
+            continue
+        if minimum_share is None:
+            return band
+        if weakest is None:
+            weakest = min(
+                (
+                    (line.points or ZERO) / line.max_points * 100
+                    for line in lines
+                    if line.kind in (CriterionKind.INDICATOR, CriterionKind.ASSESSED)
+                    and line.max_points
+                ),
+                default=Decimal(100),
+            )
+        if weakest >= minimum_share:
             return band
     return "not_complete"
 
@@ -157,3 +193,63 @@ def _tie_reason(first, second):
     if first.full_criteria != second.full_criteria:
         return str(_("Equal totals: decided by the number of criteria at full points."))
     return str(_("Equal totals: decided by the vote."))
+
+
+@dataclass
+class Subtotal:
+    """A section's or sub-field's points in a breakdown: the sum of its
+    criteria's lines (None while none has points), out of its maximum."""
+
+    level: str  # "section" or "subsection"
+    code: str
+    title: str
+    max_points: Decimal
+    points: Decimal | None
+
+
+def _sum_of(lines_by_code, codes):
+    found = [
+        lines_by_code[code].points
+        for code in codes
+        if code in lines_by_code and lines_by_code[code].points is not None
+    ]
+    return sum(found, ZERO) if found else None
+
+
+def breakdown(outline, spread, others):
+    """`spread` (rows of (line, lowest, median, highest) of the others, as
+    `charts.spread_rows` gives them) in the order of the criteria tree
+    `outline` (`selectors.tree_outline`), as (level, line, lowest, median,
+    highest): a `Subtotal` row before each section's and each sub-field's
+    criteria, its spread over the other members' standings `others`; lines
+    outside the tree (the late deduction, registered bonuses) last."""
+    by_code = {row[0].code: row for row in spread}
+    mine = {row[0].code: row[0] for row in spread}
+    theirs = [{line.code: line for line in s.lines} for s in others]
+    rows, shown = [], set()
+    for entry in outline:
+        if entry.level == "criterion":
+            if entry.code in by_code:
+                rows.append(("criterion", *by_code[entry.code]))
+                shown.add(entry.code)
+            continue
+        values = sorted(
+            v for v in (_sum_of(t, entry.codes) for t in theirs) if v is not None
+        )
+        rows.append(
+            (
+                entry.level,
+                Subtotal(
+                    entry.level,
+                    entry.code,
+                    entry.title,
+                    entry.max_points,
+                    _sum_of(mine, entry.codes),
+                ),
+                values[0] if values else None,
+                median(values) if values else None,
+                values[-1] if values else None,
+            )
+        )
+    rows.extend(("criterion", *row) for row in spread if row[0].code not in shown)
+    return rows

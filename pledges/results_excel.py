@@ -90,14 +90,16 @@ def results_workbook(term, units):
     }
     saved = _saved_results(term, unit_ids)
     workbook, sheet = xlsx.new_sheet(
-        SHEET, f"{pledge.title} – Kết quả thực hiện năm {term.year}", HEADINGS
+        SHEET, f"{pledge.title} – Kết quả thực hiện {term.period_phrase}", HEADINGS
     )
     sheet.cell(1, LAST).value = "Ngày xuất"
     exported = sheet.cell(1, ACTUAL)
     exported.value = timezone.localdate()
     exported.number_format = DATE_FORMAT
     text = xlsx.text
+    subfield = None
     for indicator in xlsx.indicators_in_order(pledge):
+        subfield = xlsx.subfield_heading(sheet, indicator, subfield)
         for unit in units:
             target = targets.get((indicator.pk, unit.pk))
             actual, note = saved.get((indicator.pk, unit.pk), (None, ""))

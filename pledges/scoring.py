@@ -3,6 +3,7 @@ indicator's plan and actual into points, used by the report form, the ranking
 and the exports alike."""
 
 from decimal import Decimal
+from fractions import Fraction
 
 from .models import Direction, ScoringRule
 
@@ -58,36 +59,55 @@ def points_for(rule, params, max_points, achieved):
     maximum is applied by `criterion_points`."""
     if achieved is None:
         return None
+    return rule_scorer(rule, params, max_points)(achieved)
+
+
+def rule_scorer(rule, params, max_points):
+    """A function of the achievement giving `points_for(rule, params,
+    max_points, achievement)`, with the rule's parameters read once (for
+    scoring one indicator of many members)."""
     params = params or {}
     max_points = Decimal(max_points)
+    zero = Decimal(0)
     if rule == ScoringRule.GROWTH:
         full = growth_full(params)
-        if achieved <= 0:
-            points = Decimal(0)
-        elif full <= 0 or achieved >= full:
-            points = max_points
-        else:
-            points = max_points * achieved / full
+
+        def points(achieved):
+            if achieved <= 0:
+                return zero
+            if full <= 0 or achieved >= full:
+                return max_points
+            return max_points * achieved / full
+
     elif rule == ScoringRule.THRESHOLD:
-        points = max_points if achieved >= HUNDRED else Decimal(0)
+
+        def points(achieved):
+            return max_points if achieved >= HUNDRED else zero
+
     elif rule == ScoringRule.BANDS:
-        share = next(
-            (
-                Decimal(str(s))
-                for low, s in sorted(params.get("bands", []), reverse=True)
-                if achieved >= Decimal(str(low))
-            ),
-            Decimal(0),
-        )
-        points = min(max_points * share / HUNDRED, max_points)
+        steps = [
+            (Decimal(str(low)), Decimal(str(s)))
+            for low, s in sorted(params.get("bands", []), reverse=True)
+        ]
+
+        def points(achieved):
+            share = next((s for low, s in steps if achieved >= low), zero)
+            return min(max_points * share / HUNDRED, max_points)
+
     else:
         cap, floor = proportional_cap_floor(params)
-        points = (
-            Decimal(0)
-            if achieved < floor
-            else max_points * min(achieved, cap) / HUNDRED
-        )
-    return points.quantize(CENT)
+
+        def points(achieved):
+            if achieved < floor:
+                return zero
+            return max_points * min(achieved, cap) / HUNDRED
+
+    def score(achieved):
+        if achieved is None:
+            return None
+        return points(achieved).quantize(CENT)
+
+    return score
 
 
 def proportional_cap_floor(params):
@@ -121,11 +141,43 @@ def indicator_points(indicator, share_of_max, planned, actual, last_actual=None)
     )
 
 
+def indicator_scorer(indicator, share_of_max):
+    """A function (planned, actual, last_actual) -> the points
+    `indicator_points` gives (its second item), with the indicator's rule read
+    once (for scoring one indicator of many members)."""
+    direction = indicator.direction
+    score = rule_scorer(indicator.rule, indicator.params, share_of_max)
+    if indicator.rule == ScoringRule.GROWTH:
+        return lambda planned, actual, last_actual: score(
+            growth(direction, last_actual, actual)
+        )
+    return lambda planned, actual, last_actual: score(
+        achievement(direction, planned, actual)
+    )
+
+
+def indicator_shares(max_points, weights):
+    """Each indicator's share of its criterion's maximum, in the order of
+    `weights` (all > 0): shareᵢ = max × wᵢ / Σw, the exact fraction rounded
+    once, so equal weights give max / n exactly as before weights existed and
+    weights scaled by a constant give the same shares."""
+    weights = [Fraction(Decimal(w)) for w in weights]
+    total = sum(weights)
+    if not total:
+        return [Decimal(0)] * len(weights)
+    shares = []
+    for weight in weights:
+        share = Fraction(Decimal(max_points)) * weight / total
+        shares.append(Decimal(share.numerator) / Decimal(share.denominator))
+    return shares
+
+
 def indicator_share(criterion, indicator_count):
-    """Each of a criterion's indicators weighs an equal share of its maximum."""
+    """Each of `indicator_count` equally weighted indicators' share of a
+    criterion's maximum (`indicator_shares` with weights of 1)."""
     if not indicator_count:
         return Decimal(0)
-    return Decimal(criterion.max_points) / indicator_count
+    return indicator_shares(criterion.max_points, [1] * indicator_count)[0]
 
 
 def meets_plan(direction, planned, actual):

@@ -1,37 +1,56 @@
 """Reads of the pledges app: content, validation, grids and versions."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from clusters.models import BAND_LABELS, Membership, Unit
+from clusters.models import BAND_LABELS, Membership, Term, TermState, Unit, User
+from clusters.selectors import terms_visible_to
 
 from .deadlines import is_overdue
 from .models import (
     Criterion,
     CriterionKind,
     DeadlineExtension,
+    Evidence,
     Indicator,
     IndicatorResult,
+    Objection,
     Pledge,
+    PledgeTemplate,
+    PledgeVersion,
+    RankingSnapshot,
+    ReplyWaiver,
+    Report,
+    ReportState,
+    ReviewItem,
     ScoringRule,
     Section,
     SectionKind,
     SelfScore,
+    Subsection,
     Target,
 )
 from .standings import criteria_scored_elsewhere, term_standings
 from .totals import combine, indicator_total
 
 
-def pledge_tree(pledge):
-    """Sections in order, each with `.criteria_list`, each criterion with
-    `.indicator_list` (3 queries)."""
+def pledge_tree(pledge: Pledge) -> list[Section]:
+    """Sections in order, each with `.criteria_list` (all its criteria, those
+    of its sub-fields in the sub-fields' order) and `.subsection_list` (its
+    sub-fields, each with its own `.criteria_list`; empty when it has none),
+    each criterion with `.indicator_list` (4 queries)."""
     sections = list(
         Section.objects.filter(pledge=pledge).prefetch_related(
+            Prefetch("subsections", queryset=Subsection.objects.order_by("position")),
             Prefetch(
                 "criteria",
                 queryset=Criterion.objects.order_by("position", "id").prefetch_related(
@@ -40,24 +59,82 @@ def pledge_tree(pledge):
                         queryset=Indicator.objects.order_by("position", "id"),
                     )
                 ),
-            )
+            ),
         )
     )
     for section in sections:
-        section.criteria_list = list(section.criteria.all())
+        criteria = list(section.criteria.all())
+        section.subsection_list = list(section.subsections.all())
+        for subsection in section.subsection_list:
+            subsection.criteria_list = [
+                c for c in criteria if c.subsection_id == subsection.pk
+            ]
+        # Criteria outside any sub-field (the usual case) come after them.
+        section.criteria_list = [
+            c for sub in section.subsection_list for c in sub.criteria_list
+        ] + [c for c in criteria if c.subsection_id is None]
         for criterion in section.criteria_list:
             criterion.indicator_list = list(criterion.indicators.all())
     return sections
 
 
-def _number(value):
+def tree_outline(pledge: Pledge | None) -> list[SimpleNamespace]:
+    """The criteria tree of `pledge` as one list in its order, for subtotals:
+    each section, then each of its sub-fields followed by its criteria, then
+    its criteria outside sub-fields. Every entry has `level` ("section",
+    "subsection" or "criterion"), `code`, `title` and `max_points`; a section
+    or sub-field also has `codes`, those of its criteria; a criterion has
+    `section` and `subsection`, their codes ("" outside sub-fields). 4
+    queries; none without a pledge."""
+    if pledge is None:
+        return []
+    outline = []
+
+    def entry(
+        level: str,
+        row: Section | Subsection | Criterion,
+        criteria: Iterable[Criterion] = (),
+        section: str = "",
+        subsection: str = "",
+    ) -> None:
+        outline.append(
+            SimpleNamespace(
+                level=level,
+                code=row.code,
+                title=row.title,
+                max_points=row.max_points,
+                codes={c.code for c in criteria},
+                section=section,
+                subsection=subsection,
+            )
+        )
+
+    for section in pledge_tree(pledge):
+        entry("section", section, section.criteria_list)
+        for subsection in section.subsection_list:
+            entry("subsection", subsection, subsection.criteria_list)
+            for criterion in subsection.criteria_list:
+                entry("criterion", criterion, (), section.code, subsection.code)
+        for criterion in section.criteria_list:
+            if criterion.subsection_id is None:
+                entry("criterion", criterion, (), section.code)
+    return outline
+
+
+def _number(value: Decimal | None) -> str | None:
     return (
         None if value is None else str(value.normalize() if value % 1 else int(value))
     )
 
 
-def pledge_content(pledge):
+def pledge_content(pledge: Pledge) -> dict[str, Any]:
     """The pledge's criteria tree as plain data (for copies, templates, versions)."""
+    return tree_content(pledge_tree(pledge))
+
+
+def tree_content(sections: Sequence[Section]) -> dict[str, Any]:
+    """The criteria tree `sections`, shaped as `pledge_tree` gives it, saved or
+    not, as plain data (`pledge_content`)."""
     return {
         "sections": [
             {
@@ -65,6 +142,15 @@ def pledge_content(pledge):
                 "title": s.title,
                 "kind": s.kind,
                 "max_points": _number(s.max_points),
+                "subsections": [
+                    {
+                        "code": sub.code,
+                        "title": sub.title,
+                        "max_points": _number(sub.max_points),
+                        "source": sub.source,
+                    }
+                    for sub in s.subsection_list
+                ],
                 "criteria": [
                     {
                         "code": c.code,
@@ -73,6 +159,14 @@ def pledge_content(pledge):
                         "max_points": _number(c.max_points),
                         "evidence_required": c.evidence_required,
                         "guidance": c.guidance,
+                        "subsection": next(
+                            (
+                                sub.code
+                                for sub in s.subsection_list
+                                if any(x is c for x in sub.criteria_list)
+                            ),
+                            "",
+                        ),
                         "indicators": [
                             {
                                 "code": i.code,
@@ -82,6 +176,7 @@ def pledge_content(pledge):
                                 "aggregation": i.aggregation,
                                 "rule": i.rule,
                                 "params": i.params,
+                                "weight": _number(i.weight),
                             }
                             for i in c.indicator_list
                         ],
@@ -89,15 +184,15 @@ def pledge_content(pledge):
                     for c in s.criteria_list
                 ],
             }
-            for s in pledge_tree(pledge)
+            for s in sections
         ]
     }
 
 
-def pledge_snapshot(pledge):
+def pledge_snapshot(pledge: Pledge) -> dict[str, Any]:
     """Content plus every member's targets, keyed by indicator code and unit name."""
     content = pledge_content(pledge)
-    targets = {}
+    targets: dict[str, dict[str, str | None]] = {}
     for t in Target.objects.filter(indicator__pledge=pledge).select_related(
         "indicator", "unit"
     ):
@@ -106,48 +201,18 @@ def pledge_snapshot(pledge):
     return content
 
 
-def members_of(pledge):
+def members_of(pledge: Pledge) -> list[Unit]:
     return _members_of_term(pledge.term_id)
 
 
-def pledge_problems(pledge):
+def pledge_problems(pledge: Pledge) -> list[str]:
     """What stops the pledge from opening for signing, as sentences (empty when
-    it is ready): section points add up to the term's scale, criteria to their
-    section, indicator criteria have indicators, every member has a target for
-    every indicator, and rule parameters make sense."""
-    problems = []
+    it is ready): the tree's own problems (`tree_problems`) and every member
+    having a target for every indicator."""
     sections = pledge_tree(pledge)
-    scale = pledge.term.total_points
-    scored = [s for s in sections if s.kind == SectionKind.SCORED]
-    total = sum((s.max_points for s in scored), Decimal(0))
-    if not scored:
-        problems.append(_("The pledge has no scored section."))
-    elif total != scale:
-        problems.append(
-            _("The scored sections add up to %(total)s points, not %(scale)s.")
-            % {"total": _number(total), "scale": scale}
-        )
-    for section in sections:
-        criteria_total = sum((c.max_points for c in section.criteria_list), Decimal(0))
-        if section.kind == SectionKind.SCORED and criteria_total != section.max_points:
-            problems.append(
-                _("Section %(code)s: its criteria add up to %(sum)s, not %(max)s.")
-                % {
-                    "code": section.code,
-                    "sum": _number(criteria_total),
-                    "max": _number(section.max_points),
-                }
-            )
-        for criterion in section.criteria_list:
-            if (
-                criterion.kind == CriterionKind.INDICATOR
-                and not criterion.indicator_list
-            ):
-                problems.append(
-                    _("Criterion %(code)s has no indicator.") % {"code": criterion.code}
-                )
-            for indicator in criterion.indicator_list:
-                problems.extend(indicator_rule_problems(indicator))
+    problems = [
+        message for _row, message in tree_problems(sections, pledge.term.total_points)
+    ]
     members = members_of(pledge)
     indicators = [
         i for s in sections for c in s.criteria_list for i in c.indicator_list
@@ -196,7 +261,126 @@ def pledge_problems(pledge):
     return problems
 
 
-def indicator_rule_problems(indicator):
+def tree_problems(
+    sections: Sequence[Section], scale: int | Decimal
+) -> list[tuple[Any, str]]:
+    """(row, sentence) of what is wrong with the criteria tree `sections`,
+    shaped as `pledge_tree` gives it, saved or not, on a scale of `scale`
+    points: scored sections add up to the scale, criteria (or sub-fields) to
+    their section, criteria to their sub-field, indicator criteria have
+    indicators, rule parameters make sense. `row` is the section, sub-field,
+    criterion or indicator concerned, None for the whole tree."""
+    problems = []
+    scored = [s for s in sections if s.kind == SectionKind.SCORED]
+    total = sum((s.max_points for s in scored), Decimal(0))
+    if not scored:
+        problems.append((None, _("The pledge has no scored section.")))
+    elif total != scale:
+        problems.append(
+            (
+                None,
+                _("The scored sections add up to %(total)s points, not %(scale)s.")
+                % {"total": _number(total), "scale": scale},
+            )
+        )
+    for section in sections:
+        problems.extend(_subsection_problems(section))
+        criteria_total = sum((c.max_points for c in section.criteria_list), Decimal(0))
+        if (
+            section.kind == SectionKind.SCORED
+            # With sub-fields, they add up instead (`_subsection_problems`).
+            and not getattr(section, "subsection_list", None)
+            and criteria_total != section.max_points
+        ):
+            problems.append(
+                (  # type: ignore[arg-type]
+                    section,
+                    _("Section %(code)s: its criteria add up to %(sum)s, not %(max)s.")
+                    % {
+                        "code": section.code,
+                        "sum": _number(criteria_total),
+                        "max": _number(section.max_points),
+                    },
+                )
+            )
+        for criterion in section.criteria_list:
+            if (
+                criterion.kind == CriterionKind.INDICATOR
+                and not criterion.indicator_list
+            ):
+                problems.append(
+                    (
+                        criterion,
+                        _("Criterion %(code)s has no indicator.")
+                        % {"code": criterion.code},
+                    )
+                )
+            for indicator in criterion.indicator_list:
+                problems.extend(
+                    (indicator, message)
+                    for message in indicator_rule_problems(indicator)
+                )
+    return problems
+
+
+def _subsection_problems(section: Section) -> list[tuple[Any, str]]:
+    """(row, sentence) of what is wrong with the sub-fields of `section`
+    (shaped as `pledge_tree` gives it): its criteria are all in sub-fields or
+    none, and in a scored section the sub-fields add up to the section and
+    each sub-field's criteria to the sub-field."""
+    subsections = getattr(section, "subsection_list", None) or []
+    if not subsections:
+        return []
+    problems = []
+    inside = {id(c) for sub in subsections for c in sub.criteria_list}
+    loose = [c.code for c in section.criteria_list if id(c) not in inside]
+    if loose:
+        problems.append(
+            (
+                section,
+                _(
+                    "Section %(code)s has sub-fields, so every criterion of it "
+                    "belongs to one; %(criteria)s do not."
+                )
+                % {"code": section.code, "criteria": ", ".join(loose)},
+            )
+        )
+    if section.kind != SectionKind.SCORED:
+        return problems
+    total = sum((sub.max_points for sub in subsections), Decimal(0))
+    if total != section.max_points:
+        problems.append(
+            (
+                section,
+                _("Section %(code)s: its sub-fields add up to %(sum)s, not %(max)s.")
+                % {
+                    "code": section.code,
+                    "sum": _number(total),
+                    "max": _number(section.max_points),
+                },
+            )
+        )
+    for sub in subsections:
+        criteria_total = sum((c.max_points for c in sub.criteria_list), Decimal(0))
+        if criteria_total != sub.max_points:
+            problems.append(
+                (
+                    sub,
+                    _(
+                        "Sub-field %(code)s: its criteria add up to %(sum)s, "
+                        "not %(max)s."
+                    )
+                    % {
+                        "code": sub.code,
+                        "sum": _number(criteria_total),
+                        "max": _number(sub.max_points),
+                    },
+                )
+            )
+    return problems
+
+
+def indicator_rule_problems(indicator: Indicator) -> list[str]:
     """What is wrong with an indicator's rule parameters (empty when nothing)."""
     params = indicator.params or {}
     code = indicator.code
@@ -237,11 +421,18 @@ def indicator_rule_problems(indicator):
     return []
 
 
-def _is_number(value):
+def _is_number(value: object) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
-def targets_grid(pledge):
+def targets_grid(
+    pledge: Pledge,
+) -> tuple[
+    list[Unit],
+    list[Indicator],
+    dict[tuple[int, int], Target],
+    dict[int, Decimal | None],
+]:
     """(members, indicators, {(indicator_id, unit_id): Target}) for the grid,
     and the cluster total of planned values per indicator as `pledges.totals`
     forms it — a percentage is averaged, never summed (3 queries)."""
@@ -265,31 +456,64 @@ def targets_grid(pledge):
     return members, indicators, targets, totals
 
 
-def pledge_of_term(term):
+def pledge_of_term(term: Term) -> Pledge | None:
     return Pledge.objects.filter(term=term).first()
 
 
-def _flatten(snapshot):
+def tree_replace_refusal(pledge: Pledge) -> str | None:
+    """Why the criteria tree of `pledge` cannot be replaced as a whole, as a
+    sentence, or None: only a draft whose indicators have no target and whose
+    rows no result or score rests on can be (at most 4 queries)."""
+    from .models import Score
+
+    if not pledge.is_editable:
+        return _(
+            "The pledge is not a draft; amend it before its criteria can be replaced."
+        )
+    if Target.objects.filter(indicator__pledge=pledge).exists():
+        return _(
+            "The members' targets rest on the current criteria, so the tree can no "
+            "longer be replaced as a whole; edit its rows instead."
+        )
+    if (
+        IndicatorResult.objects.filter(indicator__pledge=pledge).exists()
+        or SelfScore.objects.filter(criterion__pledge=pledge).exists()
+        or Score.objects.filter(criterion__pledge=pledge).exists()
+    ):
+        return _(
+            "Results or scores of the members rest on the current criteria, so "
+            "the tree can no longer be replaced."
+        )
+    return None
+
+
+def _flatten(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """{label: value} for every field of every row of a snapshot."""
     flat = {}
     for section in snapshot.get("sections", []):
         prefix = section["code"]
         flat[f"{prefix} · {section['title']}"] = section["max_points"]
+        # Versions from before sub-fields and weights have neither: none, 1.
+        for sub in section.get("subsections", []):
+            flat[f"{sub['code']} · {sub['title']}"] = sub["max_points"]
         for criterion in section.get("criteria", []):
             flat[f"{criterion['code']} · {criterion['title']}"] = criterion[
                 "max_points"
-            ]
+            ] + (f" ({criterion['subsection']})" if criterion.get("subsection") else "")
             for indicator in criterion.get("indicators", []):
+                weight = indicator.get("weight", "1")
                 flat[f"{indicator['code']} · {indicator['title']}"] = (
                     f"{indicator['rule']} {indicator['params']}"
-                )
+                ) + (f" ×{weight}" if weight != "1" else "")
     for code, by_unit in snapshot.get("targets", {}).items():
         for unit, value in by_unit.items():
             flat[f"{code} · {unit}"] = value
     return flat
 
 
-def snapshot_diff(older, newer):
+def snapshot_diff(
+    older: Mapping[str, Any], newer: Mapping[str, Any]
+) -> list[tuple[str, Any, Any]]:
     """Readable changes between two versions: (row, before, after), with None for
     a row that was added or removed."""
     before, after = _flatten(older), _flatten(newer)
@@ -303,7 +527,9 @@ def snapshot_diff(older, newer):
 # Reports ---------------------------------------------------------------------
 
 
-def report_rows(report_or_none, pledge, unit):
+def report_rows(
+    report_or_none: Report | None, pledge: Pledge, unit: Unit
+) -> tuple[list[Section], dict[tuple[str, Any], list[Any]]]:
     """The report form's content, computed in a constant number of queries:
     sections of criteria, each indicator with the unit's target, last year's
     actual, this year's actual, achievement and points (by `scoring`), each
@@ -316,6 +542,8 @@ def report_rows(report_or_none, pledge, unit):
         t.indicator_id: t
         for t in Target.objects.filter(indicator__pledge=pledge, unit=unit)
     }
+    evidence: dict[int, list[Any]]
+    returned: dict[tuple[str, Any], list[Any]]
     results, scores, evidence, returned = {}, {}, {}, {}
     if report_or_none is not None:
         report = report_or_none
@@ -329,11 +557,13 @@ def report_rows(report_or_none, pledge, unit):
                 returned.setdefault((item.part, key), []).append(item)
     for section in sections:
         for criterion in section.criteria_list:
-            share = scoring.indicator_share(criterion, len(criterion.indicator_list))
+            shares = scoring.indicator_shares(
+                criterion.max_points, [i.weight for i in criterion.indicator_list]
+            )
             criterion.self_score = scores.get(criterion.pk)
             criterion.files = evidence.get(criterion.pk, [])
             criterion.returned = returned.get(("criterion", criterion.pk), [])
-            for indicator in criterion.indicator_list:
+            for indicator, share in zip(criterion.indicator_list, shares, strict=True):
                 target = targets.get(indicator.pk)
                 result = results.get(indicator.pk)
                 indicator.target = target
@@ -350,7 +580,7 @@ def report_rows(report_or_none, pledge, unit):
     return sections, returned
 
 
-def _needs_evidence(criterion, points):
+def _needs_evidence(criterion: Criterion, points: Decimal | None) -> bool:
     """Whether a criterion marked “evidence required” needs a file given the
     unit's self-score: only for points claimed (> 0). A bonus or deduction left
     empty or at 0 claims nothing; an assessed criterion not yet scored still
@@ -364,7 +594,7 @@ def _needs_evidence(criterion, points):
     return True
 
 
-def report_missing(report):
+def report_missing(report: Report) -> list[tuple[str, str]]:
     """What stops `report` from being submitted: (message, anchor) for every
     indicator without an actual, every scored-by-people criterion without a
     self-score (unless it counts campaigns), and every criterion needing
@@ -406,7 +636,7 @@ def report_missing(report):
     return missing
 
 
-def report_status_rows(term):
+def report_status_rows(term: Term) -> list[tuple[Unit, Report | None]]:
     """Every member of `term` with its report (or None), for the “who has not
     submitted” panel (2 queries)."""
     from .models import Report
@@ -418,7 +648,7 @@ def report_status_rows(term):
     return [(unit, reports.get(unit.pk)) for unit in _members_of_term(term)]
 
 
-def report_list_rows(term, today):
+def report_list_rows(term: Term, today: datetime.date) -> list[SimpleNamespace]:
     """The rows of the report list: every member of `term` with its report (or
     None), its latest deadline extension (or None) and whether the report is
     overdue on `today` — still to be submitted after the last day to submit
@@ -445,12 +675,12 @@ def report_list_rows(term, today):
     return rows
 
 
-def term_member_units(term):
+def term_member_units(term: Term) -> QuerySet[Unit]:
     """The units of `term` by name, as a queryset (for a form's choices)."""
     return Unit.objects.filter(memberships__term=term).order_by("name")
 
 
-def _members_of_term(term):
+def _members_of_term(term: Term | int) -> list[Unit]:
     """The units of `term` (a Term or its id) by name."""
     return [
         m.unit
@@ -463,7 +693,7 @@ def _members_of_term(term):
 # Scoring and ranking ---------------------------------------------------------
 
 
-def _with_band_labels(snapshot):
+def _with_band_labels(snapshot: RankingSnapshot) -> RankingSnapshot:
     """Give each row of `snapshot` its classification's label (`band_label`),
     which the stored rows do not carry (they keep the band's name)."""
     for row in snapshot.rows:
@@ -471,7 +701,7 @@ def _with_band_labels(snapshot):
     return snapshot
 
 
-def published_ranking(term, number=None):
+def published_ranking(term: Term, number: int | None = None) -> RankingSnapshot | None:
     """The latest published snapshot of `term` (or its version `number`), with
     band labels on its rows, or None."""
     from .models import RankingSnapshot
@@ -483,12 +713,10 @@ def published_ranking(term, number=None):
     return _with_band_labels(snapshot) if snapshot is not None else None
 
 
-def ranking_leaders(term):
+def ranking_leaders(term: Term) -> list[Unit]:
     """`term`'s members in the order of its latest published ranking, leading
     first (empty before publication): the source of the rotation policy “the
     leading unit chairs” (`clusters.selectors.LEADERS`)."""
-    from clusters.models import Unit
-
     snapshot = published_ranking(term)
     if snapshot is None:
         return []
@@ -501,7 +729,7 @@ def ranking_leaders(term):
     return [units[pk] for pk in ids if pk in units]
 
 
-def ranking_versions(term):
+def ranking_versions(term: Term) -> list[Mapping[str, Any]]:
     """Every published version of `term`'s ranking, newest first, without
     their rows: number, time, reason (one query)."""
     from .models import RankingSnapshot
@@ -513,11 +741,18 @@ def ranking_versions(term):
     )
 
 
-def snapshot_rows(term):
+def snapshot_rows(term: Term) -> list[dict[str, Any]]:
     """The rows a published snapshot of `term` stores: every member's rank,
-    totals, band, tie note, last year's rank and points by criterion, from the
-    current standings."""
+    totals, band, tie note, last year's rank and points by criterion, each
+    line with the codes of its section and sub-field ("" when none, or for a
+    line outside the tree; snapshots from before sub-fields lack both keys),
+    from the current standings."""
     before = previous_ranks(term)
+    place = {
+        entry.code: (entry.section, entry.subsection)
+        for entry in tree_outline(pledge_of_term(term))
+        if entry.level == "criterion"
+    }
     return [
         {
             "unit": s.unit.name,
@@ -536,6 +771,8 @@ def snapshot_rows(term):
                     "kind": line.kind,
                     "max": str(line.max_points),
                     "points": None if line.points is None else str(line.points),
+                    "section": place.get(line.code, ("", ""))[0],
+                    "subsection": place.get(line.code, ("", ""))[1],
                 }
                 for line in s.lines
             ],
@@ -548,12 +785,12 @@ def snapshot_rows(term):
 class PublishCheck:
     """What publishing `term`'s ranking would make final, and what blocks it."""
 
-    term: object
+    term: Term
     correction: bool
-    latest: object
-    blockers: list
+    latest: RankingSnapshot | None
+    blockers: list[str]
     unanswered: int
-    deadline: object
+    deadline: datetime.date | None
     deadline_passed: bool
     waived: list
     not_waived: list
@@ -561,15 +798,13 @@ class PublishCheck:
     absences: list  # recorded absences, with unit
 
 
-def publish_check(term, today=None):
+def publish_check(term: Term, today: datetime.date | None = None) -> PublishCheck:
     """Whether `term`'s ranking may be published now (first publication, from
     the right-of-reply stage) or corrected (republished, from the ranked stage
     on), and every reason it may not: the stage, the objection deadline not
     passed while some member has not waived, unanswered objections, reports
     neither accepted nor recorded absent. A fixed number of queries."""
     from django.utils import timezone
-
-    from clusters.models import TermState
 
     from .models import (
         Objection,
@@ -668,7 +903,7 @@ def publish_check(term, today=None):
     )
 
 
-def previous_ranks(term):
+def previous_ranks(term: Term) -> dict[str, int]:
     """{unit name: rank} from last year's latest published ranking."""
     from .models import RankingSnapshot
 
@@ -699,7 +934,9 @@ class ClusterTotals:
     drafts: bool = False
 
 
-def cluster_totals(term, *, viewer_unit_id=None, include_drafts=False):
+def cluster_totals(
+    term: Term, *, viewer_unit_id: int | None = None, include_drafts: bool = False
+) -> ClusterTotals:
     """Per indicator: the cluster total of actuals (sum or mean) against the
     targets of the same units as % of plan (by `scoring.achievement`, so plan /
     actual when lower is better), growth on the same units' last-year actuals,
@@ -734,11 +971,13 @@ def cluster_totals(term, *, viewer_unit_id=None, include_drafts=False):
         and viewer_unit_id in counted
         and counted[viewer_unit_id] not in SUBMITTED_STATES
     )
+    plans: dict[int, dict[int, Decimal | None]]
+    lasts: dict[int, dict[int, Decimal | None]]
     plans, lasts = {}, {}
     for t in Target.objects.filter(indicator__pledge=pledge):
         plans.setdefault(t.indicator_id, {})[t.unit_id] = t.planned
         lasts.setdefault(t.indicator_id, {})[t.unit_id] = t.last_actual
-    actuals = {}
+    actuals: dict[int, dict[int, Decimal | None]] = {}
     for indicator_id, unit_id, value in IndicatorResult.objects.filter(
         report__term=term, report__unit_id__in=list(counted)
     ).values_list("indicator_id", "report__unit_id", "actual"):
@@ -753,7 +992,9 @@ def cluster_totals(term, *, viewer_unit_id=None, include_drafts=False):
 
         how = indicator_total(indicator)
 
-        def total(values, how=how):
+        def total(
+            values: Mapping[Any, Decimal | None], how: str = how
+        ) -> Decimal | None:
             return combine(values.values(), how)
 
         # Plan, actual and last year over the same units: those whose figures
@@ -790,7 +1031,9 @@ def cluster_totals(term, *, viewer_unit_id=None, include_drafts=False):
     )
 
 
-def peer_scoring_board(term, scorer_unit):
+def peer_scoring_board(
+    term: Term, scorer_unit: Unit
+) -> tuple[list[tuple[Report, list[tuple[Any, ...]]]], int, int]:
     """For `scorer_unit`: every other member's submitted report with the
     criteria scored by people, the unit's self-score and evidence, and the
     scorer's own score so far; plus its progress (scored, to score)."""
@@ -814,7 +1057,7 @@ def peer_scoring_board(term, scorer_unit):
         (s.report_id, s.criterion_id): s
         for s in SelfScore.objects.filter(report__in=reports)
     }
-    files = {}
+    files: dict[tuple[int, int], list[Any]] = {}
     for e in Evidence.objects.filter(report__in=reports):
         files.setdefault((e.report_id, e.criterion_id), []).append(e)
     mine = {
@@ -841,7 +1084,7 @@ def peer_scoring_board(term, scorer_unit):
     return board, len(mine), len(reports) * len(criteria)
 
 
-def peer_progress(term):
+def peer_progress(term: Term) -> list[tuple[Unit, int, int]]:
     """For the chair: each member unit with how many peer scores it has given
     out of how many it owes."""
     from .models import Report, Score
@@ -874,7 +1117,7 @@ def peer_progress(term):
     ]
 
 
-def term_objections(term):
+def term_objections(term: Term) -> list[Objection]:
     """Every objection of `term` with report unit, criterion and who answered."""
     from .models import Objection
 
@@ -885,15 +1128,15 @@ def term_objections(term):
     )
 
 
-def rank_evidence(term, unit):
+def rank_evidence(term: Term, unit: Unit) -> dict[str, dict[str, Any]]:
     """What backs `unit`'s points in `term`, by criterion code: its own
     explanation, its evidence files, and the comments of peers and the reviewer
     (without the scorer's name) — three queries whatever the size."""
     from .models import Evidence, Score, SelfScore
 
-    found = {}
+    found: dict[str, dict[str, Any]] = {}
 
-    def entry(code):
+    def entry(code: str) -> dict[str, Any]:
         return found.setdefault(code, {"explanation": "", "files": [], "comments": []})
 
     for code, text in (
@@ -918,12 +1161,12 @@ def rank_evidence(term, unit):
     return found
 
 
-def reasons_for(term, unit):
+def reasons_for(term: Term, unit: Unit) -> dict[int, list[Any]]:
     """Peer comments and reviewer reasons on `unit`'s criteria, keyed by
     criterion id, for the right of reply."""
     from .models import Score
 
-    reasons = {}
+    reasons: dict[int, list[Any]] = {}
     for s in Score.objects.filter(report__term=term, report__unit=unit).exclude(
         comment=""
     ):
@@ -931,11 +1174,9 @@ def reasons_for(term, unit):
     return reasons
 
 
-def term_with_pledge(user, pk):
+def term_with_pledge(user: User, pk: int) -> Term | None:
     """The term `pk` if `user` sees it, with cluster, authority, pledge and
     members (by name) loaded, or None."""
-    from clusters.selectors import terms_visible_to
-
     return (
         terms_visible_to(user)
         .select_related("cluster__authority", "pledge")
@@ -952,23 +1193,21 @@ def term_with_pledge(user, pk):
     )
 
 
-def pledge_templates(authority_id):
+def pledge_templates(authority_id: int) -> QuerySet[PledgeTemplate]:
     """The authority's pledge templates."""
     from .models import PledgeTemplate
 
     return PledgeTemplate.objects.filter(authority_id=authority_id)
 
 
-def current_version(pledge):
+def current_version(pledge: Pledge) -> PledgeVersion | None:
     """The version of `pledge` opened for signing now, or None."""
     return pledge.versions.filter(number=pledge.version).first()
 
 
-def published_terms():
+def published_terms() -> QuerySet[Term]:
     """Every term with a published ranking, newest year first, with cluster
     and authority (for the public list)."""
-    from clusters.models import Term
-
     return (
         Term.objects.filter(rankings__isnull=False)
         .select_related("cluster__authority")
@@ -977,12 +1216,10 @@ def published_terms():
     )
 
 
-def published_term(pk):
+def published_term(pk: int) -> Term:
     """The term `pk` if its ranking is published, with cluster and authority.
     Raises Term.DoesNotExist."""
     from django.db.models import Exists, OuterRef
-
-    from clusters.models import Term
 
     from .models import RankingSnapshot
 
@@ -993,14 +1230,14 @@ def published_term(pk):
     )
 
 
-def evidence_with_report(pk):
+def evidence_with_report(pk: int) -> Evidence | None:
     """The evidence file `pk` with its report and criterion, or None."""
     from .models import Evidence
 
     return Evidence.objects.select_related("report", "criterion").filter(pk=pk).first()
 
 
-def scoring_targets(term):
+def scoring_targets(term: Term) -> tuple[dict[int, Report], dict[int, Criterion]]:
     """({report id: report}, {criterion id: criterion}) of `term`, each report
     carrying the loaded `term` (2 queries): what the scoring pages score."""
     from .models import Report
@@ -1012,31 +1249,31 @@ def scoring_targets(term):
     return reports, criteria
 
 
-def criteria_by_code(term):
+def criteria_by_code(term: Term) -> dict[str, Criterion]:
     """{code: criterion} of `term`'s pledge."""
     return {c.code: c for c in Criterion.objects.filter(pledge__term=term)}
 
 
-def own_report(term, unit):
+def own_report(term: Term, unit: Unit) -> Report | None:
     """`unit`'s report of `term` with its term, or None."""
     from .models import Report
 
     return Report.objects.select_related("term").filter(term=term, unit=unit).first()
 
 
-def term_criterion(term, pk):
+def term_criterion(term: Term, pk: int) -> Criterion | None:
     """The criterion `pk` of `term`'s pledge, or None."""
     return Criterion.objects.filter(pledge__term=term, pk=pk).first()
 
 
-def term_objection(term, pk):
+def term_objection(term: Term, pk: int) -> Objection | None:
     """The objection `pk` raised in `term`, or None."""
     from .models import Objection
 
     return Objection.objects.filter(report__term=term, pk=pk).first()
 
 
-def reply_waiver(term, unit_id):
+def reply_waiver(term: Term, unit_id: int | None) -> ReplyWaiver | None:
     """`unit_id`'s waiver of its right of reply in `term`, or None."""
     from .models import ReplyWaiver
 
@@ -1049,7 +1286,7 @@ def reply_waiver(term, unit_id):
     )
 
 
-def reviewer_rows(term):
+def reviewer_rows(term: Term) -> list[tuple[Report, Criterion, Decimal | None]]:
     """(report, criterion, current final points) for every submitted report and
     criterion scored by people, for the reviewer's adjustments."""
     from .models import Report
@@ -1060,7 +1297,7 @@ def reviewer_rows(term):
         .exclude(kind=CriterionKind.INDICATOR)
         .order_by("section__position", "position")
     )
-    rows = []
+    rows: list[tuple[Report, Criterion, Decimal | None]] = []
     for report in (
         Report.objects.filter(term=term, state__in=["submitted", "accepted"])
         .select_related("unit")
@@ -1076,7 +1313,7 @@ def reviewer_rows(term):
 from .dashboard import BAND_ORDER, dashboard  # noqa: E402, F401
 
 
-def pledge_not_in_force(term):
+def pledge_not_in_force(term: Term) -> str | None:
     """Why `term` cannot leave pledging yet (its pledge is not signed by every
     member), or None."""
     pledge = Pledge.objects.filter(term=term).only("state").first()
@@ -1085,3 +1322,84 @@ def pledge_not_in_force(term):
             _("The pledge must be signed by every member before the year starts.")
         )
     return None
+
+
+# The report page's reads (pledges.views.reports) ------------------------------
+
+
+def report_for_page(term: Term, unit: Unit) -> Report | None:
+    """`unit`'s report of `term` with everything the report page shows — who
+    saved it last, its results, self-scores, commendation figures, evidence
+    (oldest first) and review items with who returned them — or None; a
+    fixed number of queries."""
+    return (
+        Report.objects.filter(term=term, unit=unit)
+        .select_related("updated_by")
+        .prefetch_related(
+            "results",
+            "self_scores",
+            "commendations",
+            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")),
+            Prefetch(
+                "review_items",
+                queryset=ReviewItem.objects.select_related(
+                    "created_by", "indicator", "criterion"
+                ),
+            ),
+        )
+        .first()
+    )
+
+
+def report_values(term: Term, unit: Unit) -> Report | None:
+    """`unit`'s report of `term` with its results and self-scores (what the
+    live preview computes from), or None. Reads only."""
+    return (
+        Report.objects.filter(term=term, unit=unit)
+        .prefetch_related("results", "self_scores")
+        .first()
+    )
+
+
+def report_with_editor(term: Term, unit: Unit) -> Report:
+    """`unit`'s report of `term` with who saved it last; raises
+    `Report.DoesNotExist` when there is none."""
+    return Report.objects.select_related("updated_by").get(term=term, unit=unit)
+
+
+def report_state_changes(report: Report) -> list[Any]:
+    """The history entries where `report`'s state changed (submitted,
+    returned, accepted), oldest first, each with who made the change."""
+    changes, previous = [], None
+    for entry in report.history.select_related("history_user").order_by(
+        "history_date", "history_id"
+    ):
+        if entry.state != previous:
+            changes.append(entry)
+            previous = entry.state
+    return [c for c in changes if c.state != ReportState.DRAFT]
+
+
+def latest_extension(term: Term, unit: Unit) -> DeadlineExtension | None:
+    """The deadline extension of `unit` in `term` that ends last, or None."""
+    return (
+        DeadlineExtension.objects.filter(term=term, unit=unit)
+        .order_by("-until")
+        .first()
+    )
+
+
+def term_years(authority_id: int) -> list[int]:
+    """The years in which `authority_id` has a term, newest first."""
+    return list(
+        Term.objects.filter(cluster__authority_id=authority_id)
+        .order_by("-year")
+        .values_list("year", flat=True)
+        .distinct()
+    )
+
+
+def pledge_versions(pledge: Pledge) -> list[PledgeVersion]:
+    """Every version of `pledge`, oldest first, with its signatures and their
+    units."""
+    return list(pledge.versions.prefetch_related("signatures__unit").order_by("number"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import dashboard, ranking, reports, results_excel, scoring
+from .views import dashboard, ranking, reports, results_excel, scoring, tree_excel
 from .views import pledge as views
 
 urlpatterns = [
@@ -8,6 +8,12 @@ urlpatterns = [
     path("terms/<int:pk>/pledge/new/", views.pledge_create, name="pledge_create"),
     path("terms/<int:pk>/pledge/state/", views.pledge_action, name="pledge_action"),
     path("terms/<int:pk>/pledge/criteria/", views.pledge_editor, name="pledge_editor"),
+    path("terms/<int:pk>/pledge/criteria.xlsx", tree_excel.tree_xlsx, name="tree_xlsx"),
+    path(
+        "terms/<int:pk>/pledge/criteria/import/",
+        tree_excel.tree_import,
+        name="tree_import",
+    ),
     path("terms/<int:pk>/pledge/targets/", views.targets_grid, name="targets_grid"),
     path("terms/<int:pk>/pledge/targets.xlsx", views.targets_xlsx, name="targets_xlsx"),
     path(

@@ -92,14 +92,53 @@ def shown(value):
 
 
 def indicators_in_order(pledge):
-    """The indicators of `pledge` in the order of the criteria tree (1 query)."""
+    """The indicators of `pledge` in the order of the criteria tree, each with
+    its criterion's sub-field (1 query)."""
     return list(
-        Indicator.objects.filter(pledge=pledge).order_by(
+        Indicator.objects.filter(pledge=pledge)
+        .select_related("criterion__subsection")
+        .order_by(
             "criterion__section__position",
+            "criterion__subsection__position",
             "criterion__position",
             "position",
             "id",
         )
+    )
+
+
+# A sub-field's heading row holds only this text and the sub-field, in the
+# title column; the readers pass over such rows (`Table.rows`).
+HEADING_COLUMN = 2
+HEADING_LEAD = "Lĩnh vực "
+
+
+def subfield_heading(sheet, indicator, current):
+    """Write the heading row of `indicator`'s sub-field (code, title, maximum
+    points) before the first of its indicators; returns the sub-field now
+    under way (None outside sub-fields, where no row is written)."""
+    subsection = indicator.criterion.subsection
+    if subsection is not None and subsection != current:
+        sheet.append(
+            [
+                None,
+                text(
+                    f"{HEADING_LEAD}{subsection.code}. {subsection.title} "
+                    f"(tối đa {shown(subsection.max_points)} điểm)"
+                ),
+            ]
+        )
+        sheet.cell(sheet.max_row, HEADING_COLUMN).font = Font(bold=True)
+    return subsection
+
+
+def _is_heading(row):
+    """Whether `row` is a sub-field heading row written by `subfield_heading`."""
+    _type, value = row.get(HEADING_COLUMN, (None, None))
+    return (
+        set(row) == {HEADING_COLUMN}
+        and isinstance(value, str)
+        and value.startswith(HEADING_LEAD)
     )
 
 
@@ -369,21 +408,23 @@ class Table:
     def full(self):
         return len(self.errors) >= MAX_ERRORS
 
-    def rows(self, keys):
+    def rows(self, keys, outside=None):
         """(row number, {column: (type, value)}, no formula or stray cell) of
         every row below the header, until the problems are too many. A row with
-        no value in the `keys` columns is reported as outside the table."""
+        no value in the `keys` columns is reported as outside the table, with
+        the layout's message `outside` when given."""
         for number in sorted(n for n in self.cells if n > HEADER_ROW):
             if self.full:
                 break
             row = self.cells[number]
             row_ok = self._check_row(number, row)
             if all(row.get(key) is None for key in keys):
-                if row_ok:
+                if row_ok and not _is_heading(row):
                     self.add(
                         number,
                         min(row),
-                        _(
+                        outside
+                        or _(
                             "This row is outside the table: it has no indicator "
                             "code and no unit code."
                         ),

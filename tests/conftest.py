@@ -124,27 +124,60 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 def pytest_collection_modifyitems(config, items):
     """Tests named ``*_hostile_input*`` fuzz a form (they call
     ``tests.helpers.fuzz_form``): mark them ``fuzz`` so that `make fuzz` and the
-    PostgreSQL selection of .ci/run can find them. Tests that use the demo
-    (``demo_db``) are marked ``demo``: on PostgreSQL switching to the demo means
-    loading it again, so .ci/run leaves them to SQLite (the restore drill and
-    the fault test load the demo on PostgreSQL). Browser tests spread over the
-    workers: each worker starts its own Chromium, live server and demo; they
-    are rerun up to twice when they fail."""
+    PostgreSQL selection of .ci/run can find them. Tests that cannot touch the
+    database are marked ``nodb``: .ci/run runs them once, on SQLite. Tests that
+    use the demo (``demo_db``) are marked ``demo``: on PostgreSQL switching
+    to the demo means loading it again, so .ci/run leaves them to SQLite (the
+    restore drill and the fault test load the demo on PostgreSQL). Browser
+    tests spread over the workers: each worker starts its own Chromium, live
+    server and demo; they are rerun once when they fail."""
     for item in items:
         if "hostile_input" in item.name:
             item.add_marker(pytest.mark.fuzz)
         if "demo_db" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.demo)
+        if not _uses_database(item):
+            item.add_marker(pytest.mark.nodb)
         if item.get_closest_marker("browser"):
-            # The live server shares SQLite with its page's background requests
-            # (htmx previews racing a save can meet "database table is locked"):
-            # a browser test gets two more tries (pytest-rerunfailures), and
-            # every rerun is reported.
-            item.add_marker(pytest.mark.flaky(reruns=2))
+            # A browser test waits on a real Chromium on a shared 2-core
+            # machine: it gets one more try (pytest-rerunfailures), and every
+            # rerun is reported ("R" and "1 rerun" in the summary).
+            item.add_marker(pytest.mark.flaky(reruns=1))
     result = yield
+    # The longest tests first (after pytest-django's own ordering): pytest-xdist
+    # hands tests out in this order, so the long ones start early instead of
+    # leaving one core idle at the end.
+    items.sort(key=_start_order)
     if getattr(config.option, "loadgroup", False):
         _group_node_ids(items)
     return result
+
+
+def _uses_database(item):
+    """Whether a test may touch the database: a django_db mark or a fixture
+    that gives access (directly; fixtures that ask for `db` themselves, like
+    `world`, are in `fixturenames` with it)."""
+    return bool(
+        item.get_closest_marker("django_db")
+        or {"db", "transactional_db", "django_db_setup", "live_server"}
+        & set(getattr(item, "fixturenames", ()))
+    )
+
+
+# Test files (prefixes of node ids) that hold the longest tests, longest first.
+LONG_FIRST = (
+    "tests/browser/test_whole_year.py",
+    "tests/browser/",
+    "tests/test_crawl.py",
+    "tests/test_document_layout.py",
+)
+
+
+def _start_order(item):
+    for rank, prefix in enumerate(LONG_FIRST):
+        if getattr(item, "nodeid", "").startswith(prefix):
+            return rank
+    return len(LONG_FIRST)
 
 
 def _group_node_ids(items):

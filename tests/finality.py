@@ -16,7 +16,7 @@ from awards.models import Proposal
 from clusters.models import Term, TermState
 from pledges import services
 from pledges.models import Objection, Report, ReportState
-from tests.pledges.conftest import CONTENT, set_all_targets, sign_all
+from tests.pledges.conftest import CONTENT, set_all_targets, sign_all, unit_officer
 
 # The seed pledge without the evidence rule, so reports are submitted without
 # uploading files.
@@ -111,7 +111,7 @@ def build_year(world):
     pledge = services.pledge_create(term=term, actor=admin, content=YEAR_CONTENT)
     set_all_targets(pledge, admin)
     services.pledge_open_signing(pledge=pledge, actor=admin)
-    sign_all(pledge, admin)
+    sign_all(pledge)
     pledge.refresh_from_db()
     set_state(term, TermState.REPORTING)
     ct = {i.code: i for i in pledge.indicators.all()}
@@ -150,7 +150,7 @@ def build_year(world):
             scorer_unit=scorer,
             points=Decimal(32),
             comment="",
-            actor=admin,
+            actor=unit_officer(scorer),
         )
     set_state(term, TermState.REPLY)
     report_a = Report.objects.select_related("term").get(pk=report_a.pk)

@@ -17,8 +17,6 @@ from html.parser import HTMLParser
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import Resolver404, resolve
 
@@ -35,7 +33,7 @@ LOGINS = [
 PAGES_PER_LOGIN = 400
 # Pages of one view beyond this many per login add time, not coverage (every
 # unit's page, every user's edit form...).
-INSTANCES_PER_VIEW = 8
+INSTANCES_PER_VIEW = 4
 LOGIN_PATH = "/accounts/login/"
 PUBLIC_STARTS = [LOGIN_PATH, "/public/rankings/"]
 SKIPPED_PREFIXES = ("/django-admin/", "/static/", "/i18n/", "/accounts/logout/")
@@ -151,16 +149,6 @@ def crawl(client, login, starts, limit=PAGES_PER_LOGIN):
     return result
 
 
-@pytest.fixture(scope="module")
-def demo_loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module inside a transaction rolled back at
-    the end, so the other tests of the session never see it."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-        yield
-        transaction.set_rollback(True)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def _print_summary(request):
     yield
@@ -187,7 +175,7 @@ def _print_summary(request):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("login", LOGINS, ids=lambda login: login or "public")
-def test_every_link_shown_to_a_login_answers_without_error(demo_loaded, login):
+def test_every_link_shown_to_a_login_answers_without_error(demo_db, login):
     from clusters.models import User
 
     client = Client(raise_request_exception=False)

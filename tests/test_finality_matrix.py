@@ -39,6 +39,18 @@ from tests.finality import build_year, set_state, term_rows
 
 ROLES = ("chair_officer", "officer", "staff", "admin")
 UNIT_ROLES = ("chair_officer", "officer")
+# The rows whose services check the actor's authority are also run for an
+# admin of another authority, who may do none of them.
+SCOPED = (*ROLES, "other_admin")
+# The pledge and scoring services also refuse a call without a user and an
+# officer of a unit outside the year.
+OUTSIDERS = ("other_admin", "anonymous")
+HOSTILE = (*SCOPED, "other_officer", "anonymous")
+# Who drafts the pledge: the chair unit's officers and the authority's admins.
+DRAFTERS = ("chair_officer", "admin")
+ADMIN = ("admin",)
+# Unit A's report is filled in by its own officer (and an admin, as support).
+FILLERS = ("admin", "officer")
 ALL_STATES = tuple(TermState)
 NOT_CLOSED = frozenset(s for s in ALL_STATES if s != TermState.CLOSED)
 OPEN = frozenset(s for s in ALL_STATES if s not in RESULTS_FINAL_STATES)
@@ -66,7 +78,8 @@ class Row:
     those it is run for, `run_for`); `results`: it writes scores, results,
     objections or the pledge, so it is frozen from `ranked` on. `states=None`
     leaves the outcome in an unfrozen state to other rules (transition guards,
-    the judging rules): only the frozen states are asserted."""
+    the judging rules): only the frozen states, and the refusal of another
+    authority's admin (`SCOPED` rows), are asserted."""
 
     name: str
     call: object
@@ -83,6 +96,8 @@ class Row:
         )
         if frozen:
             return False
+        if role in OUTSIDERS:  # another authority's admin, or no one, acts on nothing
+            return False
         if self.states is None:
             return None
         return state in self.states and role in self.roles
@@ -98,6 +113,12 @@ def _draft_pledge(y):
 
 def _draft_report(y):
     Report.objects.filter(pk=y.report_a.pk).update(state=ReportState.DRAFT)
+
+
+def _draft_deputy_report(y):
+    Report.objects.filter(term=y.term).exclude(pk=y.report_a.pk).update(
+        state=ReportState.DRAFT
+    )
 
 
 def _amended(y):
@@ -136,6 +157,8 @@ def rows(w, y):
             ),
             NOT_CLOSED,
             results=False,
+            roles=ADMIN,
+            run_for=SCOPED,
         ),
         Row(
             "term_update (scoring setting)",
@@ -150,6 +173,8 @@ def rows(w, y):
                 }
             ),
             results=True,
+            roles=ADMIN,
+            run_for=SCOPED,
         ),
         Row(
             "term_set_officers",
@@ -158,6 +183,8 @@ def rows(w, y):
             ),
             NOT_CLOSED,
             results=False,
+            roles=ADMIN,
+            run_for=SCOPED,
         ),
         Row(
             "membership_add",
@@ -166,6 +193,8 @@ def rows(w, y):
             ),
             NOT_CLOSED,
             results=False,
+            roles=ADMIN,
+            run_for=SCOPED,
         ),
         Row(
             "membership_remove",
@@ -174,6 +203,8 @@ def rows(w, y):
             ),
             NOT_CLOSED,
             results=False,
+            roles=ADMIN,
+            run_for=SCOPED,
         ),
         Row(
             "term_transition (next stage)",
@@ -206,6 +237,24 @@ def rows(w, y):
             OPEN,
             results=True,
             prepare=_draft_pledge,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
+        ),
+        Row(
+            "subsection_save",
+            lambda u: pledges.subsection_save(
+                pledge=_pledge(y),
+                actor=u,
+                section=Section.objects.get(pledge=y.pledge, code="II"),
+                code="II.A",
+                title="Lĩnh vực cải cách hành chính",
+                max_points=Decimal(40),
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_pledge,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "criterion_save",
@@ -218,6 +267,8 @@ def rows(w, y):
             OPEN,
             results=True,
             prepare=_draft_pledge,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "indicator_save",
@@ -230,6 +281,8 @@ def rows(w, y):
             OPEN,
             results=True,
             prepare=_draft_pledge,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "row_delete (unscored criterion)",
@@ -241,6 +294,8 @@ def rows(w, y):
             OPEN,
             results=True,
             prepare=_draft_pledge,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "row_delete (scored criterion)",
@@ -252,6 +307,8 @@ def rows(w, y):
             frozenset(),  # PROTECT: scores and self-scores rest on it
             results=True,
             prepare=_draft_pledge,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "row_move",
@@ -264,6 +321,8 @@ def rows(w, y):
             OPEN,
             results=True,
             prepare=_draft_pledge,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "targets_apply",
@@ -275,6 +334,21 @@ def rows(w, y):
             OPEN,
             results=True,
             prepare=_draft_pledge,
+            roles=(*DRAFTERS, "officer"),  # unit A's officer sets its own
+            run_for=HOSTILE,
+        ),
+        Row(
+            "targets_apply (another member's row)",
+            lambda u: pledges.targets_apply(
+                pledge=_pledge(y),
+                rows=[(ind["CT1"], w.unit_deputy, Decimal(120), None)],
+                actor=u,
+            ),
+            OPEN,
+            results=True,
+            prepare=_draft_pledge,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "pledge_open_signing",
@@ -282,6 +356,8 @@ def rows(w, y):
             OPEN,
             results=True,
             prepare=_amended,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "pledge_sign",
@@ -296,6 +372,8 @@ def rows(w, y):
             OPEN,
             results=True,
             prepare=_open_new_version,
+            roles=("officer",),  # for unit A: its own officer, no one else
+            run_for=HOSTILE,
         ),
         Row(
             "pledge_amend",
@@ -304,12 +382,16 @@ def rows(w, y):
             ),
             OPEN,
             results=True,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "report_start",
             lambda u: pledges.report_start(term=_term(y), unit=w.unit_a, actor=u),
             OPEN,
             results=True,
+            roles=FILLERS,
+            run_for=SCOPED,
         ),
         Row(
             "report_save_section",
@@ -323,7 +405,8 @@ def rows(w, y):
             frozenset({TermState.IN_PROGRESS, TermState.REPORTING}),
             results=True,
             prepare=_draft_report,
-            roles=("admin", "officer"),  # the unit's own officer (and support)
+            roles=FILLERS,
+            run_for=SCOPED,
         ),
         Row(
             "results_apply",
@@ -335,6 +418,21 @@ def rows(w, y):
             frozenset({TermState.IN_PROGRESS, TermState.REPORTING}),
             results=True,
             prepare=_draft_report,
+            # The reviewers (chair unit, staff, admins) and unit A's officer.
+            run_for=SCOPED,
+        ),
+        Row(
+            "results_apply (another member's row)",
+            lambda u: pledges.results_apply(
+                term=_term(y),
+                rows=[(ind["CT1"], w.unit_deputy, Decimal(111), "")],
+                actor=u,
+            ),
+            frozenset({TermState.IN_PROGRESS, TermState.REPORTING}),
+            results=True,
+            prepare=_draft_deputy_report,
+            roles=JUDGES,  # not unit A's officer
+            run_for=SCOPED,
         ),
         Row(
             "report_submit",
@@ -344,12 +442,15 @@ def rows(w, y):
             OPEN,
             results=True,
             prepare=_draft_report,
+            roles=FILLERS,
+            run_for=SCOPED,
         ),
         Row(
             "report_accept",
             lambda u: pledges.report_accept(report=_report_a(y), actor=u),
             None,
             results=True,
+            run_for=SCOPED,
         ),
         Row(
             "report_return",
@@ -360,6 +461,7 @@ def rows(w, y):
             ),
             None,
             results=True,
+            run_for=SCOPED,
         ),
         Row(
             "deadline_extend",
@@ -372,13 +474,15 @@ def rows(w, y):
             ),
             OPEN,
             results=True,
+            roles=ADMIN,
+            run_for=SCOPED,
         ),
         Row(
             "peer_score_set",
             lambda u: pledges.peer_score_set(
                 report=_report_a(y),
                 criterion=crit["II.1"],
-                scorer_unit=u.unit,
+                scorer_unit=getattr(u, "unit", None),
                 points=Decimal(20),
                 comment="",
                 actor=u,
@@ -386,7 +490,22 @@ def rows(w, y):
             frozenset({TermState.SCORING}),
             results=True,
             roles=("chair_officer",),  # unit A never scores itself
-            run_for=UNIT_ROLES,
+            run_for=(*UNIT_ROLES, "other_officer", "admin", "anonymous"),
+        ),
+        Row(
+            "peer_score_set (for another member)",
+            lambda u: pledges.peer_score_set(
+                report=_report_a(y),
+                criterion=crit["II.1"],
+                scorer_unit=w.unit_deputy,
+                points=Decimal(20),
+                comment="",
+                actor=u,
+            ),
+            frozenset({TermState.SCORING}),
+            results=True,
+            roles=(),  # only the deputy unit's own officers score for it
+            run_for=HOSTILE,
         ),
         Row(
             "reviewer_score_set",
@@ -399,14 +518,17 @@ def rows(w, y):
             ),
             None,
             results=True,
+            run_for=HOSTILE,
         ),
         Row(
             "objection_raise",
             lambda u: pledges.objection_raise(
                 report=_report_a(y), criterion=crit["II.1"], text="Xem lại", actor=u
             ),
-            None,
+            frozenset({TermState.REPLY}),
             results=True,
+            roles=("officer",),  # on unit A's report: its own officer only
+            run_for=HOSTILE,
         ),
         Row(
             "objection_answer",
@@ -418,6 +540,7 @@ def rows(w, y):
             ),
             None,
             results=True,
+            run_for=HOSTILE,
         ),
         Row(
             "ranking_publish",
@@ -426,6 +549,17 @@ def rows(w, y):
             ),
             None,
             results=False,
+            run_for=HOSTILE,
+        ),
+        Row(
+            "report_absence_record",
+            lambda u: pledges.report_absence_record(
+                term=_term(y), unit=w.unit_a, reason="Không nộp đúng hạn", actor=u
+            ),
+            frozenset({TermState.REPORTING, TermState.SCORING, TermState.REPLY}),
+            results=False,
+            roles=("staff", "admin"),
+            run_for=HOSTILE,
         ),
         Row(
             "rule_save (campaigns)",
@@ -456,6 +590,8 @@ def rows(w, y):
             ),
             NOT_CLOSED,
             results=False,
+            roles=ADMIN,
+            run_for=HOSTILE,
         ),
         Row(
             "ballot_cast",
@@ -471,6 +607,8 @@ def rows(w, y):
             lambda u: awards.vote_close(vote=Vote.objects.get(pk=y.vote.pk), actor=u),
             NOT_CLOSED,
             results=False,
+            roles=DRAFTERS,
+            run_for=HOSTILE,
         ),
         Row(
             "proposal_create_for_term",

@@ -57,24 +57,36 @@ class _Collected:
 
 def test_hostile_input_tests_are_marked_fuzz_and_demo_tests_demo():
     """Browser tests are not grouped (each xdist worker runs its share with its
-    own Chromium) and are rerun when they fail; tests using the demo are
-    marked for .ci/run's selection."""
-    fuzz = _Collected("test_form_survives_hostile_input[unit_edit]")
-    browser = _Collected("test_login", markers=["browser"])
+    own Chromium), are rerun once when they fail and start first; tests using
+    the demo, and tests without a database, are marked for .ci/run's
+    selection."""
+    fuzz = _Collected(
+        "test_form_survives_hostile_input[unit_edit]", fixturenames=["db"]
+    )
+    browser = _Collected(
+        "test_login", markers=["browser"], fixturenames=["live_server"]
+    )
+    browser.nodeid = "tests/browser/test_smoke.py::test_login"
     demo = _Collected("test_demo_totals", fixturenames=["demo_db", "db"])
-    plain = _Collected("test_submit_refuses_report_with_missing_results")
+    plain = _Collected(
+        "test_submit_refuses_report_with_missing_results", fixturenames=["db"]
+    )
+    pure = _Collected("test_points_for_a_rule")
     config = SimpleNamespace(option=SimpleNamespace())  # not under xdist
-    hook = conftest.pytest_collection_modifyitems(config, [fuzz, browser, demo, plain])
+    items = [fuzz, demo, plain, pure, browser]
+    hook = conftest.pytest_collection_modifyitems(config, items)
     next(hook)
     with pytest.raises(StopIteration):
         hook.send(None)
     assert [m.name for m in fuzz.markers] == ["fuzz"]
     assert [(m.name, m.kwargs) for m in browser.markers] == [
         ("browser", {}),
-        ("flaky", {"reruns": 2}),
+        ("flaky", {"reruns": 1}),
     ]
     assert [m.name for m in demo.markers] == ["demo"]
     assert plain.markers == []
+    assert [m.name for m in pure.markers] == ["nodb"]
+    assert items[0] is browser
 
 
 def test_fuzz_form_refuses_a_test_the_fuzz_marker_would_miss(client):

@@ -118,7 +118,7 @@ def test_registry_links_only_the_officers_own_unit(world, login):
 def test_decision_list_links_a_proposal_only_to_those_who_may_open_it(world, login):
     decision = granted_proposal(world, world.unit_a)
     outsider = officer(world.unit_other, username="officer_other_2")
-    proposal_url = reverse("proposal_detail", args=[decision.proposal_id])
+    proposal_url = reverse("proposal_detail", args=[decision.proposals.get().pk])
     hrefs = _hrefs(login(outsider).get(reverse("decision_list")))
     assert proposal_url not in hrefs
     assert login(outsider).get(proposal_url).status_code == 404

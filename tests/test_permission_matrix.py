@@ -92,6 +92,8 @@ MATRIX = {
         DRAFT_POST,
     ),
     "pledge_editor": ("get", lambda w: {"pk": world_pledge(w).term_id}, None, DRAFT),
+    "tree_xlsx": ("get", lambda w: {"pk": world_pledge(w).term_id}, None, DRAFT),
+    "tree_import": ("get", lambda w: {"pk": world_pledge(w).term_id}, None, DRAFT),
     "targets_grid": (
         "get",
         lambda w: {"pk": world_pledge(w).term_id},

@@ -21,7 +21,7 @@ from clusters.models import Unit
 from core.errors import DomainError
 from core.form_constraints import unique_sets
 from core.views import apply_domain_error
-from pledges.models import Section
+from pledges.models import Section, Subsection
 from tests.clusters.factories import UnitFactory
 from tests.pledges.conftest import world_pledge
 
@@ -116,8 +116,18 @@ def _campaign(world):
 def _pledge_row(kind):
     def build(world):
         pledge = world_pledge(world)
+        if kind == "subsection":
+            section = pledge.sections.order_by("position").first()
+            for n in (1, 2):
+                Subsection.objects.get_or_create(
+                    pledge=pledge,
+                    section=section,
+                    code=f"I.L{n}",
+                    defaults={"title": f"Lĩnh vực {n}", "max_points": 0},
+                )
         rows = {
             "section": pledge.sections.order_by("position"),
+            "subsection": pledge.subsections.order_by("code"),
             "criterion": pledge.criteria.order_by("position"),
             "indicator": pledge.indicators.order_by("position"),
         }[kind]
@@ -146,6 +156,7 @@ CASES = {
         w.users["officer"], "can_bo_moi", kwargs={"authority": w.authority}
     ),
     ("SectionForm", ("pledge", "code")): _pledge_row("section"),
+    ("SubsectionForm", ("pledge", "code")): _pledge_row("subsection"),
     ("CriterionForm", ("pledge", "code")): _pledge_row("criterion"),
     ("IndicatorForm", ("pledge", "code")): _pledge_row("indicator"),
     ("CampaignForm", ("authority", "title", "start_date")): _campaign,

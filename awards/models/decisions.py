@@ -2,6 +2,7 @@
 award registry that eligibility rules and the ranking bonus read."""
 
 import unicodedata
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -9,10 +10,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from clusters.models import Authority, Unit
+from clusters.models import Authority, StoredFile, Unit
 
 from .catalogue import AwardForm
-from .proposals import Nominee, Proposal
+from .proposals import Nominee
 
 
 def fold(text):
@@ -89,19 +90,14 @@ def deciding_line(issuing_body, issuer_kind):
 
 
 class Decision(models.Model):
-    """An award decision answering one proposal; numbered per issuer and year."""
+    """An award decision answering one or more proposals of its authority
+    (`Proposal.decision`); numbered per issuer and year."""
 
     authority = models.ForeignKey(
         Authority,
         on_delete=models.PROTECT,
         related_name="award_decisions",
         verbose_name=_("authority"),
-    )
-    proposal = models.OneToOneField(
-        Proposal,
-        on_delete=models.PROTECT,
-        related_name="decision",
-        verbose_name=_("proposal"),
     )
     number = models.PositiveIntegerField(_("number"))
     issuer_code = models.CharField(
@@ -188,21 +184,102 @@ class Decision(models.Model):
     def deciding_line(self):
         return deciding_line(self.issuing_body, self.issuer_kind)
 
+    @property
+    def issuer_display(self):
+        return self.issuing_body
+
+
+def external_decision_path(instance, filename):
+    """Stored under a generated name; the original name is kept in the row."""
+    return f"external-decisions/{instance.authority_id}/{uuid.uuid4().hex}"
+
+
+class ExternalDecision(StoredFile):
+    """A decision taken outside the product (the Prime Minister's Government
+    flag, a ministry's flag…) that staff enter in the registry so that its
+    grants count like decided ones; the scanned file is optional (an empty
+    `file` with empty file fields)."""
+
+    authority = models.ForeignKey(
+        Authority,
+        on_delete=models.PROTECT,
+        related_name="external_award_decisions",
+        verbose_name=_("authority"),
+    )
+    issuer = models.CharField(
+        _("issued by"),
+        max_length=200,
+        help_text=_("e.g. “Thủ tướng Chính phủ”."),
+    )
+    number = models.CharField(
+        _("number"), max_length=50, help_text=_("e.g. “1234/QĐ-TTg”.")
+    )
+    date = models.DateField(_("date"))
+    file = models.FileField(
+        _("scanned decision"),
+        upload_to=external_decision_path,
+        max_length=200,
+        blank=True,
+    )
+    is_sample = models.BooleanField(
+        _("sample data"),
+        default=False,
+        help_text=_("Demonstration data not taken from a source."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("decision outside the system")
+        verbose_name_plural = _("decisions outside the system")
+        ordering = ["-date", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["authority", "issuer", "number", "date"],
+                name="external_decision_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} – {self.issuer}"
+
+    @property
+    def number_display(self):
+        return self.number
+
+    @property
+    def issuer_display(self):
+        return self.issuer
+
 
 class Grant(models.Model):
-    """One recipient of a decision: a unit or a person. A row of the registry."""
+    """One recipient of a decision: a unit or a person. A row of the registry.
+    Either internal (a `decision` of the product granting a `nominee` of one
+    of its proposals) or external (an `external` decision taken outside the
+    product, no nominee); both count alike in eligibility and the bonus."""
 
     decision = models.ForeignKey(
         Decision,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="grants",
         verbose_name=_("decision"),
     )
     nominee = models.OneToOneField(
         Nominee,
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="grant",
         verbose_name=_("nominee"),
+    )
+    external = models.ForeignKey(
+        ExternalDecision,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grants",
+        verbose_name=_("decision outside the system"),
     )
     authority = models.ForeignKey(
         Authority,
@@ -254,7 +331,34 @@ class Grant(models.Model):
                 | (Q(unit__isnull=True) & ~Q(person_name="")),
                 name="grant_unit_or_person",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    decision__isnull=False,
+                    nominee__isnull=False,
+                    external__isnull=True,
+                )
+                | Q(
+                    decision__isnull=True,
+                    nominee__isnull=True,
+                    external__isnull=False,
+                ),
+                name="grant_internal_or_external",
+                violation_error_message=_(
+                    "A grant answers a nominee by a decision, or records a "
+                    "decision taken outside the system."
+                ),
+            ),
         ]
 
     def __str__(self):
         return f"{self.recipient_name} – {self.award_form} {self.year}"
+
+    @property
+    def is_external(self):
+        return self.external_id is not None
+
+    @property
+    def act(self):
+        """The decision granting it: a `Decision` or an `ExternalDecision`
+        (both give `number_display`, `date` and `issuer_display`)."""
+        return self.external if self.external_id else self.decision

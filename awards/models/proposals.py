@@ -84,6 +84,14 @@ class Proposal(models.Model):
     )
     created_at = models.DateTimeField(_("drafted"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    decision = models.ForeignKey(
+        "awards.Decision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("answered by decision"),
+    )
     history = HistoricalRecords()
 
     class Meta:

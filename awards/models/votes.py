@@ -18,6 +18,8 @@ from simple_history.models import HistoricalRecords
 
 from clusters.models import Term, Unit
 
+from .catalogue import AwardForm
+
 
 class VoteKind(models.TextChoices):
     CHAIR_ELECTION = "chair_election", _("chair election")
@@ -115,7 +117,11 @@ class Vote(models.Model):
 
 
 class VoteQuestion(models.Model):
-    """One question of a vote, e.g. "chair" or "deputy", with its candidates."""
+    """One question of a vote, e.g. "chair" or "deputy", with its candidates.
+
+    In a nomination each question is one award tier (`award_form`: the flag,
+    Bằng khen…) with its seats (`max_choices`) and, when set, its own threshold
+    (else the vote's); `position` orders the tiers, highest first."""
 
     vote = models.ForeignKey(
         Vote, on_delete=models.CASCADE, related_name="questions", verbose_name=_("vote")
@@ -124,6 +130,20 @@ class VoteQuestion(models.Model):
     title = models.CharField(_("title"), max_length=300)
     max_choices = models.PositiveSmallIntegerField(_("maximum choices"), default=1)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
+    award_form = models.ForeignKey(
+        AwardForm,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("award form"),
+    )
+    threshold_numerator = models.PositiveSmallIntegerField(
+        _("threshold numerator"), null=True, blank=True
+    )
+    threshold_denominator = models.PositiveSmallIntegerField(
+        _("threshold denominator"), null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -137,10 +157,34 @@ class VoteQuestion(models.Model):
             models.CheckConstraint(
                 condition=Q(max_choices__gte=1), name="vote_question_max_choices_min_1"
             ),
+            models.UniqueConstraint(
+                fields=["vote", "award_form"],
+                condition=Q(award_form__isnull=False),
+                name="vote_question_award_form_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    threshold_numerator__isnull=True,
+                    threshold_denominator__isnull=True,
+                )
+                | Q(
+                    threshold_numerator__isnull=False,
+                    threshold_denominator__gt=0,
+                    threshold_numerator__lt=F("threshold_denominator"),
+                ),
+                name="vote_question_threshold_below_1",
+            ),
         ]
 
     def __str__(self):
         return self.title
+
+    @property
+    def own_threshold(self):
+        """The tier's own threshold, or None when it follows the vote's."""
+        if self.threshold_denominator is None:
+            return None
+        return Fraction(self.threshold_numerator, self.threshold_denominator)
 
 
 class VoteOption(models.Model):

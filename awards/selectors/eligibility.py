@@ -5,15 +5,19 @@ The rule functions (`rule_met`, `quota_limit`) are pure so they can be tested
 table by table; `proposal_checks` gathers the data in a constant number of
 queries. See `awards.catalogue_defaults` for the rule formats."""
 
+from __future__ import annotations
+
 import math
 from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
-from ..models import AwardForm, Grant, Nominee, ProposalState, person_key
+from ..models import AwardForm, Grant, Nominee, Proposal, ProposalState, person_key
 
 
 @dataclass(frozen=True)
@@ -25,14 +29,14 @@ class Check:
     kind: str
     message: str
     citation: str
-    nominee: object = None
+    nominee: Nominee | None = None
 
     @property
-    def is_warning(self):
+    def is_warning(self) -> bool:
         return self.kind != "reminder"
 
 
-def consecutive_run(years, count, year):
+def consecutive_run(years: Collection[int], count: int, year: int) -> bool:
     """True when `years` holds `count` consecutive years ending with `year` or
     with the year before."""
     return any(
@@ -41,7 +45,9 @@ def consecutive_run(years, count, year):
     )
 
 
-def rule_met(rule, holdings, year):
+def rule_met(
+    rule: Mapping[str, Any], holdings: Mapping[str, Sequence[int]], year: int
+) -> bool | None:
     """Whether a nominee holding `holdings` ({form code: [years of grants]})
     meets a prerequisite `rule` for a proposal of `year`; None for a manual rule
     (the registry cannot tell)."""
@@ -61,7 +67,7 @@ def rule_met(rule, holdings, year):
     raise ValueError(kind)
 
 
-def quota_limit(quota, members):
+def quota_limit(quota: Mapping[str, Any], members: int) -> int:
     """How many nominees a quota rule allows for a term of `members` members:
     percent of the members rounded up (or down), at least the minimum."""
     share = Fraction(str(quota["percent"])) * members / 100
@@ -71,7 +77,7 @@ def quota_limit(quota, members):
     return max(int(quota.get("minimum", 0)), rounded)
 
 
-def rule_text(rule, names):
+def rule_text(rule: Mapping[str, Any], names: Mapping[str, str]) -> str:
     """The rule in words, naming the forms by `names` ({code: name})."""
     forms = " / ".join(names.get(code, code) for code in rule.get("forms", ()))
     kind = rule["kind"]
@@ -105,25 +111,29 @@ def rule_text(rule, names):
     return text
 
 
-def nominee_key(nominee):
+def nominee_key(nominee: Nominee) -> tuple[str, Any]:
     """("unit", id) or ("person", folded name and organisation)."""
     if nominee.unit_id:
         return ("unit", nominee.unit_id)
     return ("person", person_key(nominee.person_name, nominee.person_organisation))
 
 
-def grant_key(grant):
+def grant_key(grant: Grant) -> tuple[str, Any]:
     if grant.unit_id:
         return ("unit", grant.unit_id)
     return ("person", grant.person_key)
 
 
-def holdings_of(authority_id, nominees):
+def holdings_of(
+    authority_id: int, nominees: Iterable[Nominee]
+) -> Mapping[tuple[str, Any], Mapping[str, list[int]]]:
     """{nominee key: {form code: [years]}} from the registry, one query."""
     unit_ids = {n.unit_id for n in nominees if n.unit_id}
     people = {nominee_key(n)[1] for n in nominees if not n.unit_id}
     people.discard("")
-    holdings = defaultdict(lambda: defaultdict(list))
+    holdings: defaultdict[tuple[str, Any], defaultdict[str, list[int]]] = defaultdict(
+        lambda: defaultdict(list)
+    )
     if not unit_ids and not people:
         return holdings
     grants = Grant.objects.filter(
@@ -136,7 +146,9 @@ def holdings_of(authority_id, nominees):
     return holdings
 
 
-def _quota_checks(proposal, nominees, forms):
+def _quota_checks(
+    proposal: Proposal, nominees: Sequence[Nominee], forms: Mapping[int, AwardForm]
+) -> list[Check]:
     term = proposal.term
     by_form = defaultdict(list)
     for nominee in nominees:
@@ -171,7 +183,7 @@ def _quota_checks(proposal, nominees, forms):
     )
     checks = []
     for form in with_quota:
-        limit = quota_limit(form.quota, members)
+        limit = quota_limit(form.quota, members)  # type: ignore[arg-type]
         count = counts.get(form.pk, 0)
         if count > limit:
             checks.append(
@@ -196,7 +208,9 @@ def _quota_checks(proposal, nominees, forms):
     return checks
 
 
-def proposal_checks(proposal, nominees, forms):
+def proposal_checks(
+    proposal: Proposal, nominees: Sequence[Nominee], forms: Mapping[int, AwardForm]
+) -> list[Check]:
     """Every warning and reminder for `proposal`: prerequisites not met in the
     registry, an award the nominee already holds for the year, a recipient the
     form does not accept, and quotas exceeded across the term's proposals that
@@ -286,7 +300,7 @@ def proposal_checks(proposal, nominees, forms):
     return checks
 
 
-def quota_exceeded(checks):
+def quota_exceeded(checks: Iterable[Check]) -> bool:
     return any(check.kind == "quota" for check in checks)
 
 

@@ -4,28 +4,36 @@ Which proposals a user reaches: a term's proposal by everyone who sees the term;
 proposals without a term (campaign proposals) by the authority's admins and
 province staff. Anything else is a 404."""
 
-from collections import defaultdict
-from dataclasses import dataclass
+from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from campaigns.models import Campaign, CampaignState
-from clusters.models import Membership, Unit
+from clusters.models import Membership, Term, Unit, User
 from clusters.permissions import sees_whole_authority
 from clusters.selectors import terms_visible_to
 
 from ..models import (
     Attachment,
+    BaseSalary,
     CommentState,
     Grant,
     Nominee,
     Proposal,
+    ProposalState,
     PublicComment,
+    Vote,
 )
-from .eligibility import grant_key, nominee_key, proposal_checks
+from .eligibility import Check, grant_key, nominee_key, proposal_checks
 
 
-def proposals_visible_to(user):
+def proposals_visible_to(user: User) -> QuerySet[Proposal]:
     """Proposals the user may open."""
     if not (user.is_authenticated and user.authority_id):
         return Proposal.objects.none()
@@ -35,7 +43,9 @@ def proposals_visible_to(user):
     return scoped.filter(term__in=terms_visible_to(user))
 
 
-def proposal_rows(user, *, state=None, year=None):
+def proposal_rows(
+    user: User, *, state: str | None = None, year: int | None = None
+) -> QuerySet[Proposal]:
     """The proposals of the user's reach for the list page, newest first, with
     their term's cluster and the number of nominees (one query)."""
     rows = (
@@ -51,13 +61,13 @@ def proposal_rows(user, *, state=None, year=None):
     return rows
 
 
-def proposal_years(user):
+def proposal_years(user: User) -> list[int]:
     return sorted(
         set(proposals_visible_to(user).values_list("year", flat=True)), reverse=True
     )
 
 
-def _nominees():
+def _nominees() -> Prefetch:
     return Prefetch(
         "nominees",
         queryset=Nominee.objects.select_related("award_form", "unit").order_by(
@@ -66,7 +76,7 @@ def _nominees():
     )
 
 
-def proposal_detail(user, pk):
+def proposal_detail(user: User, pk: int) -> Proposal:
     """A visible proposal with its term (members prefetched), nominees with forms
     and units, attachments and decision. Raises Proposal.DoesNotExist."""
     return (
@@ -90,7 +100,7 @@ def proposal_detail(user, pk):
     )
 
 
-def checks_for(proposal):
+def checks_for(proposal: Proposal) -> list[Check]:
     """The eligibility and quota findings of a proposal whose nominees are
     prefetched (see `proposal_detail`)."""
     nominees = list(proposal.nominees.all())
@@ -100,13 +110,13 @@ def checks_for(proposal):
 
 @dataclass
 class NomineeRow:
-    nominee: object
-    checks: list
-    history: list
-    amount: object = None  # the reward in VND, None when the province sets it
+    nominee: Nominee
+    checks: list[Check]
+    history: list[Grant]
+    amount: Decimal | None = None  # the reward in VND, None when the province sets it
 
 
-def proposal_base_salary(proposal):
+def proposal_base_salary(proposal: Proposal) -> BaseSalary | None:
     """The base salary (mức lương cơ sở) in force on the day `proposal` was
     submitted (today before then), or None (one query)."""
     from django.utils import timezone
@@ -124,7 +134,9 @@ def proposal_base_salary(proposal):
     )
 
 
-def nominee_rows(proposal, checks, base_salary=None):
+def nominee_rows(
+    proposal: Proposal, checks: Iterable[Check], base_salary: BaseSalary | None = None
+) -> list[NomineeRow]:
     """Each nominee of the proposal with its findings, its award history in
     the registry (one query for the history) and its reward at `base_salary`
     (`services.catalogue.reward_amount`'s rule: base × multiplier, rounded up
@@ -150,12 +162,14 @@ def nominee_rows(proposal, checks, base_salary=None):
     ]
 
 
-def award_history(authority_id, nominees):
+def award_history(
+    authority_id: int, nominees: Iterable[Nominee]
+) -> dict[tuple[str, Any], list[Grant]]:
     """{nominee key: [grants, newest first]} of the nominees' earlier awards
     (one query)."""
     unit_ids = {n.unit_id for n in nominees if n.unit_id}
     people = {nominee_key(n)[1] for n in nominees if not n.unit_id} - {""}
-    history = defaultdict(list)
+    history: defaultdict[tuple[str, Any], list[Grant]] = defaultdict(list)
     if not unit_ids and not people:
         return history
     grants = (
@@ -171,7 +185,7 @@ def award_history(authority_id, nominees):
     return history
 
 
-def public_proposal(pk):
+def public_proposal(pk: int) -> Proposal:
     """A proposal open to the public (it has a comment window), with nominees
     and approved comments. Raises Proposal.DoesNotExist."""
     return (
@@ -192,7 +206,7 @@ def public_proposal(pk):
     )
 
 
-def comments_for_moderation(proposal):
+def comments_for_moderation(proposal: Proposal) -> list[PublicComment]:
     """Every comment of the proposal, pending first, with its nominee."""
     return list(
         proposal.comments.select_related("nominee", "moderated_by").order_by(
@@ -201,14 +215,14 @@ def comments_for_moderation(proposal):
     )
 
 
-def term_proposals(term):
+def term_proposals(term: Term) -> QuerySet[Proposal]:
     """The proposals of a term with their nominee counts."""
     return term.award_proposals.annotate(nominee_count=Count("nominees")).order_by(
         "-created_at", "-pk"
     )
 
 
-def open_proposals_refusal(term):
+def open_proposals_refusal(term: Term) -> str | None:
     """Transition guard for entering `decided`: every proposal of the term must
     be decided or rejected. Returns the refusal message, or None."""
     from django.utils.translation import gettext as _
@@ -225,7 +239,7 @@ def open_proposals_refusal(term):
     return None
 
 
-def nomination_minutes(term):
+def nomination_minutes(term: Term) -> tuple[Vote | None, str | None]:
     """(vote, url) of the term's latest closed nomination vote and its minutes
     download, or (None, None). The minutes belong to the vote component."""
     from django.urls import reverse
@@ -243,7 +257,7 @@ def nomination_minutes(term):
 # Lookups of the proposal pages ------------------------------------------------
 
 
-def nominee_units(proposal):
+def nominee_units(proposal: Proposal) -> QuerySet[Unit]:
     """The units a proposal may nominate, by name: the members of its term, or
     every unit of its authority for a campaign's proposal."""
     if proposal.term_id:
@@ -253,7 +267,7 @@ def nominee_units(proposal):
     return Unit.objects.filter(authority_id=proposal.authority_id).order_by("name")
 
 
-def drafting_terms(user, states):
+def drafting_terms(user: User, states: Iterable[str]) -> QuerySet[Term]:
     """The terms `user` sees that are in one of `states`, newest first, with
     their cluster and members (for the drafting permission)."""
     return (
@@ -265,7 +279,7 @@ def drafting_terms(user, states):
     )
 
 
-def term_with_members(user, pk):
+def term_with_members(user: User, pk: int) -> Term:
     """A term `user` sees, with its cluster and members. Raises
     Term.DoesNotExist."""
     return (
@@ -276,7 +290,7 @@ def term_with_members(user, pk):
     )
 
 
-def nominee_in_reach(user, pk):
+def nominee_in_reach(user: User, pk: int) -> Nominee:
     """A nominee of a proposal `user` reaches, with its form and unit. Raises
     Nominee.DoesNotExist."""
     return Nominee.objects.select_related("award_form", "unit").get(
@@ -284,12 +298,12 @@ def nominee_in_reach(user, pk):
     )
 
 
-def attachment_in_reach(user, pk):
+def attachment_in_reach(user: User, pk: int) -> Attachment:
     """A file of a proposal `user` reaches. Raises Attachment.DoesNotExist."""
     return Attachment.objects.get(pk=pk, proposal__in=proposals_visible_to(user))
 
 
-def comment_in_reach(user, pk):
+def comment_in_reach(user: User, pk: int) -> PublicComment:
     """A public comment on a proposal `user` reaches, with the proposal.
     Raises PublicComment.DoesNotExist."""
     return PublicComment.objects.select_related("proposal").get(
@@ -297,14 +311,36 @@ def comment_in_reach(user, pk):
     )
 
 
-def decision_nominees(proposal):
-    """The nominees a decision on `proposal` chooses from, with form and unit."""
-    return Nominee.objects.filter(proposal=proposal).select_related(
-        "award_form", "unit"
+def decision_companions(proposal: Proposal) -> QuerySet[Proposal]:
+    """The other proposals of `proposal`'s authority a decision on it may
+    answer at once (received or appraised), with their term's cluster or
+    campaign, oldest first."""
+    return (
+        Proposal.objects.filter(
+            authority_id=proposal.authority_id,
+            state__in=(ProposalState.RECEIVED, ProposalState.APPRAISED),
+        )
+        .exclude(pk=proposal.pk)
+        .select_related("term__cluster", "campaign")
+        .order_by("year", "pk")
     )
 
 
-def launched_campaigns(authority_id, limit=20):
+def decision_nominees(proposal: Proposal) -> QuerySet[Nominee]:
+    """The nominees a decision on `proposal` chooses from, with form, unit and
+    proposal: its own, then those of the proposals it may answer at once
+    (`decision_companions`)."""
+    return (
+        Nominee.objects.filter(
+            Q(proposal=proposal)
+            | Q(proposal__in=decision_companions(proposal).values("pk"))
+        )
+        .select_related("award_form", "unit", "proposal")
+        .order_by("proposal__year", "proposal_id", "award_form__position", "pk")
+    )
+
+
+def launched_campaigns(authority_id: int, limit: int = 20) -> list[Campaign]:
     """The latest `limit` campaigns of the authority past their draft."""
     return list(
         Campaign.objects.filter(authority_id=authority_id)
@@ -313,7 +349,7 @@ def launched_campaigns(authority_id, limit=20):
     )
 
 
-def campaign_of_authority(authority_id, pk):
+def campaign_of_authority(authority_id: int, pk: int) -> Campaign:
     """The campaign `pk` of the authority. Raises Campaign.DoesNotExist."""
     return Campaign.objects.get(pk=pk, authority_id=authority_id)
 
@@ -326,6 +362,7 @@ __all__ = [
     "checks_for",
     "comment_in_reach",
     "comments_for_moderation",
+    "decision_companions",
     "decision_nominees",
     "drafting_terms",
     "launched_campaigns",

@@ -2,38 +2,56 @@
 the ranking bonus the registry feeds, and the award statistics; scoped by
 authority, constant queries."""
 
+from __future__ import annotations
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from clusters.models import Authority, Cluster, Membership, Unit
+from clusters.models import Authority, Cluster, Membership, Term, Unit
+from pledges.models import CommendationFigure
+from pledges.selectors import ranking_leaders
 
 from ..models import (
     AwardForm,
     BaseSalary,
     Decision,
+    ExternalDecision,
     Grant,
+    Proposal,
     fold,
 )
 
 PAGE_SIZE = 50
+# The award form of a cluster's (or block's) leading unit: the provincial
+# emulation flag (`awards.catalogue_defaults`, Law 06/2022/QH15 art. 26).
+CLUSTER_FLAG = "co-tinh"
 
 
-def grants_of_authority(authority_id):
+def grants_of_authority(authority_id: int) -> QuerySet[Grant]:
     return Grant.objects.filter(authority_id=authority_id)
 
 
-def registry_search(authority_id, *, query="", year=None, form=None, unit=None):
+def registry_search(
+    authority_id: int,
+    *,
+    query: str = "",
+    year: int | None = None,
+    form: int | None = None,
+    unit: int | None = None,
+) -> QuerySet[Grant]:
     """Grants of the authority, newest first, filtered by a text matched without
     diacritics or case at the start of a word of the unit, person, organisation,
     form or decision number ("chau thanh" finds "Châu Thành", "chau thanh a"
-    only "Châu Thành A"), by year, award form and unit. The rows carry their
-    form, unit and decision (one query per page)."""
+    only "Châu Thành A"; "ngoai he thong" the grants of decisions taken outside
+    the system), by year, award form and unit. The rows carry their form, unit
+    and decision, internal or external (one query per page)."""
     grants = grants_of_authority(authority_id).select_related(
-        "award_form", "unit", "decision"
+        "award_form", "unit", "decision", "external"
     )
     phrase = fold(query)
     if phrase:
@@ -47,7 +65,7 @@ def registry_search(authority_id, *, query="", year=None, form=None, unit=None):
     return grants.order_by("-year", "award_form__position", "recipient_name", "pk")
 
 
-def registry_years(authority_id):
+def registry_years(authority_id: int) -> list[int]:
     return list(
         grants_of_authority(authority_id)
         .order_by("-year")
@@ -56,25 +74,33 @@ def registry_years(authority_id):
     )
 
 
-def unit_award_history(unit):
-    """The unit's grants, newest first, with form and decision."""
+def unit_award_history(unit: Unit) -> list[Grant]:
+    """The unit's grants, newest first, with form and decision (internal or
+    external)."""
     return list(
         Grant.objects.filter(unit=unit)
-        .select_related("award_form", "decision")
+        .select_related("award_form", "decision", "external")
         .order_by("-year", "award_form__position", "pk")
     )
 
 
-def decisions_of_authority(authority_id):
+def decisions_of_authority(authority_id: int) -> QuerySet[Decision]:
     return Decision.objects.filter(authority_id=authority_id)
 
 
-def decision_rows(authority_id, year=None):
-    """The authority's decisions, newest first, with their grant counts and total
-    reward (one query)."""
+def decision_rows(authority_id: int, year: int | None = None) -> QuerySet[Decision]:
+    """The authority's decisions, newest first, with their grant counts, total
+    reward and the proposals they answer (two queries)."""
     rows = (
         decisions_of_authority(authority_id)
-        .select_related("proposal__term__cluster")
+        .prefetch_related(
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.select_related("term__cluster").order_by(
+                    "pk"
+                ),
+            )
+        )
         .annotate(grant_count=Count("grants"), total=Sum("grants__amount"))
         .order_by("-date", "-number")
     )
@@ -83,18 +109,54 @@ def decision_rows(authority_id, year=None):
     return rows
 
 
-def decision_detail(authority_id, pk):
-    """A decision of the authority with its proposal and grants (forms, units).
-    Raises Decision.DoesNotExist."""
+def decision_detail(authority_id: int, pk: int) -> Decision:
+    """A decision of the authority with the proposals it answers and its
+    grants (forms, units). Raises Decision.DoesNotExist."""
     return (
         decisions_of_authority(authority_id)
-        .select_related("proposal__term__cluster", "recorded_by", "authority")
-        .prefetch_related("grants__award_form", "grants__unit")
+        .select_related("recorded_by", "authority")
+        .prefetch_related(
+            Prefetch(
+                "proposals",
+                queryset=Proposal.objects.select_related(
+                    "term__cluster", "campaign"
+                ).order_by("pk"),
+            ),
+            "grants__award_form",
+            "grants__unit",
+        )
         .get(pk=pk)
     )
 
 
-def award_forms(authority_id, *, active_only=False):
+def external_decision_of(authority_id: int, pk: int) -> ExternalDecision:
+    """The decision taken outside the system `pk` of the authority. Raises
+    ExternalDecision.DoesNotExist."""
+    return ExternalDecision.objects.get(pk=pk, authority_id=authority_id)
+
+
+def flag_leaders(term: Term) -> list[Unit]:
+    """`term`'s leading units for the rotation policy “the leading unit
+    chairs” (`clusters.selectors.LEADERS`): the units granted the provincial
+    emulation flag (the cluster's flag, form "co-tinh") by a decision
+    answering a proposal of the term, then the other members in the order of
+    the published ranking; empty when no flag was granted."""
+    winners = [
+        grant.unit
+        for grant in Grant.objects.filter(
+            nominee__proposal__term=term,
+            award_form__code=CLUSTER_FLAG,
+            unit__isnull=False,
+        )
+        .select_related("unit__successor")
+        .order_by("nominee__pk")
+    ]
+    if not winners:
+        return []
+    return [*winners, *(u for u in ranking_leaders(term) if u not in winners)]
+
+
+def award_forms(authority_id: int, *, active_only: bool = False) -> QuerySet[AwardForm]:
     """The authority's award forms in catalogue order (only those in use when
     `active_only`); a read, never seeding (every authority is seeded when
     created, `awards.services.catalogue_seed`)."""
@@ -104,34 +166,34 @@ def award_forms(authority_id, *, active_only=False):
     return forms.order_by("position", "name")
 
 
-def award_form_of(authority_id, pk):
+def award_form_of(authority_id: int, pk: int) -> AwardForm:
     """The award form `pk` of the authority. Raises AwardForm.DoesNotExist."""
     return AwardForm.objects.get(pk=pk, authority_id=authority_id)
 
 
-def base_salaries_of(authority_id):
+def base_salaries_of(authority_id: int) -> QuerySet[BaseSalary]:
     """The authority's base salaries, the latest in force first."""
     return BaseSalary.objects.filter(authority_id=authority_id).order_by(
         "-effective_from"
     )
 
 
-def authority_by_pk(pk):
+def authority_by_pk(pk: int) -> Authority:
     """The authority `pk`. Raises Authority.DoesNotExist."""
     return Authority.objects.get(pk=pk)
 
 
-def clusters_of_authority(authority_id):
+def clusters_of_authority(authority_id: int) -> QuerySet[Cluster]:
     """The authority's clusters and blocks, by kind and name."""
     return Cluster.objects.filter(authority_id=authority_id).order_by("kind", "name")
 
 
-def units_of_authority(authority_id):
+def units_of_authority(authority_id: int) -> QuerySet[Unit]:
     """The authority's units by name (for a filter's choices)."""
     return Unit.objects.filter(authority_id=authority_id).order_by("name")
 
 
-def award_bonus(term):
+def award_bonus(term: Term) -> dict[int, list[tuple[str, Decimal]]]:
     """{unit id: [(label, points)]}: the automatic ranking bonus of `term`'s
     members from the registry — every grant of a form with a ranking bonus
     awarded for the previous year ("the unit already holds a
@@ -154,7 +216,7 @@ def award_bonus(term):
             "year": grant.year,
         }
         bonus[grant.unit_id].append((label, Decimal(grant.award_form.ranking_bonus)))
-    return dict(bonus)
+    return dict(bonus)  # type: ignore[arg-type]
 
 
 # Statistics ------------------------------------------------------------------
@@ -167,7 +229,7 @@ class Tally:
     amount: Decimal = Decimal(0)
 
     @property
-    def total(self):
+    def total(self) -> int:
         return self.collectives + self.individuals
 
 
@@ -189,7 +251,7 @@ class Statistics:
     own_total: Tally = field(default_factory=Tally)
 
     @property
-    def form_rows(self):
+    def form_rows(self) -> list[tuple[AwardForm, list[Tally | None], Tally]]:
         """(form, [Tally or None for each year], total Tally) in catalogue order."""
         return [
             (
@@ -201,11 +263,11 @@ class Statistics:
         ]
 
 
-def award_statistics(authority_id, *, year=None, cluster=None):
+def award_statistics(
+    authority_id: int, *, year: int | None = None, cluster: int | None = None
+) -> Statistics:
     """Award statistics of the authority (all years or one; all clusters or
     one): six queries whatever the number of grants, units and reports."""
-    from pledges.models import CommendationFigure
-
     grants = grants_of_authority(authority_id)
     if year:
         grants = grants.filter(year=year)
@@ -229,6 +291,11 @@ def award_statistics(authority_id, *, year=None, cluster=None):
     forms = list(
         AwardForm.objects.filter(authority_id=authority_id).order_by("position", "name")
     )
+    by_form: defaultdict[Any, Tally]
+    form_totals: defaultdict[Any, Tally]
+    year_totals: defaultdict[Any, Tally]
+    clusters: defaultdict[Any, defaultdict[Any, Tally]]
+    units: defaultdict[Any, defaultdict[Any, Tally]]
     by_form, form_totals, year_totals = (
         defaultdict(Tally),
         defaultdict(Tally),
@@ -323,6 +390,8 @@ __all__ = [
     "decision_detail",
     "decision_rows",
     "decisions_of_authority",
+    "external_decision_of",
+    "flag_leaders",
     "grants_of_authority",
     "registry_search",
     "registry_years",

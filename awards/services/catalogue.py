@@ -6,13 +6,19 @@ that existed then, and `clusters.services.authority_create` seeds every new one
 an authority made without that service (test and demo data) on first use; reads
 of the catalogue (`awards.selectors.catalogue`) never write."""
 
+from __future__ import annotations
+
 import copy
 import datetime
+from collections.abc import Collection
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from clusters.models import Authority, User
 from core.audit import audited_save
 from core.errors import DomainError
 
@@ -26,7 +32,7 @@ RULE_KINDS = {"consecutive_years", "holds", "count_in_years", "manual"}
 RECIPIENTS = {"collective", "individual"}
 
 
-def _seed(authority, actor):
+def _seed(authority: Authority, actor: User | None) -> None:
     for position, spec in enumerate(DEFAULT_FORMS, start=1):
         spec = copy.deepcopy(spec)
         code = spec.pop("code")
@@ -34,7 +40,7 @@ def _seed(authority, actor):
         if AwardForm.objects.filter(authority=authority, code=code).exists():
             continue
         audited_save(
-            AwardForm(
+            AwardForm(  # type: ignore[arg-type]
                 authority=authority,
                 code=code,
                 multiplier=Decimal(multiplier) if multiplier else None,
@@ -61,7 +67,7 @@ def _seed(authority, actor):
 
 
 @transaction.atomic
-def catalogue_seed(authority, actor=None):
+def catalogue_seed(authority: Authority, actor: User | None = None) -> None:
     """Give `authority` the award catalogue of `awards.catalogue_defaults` and
     the base salaries when it has no award form yet. Idempotent; the authority
     row is locked while seeding so two first uses do not seed twice. Runs for
@@ -74,7 +80,9 @@ def catalogue_seed(authority, actor=None):
 
 
 @transaction.atomic
-def catalogue_for(authority, actor=None):
+def catalogue_for(
+    authority: Authority, actor: User | None = None
+) -> QuerySet[AwardForm]:
     """The authority's award forms (in catalogue order), seeded first when it
     has none yet (`catalogue_seed`)."""
     catalogue_seed(authority, actor)
@@ -89,19 +97,19 @@ RULE_COUNTS = {
 }
 
 
-def _is_whole(value, minimum):
+def _is_whole(value: object, minimum: int) -> bool:
     """True for an int (not a bool) of at least `minimum`."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
 
 
-def _not_whole(key):
+def _not_whole(key: str) -> DomainError:
     return DomainError(
         _("“%(key)s” must be a whole number of at least 1.") % {"key": key},
         "prerequisites",
     )
 
 
-def _check_rule_shape(rule):
+def _check_rule_shape(rule: Any) -> None:
     """Refuse a rule that is not a dict of a known kind for a known recipient."""
     if not isinstance(rule, dict) or rule.get("kind") not in RULE_KINDS:
         raise DomainError(
@@ -115,7 +123,7 @@ def _check_rule_shape(rule):
         )
 
 
-def _check_counted_forms(rule, codes):
+def _check_counted_forms(rule: Any, codes: Collection[str]) -> None:
     """Refuse a counting rule without award form codes or with unknown ones."""
     forms = rule.get("forms")
     if not isinstance(forms, list) or not forms:
@@ -132,7 +140,7 @@ def _check_counted_forms(rule, codes):
         )
 
 
-def _check_prerequisite(rule, codes):
+def _check_prerequisite(rule: Any, codes: Collection[str]) -> None:
     """Refuse one malformed prerequisite: a manual rule needs a note; a
     counting rule needs known form codes and its whole numbers (`RULE_COUNTS`;
     `within_years` is optional for “holds”)."""
@@ -150,7 +158,7 @@ def _check_prerequisite(rule, codes):
         raise _not_whole("within_years")
 
 
-def _check_quota(quota):
+def _check_quota(quota: Any) -> None:
     """Refuse a quota that is not a share of members with a percent in
     (0, 100], a whole minimum and rounding up or down; None is no quota."""
     if quota is None:
@@ -172,7 +180,7 @@ def _check_quota(quota):
         raise DomainError(_("The quota rounds “up” or “down”."), "quota")
 
 
-def _check_rules(prerequisites, quota, codes):
+def _check_rules(prerequisites: Any, quota: Any, codes: Collection[str]) -> None:
     """Refuse malformed prerequisites (a list of rules over the form `codes`)
     or a malformed quota."""
     if not isinstance(prerequisites, list):
@@ -183,7 +191,9 @@ def _check_rules(prerequisites, quota, codes):
 
 
 @transaction.atomic
-def award_form_update(*, award_form, actor, reason="", **fields):
+def award_form_update(
+    *, award_form: AwardForm, actor: User, reason: str | None = "", **fields: Any
+) -> AwardForm:
     """Change a catalogue row of the actor's authority: names, multiplier,
     ranking bonus, legal source, rules. Refuses malformed rules (unknown kinds,
     codes of forms the authority does not have, a quota that is not a share of
@@ -210,7 +220,14 @@ def award_form_update(*, award_form, actor, reason="", **fields):
 
 
 @transaction.atomic
-def base_salary_add(*, authority, actor, amount, effective_from, legal_source=""):
+def base_salary_add(
+    *,
+    authority: Authority,
+    actor: User,
+    amount: Decimal,
+    effective_from: datetime.date,
+    legal_source: str = "",
+) -> BaseSalary:
     """Record a base salary in force from `effective_from`. Refuses a
     non-positive amount and a second amount starting on the same date."""
     try:
@@ -236,7 +253,7 @@ def base_salary_add(*, authority, actor, amount, effective_from, legal_source=""
     )
 
 
-def base_salary_on(authority, day):
+def base_salary_on(authority: Authority, day: datetime.date) -> BaseSalary | None:
     """The base salary in force on `day` for the authority, or None."""
     return (
         BaseSalary.objects.filter(authority=authority, effective_from__lte=day)
@@ -245,7 +262,7 @@ def base_salary_on(authority, day):
     )
 
 
-def reward_amount(base, multiplier):
+def reward_amount(base: Decimal | None, multiplier: Decimal | None) -> Decimal | None:
     """base × multiplier rounded up to the ten thousand VND; None when either
     is unknown."""
     if base is None or multiplier is None:

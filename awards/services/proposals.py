@@ -7,20 +7,29 @@ a rejection needs a reason; `decided` is reached only by recording the decision
 (`services.decisions.decision_record`). Each transition locks the proposal,
 saves the changed fields and writes the history with the actor."""
 
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campaigns.models import Campaign
-from clusters.models import Term, TermState
+from clusters.models import Authority, Term, TermState, Unit, User
 from clusters.services import term_require_writable
 from core.audit import audited_delete, audited_save
 from core.errors import DomainError
+from core.formatting import format_number
 from core.transitions import Workflow
-from pledges.uploads import removes_files_on_failure
+from pledges.uploads import removes_files_on_failure, store_checked
 
 from ..models import (
     Attachment,
+    AwardForm,
     CommentState,
     Nominee,
     NomineeOutcome,
@@ -55,19 +64,19 @@ DRAFTING_TERM_STATES = {TermState.RANKED, TermState.VOTING, TermState.PROPOSING}
 SUBMITTING_TERM_STATES = {TermState.PROPOSING}
 
 
-def require_term_writable(proposal):
+def require_term_writable(proposal: Proposal) -> None:
     """Refuse (DomainError) any change of a term's proposal once the term is
     closed (`term_require_writable`); a campaign's proposal has no term."""
     if proposal.term_id is not None:
         term_require_writable(proposal.term_id)
 
 
-def _locked(proposal):
+def _locked(proposal: Proposal) -> Proposal:
     require_term_writable(proposal)
     return PROPOSAL_WORKFLOW.lock(proposal, related=("term", "authority"))
 
 
-def _check_editable(proposal):
+def _check_editable(proposal: Proposal) -> None:
     if not proposal.is_editable:
         raise DomainError(
             _(
@@ -78,15 +87,24 @@ def _check_editable(proposal):
         )
 
 
-def _clean_text(value):
+def _clean_text(value: str | None) -> str:
     return (value or "").strip()
 
 
 @transaction.atomic
 def proposal_create_for_term(
-    *, term, actor, title, number="", summary="", comments_open_until=None
-):
-    """Draft the proposal of `term` to its authority (year of the term). Refuses a
+    *,
+    term: Term,
+    actor: User,
+    title: str,
+    number: str = "",
+    summary: str = "",
+    comments_open_until: datetime.date | None = None,
+    prefill: bool = False,
+) -> Proposal:
+    """Draft the proposal of `term` to its authority (year of the term); with
+    `prefill`, its nominees are the units the term's nomination votes chose,
+    each under its tier's award form (`_prefill_from_nomination`). Refuses a
     term that is not ranked, voting or proposing, and an empty title."""
     term_require_writable(term)
     term = Term.objects.select_for_update().select_related("cluster").get(pk=term.pk)
@@ -100,7 +118,7 @@ def proposal_create_for_term(
         )
     if not _clean_text(title):
         raise DomainError(_("Give the proposal a title."), "title")
-    return audited_save(
+    proposal = audited_save(
         Proposal(
             authority_id=term.cluster.authority_id,
             term=term,
@@ -113,12 +131,63 @@ def proposal_create_for_term(
         ),
         actor,
     )
+    if prefill:
+        _prefill_from_nomination(proposal, term, actor)
+    return proposal
+
+
+def _prefill_from_nomination(proposal: Proposal, term: Term, actor: User) -> None:
+    """Add to `proposal` every unit `term`'s closed nomination votes chose,
+    under its tier's award form, highest tier first, with its votes (and rank)
+    as achievements (`nominee_add`). A tier without an award form, or whose
+    form is no longer in use, is left for the drafter."""
+    # Imported here: the votes selectors import this package's vote services.
+    from ..selectors.votes import nominated_by_tier
+
+    for form, chosen in nominated_by_tier(term):
+        if form is None or not form.is_active:
+            continue
+        for item in chosen:
+            words = {
+                "form": form.name,
+                "date": f"{item.day:%d/%m/%Y}",
+                "votes": item.votes,
+                "members": item.eligible,
+                "percent": format_number(item.percent, 2),
+                "rank": item.rank,
+                "year": term.year,
+            }
+            if item.rank is None:
+                text = _(
+                    "Chosen for %(form)s by the members' secret ballot of "
+                    "%(date)s: %(votes)s of %(members)s votes (%(percent)s%%)."
+                )
+            else:
+                text = _(
+                    "Chosen for %(form)s by the members' secret ballot of "
+                    "%(date)s: %(votes)s of %(members)s votes (%(percent)s%%); "
+                    "rank %(rank)s in the published ranking of %(year)s."
+                )
+            nominee_add(
+                proposal=proposal,
+                actor=actor,
+                award_form=form,
+                unit=item.unit,
+                achievements=text % words,
+            )
 
 
 @transaction.atomic
 def proposal_create_for_campaign(
-    *, campaign, actor, title, year, number="", summary="", comments_open_until=None
-):
+    *,
+    campaign: Campaign,
+    actor: User,
+    title: str,
+    year: int,
+    number: str = "",
+    summary: str = "",
+    comments_open_until: datetime.date | None = None,
+) -> Proposal:
     """Draft a proposal of awards for a campaign of the actor's authority (for
     a year the campaign runs in). Refuses a campaign still in draft, a year
     outside the campaign and an empty title."""
@@ -151,7 +220,7 @@ def proposal_create_for_campaign(
 
 
 @transaction.atomic
-def proposal_update(*, proposal, actor, **fields):
+def proposal_update(*, proposal: Proposal, actor: User, **fields: Any) -> Proposal:
     """Change the title, number, summary, quota reason or public-comment window
     of a draft or returned proposal."""
     proposal = _locked(proposal)
@@ -163,7 +232,9 @@ def proposal_update(*, proposal, actor, **fields):
     return audited_save(proposal, actor)
 
 
-def _check_nominee(proposal, award_form, unit, person_name):
+def _check_nominee(
+    proposal: Proposal, award_form: AwardForm, unit: Unit | None, person_name: str
+) -> None:
     if award_form.authority_id != proposal.authority_id or not award_form.is_active:
         raise DomainError(_("Choose an award form of the catalogue."), "award_form")
     if (unit is None) == (not _clean_text(person_name)):
@@ -195,15 +266,15 @@ def _check_nominee(proposal, award_form, unit, person_name):
 @transaction.atomic
 def nominee_add(
     *,
-    proposal,
-    actor,
-    award_form,
-    achievements,
-    unit=None,
-    person_name="",
-    person_position="",
-    person_organisation="",
-):
+    proposal: Proposal,
+    actor: User,
+    award_form: AwardForm,
+    achievements: str,
+    unit: Unit | None = None,
+    person_name: str = "",
+    person_position: str = "",
+    person_organisation: str = "",
+) -> Nominee:
     """Propose a member unit, or a person (name, position, organisation), for
     `award_form`. Refuses a proposal that is not editable, a form of another
     authority or one that does not go to that kind of recipient, a unit that is
@@ -233,7 +304,7 @@ def nominee_add(
 
 
 @transaction.atomic
-def nominee_update(*, nominee, actor, **fields):
+def nominee_update(*, nominee: Nominee, actor: User, **fields: Any) -> Nominee:
     """Change a nominee of a draft or returned proposal (same checks as
     `nominee_add`)."""
     proposal = _locked(nominee.proposal)
@@ -257,7 +328,7 @@ def nominee_update(*, nominee, actor, **fields):
 
 
 @transaction.atomic
-def nominee_remove(*, nominee, actor):
+def nominee_remove(*, nominee: Nominee, actor: User) -> None:
     """Take a nominee off a draft or returned proposal."""
     proposal = _locked(nominee.proposal)
     _check_editable(proposal)
@@ -266,11 +337,11 @@ def nominee_remove(*, nominee, actor):
 
 @removes_files_on_failure
 @transaction.atomic
-def attachment_add(*, proposal, actor, upload, description):
+def attachment_add(
+    *, proposal: Proposal, actor: User, upload: UploadedFile, description: str
+) -> Attachment:
     """Attach a checked file (see `pledges.uploads.check_evidence`: type by
     content, size, zip bombs) to a draft or returned proposal."""
-    from pledges.uploads import store_checked
-
     proposal = _locked(proposal)
     _check_editable(proposal)
     if not _clean_text(description):
@@ -284,7 +355,7 @@ def attachment_add(*, proposal, actor, upload, description):
 
 
 @transaction.atomic
-def attachment_remove(*, attachment, actor):
+def attachment_remove(*, attachment: Attachment, actor: User) -> None:
     """Remove a file from a draft or returned proposal; the stored file goes
     after commit."""
     proposal = _locked(attachment.proposal)
@@ -295,7 +366,9 @@ def attachment_remove(*, attachment, actor):
 
 
 @transaction.atomic
-def proposal_submit(*, proposal, actor, quota_reason=None):
+def proposal_submit(
+    *, proposal: Proposal, actor: User, quota_reason: str | None = None
+) -> Proposal:
     """Send a draft or returned proposal to the authority. Refuses a proposal
     without nominees, a term that is not in “proposing”, and a proposal above a
     quota (see `selectors.eligibility`) without a stated reason. Other warnings
@@ -333,14 +406,14 @@ def proposal_submit(*, proposal, actor, quota_reason=None):
 
 
 @transaction.atomic
-def proposal_receive(*, proposal, actor):
+def proposal_receive(*, proposal: Proposal, actor: User) -> Proposal:
     """The authority acknowledges a submitted proposal."""
     proposal = _locked(proposal)
     return PROPOSAL_WORKFLOW.move(proposal, ProposalState.RECEIVED, actor=actor)
 
 
 @transaction.atomic
-def proposal_appraise(*, proposal, actor, note=""):
+def proposal_appraise(*, proposal: Proposal, actor: User, note: str = "") -> Proposal:
     """The authority's council has appraised a received proposal."""
     proposal = _locked(proposal)
     return PROPOSAL_WORKFLOW.move(
@@ -349,7 +422,7 @@ def proposal_appraise(*, proposal, actor, note=""):
 
 
 @transaction.atomic
-def proposal_return(*, proposal, actor, reason):
+def proposal_return(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
     """Send a proposal back to its drafters with a reason; they may change it
     and send it again."""
     proposal = _locked(proposal)
@@ -363,7 +436,7 @@ def proposal_return(*, proposal, actor, reason):
 
 
 @transaction.atomic
-def proposal_reject(*, proposal, actor, reason):
+def proposal_reject(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
     """Refuse a proposal with a reason; none of its nominees is granted."""
     proposal = _locked(proposal)
     reason = _clean_text(reason)
@@ -383,7 +456,7 @@ def proposal_reject(*, proposal, actor, reason):
 # Public comments -------------------------------------------------------------
 
 
-def comments_open(proposal, today=None):
+def comments_open(proposal: Proposal, today: datetime.date | None = None) -> bool:
     """True while the proposal takes public comments."""
     today = today or timezone.localdate()
     return (
@@ -394,7 +467,9 @@ def comments_open(proposal, today=None):
 
 
 @transaction.atomic
-def comment_add(*, proposal, author_name, text, nominee=None):
+def comment_add(
+    *, proposal: Proposal, author_name: str, text: str, nominee: Nominee | None = None
+) -> PublicComment:
     """Record a comment from the public (no account), hidden until approved.
     Refuses a proposal whose window is closed, a nominee of another proposal and
     an empty name or text."""
@@ -420,7 +495,9 @@ def comment_add(*, proposal, author_name, text, nominee=None):
 
 
 @transaction.atomic
-def comment_moderate(*, comment, actor, approve):
+def comment_moderate(
+    *, comment: PublicComment, actor: User, approve: bool
+) -> PublicComment:
     """Publish (`approve`) or hide a public comment; the moderator is recorded."""
     require_term_writable(comment.proposal)
     comment = PublicComment.objects.select_for_update().get(pk=comment.pk)
@@ -432,7 +509,7 @@ def comment_moderate(*, comment, actor, approve):
     )
 
 
-def active_forms(authority):
+def active_forms(authority: Authority) -> QuerySet[AwardForm]:
     """The authority's award forms in use (a read: `awards.selectors.award_forms`)."""
     return award_forms(authority.pk, active_only=True)
 

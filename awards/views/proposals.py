@@ -33,8 +33,8 @@ from ..forms import (
     NomineeForm,
     ProposalActionForm,
     ProposalEditForm,
-    ProposalForm,
     PublicCommentForm,
+    TermProposalForm,
 )
 from ..models import (
     Proposal,
@@ -149,11 +149,11 @@ def term_proposal_create(request, pk):
 
     return form_page(
         request,
-        ProposalForm(
+        TermProposalForm(
             request.POST or None,
             initial={
-                "title": _("Proposal of awards for %(year)s of %(cluster)s")
-                % {"year": term.year, "cluster": term.cluster.name}
+                "title": _("Proposal of awards, %(label)s, of %(cluster)s")
+                % {"label": term.page_phrase, "cluster": term.cluster.name}
             },
         ),
         save,
@@ -202,10 +202,7 @@ def proposal_detail(request, pk):
     vote, minutes_url = selectors.nomination_minutes(proposal.term)
     actions = permissions.proposal_actions(request.user, proposal)
     base_salary = selectors.proposal_base_salary(proposal)
-    try:
-        decision = proposal.decision
-    except Proposal.decision.RelatedObjectDoesNotExist:
-        decision = None
+    decision = proposal.decision
     return render(
         request,
         "awards/proposal_detail.html",
@@ -550,10 +547,10 @@ def decision_create(request, pk):
         )
         return redirect("proposal_detail", pk=proposal.pk)
     authority = proposal.authority
-    nominees = selectors.decision_nominees(proposal)
     form = DecisionForm(
         request.POST or None,
-        nominees=nominees,
+        nominees=selectors.decision_nominees(proposal),
+        companions=selectors.decision_companions(proposal),
         initial={
             "date": timezone.localdate(),
             "issuing_body": authority.committee_name,

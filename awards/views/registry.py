@@ -4,26 +4,31 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from clusters.selectors import units_visible_to
 from clusters.views import reaches_authority
 from core.formatting import whole_number
-from core.views import found_or_404, require
+from core.views import form_page, found_or_404, require
 from pledges import xlsx
+from pledges.uploads import private_file_response
 from pledges.views.imports import workbook_response
 
-from .. import selectors
+from .. import selectors, services
 from ..decision_document import DOCX_CONTENT_TYPE, decision_docx, decision_filename
-from ..models import Decision
+from ..forms import ExternalGrantForm
+from ..models import Decision, ExternalDecision
 from ..permissions import handles_awards
 
 __all__ = [
     "award_registry",
+    "external_decision_file",
+    "external_grant_create",
     "award_statistics",
     "award_statistics_xlsx",
     "decision_detail",
@@ -74,7 +79,47 @@ def award_registry(request):
         request.user.authority_id,
         units=selectors.units_of_authority(request.user.authority_id),
     )
+    context["can_enter_external"] = handles_awards(request.user)
     return render(request, "awards/registry.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@require(handles_awards)
+def external_grant_create(request):
+    """Enter an award decided outside the system in the registry (province
+    staff and admins)."""
+    authority_id = request.user.authority_id
+
+    def save(data):
+        services.external_grant_record(actor=request.user, **data)
+        return f"{reverse('award_registry')}?q=ngoai+he+thong"
+
+    return form_page(
+        request,
+        ExternalGrantForm(
+            request.POST or None,
+            request.FILES or None,
+            forms_queryset=selectors.award_forms(authority_id),
+            units=selectors.units_of_authority(authority_id),
+        ),
+        save,
+        success=_("The award was entered in the registry."),
+        template="awards/external_grant_form.html",
+    )
+
+
+@require_GET
+@require(handles_awards)
+def external_decision_file(request, pk):
+    """The scanned file of a decision taken outside the system, under its
+    original name (province staff and admins of its authority)."""
+    try:
+        act = selectors.external_decision_of(request.user.authority_id, pk)
+    except ExternalDecision.DoesNotExist as error:
+        raise Http404 from error
+    if not act.file:
+        raise Http404
+    return private_file_response(act)
 
 
 @login_not_required

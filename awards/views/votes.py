@@ -49,10 +49,13 @@ def vote_detail(request, pk):
         selectors.vote_result(vote) if permissions.can_see_result(user, vote) else None
     )
     outcome = nomination = None
+    tiers = []
     if result is not None and vote.kind == VoteKind.CHAIR_ELECTION:
         outcome = selectors.elected_officers(result)
     if result is not None and vote.kind == VoteKind.NOMINATION:
-        nomination = selectors.nomination_result(vote, result)
+        ranks = selectors.published_ranks(vote.term)
+        tiers = selectors.nomination_results(vote, result, ranks)
+        nomination = selectors.nomination_result(vote, result, ranks)
     return render(
         request,
         "awards/vote_detail.html",
@@ -73,6 +76,7 @@ def vote_detail(request, pk):
             "result": result,
             "outcome": outcome,
             "nomination": nomination,
+            "tiers": tiers,
             "next_year": vote.term.year + 1,
         },
     )
@@ -145,8 +149,9 @@ def _nomination_choices(setup):
 @require_http_methods(["GET", "POST"])
 @require(reaches_authority)
 def nomination_open(request, pk):
-    """Open the nomination vote of a term: candidates prefilled from the
-    published ranking, editable; the chair unit's officers and admins."""
+    """Open the nomination vote of a term, one block per award tier: the
+    leading tier's candidates prefilled from the published ranking, every tier
+    editable; the chair unit's officers and admins."""
     term = found_or_404(term_detail, request.user, pk)
     if not permissions.can_run_nomination(request.user, term):
         raise PermissionDenied
@@ -156,18 +161,12 @@ def nomination_open(request, pk):
     form = NominationOpenForm(
         request.POST if request.method == "POST" else None,
         choices=_nomination_choices(setup),
-        initial={
-            "candidates": [str(pk) for pk in setup.candidates],
-            "seats": setup.seats,
-        },
+        tiers=setup.tiers,
     )
     if request.method == "POST" and form.is_valid():
         try:
             vote = services.nomination_open(
-                term=term,
-                actor=request.user,
-                candidates=form.chosen_units(),
-                seats=form.cleaned_data["seats"],
+                term=term, actor=request.user, tiers=form.chosen_tiers()
             )
         except DomainError as error:
             apply_domain_error(form, error)

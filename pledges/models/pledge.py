@@ -103,6 +103,57 @@ class Section(models.Model):
         return f"{self.code}. {self.title}"
 
 
+class Subsection(models.Model):
+    """A sub-field (lĩnh vực) of a section, between it and its criteria, e.g. a
+    ministry's 30-point group over four sub-fields. A section's criteria are
+    either all in sub-fields or none; the sub-fields' points add up to their
+    section and their criteria's to them (`selectors.tree_problems`)."""
+
+    pledge = models.ForeignKey(
+        Pledge,
+        on_delete=models.CASCADE,
+        related_name="subsections",
+        verbose_name=_("pledge"),
+    )
+    section = models.ForeignKey(
+        Section,
+        on_delete=models.CASCADE,
+        related_name="subsections",
+        verbose_name=_("section"),
+    )
+    code = models.CharField(_("code"), max_length=16)
+    title = models.CharField(_("title"), max_length=300)
+    max_points = models.DecimalField(
+        _("max points"), validators=[MinValueValidator(Decimal(0))], **POINTS
+    )
+    source = models.CharField(
+        _("legal source"),
+        max_length=300,
+        blank=True,
+        help_text=_("The document that sets this sub-field and its points."),
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("sub-field")
+        verbose_name_plural = _("sub-fields")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pledge", "code"],
+                name="subsection_code_unique_in_pledge",
+                violation_error_message=_("Another sub-field has this code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(max_points__gte=0), name="subsection_points_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code}. {self.title}"
+
+
 class CriterionKind(models.TextChoices):
     INDICATOR = "indicator", _("computed from indicators")
     ASSESSED = "assessed", _("assessed by people")
@@ -124,6 +175,15 @@ class Criterion(models.Model):
         on_delete=models.CASCADE,
         related_name="criteria",
         verbose_name=_("section"),
+    )
+    # Empty when the section has no sub-fields (the default).
+    subsection = models.ForeignKey(
+        Subsection,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="criteria",
+        verbose_name=_("sub-field"),
     )
     code = models.CharField(_("code"), max_length=16)
     title = models.CharField(_("title"), max_length=500)
@@ -215,6 +275,19 @@ class Indicator(models.Model):
         default=ScoringRule.PROPORTIONAL,
     )
     params = models.JSONField(_("rule parameters"), default=dict, blank=True)
+    # Its share of the criterion's maximum is weight / the sum of the weights
+    # of the criterion's indicators (`scoring.indicator_shares`).
+    weight = models.DecimalField(
+        _("weight"),
+        max_digits=8,
+        decimal_places=4,
+        default=Decimal(1),
+        validators=[MinValueValidator(Decimal("0.0001"))],
+        help_text=_(
+            "Its share of the criterion's points against the other indicators' "
+            "weights; equal weights share the points equally."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
@@ -227,6 +300,9 @@ class Indicator(models.Model):
                 fields=["pledge", "code"],
                 name="indicator_code_unique_in_pledge",
                 violation_error_message=_("Another indicator has this code."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0), name="indicator_weight_positive"
             ),
         ]
 

@@ -3,14 +3,28 @@
 Each function is atomic, records the actor in the history and raises
 `DomainError` with a translated message when a rule refuses the change."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Max, ProtectedError
+from django.db.models import (
+    F,
+    Manager,
+    Max,
+    Model,
+    ProtectedError,
+    QuerySet,
+    prefetch_related_objects,
+)
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from clusters.models import Term, Unit, User
 from clusters.services import (
     TERM_RESULTS,
     term_opened_from_previous,
@@ -31,9 +45,18 @@ from ..models import (
     Section,
     SectionKind,
     Signature,
+    Subsection,
     Target,
 )
-from ..selectors import pledge_content, pledge_problems, pledge_snapshot
+from ..permissions import pledge_draft_refusal, sign_refusal, target_refusal
+from ..selectors import (
+    pledge_content,
+    pledge_problems,
+    pledge_snapshot,
+    pledge_tree,
+    tree_problems,
+    tree_replace_refusal,
+)
 
 __all__ = [
     "content_load",
@@ -45,16 +68,26 @@ __all__ = [
     "pledge_from_template",
     "pledge_open_signing",
     "pledge_sign",
+    "pledge_tree_replace",
     "previous_pledge",
     "row_delete",
     "row_move",
+    "subsection_save",
     "section_save",
     "targets_apply",
     "template_save",
 ]
 
 
-def _check_editable(pledge):
+# The kinds of criterion each kind of section holds.
+CRITERION_KINDS = {
+    SectionKind.SCORED: (CriterionKind.INDICATOR, CriterionKind.ASSESSED),
+    SectionKind.BONUS: (CriterionKind.BONUS,),
+    SectionKind.DEDUCTION: (CriterionKind.DEDUCTION,),
+}
+
+
+def _check_editable(pledge: Pledge) -> None:
     if pledge.state != PledgeState.DRAFT:
         raise DomainError(
             _(
@@ -65,7 +98,15 @@ def _check_editable(pledge):
         )
 
 
-def _next_position(queryset):
+def _check_drafter(actor: User | None, term: Term) -> None:
+    """Refuse (DomainError) anyone who may not draft `term`'s pledge
+    (`permissions.pledge_draft_refusal`)."""
+    refusal = pledge_draft_refusal(actor, term)
+    if refusal:
+        raise DomainError(refusal)
+
+
+def _next_position(queryset: QuerySet[Any] | Manager[Any]) -> int:
     return (queryset.aggregate(m=Max("position"))["m"] or 0) + 1
 
 
@@ -73,18 +114,25 @@ def _next_position(queryset):
 
 
 @transaction.atomic
-def pledge_create(*, term, actor, title=None, content=None):
+def pledge_create(
+    *,
+    term: Term,
+    actor: User,
+    title: str | None = None,
+    content: dict[str, Any] | None = None,
+) -> Pledge:
     """Create the pledge of `term`, empty or from `content` (see
     `selectors.pledge_content`); refuses a second pledge for the term."""
     term_require_writable(term, what=TERM_RESULTS)
+    _check_drafter(actor, term)
     if Pledge.objects.filter(term=term).exists():
         raise DomainError(_("This year already has a pledge."))
     pledge = audited_save(
         Pledge(
             term=term,
             title=title
-            or _("Emulation pledge %(year)s of %(cluster)s")
-            % {"year": term.year, "cluster": term.cluster.name},
+            or _("Emulation pledge, %(label)s, of %(cluster)s")
+            % {"label": term.page_phrase, "cluster": term.cluster.name},
         ),
         actor,
     )
@@ -93,7 +141,7 @@ def pledge_create(*, term, actor, title=None, content=None):
     return pledge
 
 
-def previous_pledge(term):
+def previous_pledge(term: Term) -> Pledge | None:
     return (
         Pledge.objects.filter(
             term__cluster_id=term.cluster_id, term__year=term.year - 1
@@ -104,9 +152,11 @@ def previous_pledge(term):
 
 
 @transaction.atomic
-def pledge_copy_previous(*, term, actor):
+def pledge_copy_previous(*, term: Term, actor: User) -> Pledge:
     """Start `term`'s pledge from last year's: criteria and indicators copied,
     targets left for the members to set."""
+    term_require_writable(term, what=TERM_RESULTS)
+    _check_drafter(actor, term)
     previous = previous_pledge(term)
     if previous is None:
         raise DomainError(_("Last year has no pledge to copy."))
@@ -114,24 +164,31 @@ def pledge_copy_previous(*, term, actor):
 
 
 @transaction.atomic
-def pledge_from_template(*, term, template, actor):
+def pledge_from_template(
+    *, term: Term, template: PledgeTemplate, actor: User
+) -> Pledge:
     """Start `term`'s pledge from a saved template of its authority."""
+    term_require_writable(term, what=TERM_RESULTS)
+    _check_drafter(actor, term)
     if template.authority_id != term.cluster.authority_id:
         raise DomainError(_("The template belongs to another authority."))
     return pledge_create(term=term, actor=actor, content=template.content)
 
 
 @receiver(term_opened_from_previous)
-def copy_pledge_on_rollover(sender, previous, term, actor, **kwargs):
+def copy_pledge_on_rollover(
+    sender: object, previous: Term, term: Term, actor: User, **kwargs: Any
+) -> None:
     """The year rollover carries last year's pledge into the new term."""
     if Pledge.objects.filter(term=previous).exists():
         pledge_copy_previous(term=term, actor=actor)
 
 
 @transaction.atomic
-def content_load(*, pledge, content, actor):
+def content_load(*, pledge: Pledge, content: dict[str, Any], actor: User) -> None:
     """Add the sections, criteria and indicators of `content` to `pledge`."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
+    _check_drafter(actor, pledge.term)
     _check_editable(pledge)
     for s_pos, s in enumerate(content.get("sections", []), start=1):
         section = audited_save(
@@ -145,11 +202,27 @@ def content_load(*, pledge, content, actor):
             ),
             actor,
         )
+        # Contents from before sub-fields have none (`pledge_content`).
+        subsections = {}
+        for sub_pos, sub in enumerate(s.get("subsections", []), start=1):
+            subsections[sub["code"]] = audited_save(
+                Subsection(
+                    pledge=pledge,
+                    section=section,
+                    code=sub["code"],
+                    title=sub["title"],
+                    max_points=Decimal(str(sub["max_points"])),
+                    source=sub.get("source", ""),
+                    position=sub_pos,
+                ),
+                actor,
+            )
         for c_pos, c in enumerate(s.get("criteria", []), start=1):
             criterion = audited_save(
                 Criterion(
                     pledge=pledge,
                     section=section,
+                    subsection=subsections.get(c.get("subsection") or ""),
                     code=c["code"],
                     title=c["title"],
                     kind=c["kind"],
@@ -172,13 +245,35 @@ def content_load(*, pledge, content, actor):
                         aggregation=i.get("aggregation", "sum"),
                         rule=i.get("rule", "proportional"),
                         params=i.get("params", {}),
+                        weight=Decimal(str(i.get("weight", 1))),
                         position=i.get("position", 0),
                     ),
                     actor,
                 )
 
 
-def _save_row(obj, actor, *, duplicate_message):
+def _weight(value: object) -> Decimal:
+    """An indicator's weight as a Decimal above 0 that the column can hold;
+    raises DomainError otherwise."""
+    try:
+        weight = Decimal(str(value))
+    except ArithmeticError:
+        weight = None
+    if (
+        weight is None
+        or not weight.is_finite()
+        or weight <= 0
+        or weight >= 10**4
+        or weight != weight.quantize(Decimal("0.0001"))
+    ):
+        raise DomainError(
+            _("The weight is a number above 0 and below 10000, at most 4 decimals."),
+            field="weight",
+        )
+    return weight
+
+
+def _save_row[M: Model](obj: M, actor: User, *, duplicate_message: str) -> M:
     try:
         with transaction.atomic():
             return audited_save(obj, actor)
@@ -187,9 +282,12 @@ def _save_row(obj, actor, *, duplicate_message):
 
 
 @transaction.atomic
-def section_save(*, pledge, actor, section=None, **fields):
+def section_save(
+    *, pledge: Pledge, actor: User, section: Section | None = None, **fields: Any
+) -> Section:
     """Create or change a section of a draft pledge; codes are unique."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
+    _check_drafter(actor, pledge.term)
     _check_editable(pledge)
     if section is None:
         section = Section(pledge=pledge, position=_next_position(pledge.sections))
@@ -201,20 +299,54 @@ def section_save(*, pledge, actor, section=None, **fields):
 
 
 @transaction.atomic
-def criterion_save(*, pledge, actor, criterion=None, **fields):
-    """Create or change a criterion; its kind must fit its section's kind."""
+def subsection_save(
+    *, pledge: Pledge, actor: User, subsection: Subsection | None = None, **fields: Any
+) -> Subsection:
+    """Create or change a sub-field of a section of a draft pledge; codes are
+    unique in the pledge. Moving it to another section takes its criteria
+    along."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
+    _check_drafter(actor, pledge.term)
+    _check_editable(pledge)
+    section = fields.get("section") or subsection.section
+    if section.pledge_id != pledge.pk:
+        raise DomainError(_("Choose a section of this pledge."), field="section")
+    if subsection is None:
+        subsection = Subsection(
+            pledge=pledge, position=_next_position(section.subsections)
+        )
+    for name, value in fields.items():
+        setattr(subsection, name, value)
+    saved = _save_row(
+        subsection, actor, duplicate_message=_("Another sub-field has this code.")
+    )
+    for criterion in saved.criteria.exclude(section=section):
+        criterion.section = section
+        audited_save(criterion, actor, update_fields=["section"])
+    return saved
+
+
+@transaction.atomic
+def criterion_save(
+    *, pledge: Pledge, actor: User, criterion: Criterion | None = None, **fields: Any
+) -> Criterion:
+    """Create or change a criterion; its kind must fit its section's kind and
+    its sub-field, if any, must be one of its section's."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
+    _check_drafter(actor, pledge.term)
     _check_editable(pledge)
     section = fields.get("section") or criterion.section
     if section.pledge_id != pledge.pk:
         raise DomainError(_("Choose a section of this pledge."), field="section")
+    current = criterion.subsection if criterion is not None else None
+    subsection = fields.get("subsection", current)
+    if subsection is not None and subsection.section_id != section.pk:
+        raise DomainError(
+            _("Choose a sub-field of the criterion's section, or none."),
+            field="subsection",
+        )
     kind = fields.get("kind") or criterion.kind
-    allowed = {
-        SectionKind.SCORED: {CriterionKind.INDICATOR, CriterionKind.ASSESSED},
-        SectionKind.BONUS: {CriterionKind.BONUS},
-        SectionKind.DEDUCTION: {CriterionKind.DEDUCTION},
-    }[SectionKind(section.kind)]
-    if kind not in allowed:
+    if kind not in CRITERION_KINDS[SectionKind(section.kind)]:
         raise DomainError(
             _("A criterion “%(kind)s” does not belong in a section “%(section)s”.")
             % {
@@ -233,10 +365,13 @@ def criterion_save(*, pledge, actor, criterion=None, **fields):
 
 
 @transaction.atomic
-def indicator_save(*, pledge, actor, indicator=None, **fields):
+def indicator_save(
+    *, pledge: Pledge, actor: User, indicator: Indicator | None = None, **fields: Any
+) -> Indicator:
     """Create or change an indicator; it feeds an indicator criterion and its
     rule's parameters must make sense."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
+    _check_drafter(actor, pledge.term)
     _check_editable(pledge)
     criterion = fields.get("criterion") or indicator.criterion
     if criterion.pledge_id != pledge.pk or criterion.kind != CriterionKind.INDICATOR:
@@ -244,6 +379,8 @@ def indicator_save(*, pledge, actor, indicator=None, **fields):
             _("An indicator feeds a criterion of kind “computed from indicators”."),
             field="criterion",
         )
+    if "weight" in fields:
+        fields["weight"] = _weight(fields["weight"])
     if indicator is None:
         indicator = Indicator(pledge=pledge, position=_next_position(pledge.indicators))
     for name, value in fields.items():
@@ -254,11 +391,103 @@ def indicator_save(*, pledge, actor, indicator=None, **fields):
 
 
 @transaction.atomic
-def row_delete(*, pledge, row, actor):
-    """Delete a section, criterion or indicator of a draft pledge (with what it
-    contains); refuses (DomainError, nothing deleted) a row that members'
+def pledge_tree_replace(
+    *, pledge: Pledge, content: dict[str, Any], actor: User, reason: str | None = None
+) -> int:
+    """Replace the whole criteria tree of a draft pledge by `content` (shaped
+    as `selectors.pledge_content`), all or nothing. Every row goes through
+    `section_save`, `subsection_save`, `criterion_save` and `indicator_save`,
+    so their rules hold; raises DomainError, with nothing changed, while
+    `tree_replace_refusal` finds a reason or when the new tree has
+    `tree_problems`. Returns how many
+    rows were written: 0, writing nothing, when `content` is the current tree.
+    `reason` (e.g. an import) goes into the history of the removed rows."""
+    term_require_writable(pledge.term_id, what=TERM_RESULTS)
+    pledge = Pledge.objects.select_for_update().select_related("term").get(pk=pledge.pk)
+    # Every row's save checks the drafter again, on these members.
+    prefetch_related_objects([pledge.term], "memberships")
+    _check_drafter(actor, pledge.term)
+    _check_editable(pledge)
+    if content == pledge_content(pledge):
+        return 0
+    refusal = tree_replace_refusal(pledge)
+    if refusal:
+        raise DomainError(refusal)
+    try:
+        with transaction.atomic():
+            for section in pledge.sections.all():
+                audited_delete(section, actor, reason)
+    except ProtectedError as error:
+        raise DomainError(
+            _(
+                "Results or scores of the members rest on the current criteria, "
+                "so the tree can no longer be replaced."
+            )
+        ) from error
+    written = 0
+    for s in content["sections"]:
+        section = section_save(
+            pledge=pledge,
+            actor=actor,
+            code=s["code"],
+            title=s["title"],
+            kind=s["kind"],
+            max_points=Decimal(str(s["max_points"])),
+        )
+        written += 1
+        subsections = {}
+        for sub in s.get("subsections", []):
+            subsections[sub["code"]] = subsection_save(
+                pledge=pledge,
+                actor=actor,
+                section=section,
+                code=sub["code"],
+                title=sub["title"],
+                max_points=Decimal(str(sub["max_points"])),
+                source=sub.get("source", ""),
+            )
+            written += 1
+        for c in s["criteria"]:
+            sub_code = c.get("subsection") or ""
+            if sub_code and sub_code not in subsections:
+                raise DomainError(
+                    _("Criterion %(code)s: its section has no sub-field %(sub)s.")
+                    % {"code": c["code"], "sub": sub_code}
+                )
+            criterion = criterion_save(
+                pledge=pledge,
+                actor=actor,
+                section=section,
+                subsection=subsections.get(sub_code),
+                code=c["code"],
+                title=c["title"],
+                kind=c["kind"],
+                max_points=Decimal(str(c["max_points"])),
+                evidence_required=c.get("evidence_required", False),
+                guidance=c.get("guidance", ""),
+            )
+            written += 1
+            for i in c["indicators"]:
+                indicator_save(pledge=pledge, actor=actor, criterion=criterion, **i)
+                written += 1
+    problems = tree_problems(pledge_tree(pledge), pledge.term.total_points)
+    if problems:
+        raise DomainError(
+            _("The criteria were not replaced: %(problems)s")
+            % {"problems": " ".join(message for _row, message in problems)}
+        )
+    return written
+
+
+@transaction.atomic
+def row_delete(
+    *, pledge: Pledge, row: Section | Subsection | Criterion | Indicator, actor: User
+) -> None:
+    """Delete a section, sub-field, criterion or indicator of a draft pledge
+    (with what it contains); refuses (DomainError, nothing deleted) a row that members'
     scores, results, evidence or objections rest on."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
+    _check_drafter(actor, pledge.term)
     _check_editable(pledge)
     if row.pledge_id != pledge.pk:
         raise DomainError(_("This row belongs to another pledge."))
@@ -276,14 +505,26 @@ def row_delete(*, pledge, row, actor):
 
 
 @transaction.atomic
-def row_move(*, pledge, row, offset, actor):
-    """Move a section, criterion or indicator up (−1) or down (+1) among its
-    siblings."""
+def row_move(
+    *,
+    pledge: Pledge,
+    row: Section | Subsection | Criterion | Indicator,
+    offset: int,
+    actor: User,
+) -> None:
+    """Move a section, sub-field, criterion or indicator up (−1) or down (+1)
+    among its siblings (a criterion among those of its sub-field)."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
+    _check_drafter(actor, pledge.term)
     _check_editable(pledge)
     siblings = {
         Section: lambda: pledge.sections.all(),
-        Criterion: lambda: row.section.criteria.all(),
+        Subsection: lambda: row.section.subsections.all(),
+        Criterion: lambda: (
+            row.subsection.criteria.all()
+            if row.subsection_id
+            else row.section.criteria.filter(subsection=None)
+        ),
         Indicator: lambda: pledge.indicators.all(),
     }[type(row)]()
     ordered = list(siblings.order_by("position", "id"))
@@ -302,14 +543,27 @@ def row_move(*, pledge, row, offset, actor):
 
 
 @transaction.atomic
-def targets_apply(*, pledge, rows, actor, reason=None):
+def targets_apply(
+    *,
+    pledge: Pledge,
+    rows: Iterable[tuple[Indicator, Unit, Decimal | None, Decimal | None]],
+    actor: User,
+    reason: str | None = None,
+) -> int:
     """Set targets from `rows` of (indicator, unit, planned, last_actual); units
     must be members and values non-negative and below LARGEST_VALUE. Returns how
     many targets changed; applying the same rows again changes nothing. `reason`
-    (e.g. an import) goes into the history."""
+    (e.g. an import) goes into the history. Refuses (nothing saved) a row of a
+    unit whose targets `actor` may not set (`permissions.target_refusal`)."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_editable(pledge)
-    members = set(pledge.term.memberships.values_list("unit_id", flat=True))
+    term = (
+        Term.objects.select_related("cluster")
+        .prefetch_related("memberships")
+        .get(pk=pledge.term_id)
+    )
+    members = {m.unit_id for m in term.memberships.all()}
+    allowed: set[int] = set()
     existing = {
         (t.indicator_id, t.unit_id): t
         for t in Target.objects.filter(indicator__pledge=pledge).select_for_update()
@@ -322,6 +576,11 @@ def targets_apply(*, pledge, rows, actor, reason=None):
             raise DomainError(
                 _("%(unit)s is not a member of this year.") % {"unit": unit}
             )
+        if unit.pk not in allowed:
+            refusal = target_refusal(actor, term, unit)
+            if refusal:
+                raise DomainError(refusal)
+            allowed.add(unit.pk)
         for value in (planned, last_actual):
             if value is not None and value < 0:
                 raise DomainError(_("Targets cannot be negative."))
@@ -342,12 +601,13 @@ def targets_apply(*, pledge, rows, actor, reason=None):
 
 
 @transaction.atomic
-def pledge_open_signing(*, pledge, actor):
+def pledge_open_signing(*, pledge: Pledge, actor: User) -> Pledge:
     """Freeze the draft as a version for every member to sign.
 
     Refuses while `selectors.pledge_problems` finds anything."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
     pledge = Pledge.objects.select_for_update().select_related("term").get(pk=pledge.pk)
+    _check_drafter(actor, pledge.term)
     _check_editable(pledge)
     problems = pledge_problems(pledge)
     if problems:
@@ -368,14 +628,25 @@ def pledge_open_signing(*, pledge, actor):
 
 @transaction.atomic
 def pledge_sign(
-    *, pledge, unit, actor, signer_name, signer_title, signed_on, signs_for=""
-):
+    *,
+    pledge: Pledge,
+    unit: Unit,
+    actor: User,
+    signer_name: str,
+    signer_title: str,
+    signed_on: datetime.date,
+    signs_for: str = "",
+) -> Pledge:
     """Sign the open version for `unit`; when every member has signed the pledge
     takes effect and locks. The signer (name, title and, for a deputy, the head
     signed for) is the unit's leader as entered, possibly blank: the document
-    then leaves the lines to fill in, never `actor`'s name."""
+    then leaves the lines to fill in, never `actor`'s name. Only an officer
+    of `unit` signs for it (`permissions.sign_refusal`)."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
     pledge = Pledge.objects.select_for_update().select_related("term").get(pk=pledge.pk)
+    refusal = sign_refusal(actor, pledge.term, unit)
+    if refusal:
+        raise DomainError(refusal)
     if pledge.state != PledgeState.SIGNING:
         raise DomainError(_("The pledge is not open for signing."))
     members = set(pledge.term.memberships.values_list("unit_id", flat=True))
@@ -407,11 +678,12 @@ def pledge_sign(
 
 
 @transaction.atomic
-def pledge_amend(*, pledge, actor, reason):
+def pledge_amend(*, pledge: Pledge, actor: User, reason: str) -> Pledge:
     """Reopen a signed (or signing) pledge as a new draft version; every member
     signs it again. Earlier versions stay as they were."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
-    pledge = Pledge.objects.select_for_update().get(pk=pledge.pk)
+    pledge = Pledge.objects.select_for_update().select_related("term").get(pk=pledge.pk)
+    _check_drafter(actor, pledge.term)
     if pledge.state == PledgeState.DRAFT:
         raise DomainError(_("The pledge is already a draft."))
     if not (reason or "").strip():
@@ -430,8 +702,10 @@ def pledge_amend(*, pledge, actor, reason):
 
 
 @transaction.atomic
-def template_save(*, pledge, name, actor):
-    """Save the pledge's content as a template of its authority."""
+def template_save(*, pledge: Pledge, name: str, actor: User) -> PledgeTemplate:
+    """Save the pledge's content as a template of its authority; by those who
+    draft the pledge."""
+    _check_drafter(actor, pledge.term)
     authority = pledge.term.cluster.authority
     if PledgeTemplate.objects.filter(authority=authority, name=name).exists():
         raise DomainError(_("A template with this name exists."), field="name")

@@ -2,14 +2,22 @@
 submission against the deadline, review (accept or return items) and
 deadline extensions."""
 
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from clusters.models import Term
-from clusters.permissions import is_admin
+from clusters.models import Term, Unit, User
+from clusters.permissions import in_authority
 from clusters.services import TERM_RESULTS, term_require_writable
 from core.audit import audited_delete, audited_save
 from core.bulk import insert_with_history, update_with_history
@@ -20,19 +28,27 @@ from ..deadlines import is_late, may_submit
 from ..models import (
     LARGEST_VALUE,
     CommendationFigure,
+    Criterion,
     CriterionKind,
     DeadlineExtension,
     Evidence,
+    Indicator,
     IndicatorResult,
     Report,
     ReportState,
     ReviewItem,
     SelfScore,
 )
-from ..permissions import REPORTING_STATES, can_edit_report
+from ..permissions import (
+    REPORTING_STATES,
+    deadline_extend_refusal,
+    report_fill_refusal,
+    results_import_refusal,
+    review_refusal,
+)
 from ..selectors import report_missing
 from ..standings import bump_term_version
-from ..uploads import removes_files_on_failure
+from ..uploads import removes_files_on_failure, store_checked
 
 __all__ = [
     "REPORT_TRANSITIONS",
@@ -62,7 +78,7 @@ REPORT_WORKFLOW = Workflow(REPORT_TRANSITIONS, versioned=True)
 SECTIONS = ("indicators", "criteria", "commendations", "summary")
 
 
-def _not_reporting():
+def _not_reporting() -> DomainError:
     return DomainError(
         _("Results are entered while the year is in progress or being reported.")
     )
@@ -75,7 +91,14 @@ class StaleReport(DomainError):
     the only conflicting change is the actor's own (`own`), says so instead of
     blaming someone else."""
 
-    def __init__(self, report, *, who=None, when=None, own=False):
+    def __init__(
+        self,
+        report: Report,
+        *,
+        who: str | None = None,
+        when: datetime.datetime | None = None,
+        own: bool = False,
+    ) -> None:
         when = timezone.localtime(when or report.updated_at).strftime("%H:%M %d/%m/%Y")
         if own:
             message = _(
@@ -99,7 +122,13 @@ SECTION_REASON = "section:%s"
 EVIDENCE = "evidence"
 
 
-def _locked(report, version=None, *, actor=None, section=None):
+def _locked(
+    report: Report,
+    version: int | str | None = None,
+    *,
+    actor: User | None = None,
+    section: str | None = None,
+) -> Report:
     # Lock the report row only (PostgreSQL refuses FOR UPDATE on the nullable
     # side of an outer join); `updated_by` loads after the lock, so a stale
     # save names whoever saved last.
@@ -109,7 +138,7 @@ def _locked(report, version=None, *, actor=None, section=None):
     return report
 
 
-def _part(reason):
+def _part(reason: str | None) -> str | None:
     """The part of the report a history entry's reason names ("indicators",
     "indicators:12" for one criterion's indicators, "evidence"…), or None when
     the entry is no section save (a state change, an import)."""
@@ -119,13 +148,23 @@ def _part(reason):
     return None
 
 
-def _overlap(part, other):
+def _overlap(part: str, other: str) -> bool:
     """Whether two parts share a field: the same part, or the whole indicator
     section and one of its criteria ("indicators" and "indicators:12")."""
     return part == other or other.startswith(f"{part}:") or part.startswith(f"{other}:")
 
 
-def _check_version(report, version, actor, section):
+def _check_filler(actor: User, term: Term, unit: Unit) -> None:
+    """Refuse (DomainError) anyone who may not fill in `unit`'s report of
+    `term` (`permissions.report_fill_refusal`)."""
+    refusal = report_fill_refusal(actor, term, unit)
+    if refusal:
+        raise DomainError(refusal)
+
+
+def _check_version(
+    report: Report, version: int, actor: User | None, section: str | None
+) -> None:
     """Accept a form loaded at `version` when every newer version is a section
     save by `actor` himself in another part (or, for `section` None — a
     submission — in any part): his own earlier saves from the same page are
@@ -159,7 +198,7 @@ def _check_version(report, version, actor, section):
     raise StaleReport(report, when=conflicts[0].history_date, own=True)
 
 
-def _bump(report, actor, section=None):
+def _bump(report: Report, actor: User, section: str | None = None) -> Report:
     """Save `report` as changed by `actor`: a new version, so forms loaded
     before this save are stale. `section` names the part a section save
     changed, kept in the history entry's reason."""
@@ -171,10 +210,16 @@ def _bump(report, actor, section=None):
 
 
 @transaction.atomic
-def report_start(*, term, unit, actor):
+def report_start(*, term: Term, unit: Unit, actor: User) -> Report:
     """The report of `unit` in `term`, created empty on first use; refuses a unit
-    that is not a member."""
+    that is not a member, and anyone but its filler (`_check_filler`)."""
     term_require_writable(term, what=TERM_RESULTS)
+    _check_filler(actor, term, unit)
+    return _start(term, unit, actor)
+
+
+def _start(term: Term, unit: Unit, actor: User) -> Report:
+    """`report_start` after its rights check (the bulk import checks its own)."""
     if not term.memberships.filter(unit=unit).exists():
         raise DomainError(_("%(unit)s is not a member of this year.") % {"unit": unit})
     report = Report.objects.filter(term=term, unit=unit).first()
@@ -189,7 +234,7 @@ def report_start(*, term, unit, actor):
     return report
 
 
-def _check_value(value, label):
+def _check_value(value: Decimal | None, label: str) -> None:
     if value is not None and value < 0:
         raise DomainError(_("%(row)s: the value cannot be negative.") % {"row": label})
     if value is not None and value >= LARGEST_VALUE:
@@ -197,7 +242,15 @@ def _check_value(value, label):
 
 
 @transaction.atomic
-def report_save_section(*, report, actor, version, section, data, criterion=None):
+def report_save_section(
+    *,
+    report: Report,
+    actor: User,
+    version: int | str,
+    section: str,
+    data: Any,
+    criterion: Criterion | None = None,
+) -> Report:
     """Save one section of a draft or returned report, leaving the others as
     they are. `version` is the one the form was loaded with: a newer report
     raises StaleReport and nothing is saved.
@@ -213,10 +266,7 @@ def report_save_section(*, report, actor, version, section, data, criterion=None
     Only the unit's own officers fill in its report; an admin may too (support,
     recorded in the history under the admin's name)."""
     term_require_writable(report.term_id, what=TERM_RESULTS)
-    term = report.term
-    own_admin = is_admin(actor) and actor.authority_id == term.cluster.authority_id
-    if not (own_admin or can_edit_report(actor, term, report.unit)):
-        raise DomainError(_("Only the unit's own officers fill in its report."))
+    _check_filler(actor, report.term, report.unit)
     part = section
     if criterion is not None:
         if section != "indicators":
@@ -296,12 +346,18 @@ def report_save_section(*, report, actor, version, section, data, criterion=None
 
 @removes_files_on_failure
 @transaction.atomic
-def evidence_add(*, report, criterion, upload, actor, version=None):
+def evidence_add(
+    *,
+    report: Report,
+    criterion: Criterion,
+    upload: UploadedFile,
+    actor: User,
+    version: int | str | None = None,
+) -> Evidence:
     """Attach a checked file (see `pledges.uploads.check_evidence`) to a
-    criterion of an editable report."""
+    criterion of an editable report, by one of its fillers (`_check_filler`)."""
     term_require_writable(report.term_id, what=TERM_RESULTS)
-    from ..uploads import store_checked
-
+    _check_filler(actor, report.term, report.unit)
     report = _locked(report, version, actor=actor, section="criteria")
     if not report.is_editable:
         raise DomainError(_("The report can no longer be changed."))
@@ -318,7 +374,9 @@ def evidence_add(*, report, criterion, upload, actor, version=None):
 
 
 @transaction.atomic
-def evidence_attach(*, term, unit, criterion, upload, actor):
+def evidence_attach(
+    *, term: Term, unit: Unit, criterion: Criterion, upload: UploadedFile, actor: User
+) -> Evidence:
     """The upload button's save, all or nothing: start `unit`'s report of
     `term` when it has none (`report_start`) and attach the file to
     `criterion` (`evidence_add`, with its refusals)."""
@@ -327,10 +385,12 @@ def evidence_attach(*, term, unit, criterion, upload, actor):
 
 
 @transaction.atomic
-def evidence_delete(*, evidence, actor):
-    """Remove a file from an editable report."""
+def evidence_delete(*, evidence: Evidence, actor: User) -> None:
+    """Remove a file from an editable report, by one of its fillers
+    (`_check_filler`)."""
     term_require_writable(evidence.report.term_id, what=TERM_RESULTS)
     report = _locked(evidence.report)
+    _check_filler(actor, report.term, report.unit)
     if not report.is_editable:
         raise DomainError(_("The report can no longer be changed."))
     audited_delete(evidence, actor)
@@ -338,7 +398,9 @@ def evidence_delete(*, evidence, actor):
     # period, never during a backup (deploy/backup.sh holds the same lock).
 
 
-def submission_window(term, unit, today=None):
+def submission_window(
+    term: Term, unit: Unit, today: datetime.date | None = None
+) -> tuple[bool, bool]:
     """(open, late): whether `unit` may submit today and whether that is after
     the deadline (allowed only with an extension until today or later; the rule
     is `pledges.deadlines`)."""
@@ -356,14 +418,15 @@ def submission_window(term, unit, today=None):
 
 
 @transaction.atomic
-def report_submit(*, report, actor, version):
+def report_submit(*, report: Report, actor: User, version: int | str) -> Report:
     """Submit a complete report; afterwards it is read-only to the unit.
 
     Refuses an incomplete report (see `selectors.report_missing`), a stale form,
     and a submission after the deadline without an extension (which marks the
-    report late). A form older than the officer's own section saves is not
-    stale."""
+    report late), and anyone but its fillers (`_check_filler`). A form older
+    than the officer's own section saves is not stale."""
     term_require_writable(report.term_id, what=TERM_RESULTS)
+    _check_filler(actor, report.term, report.unit)
     report = _locked(report, version, actor=actor)
     missing = report_missing(report)
     if missing:
@@ -384,18 +447,21 @@ def report_submit(*, report, actor, version):
     )
 
 
-def _check_reviewer(report, actor):
-    """Refuse anyone but `report`'s reviewers (`permissions.review_refusal`):
-    never its own unit; the deputy chair (or province staff) for the chair's."""
-    from ..permissions import review_refusal
-
+def _check_reviewer(report: Report, actor: User) -> None:
+    """Refuse anyone but `report`'s reviewers (`permissions.review_refusal`)
+    of its term's authority: never its own unit; the deputy chair (or
+    province staff) for the chair's."""
+    if not in_authority(actor, report.term.cluster.authority_id):
+        raise DomainError(
+            _("Only the chair unit or province staff review the members' reports.")
+        )
     refusal = review_refusal(actor, report)
     if refusal:
         raise DomainError(refusal)
 
 
 @transaction.atomic
-def report_accept(*, report, actor):
+def report_accept(*, report: Report, actor: User) -> Report:
     """Accept a submitted report; a unit never reviews its own."""
     term_require_writable(report.term_id, what=TERM_RESULTS)
     report = _locked(report)
@@ -404,7 +470,12 @@ def report_accept(*, report, actor):
 
 
 @transaction.atomic
-def report_return(*, report, actor, items):
+def report_return(
+    *,
+    report: Report,
+    actor: User,
+    items: Iterable[tuple[str, Indicator | None, Criterion | None, str]],
+) -> Report:
     """Return a submitted report with `items`, each (part, indicator, criterion,
     reason); the unit corrects them and resubmits. Every item needs a reason; a
     unit never reviews its own report."""
@@ -431,9 +502,15 @@ def report_return(*, report, actor, items):
 
 
 @transaction.atomic
-def deadline_extend(*, term, unit, until, reason, actor):
-    """Let `unit` submit until `until`, after the term's deadline."""
+def deadline_extend(
+    *, term: Term, unit: Unit, until: datetime.date, reason: str, actor: User
+) -> DeadlineExtension:
+    """Let `unit` submit until `until`, after the term's deadline; only an
+    admin of the term's authority (`permissions.deadline_extend_refusal`)."""
     term_require_writable(term, what=TERM_RESULTS)
+    refusal = deadline_extend_refusal(actor, term)
+    if refusal:
+        raise DomainError(refusal)
     if not term.memberships.filter(unit=unit).exists():
         raise DomainError(_("%(unit)s is not a member of this year.") % {"unit": unit})
     if term.report_deadline and until <= term.report_deadline:
@@ -448,7 +525,9 @@ def deadline_extend(*, term, unit, until, reason, actor):
     )
 
 
-def _reports_create(term, units, actor):
+def _reports_create(
+    term: Term, units: Iterable[Unit], actor: User
+) -> dict[int, Report]:
     """{unit id: report}: the empty reports of `units` in `term`, as
     `report_start` creates them, in one bulk write with their history; one by
     one through `report_start` when an officer started one meanwhile."""
@@ -462,12 +541,18 @@ def _reports_create(term, units, actor):
                 default_user=actor,
             )
     except IntegrityError:
-        created = [report_start(term=term, unit=unit, actor=actor) for unit in units]
+        created = [_start(term, unit, actor) for unit in units]
     return {report.unit_id: report for report in created}
 
 
 @transaction.atomic
-def results_apply(*, term, rows, actor, reason=None):
+def results_apply(
+    *,
+    term: Term,
+    rows: Iterable[tuple[Indicator, Unit, Decimal | None, str]],
+    actor: User,
+    reason: str | None = None,
+) -> int:
     """Set indicator results from `rows` of (indicator, unit, actual, note), all
     or nothing, and return how many results changed.
 
@@ -478,7 +563,8 @@ def results_apply(*, term, rows, actor, reason=None):
     Excel" by default). Raises DomainError, saving nothing, when the year is not
     being reported, an indicator belongs to another pledge, a unit is not a
     member, a row repeats, a value is negative or too large, a note is too long,
-    or a change touches a submitted or accepted report.
+    or a change touches a submitted or accepted report, or `actor` may not
+    enter a row's unit's results (`permissions.results_import_refusal`).
 
     This is the bulk path: a fixed number of queries whatever the number of rows
     (plus `report_start` for each new report). New results and their history
@@ -487,7 +573,12 @@ def results_apply(*, term, rows, actor, reason=None):
     row and is over ten times slower (see `bench_import`)."""
     term_require_writable(term, what=TERM_RESULTS)
     reason = reason or _("Imported from Excel")
-    term = Term.objects.select_for_update().get(pk=term.pk)
+    term = (
+        Term.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .prefetch_related("memberships")
+        .get(pk=term.pk)
+    )
     if term.state not in REPORTING_STATES:
         raise _not_reporting()
     if not rows:
@@ -505,7 +596,7 @@ def results_apply(*, term, rows, actor, reason=None):
         ).values_list("pk", "report_id", "indicator_id", "actual", "note")
     }
     note_length = IndicatorResult._meta.get_field("note").max_length
-    seen, new, changed = set(), [], []
+    seen, new, changed, allowed = set(), [], [], set()
     for indicator, unit, actual, note in rows:
         note = note or ""
         key = (indicator.pk, unit.pk)
@@ -515,6 +606,11 @@ def results_apply(*, term, rows, actor, reason=None):
             raise DomainError(
                 _("%(unit)s is not a member of this year.") % {"unit": unit}
             )
+        if unit.pk not in allowed:
+            refusal = results_import_refusal(actor, term, unit)
+            if refusal:
+                raise DomainError(refusal)
+            allowed.add(unit.pk)
         if key in seen:
             raise DomainError(
                 _("%(code)s of %(unit)s appears more than once.")
@@ -558,7 +654,7 @@ def results_apply(*, term, rows, actor, reason=None):
     now = timezone.now()
     # COPY on PostgreSQL, batched bulk writes elsewhere (core.bulk; measured
     # with `bench_import`).
-    written = {"user": actor, "reason": reason, "date": now}
+    written: dict[str, Any] = {"user": actor, "reason": reason, "date": now}
     insert_with_history(
         IndicatorResult,
         (

@@ -1,17 +1,23 @@
 """Peer and reviewer scores, objections in the right-of-reply window, and
 publishing the ranking as an immutable snapshot."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
 from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from clusters.models import Term, TermState
+from clusters.models import Term, TermState, Unit, User
 from clusters.services import TERM_RESULTS, term_require_writable, term_transition
 from core.audit import audited_save
 from core.errors import DomainError
 
 from ..dashboard import store_publication
 from ..models import (
+    Criterion,
     CriterionKind,
     Objection,
     RankingSnapshot,
@@ -26,6 +32,8 @@ from ..permissions import (
     can_publish_ranking,
     can_record_absence,
     is_member_officer,
+    objection_refusal,
+    peer_score_refusal,
     reviewer_score_refusal,
 )
 from ..selectors import publish_check, snapshot_rows
@@ -43,7 +51,7 @@ __all__ = [
 ]
 
 
-def _check_points(criterion, points):
+def _check_points(criterion: Criterion, points: Decimal | None) -> None:
     if criterion.kind == CriterionKind.INDICATOR:
         raise DomainError(_("Indicator criteria are computed, not scored."))
     if points is None or not (0 <= points <= criterion.max_points):
@@ -54,7 +62,7 @@ def _check_points(criterion, points):
         )
 
 
-def _scorable(report):
+def _scorable(report: Report) -> None:
     if report.term.state != TermState.SCORING:
         raise DomainError(_("Scores are given while the year is in the scoring stage."))
     if report.state not in (ReportState.SUBMITTED, ReportState.ACCEPTED):
@@ -62,11 +70,27 @@ def _scorable(report):
 
 
 @transaction.atomic
-def peer_score_set(*, report, criterion, scorer_unit, points, comment, actor):
+def peer_score_set(
+    *,
+    report: Report,
+    criterion: Criterion,
+    scorer_unit: Unit | None,
+    points: Decimal,
+    comment: str,
+    actor: User,
+) -> Score:
     """A member unit scores another member's criterion (chấm chéo); a unit never
-    scores itself. Scoring again replaces the unit's earlier score."""
+    scores itself, and a user without a unit (`scorer_unit` None) never scores.
+    Only an officer of `scorer_unit` enters its scores
+    (`permissions.peer_score_refusal`). Scoring again replaces the unit's
+    earlier score."""
     term_require_writable(report.term_id, what=TERM_RESULTS)
     _scorable(report)
+    if scorer_unit is None:
+        raise DomainError(_("Only members of the year score each other."))
+    refusal = peer_score_refusal(actor, report.term, scorer_unit)
+    if refusal:
+        raise DomainError(refusal)
     if scorer_unit.pk == report.unit_id:
         raise DomainError(_("A unit does not score its own report."))
     if not report.term.memberships.filter(unit=scorer_unit).exists():
@@ -82,7 +106,9 @@ def peer_score_set(*, report, criterion, scorer_unit, points, comment, actor):
 
 
 @transaction.atomic
-def reviewer_score_set(*, report, criterion, points, reason, actor):
+def reviewer_score_set(
+    *, report: Report, criterion: Criterion, points: Decimal, reason: str, actor: User
+) -> Score:
     """The reviewer sets a criterion's final points, which prevail over the
     term's method; a reason is required and kept in the history.
 
@@ -98,7 +124,13 @@ def reviewer_score_set(*, report, criterion, points, reason, actor):
 
 
 @transaction.atomic
-def scores_save(*, actor, scorer_unit=None, peer=(), reviewer=()):
+def scores_save(
+    *,
+    actor: User,
+    scorer_unit: Unit | None = None,
+    peer: Sequence[tuple[Report, Criterion, Decimal, str]] = (),
+    reviewer: Sequence[tuple[Report, Criterion, Decimal, str]] = (),
+) -> int:
     """The peer-scoring page's save, all or nothing: `peer` scores (report,
     criterion, points, comment) of `scorer_unit` (`peer_score_set`) and
     `reviewer` scores (report, criterion, points, reason;
@@ -123,7 +155,13 @@ def scores_save(*, actor, scorer_unit=None, peer=(), reviewer=()):
     return len(peer) + len(reviewer)
 
 
-def _reviewer_score_write(report, criterion, points, reason, actor):
+def _reviewer_score_write(
+    report: Report,
+    criterion: Criterion,
+    points: Decimal | None,
+    reason: str,
+    actor: User,
+) -> Score:
     if criterion.pledge_id != report.term.pledge.pk:
         raise DomainError(_("Choose a criterion of this pledge."))
     _check_points(criterion, points)
@@ -137,9 +175,15 @@ def _reviewer_score_write(report, criterion, points, reason, actor):
 
 
 @transaction.atomic
-def objection_raise(*, report, criterion, text, actor):
-    """A member objects to a draft score during the right-of-reply stage."""
+def objection_raise(
+    *, report: Report, criterion: Criterion, text: str, actor: User
+) -> Objection:
+    """A member's officer objects to a draft score of the unit's own report
+    during the right-of-reply stage (`permissions.objection_refusal`)."""
     term_require_writable(report.term_id, what=TERM_RESULTS)
+    refusal = objection_refusal(actor, report)
+    if refusal:
+        raise DomainError(refusal)
     if report.term.state != TermState.REPLY:
         raise DomainError(_("Objections are raised in the right-of-reply stage."))
     deadline = report.term.reply_deadline
@@ -159,7 +203,14 @@ def objection_raise(*, report, criterion, text, actor):
 
 
 @transaction.atomic
-def objection_answer(*, objection, accept, reason, actor, new_points=None):
+def objection_answer(
+    *,
+    objection: Objection,
+    accept: bool,
+    reason: str,
+    actor: User,
+    new_points: Decimal | None = None,
+) -> Objection:
     """The report's reviewer answers: accept with a new score (set as the
     reviewer's score) or reject with a reason. An objection is answered once,
     in the right-of-reply stage, never by the contested unit itself (the
@@ -190,12 +241,14 @@ def objection_answer(*, objection, accept, reason, actor, new_points=None):
     return audited_save(objection, actor)
 
 
-def _published_at(snapshot):
+def _published_at(snapshot: RankingSnapshot) -> str:
     return timezone.localtime(snapshot.published_at).strftime("%H:%M %d/%m/%Y")
 
 
 @transaction.atomic
-def ranking_publish(*, term, actor, reason="", expected=None):
+def ranking_publish(
+    *, term: Term, actor: User, reason: str = "", expected: int | str | None = None
+) -> RankingSnapshot:
     """Publish the ranking of `term` as a new immutable snapshot; the first
     publication moves the term from the right-of-reply stage to `ranked`.
 
@@ -252,7 +305,7 @@ def ranking_publish(*, term, actor, reason="", expected=None):
     return snapshot
 
 
-def ranking_unpublished(term):
+def ranking_unpublished(term: Term) -> str | None:
     """The transition guard of `ranked`: a term enters it only by publishing
     its ranking (`ranking_publish`)."""
     if not RankingSnapshot.objects.filter(term=term).exists():
@@ -261,7 +314,7 @@ def ranking_unpublished(term):
 
 
 @transaction.atomic
-def reply_waive(*, term, unit, actor):
+def reply_waive(*, term: Term, unit: Unit, actor: User) -> ReplyWaiver:
     """`unit`'s officer says it has no (further) objection: the unit waives its
     right of reply for `term`. Only in the right-of-reply stage, by an officer
     of that member unit, once."""
@@ -278,12 +331,16 @@ def reply_waive(*, term, unit, actor):
 
 
 @transaction.atomic
-def report_absence_record(*, term, unit, reason, actor):
+def report_absence_record(
+    *, term: Term, unit: Unit, reason: str, actor: User
+) -> ReportAbsence:
     """Province staff record why `unit`'s report of `term` is missing or not
     accepted, so publishing does not wait for it. Refuses other roles, a unit
     that is not a member, an accepted report, a second record and an empty
-    reason; only from the reporting to the right-of-reply stage."""
-    term = Term.objects.select_for_update().get(pk=term.pk)
+    reason; only from the reporting to the right-of-reply stage, and never on
+    a closed term (`term_require_writable`)."""
+    term_require_writable(term)
+    term = Term.objects.select_for_update().select_related("cluster").get(pk=term.pk)
     if not can_record_absence(actor, term):
         raise DomainError(_("Province staff record a missing report."))
     if term.state not in (TermState.REPORTING, TermState.SCORING, TermState.REPLY):

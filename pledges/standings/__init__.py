@@ -24,9 +24,13 @@ Public API (the rest of the package is private):
   values (`clusters.versions.watch`).
 """
 
+from __future__ import annotations
+
+from clusters.models import Term
 from clusters.versions import bump_terms, dashboard_version, term_version, watch
 from core.cache import derived
 
+from ..ranking import Standing
 from .compute import compute_standings
 from .contributions import (
     criteria_scored_elsewhere,
@@ -49,7 +53,7 @@ __all__ = [
 ]
 
 
-def term_standings(term):
+def term_standings(term: Term) -> list[Standing]:
     """Every member's standing in `term` (ranked), computed from the pledge,
     targets, results, self-scores, peer and reviewer scores and the registered
     contributions in a constant number of queries, and cached until the next
@@ -62,7 +66,7 @@ def term_standings(term):
     )
 
 
-def bump_term_version(term_id):
+def bump_term_version(term_id: int) -> None:
     """Raise `term_id`'s data version (and its authority's dashboard of its
     year) in the current transaction."""
     bump_terms([term_id])

@@ -6,15 +6,18 @@ registered contributions' (`contributions`), whatever the number of members. The
 itself is `pledges.scoring` and `pledges.ranking`, shared with the report form
 and the exports."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
 from decimal import Decimal
 from statistics import median
 from typing import NamedTuple
 
-from django.db.models import Count, F, IntegerField, Sum
+from django.db.models import Count, F, IntegerField, QuerySet, Sum
 from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
-from clusters.models import AssessedMethod, Membership
+from clusters.models import AssessedMethod, Membership, Term
 
 from .. import ranking, scoring
 from ..models import (
@@ -28,9 +31,12 @@ from ..models import (
     SelfScore,
     Target,
 )
+from ..ranking import Standing
 from . import contributions
 
 CENT = Decimal("0.01")
+NO_PLAN = (None, None)
+ZERO_CENTS = Decimal("0.00")
 
 
 class CriterionRow(NamedTuple):
@@ -46,9 +52,15 @@ class IndicatorRow(NamedTuple):
     direction: str
     rule: str
     params: dict
+    weight: Decimal
 
 
-def final_assessed(method, self_score, peer_points, reviewer_points):
+def final_assessed(
+    method: str,
+    self_score: Decimal | None,
+    peer_points: Sequence[Decimal] | PeerSum | None,
+    reviewer_points: Decimal | None,
+) -> Decimal | None:
     """The final points of a scored-by-people criterion under the term's method;
     a reviewer's score (given with a reason) always prevails. `peer_points` is
     the list of peer scores, or their `PeerSum`."""
@@ -74,11 +86,18 @@ class PeerSum(NamedTuple):
     cents: int
     count: int
 
-    def mean(self):
-        return (Decimal(self.cents) / 100 / self.count).quantize(CENT)
+    def mean(self) -> Decimal:
+        """The mean to the cent, half to even: the same as
+        ``(Decimal(cents) / 100 / count).quantize(CENT)``, in whole numbers."""
+        whole, rest = divmod(self.cents, self.count)
+        if 2 * rest > self.count or (2 * rest == self.count and whole % 2):
+            whole += 1
+        if whole == 0 and self.cents < 0:
+            return ZERO_CENTS.copy_negate()  # as Decimal division gives it
+        return Decimal(whole).scaleb(-2)
 
 
-def _peer_sums(scores):
+def _peer_sums(scores: QuerySet[Score]) -> dict[tuple[int, int], PeerSum]:
     """{(unit id, criterion id): PeerSum} of the peer scores in `scores`: one
     row per member and criterion instead of one per score."""
     cents = Cast(Round(F("points") * 100), IntegerField())
@@ -92,7 +111,7 @@ def _peer_sums(scores):
     }
 
 
-def compute_standings(term):
+def compute_standings(term: Term) -> list[Standing]:
     """Every member's standing in `term`, ranked (`ranking.rank`): indicator
     criteria scored from targets and actuals, criteria scored by people from
     self, peer and reviewer scores under the term's method (or from a
@@ -109,11 +128,11 @@ def compute_standings(term):
         .order_by("section__position", "section_id", "position", "pk")
         .values_list("pk", "code", "kind", "max_points")
     ]
-    indicators = {}
+    indicators: dict[int, list[IndicatorRow]] = {}
     for row in (
         Indicator.objects.filter(pledge_id=pledge_id)
         .order_by("position", "pk")
-        .values_list("pk", "criterion_id", "direction", "rule", "params")
+        .values_list("pk", "criterion_id", "direction", "rule", "params", "weight")
     ):
         indicators.setdefault(row[1], []).append(IndicatorRow(*row))
     units = [
@@ -122,18 +141,18 @@ def compute_standings(term):
         .select_related("unit")
         .order_by("unit__name")
     ]
-    targets, last_actuals = {}, {}
+    # Per member: {indicator id: (planned, last year's actual)} and
+    # {indicator id: actual}, so that scoring a member looks up plain ids.
+    plans: dict[int, dict[int, tuple]] = {}
     for indicator_id, unit_id, planned, last_actual in Target.objects.filter(
         indicator__pledge_id=pledge_id
     ).values_list("indicator_id", "unit_id", "planned", "last_actual"):
-        targets[indicator_id, unit_id] = planned
-        last_actuals[indicator_id, unit_id] = last_actual
-    actuals = {
-        (unit_id, indicator_id): actual
-        for unit_id, indicator_id, actual in IndicatorResult.objects.filter(
-            report__term_id=term.pk
-        ).values_list("report__unit_id", "indicator_id", "actual")
-    }
+        plans.setdefault(unit_id, {})[indicator_id] = (planned, last_actual)
+    actuals: dict[int, dict[int, Decimal]] = {}
+    for unit_id, indicator_id, actual in IndicatorResult.objects.filter(
+        report__term_id=term.pk
+    ).values_list("report__unit_id", "indicator_id", "actual"):
+        actuals.setdefault(unit_id, {})[indicator_id] = actual
     late = term.late_deduction_points
     late_units = (
         set(
@@ -169,41 +188,62 @@ def compute_standings(term):
             for unit_id, criterion_id, points in scores.filter(kind="peer").values_list(
                 "report__unit_id", "criterion_id", "points"
             ):
-                peers.setdefault((unit_id, criterion_id), []).append(points)
+                peers.setdefault((unit_id, criterion_id), []).append(points)  # type: ignore[arg-type]
     elsewhere = contributions.criterion_points(term)
     bonuses = contributions.bonus_lines(term)
-    shares = {
-        c.pk: scoring.indicator_share(c, len(indicators.get(c.pk, ())))
+    shares: dict[int, Decimal] = {}
+    for c in criteria:
+        rows = indicators.get(c.pk, ())
+        shares.update(
+            zip(
+                (i.pk for i in rows),
+                scoring.indicator_shares(c.max_points, [i.weight for i in rows]),
+                strict=True,
+            )
+        )
+    # Each criterion with what scores it: its indicators' scorers, or None
+    # for a criterion scored by people (points in `assessed`).
+    plan = [
+        (
+            c,
+            [
+                (i.pk, scoring.indicator_scorer(i, shares[i.pk]))
+                for i in indicators.get(c.pk, ())
+            ]
+            if c.kind == CriterionKind.INDICATOR
+            else None,
+        )
         for c in criteria
-    }
+    ]
+    # {unit id: {criterion id: points}} of the criteria scored by people
+    # (`final_assessed`, or a registered contribution), for the members and
+    # criteria with any score: without one, `final_assessed` gives None.
+    assessed: dict[int, dict[int, Decimal | None]] = {}
+    for key in selfs.keys() | peers.keys() | reviewer.keys():
+        assessed.setdefault(key[0], {})[key[1]] = final_assessed(
+            method, selfs.get(key), peers.get(key, ()), reviewer.get(key)
+        )
+    for (unit_id, criterion_id), points in elsewhere.items():
+        assessed.setdefault(unit_id, {})[criterion_id] = points
     late_label = str(_("late report"))
     bands = term.band_table
+    scale = term.total_points
+    bonus_cap, deduction_cap = term.bonus_cap_points, term.deduction_cap_points
     standings = []
     for unit in units:
         unit_id = unit.pk
+        plan_of, actual_of = plans.get(unit_id, {}), actuals.get(unit_id, {})
+        points_of = assessed.get(unit_id, {})
         lines = []
-        for c in criteria:
-            if c.kind == CriterionKind.INDICATOR:
-                share = shares[c.pk]
-                parts = [
-                    scoring.indicator_points(
-                        i,
-                        share,
-                        targets.get((i.pk, unit_id)),
-                        actuals.get((unit_id, i.pk)),
-                        last_actuals.get((i.pk, unit_id)),
-                    )[1]
-                    for i in indicators.get(c.pk, ())
-                ]
-                points = scoring.criterion_points(c.max_points, parts)
+        for c, scorers in plan:
+            if scorers is None:
+                points = points_of.get(c.pk)
             else:
-                key = (unit_id, c.pk)
-                if key in elsewhere:
-                    points = elsewhere[key]
-                else:
-                    points = final_assessed(
-                        method, selfs.get(key), peers.get(key, ()), reviewer.get(key)
-                    )
+                parts = []
+                for pk, score in scorers:
+                    planned, last_actual = plan_of.get(pk, NO_PLAN)
+                    parts.append(score(planned, actual_of.get(pk), last_actual))
+                points = scoring.criterion_points(c.max_points, parts)
             lines.append(ranking.Line(c.code, c.kind, c.max_points, points))
         if unit_id in late_units and late:
             lines.append(ranking.Line(late_label, CriterionKind.DEDUCTION, late, late))
@@ -213,9 +253,9 @@ def compute_standings(term):
             ranking.standing(
                 unit,
                 lines,
-                scale=term.total_points,
-                bonus_cap=term.bonus_cap_points,
-                deduction_cap=term.deduction_cap_points,
+                scale=scale,
+                bonus_cap=bonus_cap,
+                deduction_cap=deduction_cap,
                 bands=bands,
             )
         )

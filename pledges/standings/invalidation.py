@@ -1,6 +1,13 @@
 """The pledges app's rows that feed a term's derived values, and how to find
 their term (`clusters.versions.watch`)."""
 
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Model
+
 from clusters.versions import watch
 
 from ..models import (
@@ -26,30 +33,30 @@ from ..models import (
 )
 
 
-def _own_term(row):
+def _own_term(row: Any) -> list[int]:
     return [row.term_id]
 
 
-def _loaded(row, name):
+def _loaded(row: Model, name: str) -> Any:
     """The related object `name` of `row` when already loaded, else None."""
     return row._state.fields_cache.get(name)
 
 
-def _term_of_pledge(row):
+def _term_of_pledge(row: Any) -> Iterable[int]:
     pledge = _loaded(row, "pledge")
     if pledge is not None:
         return [pledge.term_id]
     return Pledge.objects.filter(pk=row.pledge_id).values_list("term_id", flat=True)
 
 
-def _term_of_report(row):
+def _term_of_report(row: Any) -> Iterable[int]:
     report = _loaded(row, "report")
     if report is not None:
         return [report.term_id]
     return Report.objects.filter(pk=row.report_id).values_list("term_id", flat=True)
 
 
-def connect():
+def connect() -> None:
     for model in (
         Pledge,
         Report,

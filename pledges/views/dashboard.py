@@ -1,30 +1,27 @@
 """HTTP only for the province dashboard of Home Affairs staff and its export."""
 
+from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from clusters.models import ClusterKind, Term
+from clusters.models import ClusterKind
 from clusters.permissions import sees_whole_authority
 from core.formatting import whole_number
 from core.views import require
 
-from .. import charts, dashboard, history, xlsx
+from .. import charts, dashboard, history, selectors, xlsx
 from ..ranking import BAND_LABELS
 from .imports import workbook_response
 
 CHART_WIDTH = 300
+PAGE_SIZE = 50  # clusters and blocks a page; the Excel export has them all
 
 
 def _filters(request):
-    years = list(
-        Term.objects.filter(cluster__authority_id=request.user.authority_id)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .distinct()
-    )
+    years = selectors.term_years(request.user.authority_id)
     raw = request.GET.get("year", "")
     year = whole_number(raw)
     year = year if year in years else None
@@ -37,11 +34,14 @@ def _filters(request):
 @require_GET
 @require(sees_whole_authority)
 def province_dashboard(request):
-    """Every cluster and block of the authority in a year, with charts drawn as
-    SVG on the server and the same numbers in tables."""
+    """Every cluster and block of the authority in a year, `PAGE_SIZE` a page,
+    with charts drawn as SVG on the server and the same numbers in tables."""
     years, year, kind = _filters(request)
     rows, recent = dashboard.dashboard(request.user.authority_id, year, kind)
-    for row in rows:
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    for row in page.object_list:
         members = row["term"].member_count or 1
         row["bars"] = [
             (band, count, BAND_LABELS[band], count * CHART_WIDTH // members)
@@ -56,7 +56,9 @@ def province_dashboard(request):
         request,
         "pledges/dashboard.html",
         {
-            "rows": rows,
+            "rows": page.object_list,
+            "page": page,
+            "query_string": params.urlencode(),
             "history": [
                 (
                     entry,

@@ -1,6 +1,7 @@
 """HTTP only for pledges: find the term in reach, check the role, call services."""
 
 from decimal import InvalidOperation
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -17,7 +18,7 @@ from clusters.models import Term
 from clusters.views import reaches_authority
 from core.errors import DomainError
 from core.filenames import download_filename
-from core.formatting import parse_decimal, whole_number
+from core.formatting import format_number, parse_decimal, whole_number
 from core.views import apply_domain_error, form_page, require
 
 from .. import criterion_rules, selectors, services
@@ -30,6 +31,7 @@ from ..forms import (
     IndicatorForm,
     SectionForm,
     SignForm,
+    SubsectionForm,
     TargetsImportForm,
     TemplateForm,
 )
@@ -40,6 +42,7 @@ from ..models import (
     PledgeState,
     PledgeTemplate,
     Section,
+    Subsection,
 )
 from ..permissions import can_draft_pledge, can_set_target, can_sign
 from .imports import workbook_import_page, workbook_response
@@ -171,6 +174,7 @@ def pledge_action(request, pk):
 
 EDITABLE = {
     "section": (Section, SectionForm, services.section_save),
+    "subsection": (Subsection, SubsectionForm, services.subsection_save),
     "criterion": (Criterion, CriterionForm, services.criterion_save),
     "indicator": (Indicator, IndicatorForm, services.indicator_save),
 }
@@ -192,14 +196,59 @@ def _row(pledge, kind, row_id):
 
 
 def _with_row_keys(sections):
-    """Give every row of the tree the id its table row and `?edit=` use."""
+    """Give every row of the tree the id its table row and `?edit=` use, and
+    every section its `editor_rows` below it in order: each sub-field, then
+    its criteria, each criterion followed by its indicators."""
     for section in sections:
         section.row_key = f"section-{section.pk}"
-        for criterion in section.criteria_list:
-            criterion.row_key = f"criterion-{criterion.pk}"
-            for indicator in criterion.indicator_list:
-                indicator.row_key = f"indicator-{indicator.pk}"
+        section.editor_rows = []
+        groups = [(sub, sub.criteria_list) for sub in section.subsection_list]
+        loose = [c for c in section.criteria_list if c.subsection_id is None]
+        for subsection, criteria in [*groups, (None, loose)]:
+            if subsection is not None:
+                subsection.row_key = f"subsection-{subsection.pk}"
+                section.editor_rows.append(
+                    SimpleNamespace(
+                        kind="subsection",
+                        row=subsection,
+                        label=_("sub-field"),
+                        points=subsection.max_points,
+                        detail=subsection.source,
+                    )
+                )
+            for criterion in criteria:
+                criterion.row_key = f"criterion-{criterion.pk}"
+                section.editor_rows.append(
+                    SimpleNamespace(
+                        kind="criterion",
+                        row=criterion,
+                        label=criterion.get_kind_display(),
+                        points=criterion.max_points,
+                        detail="",
+                    )
+                )
+                for indicator in criterion.indicator_list:
+                    indicator.row_key = f"indicator-{indicator.pk}"
+                    section.editor_rows.append(
+                        SimpleNamespace(
+                            kind="indicator",
+                            row=indicator,
+                            label=indicator.get_rule_display(),
+                            points="",
+                            detail=_weighted(indicator),
+                        )
+                    )
     return sections
+
+
+def _weighted(indicator):
+    """An indicator's unit of measure, and its weight when it is not 1."""
+    if indicator.weight == 1:
+        return indicator.unit_of_measure
+    return _("%(unit)s; weight %(weight)s") % {
+        "unit": indicator.unit_of_measure,
+        "weight": format_number(indicator.weight),
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -404,9 +453,7 @@ def pledge_sign(request, pk):
 def pledge_versions(request, pk):
     term = term_in_reach(request, pk)
     pledge = _pledge(term)
-    versions = list(
-        pledge.versions.prefetch_related("signatures__unit").order_by("number")
-    )
+    versions = selectors.pledge_versions(pledge)
     diffs = [
         selectors.snapshot_diff(older.snapshot, newer.snapshot) if older else None
         for older, newer in zip([None, *versions], versions, strict=False)

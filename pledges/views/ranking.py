@@ -15,7 +15,7 @@ from core.errors import DomainError
 from core.formatting import whole_number
 from core.views import found_or_404, require
 
-from .. import charts, history, selectors, services
+from .. import charts, history, ranking, selectors, services
 from ..permissions import (
     can_publish_ranking,
     can_record_absence,
@@ -136,6 +136,7 @@ def rank_detail(request, pk, unit_pk):
     others = [s for s in standings if s.unit.pk != unit_pk]
     backing = selectors.rank_evidence(term, membership.unit)
     spread = charts.spread_rows(mine, others)
+    outline = selectors.tree_outline(selectors.pledge_of_term(term))
     years = history.member_history(term, unit_pk)
     above = next((s for s in reversed(standings) if s.total > mine.total), None)
     return render(
@@ -145,8 +146,10 @@ def rank_detail(request, pk, unit_pk):
             "term": term,
             "standing": mine,
             "spread": [
-                (line, low, middle, high, backing.get(line.code))
-                for line, low, middle, high in spread
+                (level, line, low, middle, high, backing.get(line.code))
+                for level, line, low, middle, high in ranking.breakdown(
+                    outline, spread, others
+                )
             ],
             "spread_chart": charts.spread_chart(spread, chart_id="spread-chart"),
             "history": years,

@@ -9,7 +9,6 @@ from types import SimpleNamespace
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,7 @@ from clusters.views import reaches_authority
 from core.collation import vi_key
 from core.errors import DomainError
 from core.formatting import format_number, whole_number
-from core.views import apply_domain_error, post_removal, require
+from core.views import apply_domain_error, post_removal, read_only, require
 
 from .. import (
     charts,
@@ -44,11 +43,7 @@ from ..forms import (
 )
 from ..models import (
     CriterionKind,
-    DeadlineExtension,
-    Evidence,
-    Report,
     ReportState,
-    ReviewItem,
 )
 from ..permissions import (
     can_edit_report,
@@ -104,23 +99,7 @@ def _member(term, unit_pk):
 
 def _report_of(term, unit):
     """The unit's report with everything the page shows, or None."""
-    return (
-        Report.objects.filter(term=term, unit=unit)
-        .select_related("updated_by")
-        .prefetch_related(
-            "results",
-            "self_scores",
-            "commendations",
-            Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at")),
-            Prefetch(
-                "review_items",
-                queryset=ReviewItem.objects.select_related(
-                    "created_by", "indicator", "criterion"
-                ),
-            ),
-        )
-        .first()
-    )
+    return selectors.report_for_page(term, unit)
 
 
 def _evidence(request, pk):
@@ -199,8 +178,7 @@ def _tally(sections):
             c.tally = c.self_score.points if c.self_score is not None else None
         points = c.tally or Decimal(0)
         maximum = Decimal(c.max_points)
-        share = min(max(points, 0) / maximum * 100, 100) if maximum else 0
-        c.bar = f"{share:.1f}"  # the SVG bar's width, out of 100
+        c.bar = _bar(points, maximum)
         if c.kind == CriterionKind.BONUS:
             bonus += points
         elif c.kind == CriterionKind.DEDUCTION:
@@ -208,14 +186,52 @@ def _tally(sections):
         else:
             base += points
             scale += maximum
+    lines = []
+    for s in sections:
+        lines.append(_subtotal("section", s, s.criteria_list))
+        for sub in s.subsection_list:
+            lines.append(_subtotal("subsection", sub, sub.criteria_list))
+            lines.extend(
+                SimpleNamespace(level="criterion", c=c) for c in sub.criteria_list
+            )
+        lines.extend(
+            SimpleNamespace(level="criterion", c=c)
+            for c in s.criteria_list
+            if c.subsection_id is None
+        )
     return SimpleNamespace(
         criteria=rows,
+        lines=lines,
         indicators=indicators,
         base=base,
         scale=scale,
         bonus=bonus,
         deduction=deduction,
         total=base + bonus - deduction,
+    )
+
+
+def _bar(points, maximum):
+    """The SVG bar's width, out of 100, for `points` of `maximum`."""
+    share = min(max(points, 0) / maximum * 100, 100) if maximum else 0
+    return f"{share:.1f}"
+
+
+def _subtotal(level, row, criteria):
+    """A section's or sub-field's subtotal line of the tally: the points of
+    its `criteria` so far (None while none has any) against its maximum."""
+    tallies = [c.tally for c in criteria if c.tally is not None]
+    points = sum(tallies, Decimal(0)) if tallies else None
+    maximum = Decimal(row.max_points)
+    return SimpleNamespace(
+        level=level,
+        c=SimpleNamespace(
+            code=row.code,
+            title=row.title,
+            tally=points,
+            max_points=row.max_points,
+            bar=_bar(points or Decimal(0), maximum),
+        ),
     )
 
 
@@ -293,19 +309,6 @@ def _return_items(indicators, criteria):
     return items
 
 
-def _state_changes(report):
-    """The history entries where the report's state changed (submitted,
-    returned, accepted), oldest first, with who made the change."""
-    changes, previous = [], None
-    for entry in report.history.select_related("history_user").order_by(
-        "history_date", "history_id"
-    ):
-        if entry.state != previous:
-            changes.append(entry)
-            previous = entry.state
-    return [c for c in changes if c.state != ReportState.DRAFT]
-
-
 def _report_page(
     request,
     term,
@@ -359,11 +362,7 @@ def _report_page(
     reviewing = report is not None and can_review_report(user, report)
     if reviewing and return_form is None:
         return_form = ReportReturnForm(items=_return_items(indicators, criteria))
-    extension = (
-        DeadlineExtension.objects.filter(term=term, unit=unit)
-        .order_by("-until")
-        .first()
-    )
+    extension = selectors.latest_extension(term, unit)
     review_items = list(report.review_items.all()) if report else []
     commendations = list(report.commendations.all()) if report else []
     window = services.submission_window(term, unit) if editable else (True, False)
@@ -391,7 +390,7 @@ def _report_page(
         "missing": selectors.report_missing(report) if editable and report else [],
         "open_items": [r for r in review_items if r.resolved_at is None],
         "review_items": review_items,
-        "state_changes": _state_changes(report) if report else [],
+        "state_changes": selectors.report_state_changes(report) if report else [],
         "commendation_rows": commendations,
         "commendation_totals": (
             sum(r.collectives for r in commendations),
@@ -450,7 +449,7 @@ def report_edit(request, pk, unit_pk):
 
 
 def _stale_message(term, unit):
-    report = Report.objects.select_related("updated_by").get(term=term, unit=unit)
+    report = selectors.report_with_editor(term, unit)
     return services.StaleReport(report).message
 
 
@@ -622,13 +621,16 @@ def _review(request, term, unit, pledge, report, action):
     return _report_page(request, term, unit, pledge, report, return_form=form)
 
 
+@read_only
 @require_POST
 @require(reaches_authority)
 def report_preview(request, pk, unit_pk):
     """Achievement, points and plausibility warnings of one indicator for a
     value being typed, with its criterion's points and the report's totals
     for every value typed on the page (the indicator form posts them all), by
-    `pledges.scoring` (the functions the ranking uses); writes nothing."""
+    `pledges.scoring` (the functions the ranking uses). Writes nothing and
+    opens no transaction (`core.views.read_only`), so it never waits for, nor
+    slips into, a save of the same report."""
     term = term_in_reach(request, pk)
     unit = _member(term, unit_pk)
     if not can_edit_report(request.user, term, unit):
@@ -637,11 +639,7 @@ def report_preview(request, pk, unit_pk):
     pk = whole_number(request.POST.get("indicator", ""))
     if pk is None:
         raise Http404
-    report = (
-        Report.objects.filter(term=term, unit=unit)
-        .prefetch_related("results", "self_scores")
-        .first()
-    )
+    report = selectors.report_values(term, unit)
     sections, _returned = selectors.report_rows(report, pledge, unit)
     indicators, _criteria = _flatten(sections)
     shown = next((i for i in indicators if i.pk == pk), None)

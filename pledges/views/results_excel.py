@@ -23,10 +23,6 @@ class ResultsImportForm(TargetsImportForm):
 
     help_text = gettext_lazy("The workbook downloaded from this page, at most 5 MB.")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = self.help_text
-
 
 def _result_units(request, term):
     """The members whose results the user may download and import: every

@@ -142,6 +142,24 @@ def _attachment(world):
     return world._attachment
 
 
+def _external_decision(world):
+    """A decision taken outside the system with its scan, in the registry."""
+
+    def make():
+        return services.external_grant_record(
+            actor=world.users["staff"],
+            issuer="Thủ tướng Chính phủ",
+            number="99/QĐ-TTg",
+            date=datetime.date(2024, 3, 1),
+            award_form=_form(world, "co-chinh-phu"),
+            year=2023,
+            unit=world.unit_a,
+            upload=SimpleUploadedFile("qd.pdf", b"%PDF-1.4\n%%EOF\n"),
+        ).external
+
+    return _cached(world, "_external_decision", make)
+
+
 def _comment(world):
     _draft(world)
     return world._comment
@@ -211,11 +229,18 @@ PROPOSAL_ROWS = {
         READ_AUTHORITY,
     ),
     "award_registry": ("get", None, None, READ_ALL),
+    "external_grant_create": ("get", None, None, STAFF_PAGES),
+    "external_decision_file": (
+        "get",
+        lambda w: {"pk": _external_decision(w).pk},
+        None,
+        [LOGIN, 403, 403, 403, 200, 200, 404],
+    ),
     "award_statistics": ("get", None, None, STAFF_PAGES),
     "award_statistics_xlsx": ("get", None, None, STAFF_PAGES),
     "public_proposal": (
         "get",
-        lambda w: {"pk": _decision(w).proposal_id},
+        lambda w: {"pk": _decision(w).proposals.get().pk},
         None,
         PUBLIC,
     ),

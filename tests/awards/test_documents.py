@@ -282,7 +282,7 @@ def test_demo_2023_summary_lists_the_proposals_and_decisions(demo):
     nominees = list(
         Nominee.objects.filter(proposal__term=demo).select_related("award_form", "unit")
     )
-    decisions = list(Decision.objects.filter(proposal__term=demo))
+    decisions = list(Decision.objects.filter(proposals__term=demo))
     assert nominees
     assert decisions
     text = docx_text(documents.term_summary_docx(demo))

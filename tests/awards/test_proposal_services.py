@@ -433,7 +433,7 @@ def test_grant_to_a_nominee_not_in_the_proposal_is_refused(world):
     outsider = nominate(world, stranger, world.unit_chair)
     with pytest.raises(DomainError) as refused:
         decide(world, proposal, [flag, outsider])
-    assert "not a nominee of this proposal" in refused.value.message
+    assert "not a nominee of the proposals answered" in refused.value.message
     _nothing_decided(proposal)
 
 

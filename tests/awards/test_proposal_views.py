@@ -295,7 +295,7 @@ def test_catalogue_edit_refuses_bad_json_rules_and_keeps_the_row(world, login):
 def _grow_registry(world, count):
     """`count` more grants to people in one decided proposal (bulk)."""
     decision = Decision.objects.first() or granted_proposal(world)
-    proposal = decision.proposal
+    proposal = decision.proposals.get()
     certificate = form(world, "bk-tinh")
     start = Nominee.objects.count()
     nominees = Nominee.objects.bulk_create(

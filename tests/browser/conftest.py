@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -174,15 +175,54 @@ def axe():
     return Axe()
 
 
+# The shape of a page for the accessibility check: its view (ids and query
+# taken out), the viewport width, and the distinct kinds of landmarks, headings,
+# controls and labels it holds. Two pages of one shape differ only in data (rows,
+# names, numbers), which axe judges the same way; a state that shows another
+# form, button or table is another shape and is checked again.
+PAGE_SHAPE = """() => {
+  const kinds = new Set();
+  for (const el of document.querySelectorAll(
+      'a,button,input,select,textarea,label,table,th,img,svg,iframe,'
+      + 'h1,h2,h3,h4,h5,h6,nav,main,header,footer,aside,form,dialog,'
+      + '[role],[aria-label],[aria-labelledby],[aria-describedby],[tabindex]')) {
+    kinds.add([el.tagName, el.getAttribute('type') || '',
+               el.getAttribute('role') || '', el.getAttribute('name') || '',
+               el.hasAttribute('aria-label') ? 'L' : '',
+               el.hasAttribute('aria-describedby') ? 'D' : ''].join('|'));
+  }
+  return [window.innerWidth, Array.from(kinds).sort().join(';')];
+}"""
+
+
+@pytest.fixture(scope="session")
+def checked_shapes():
+    """Page shapes (see PAGE_SHAPE) that passed axe in this worker's session."""
+    return set()
+
+
+def _page_shape(page):
+    path = re.sub(r"/\d+(?=/|$)", "/<id>", urlsplit(page.url).path)
+    width, kinds = page.evaluate(PAGE_SHAPE)
+    return path, width, kinds
+
+
 @pytest.fixture
-def assert_accessible(axe):
+def assert_accessible(axe, checked_shapes):
     """``assert_accessible(page)``: run axe (WCAG 2.0/2.1 A and AA) on the
-    current page and fail with a readable list of violations."""
+    current page and fail with a readable list of violations. A page whose
+    shape (see PAGE_SHAPE) already passed in this session is not run again:
+    axe costs about a second a page, and the journeys pass the same pages many
+    times."""
 
     def _assert_accessible(page, context=None):
+        shape = (_page_shape(page), context)
+        if shape in checked_shapes:
+            return
         results = axe.run(page, context=context, options=AXE_OPTIONS)
         violations = results.response["violations"]
         if violations:
             pytest.fail(_format_violations(page.url, violations), pytrace=False)
+        checked_shapes.add(shape)
 
     return _assert_accessible

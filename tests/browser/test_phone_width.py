@@ -5,7 +5,9 @@ each login (one of every role the demo has, and the public), breadth-first from
 its start pages, every same-origin link is opened and the page must not be wider
 than the screen (``document.documentElement.scrollWidth <= 390``); wide tables
 scroll inside their own box instead. A page of one view looks like another of
-the same view, so each view is opened once per login, which keeps the run short.
+the same view, so each view is opened once in the whole crawl (by the first login
+that reaches it; the administrator goes first and sees the most), which keeps
+the run short.
 All offenders are listed in one failure message, with the widest element of each
 page to say where to look.
 """
@@ -25,7 +27,7 @@ PHONE = {"width": 390, "height": 844}
 # One login of each kind the demo has: the public, the administrator, Home
 # Affairs staff, the chair unit of the 2024 district cluster (chauthanh), a
 # plain member of it and a member of the sample block of departments.
-LOGINS = [None, "admin", "noivu", "chauthanh", "ngabay", "sotaichinh"]
+LOGINS = ["admin", "noivu", "chauthanh", "ngabay", "sotaichinh", None]
 PAGES_PER_LOGIN = 120
 
 # The page's width and, when too wide, the element whose right edge sticks out
@@ -72,15 +74,16 @@ def _session_cookie(live_server, username):
     }
 
 
-def _crawl_at_phone_width(browser, live_server, login, offenders):
-    """Open every view reachable by `login` once; return the number of pages."""
+def _crawl_at_phone_width(browser, live_server, login, offenders, seen_views):
+    """Open every view reachable by `login` that no earlier login opened (views
+    in `seen_views`, which grows); return the number of pages."""
     context = browser.new_context(viewport=PHONE, locale="vi-VN")
     context.set_default_timeout(15_000)
     if login is not None:
         context.add_cookies([_session_cookie(live_server, login)])
     page = context.new_page()
     starts = PUBLIC_STARTS if login is None else ["/"]
-    seen_views = {_pattern_instance(start)[0] for start in starts}
+    seen_views.update(_pattern_instance(start)[0] for start in starts)
     queue = deque(starts)
     pages = 0
     try:
@@ -127,16 +130,17 @@ def _crawl_at_phone_width(browser, live_server, login, offenders):
 def test_no_page_is_wider_than_a_phone(browser, live_server, demo):
     offenders = []
     counts = {}
+    seen_views = set()
     started = time.monotonic()
     for login in LOGINS:
         counts[login or "public"] = _crawl_at_phone_width(
-            browser, live_server, login, offenders
+            browser, live_server, login, offenders, seen_views
         )
     elapsed = time.monotonic() - started
     print(  # shown with -s or -rP
         f"phone width: {sum(counts.values())} pages in {elapsed:.1f} s: {counts}"
     )
-    assert all(n > 1 for n in counts.values()), counts
+    assert all(n >= 1 for n in counts.values()), counts
     assert not offenders, (
         f"{len(offenders)} pages wider than {PHONE['width']} px (or failing):\n"
         + "\n".join(offenders)

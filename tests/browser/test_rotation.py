@@ -39,7 +39,7 @@ def test_admin_rolls_over_and_chair_hands_over(
     assert_accessible(page)
 
     page.goto(f"{base_url}/clusters/{cluster_id}/")
-    page.get_by_role("link", name="2024", exact=True).click()
+    page.get_by_role("link", name="Năm 2024", exact=True).click()
     page.get_by_role("link", name="Mở năm thi đua 2025").click()
     assert_accessible(page)
     # Châu Thành chaired 2024 without a deputy: the order proposes the next unit.
@@ -50,7 +50,7 @@ def test_admin_rolls_over_and_chair_hands_over(
     page.context.clear_cookies()
     browser_login(page, "chauthanh")
     page.goto(f"{base_url}/clusters/{cluster_id}/")
-    page.get_by_role("link", name="2024", exact=True).click()
+    page.get_by_role("link", name="Năm 2024", exact=True).click()
     page.locator("[data-step=handover]").click()
     assert_accessible(page)
     page.fill("#id_date", "20/01/2025")

@@ -64,7 +64,7 @@ def test_home_cluster_and_term_pages(
     assert page.locator("main h1").inner_text().strip() == CLUSTER_NAME
     assert_accessible(page)
 
-    page.locator("main").get_by_role("link", name="2024", exact=True).click()
+    page.locator("main").get_by_role("link", name="Năm 2024", exact=True).click()
     page.wait_for_url(re.compile(r"/terms/\d+/$"))
     assert "2024" in page.locator("main h1").inner_text()
     assert_accessible(page)

@@ -567,15 +567,13 @@ def _proposal_and_decision(trip, term):
     trip.page.fill(
         "#id_summary", "Cụm thống nhất suy tôn Phường Vị Tân dẫn đầu phong trào."
     )
+    # "Fill in the nominees chosen by the nomination vote" is ticked: the
+    # vote's flag winner is proposed for the flag.
+    expect(trip.page.locator("#id_prefill")).to_be_checked()
     trip.submit(_label("Save"))
     proposal = Proposal.objects.get(term=term)
-    trip.follow(_label("Add a nominee"))
-    trip.page.select_option("#id_award_form", label=FLAG)
-    trip.page.select_option("#id_unit", label=chair.name)
-    trip.page.fill(
-        "#id_achievements", "Dẫn đầu cụm thi đua, hoàn thành vượt mức các chỉ tiêu."
-    )
-    trip.submit(_label("Save"))
+    nominee = proposal.nominees.get()
+    assert (nominee.unit, nominee.award_form.name) == (chair, FLAG)
     trip.submit(_label("Send to the authority"))
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.SUBMITTED
@@ -588,7 +586,7 @@ def _proposal_and_decision(trip, term):
     trip.page.fill("#id_number", "125")
     trip.page.fill("#id_signer_name", "Trần Văn Huyến")
     trip.submit(_label("Record the decision"))
-    decision = Decision.objects.get(proposal=proposal)
+    decision = Decision.objects.get(proposals=proposal)
     assert trip.page.url.endswith(f"/awards/decisions/{decision.pk}/")
     grant = Grant.objects.get(decision=decision)
     assert (grant.unit, grant.award_form.name) == (chair, FLAG)

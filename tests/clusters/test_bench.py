@@ -107,7 +107,8 @@ def test_bench_harness_measures_every_page_in_process():
 
     call_command("bench_data", *TINY, "--years", "2", "--year", "2025")
     command = Command()
-    pages = command.pages(Authority.objects.get(name__startswith="Đo hiệu năng"))
+    authority = Authority.objects.get(name__startswith="Đo hiệu năng")
+    pages = command.pages(authority)
     assert [p["name"] for p in pages] == [
         "term ranking",
         "rank page",
@@ -123,8 +124,23 @@ def test_bench_harness_measures_every_page_in_process():
     assert versions.read([key])[key] == before + 1
     for page in pages:
         assert command.query_count(page) > 0
-        sql, total = command.sql_floor(page, 1)
+        sql, total, cpu = command.sql_floor(page, 1)
         assert 0 <= sql <= total
+        assert cpu > 0
+        page.update(
+            queries=1, sql_floor=sql, cold_inprocess=total, cold_cpu=cpu,
+            warm=(1.0, 2.0, 0), cold=(3.0, 4.0), elsewhere=(1.0, 2.0, 0, 5),
+            same=(1.0, 2.0, 0, 5),
+        )  # fmt: skip
+    # The report: one row per page under a header of as many columns, with
+    # the load average before and after the run.
+    command.load_before, command.workers, command.rss = (1.0, 1.0, 1.0), 1, [99.0]
+    options = {"clients": 8, "requests": 25, "floor_runs": 1, "cold_runs": 1}
+    report = command.report(authority, pages, {**options, "write_every": 0.5})
+    table = [line for line in report.splitlines() if line.startswith("|")]
+    assert len(table) == 2 + len(pages)
+    assert len({line.count("|") for line in table}) == 1
+    assert "load average (1/5/15 min) before the run 1.0/1.0/1.0, after" in report
 
 
 def test_bench_data_profile_sizes_give_way_to_explicit_options(monkeypatch):

@@ -325,14 +325,16 @@ def test_demo_pdf_is_valid():
     assert b"(Huyen Chau Thanh \\(2023\\)) Tj" in pdf
 
 
-def test_demo_sample_block_is_published_for_2023_and_in_reply_for_2024(demo_db, db):
+def test_demo_sample_block_is_decided_for_2023_and_in_reply_for_2024(demo_db, db):
     from pledges.models import Objection, RankingSnapshot
     from pledges.selectors import dashboard
 
     block = Cluster.objects.get(is_sample=True)
     term_2023 = Term.objects.get(cluster=block, year=2023)
     term_2024 = Term.objects.get(cluster=block, year=2024)
-    assert (term_2023.state, term_2024.state) == (TermState.RANKED, TermState.REPLY)
+    # 2023 published, then decided by the provincial decision that also
+    # answers the cluster's proposal.
+    assert (term_2023.state, term_2024.state) == (TermState.DECIDED, TermState.REPLY)
     assert RankingSnapshot.objects.filter(term=term_2023).count() == 1
     assert not RankingSnapshot.objects.filter(term=term_2024).exists()
     answers = dict(
@@ -362,12 +364,14 @@ def test_demo_acts_are_dated_in_the_seeds_years(demo_db, db):
 
     term = Term.objects.get(cluster__is_sample=False, year=2023)
     vote = Vote.objects.get(term=term, kind=VoteKind.NOMINATION)
-    decision = Decision.objects.get(proposal__term=term)
+    decision = Decision.objects.get(proposals__term=term)
     assert decision.date == datetime.date(2024, 1, 17)
     assert (day(vote.opened_at), day(vote.closed_at)) == (
         datetime.date(2024, 1, 8),
     ) * 2
-    assert day(decision.proposal.submitted_at) == datetime.date(2024, 1, 10)
+    assert day(decision.proposals.get(term=term).submitted_at) == datetime.date(
+        2024, 1, 10
+    )
     published = RankingSnapshot.objects.get(term=term).published_at
     assert day(published) == datetime.date(2024, 1, 3)
     submitted = {day(r.submitted_at) for r in Report.objects.filter(term=term)}

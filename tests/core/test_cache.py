@@ -98,3 +98,26 @@ def test_nothing_is_cached_inside_a_transaction():
     with transaction.atomic():
         assert derived_cache.derived("k", lambda: "inside", version=1) == "inside"
     assert derived_cache.derived("k", lambda: "outside", version=1) == "outside"
+
+
+class _Counted:
+    """Counts how often it is pickled."""
+
+    pickled = 0
+
+    def __reduce__(self):
+        type(self).pickled += 1
+        return (_Counted, ())
+
+
+def test_a_computed_value_is_pickled_once_for_both_keys():
+    _Counted.pickled = 0
+    value = derived_cache.derived("k", _Counted, version=1)
+    assert isinstance(value, _Counted)
+    assert _Counted.pickled == 1
+    assert isinstance(derived_cache.derived("k", lambda: None, version=1), _Counted)
+
+
+def test_an_entry_in_another_format_counts_as_missing():
+    cache.set(f"derived:{derived_cache.get_language()}:k:v1", "not bytes")
+    assert derived_cache.derived("k", lambda: "computed", version=1) == "computed"

@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from clusters.models import Term, TermState
+from clusters.models import Role, Term, TermState, User
 from pledges import services
 from pledges.models import Report, ReportState
+from tests.clusters.factories import officer
 
 CONTENT = {
     "sections": [
@@ -91,12 +92,22 @@ def set_all_targets(pledge, actor, value=Decimal(100)):
     return services.targets_apply(pledge=pledge, rows=rows, actor=actor)
 
 
-def sign_all(pledge, actor):
+def unit_officer(unit):
+    """An active officer of `unit`, created when it has none (a unit signs,
+    scores and objects only through its own officers)."""
+    user = User.objects.filter(
+        unit=unit, role=Role.UNIT_OFFICER, is_active=True
+    ).first()
+    return user or officer(unit, username=f"officer_{unit.pk}")
+
+
+def sign_all(pledge):
+    """Every member signs the open version, each by its own officer."""
     for m in pledge.term.memberships.select_related("unit"):
         services.pledge_sign(
             pledge=pledge,
             unit=m.unit,
-            actor=actor,
+            actor=unit_officer(m.unit),
             signer_name="Nguyễn Văn A",
             signer_title="Chủ tịch UBND",
             signed_on=datetime.date(2024, 2, 1),

@@ -152,3 +152,27 @@ def test_inside_a_transaction_summaries_are_used_but_not_stored(world):
         assert not TermSummary.objects.filter(term__cluster__authority=authority)
     dashboard.dashboard(authority.pk, YEAR)
     assert TermSummary.objects.filter(term__cluster__authority=authority).count() == 2
+
+
+def test_the_page_lists_the_clusters_a_page_at_a_time(world, login, monkeypatch):
+    from pledges.views import dashboard as dashboard_views
+
+    monkeypatch.setattr(dashboard_views, "PAGE_SIZE", 2)
+    for name in ("Cụm Y", "Cụm Z"):
+        TermFactory(
+            cluster=ClusterFactory(authority=world.authority, name=name), year=YEAR
+        )
+    rows, _history = dashboard.dashboard(world.authority.pk, YEAR)
+    names = [row["term"].cluster.name for row in rows]
+    assert len(names) >= 3
+    client = login(world.users["staff"])
+    pages = [
+        client.get(
+            reverse("province_dashboard"), {"year": YEAR, "page": number}
+        ).content.decode()
+        for number in (1, 2)
+    ]
+    for html, start in zip(pages, (0, 2), strict=True):
+        shown = [name for name in names if f">{name}</a>" in html]
+        assert shown == names[start : start + 2]
+    assert f"year={YEAR}&amp;page=2" in pages[0]

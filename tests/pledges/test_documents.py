@@ -187,7 +187,7 @@ def test_docx_signature_blocks_are_blank_until_signed(world, pledge):
 def test_docx_signature_blocks_show_the_signers(world, pledge):
     set_all_targets(pledge, world.users["admin"])
     services.pledge_open_signing(pledge=pledge, actor=world.users["admin"])
-    sign_all(pledge, world.users["admin"])
+    sign_all(pledge)
     pledge.refresh_from_db()
     document = _open(pledge)
     blocks = _table_text(document.tables[-1])
@@ -275,7 +275,7 @@ def test_print_view_query_count_does_not_grow(world, login, pledge, signing):
     set_all_targets(pledge, admin)
     if signing:
         services.pledge_open_signing(pledge=pledge, actor=admin)
-        sign_all(pledge, admin)
+        sign_all(pledge)
     criterion = pledge.criteria.get(code="I.1")
 
     def grow():

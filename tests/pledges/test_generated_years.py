@@ -319,11 +319,11 @@ def build(spec, monkeypatch):
         term=term, to_state=TermState.PLEDGING, actor=admin
     )
     pledge_services.pledge_open_signing(pledge=pledge, actor=admin)
-    for unit in units:
+    for member, unit in enumerate(units):
         pledge_services.pledge_sign(
             pledge=pledge,
             unit=unit,
-            actor=admin,
+            actor=officers[member],
             signer_name="Nguyễn Văn A",
             signer_title="Chủ tịch UBND",
             signed_on=datetime.date(2025, 2, 1),

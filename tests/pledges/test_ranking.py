@@ -123,3 +123,27 @@ def test_ranks_follow_totals_and_start_at_one(points):
         assert after.rank >= before.rank
         assert (after.rank == before.rank) == after.shared or after.rank > before.rank
     assert all(1 <= s.rank <= len(ordered) for s in ordered)
+
+
+def test_a_pickled_standing_comes_back_equal_line_by_line():
+    import pickle
+
+    late = Line("late report", "deduction", Decimal("1.5"), Decimal("1.5"))
+    first = standing(
+        U("A"),
+        [*lines("20.25", None, "3E+1", "0.00"), late],
+        scale=100,
+        bonus_cap=5,
+        deduction_cap=5,
+    )
+    second = standing(U("B"), [], scale=100, bonus_cap=5, deduction_cap=5)
+    first.tie_note, first.rank, first.shared = "note", 2, True
+    back = pickle.loads(pickle.dumps([first, second]))  # noqa: S301
+    assert back == [first, second]
+    assert [str(line.points) for line in back[0].lines] == [
+        "20.25",
+        "None",
+        "3E+1",
+        "0.00",
+        "1.5",
+    ]

@@ -10,7 +10,7 @@ from clusters.models import Term, TermState
 from core.errors import DomainError
 from pledges import selectors, services
 from pledges.models import Objection, RankingSnapshot, Report, Score
-from tests.pledges.conftest import publish_ranking, report_of, term_to
+from tests.pledges.conftest import publish_ranking, report_of, term_to, unit_officer
 
 
 @pytest.fixture(autouse=True)
@@ -35,7 +35,7 @@ def test_peers_score_others_never_themselves(world, scored):
     for unit, points in ((world.unit_chair, 30), (world.unit_deputy, 35)):
         services.peer_score_set(
             report=report, criterion=criterion, scorer_unit=unit,
-            points=Decimal(points), comment="", actor=world.users["admin"],
+            points=Decimal(points), comment="", actor=unit_officer(unit),
         )  # fmt: skip
     standings = {s.unit.pk: s for s in selectors.term_standings(world.term)}
     a = standings[world.unit_a.pk]
@@ -146,3 +146,18 @@ def test_objection_after_the_deadline_is_refused(world, scored):
         report=report, criterion=criterion, text="x", actor=world.users["officer"]
     )
     assert Objection.objects.count() == 1
+
+
+def test_peer_score_without_a_scoring_unit_is_refused(world, scored):
+    """Peer scores come from a member unit: a user without one (province
+    staff) is refused by the service, whatever the page sends, not failed."""
+    criterion = scored.criteria.get(code="II.1")
+    report = report_of(world, world.unit_a)
+    before = Score.objects.count()
+    with pytest.raises(DomainError, match="Only members"):
+        services.scores_save(
+            actor=world.users["staff"],
+            scorer_unit=None,
+            peer=[(report, criterion, Decimal(30), "")],
+        )
+    assert Score.objects.count() == before

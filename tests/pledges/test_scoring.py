@@ -119,3 +119,45 @@ def test_achievement_and_meets_plan_agree(planned, actual, direction):
     assert (achieved >= 100) == meets_plan(direction, planned, actual)
     better = actual < planned if direction == "lower" else actual > planned
     assert (achieved > 100) == better
+
+
+RULES = [
+    ("proportional", {"cap": 120, "floor": 50}),
+    ("threshold", {}),
+    ("bands", {"bands": [[100, 100], [90, 80]]}),
+    ("growth", {"full": 10}),
+]
+AMOUNTS = st.none() | st.decimals(min_value=0, max_value=10**6, places=2)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rule=st.sampled_from(RULES),
+    direction=st.sampled_from(["higher", "lower"]),
+    share=st.decimals(min_value=0, max_value=50, places=4),
+    planned=AMOUNTS,
+    actual=AMOUNTS,
+    last=AMOUNTS,
+)
+def test_the_prepared_scorer_gives_exactly_the_points_of_indicator_points(
+    rule, direction, share, planned, actual, last
+):
+    from types import SimpleNamespace
+
+    from pledges.scoring import indicator_points, indicator_scorer
+
+    indicator = SimpleNamespace(rule=rule[0], params=rule[1], direction=direction)
+    expected = indicator_points(indicator, share, planned, actual, last)[1]
+    got = indicator_scorer(indicator, share)(planned, actual, last)
+    assert str(got) == str(expected)
+
+
+@settings(max_examples=500, deadline=None)
+@given(cents=st.integers(-(10**9), 10**9), count=st.integers(1, 200))
+def test_the_mean_of_peer_scores_in_whole_cents_equals_the_decimal_division(
+    cents, count
+):
+    from pledges.standings.compute import PeerSum
+
+    expected = (Decimal(cents) / 100 / count).quantize(Decimal("0.01"))
+    assert str(PeerSum(cents, count).mean()) == str(expected)

@@ -150,7 +150,7 @@ def test_signing_by_every_member_puts_pledge_in_force_and_locks(world, pledge):
             actor=admin,
             title="Đổi",
         )
-    sign_all(pledge, admin)
+    sign_all(pledge)
     pledge.refresh_from_db()
     assert pledge.state == PledgeState.IN_FORCE
     version = pledge.versions.get()
@@ -164,23 +164,29 @@ def test_second_signature_and_non_member_refused(world, pledge):
     set_all_targets(pledge, admin)
     services.pledge_open_signing(pledge=pledge, actor=admin)
     kwargs = {
-        "actor": admin,
         "signer_name": "A",
         "signer_title": "B",
         "signed_on": datetime.date(2024, 2, 1),
     }
-    services.pledge_sign(pledge=pledge, unit=world.unit_a, **kwargs)
+    officer = world.users["officer"]
+    services.pledge_sign(pledge=pledge, unit=world.unit_a, actor=officer, **kwargs)
     with pytest.raises(DomainError, match="already signed"):
-        services.pledge_sign(pledge=pledge, unit=world.unit_a, **kwargs)
-    with pytest.raises(DomainError, match="not a member"):
-        services.pledge_sign(pledge=pledge, unit=world.unit_other, **kwargs)
+        services.pledge_sign(pledge=pledge, unit=world.unit_a, actor=officer, **kwargs)
+    # A unit outside the year has no officer who may sign for it.
+    with pytest.raises(DomainError, match="own officers sign"):
+        services.pledge_sign(
+            pledge=pledge,
+            unit=world.unit_other,
+            actor=world.users["other_officer"],
+            **kwargs,
+        )
 
 
 def test_amendment_makes_a_new_version_signed_again(world, pledge):
     admin = world.users["admin"]
     set_all_targets(pledge, admin)
     services.pledge_open_signing(pledge=pledge, actor=admin)
-    sign_all(pledge, admin)
+    sign_all(pledge)
     with pytest.raises(DomainError, match="reason"):
         services.pledge_amend(pledge=pledge, actor=admin, reason="")
     pledge = services.pledge_amend(pledge=pledge, actor=admin, reason="Điều chỉnh CT2")
@@ -261,7 +267,7 @@ def test_year_starts_only_when_the_pledge_is_in_force(world, pledge):
         )
     set_all_targets(pledge, admin)
     services.pledge_open_signing(pledge=pledge, actor=admin)
-    sign_all(pledge, admin)
+    sign_all(pledge)
     term = cluster_services.term_transition(
         term=world.term, to_state=TermState.IN_PROGRESS, actor=admin
     )

@@ -9,7 +9,7 @@ from pledges import services
 from pledges.models import Criterion, Indicator, Pledge, PledgeState, Target
 from tests.clusters.factories import MembershipFactory, UnitFactory
 from tests.helpers import assert_queries_stable, fuzz_form
-from tests.pledges.conftest import set_all_targets, sign_all
+from tests.pledges.conftest import set_all_targets, sign_all, unit_officer
 
 
 def _url(name, pledge):
@@ -178,7 +178,8 @@ def test_member_signs_and_pledge_takes_effect(world, login, pledge):
     services.pledge_open_signing(pledge=pledge, actor=admin)
     for m in Membership.objects.filter(term=world.term).exclude(unit=world.unit_a):
         services.pledge_sign(
-            pledge=pledge, unit=m.unit, actor=admin, signer_name="X", signer_title="Y",
+            pledge=pledge, unit=m.unit, actor=unit_officer(m.unit), signer_name="X",
+            signer_title="Y",
             signed_on=datetime.date(2024, 2, 1),
         )  # fmt: skip
     client = login(world.users["officer"])
@@ -209,7 +210,7 @@ def test_versions_page_shows_readable_diff(world, login, pledge):
     admin = world.users["admin"]
     set_all_targets(pledge, admin)
     services.pledge_open_signing(pledge=pledge, actor=admin)
-    sign_all(pledge, admin)
+    sign_all(pledge)
     pledge = services.pledge_amend(
         pledge=pledge, actor=admin, reason="Tăng chỉ tiêu CT1"
     )
@@ -239,7 +240,7 @@ def test_signed_pledge_cannot_be_edited_in_the_editor(world, login, pledge):
     assert not pledge.sections.filter(code="IX").exists()
 
 
-@pytest.mark.parametrize("kind", ["section", "criterion", "indicator"])
+@pytest.mark.parametrize("kind", ["section", "subsection", "criterion", "indicator"])
 def test_editor_forms_survive_hostile_input(world, login, pledge, kind):
     client = login(world.users["chair_officer"])
     url = _url("pledge_editor", pledge) + f"?add={kind}"

@@ -218,13 +218,14 @@ class Command(BaseCommand):
         if authority is None:
             raise CommandError("No benchmark data: run `manage.py bench_data` first.")
         translation.activate("vi")
+        self.load_before = os.getloadavg()
         pages = self.pages(authority)
         self.stdout.write(f"Data: {self.data_facts(authority)}")
         results = []
         for page in pages:
             queries = self.query_count(page)
             floor, sql, render = self.floor(page, o["floor_runs"])
-            sql_floor, cold_inprocess = self.sql_floor(page, o["floor_runs"])
+            sql_floor, cold_inprocess, cold_cpu = self.sql_floor(page, o["floor_runs"])
             results.append(
                 {
                     **page,
@@ -234,12 +235,14 @@ class Command(BaseCommand):
                     "render": render,
                     "sql_floor": sql_floor,
                     "cold_inprocess": cold_inprocess,
+                    "cold_cpu": cold_cpu,
                 }
             )
             self.stdout.write(
                 f"  floor {page['name']}: {queries} queries, SQL floor "
                 f"{sql_floor:.1f} ms; in-process warm {floor:.1f} ms (SQL {sql:.1f}, "
-                f"render {render:.1f}), cold {cold_inprocess:.1f} ms"
+                f"render {render:.1f}), cold {cold_inprocess:.1f} ms "
+                f"(CPU {cold_cpu:.1f} ms)"
             )
         connection.close()
         self.sessions = {}
@@ -411,22 +414,30 @@ class Command(BaseCommand):
         )
 
     def sql_floor(self, page, runs):
-        """Medians of (SQL time, whole view time) in ms of the page rendered
-        in-process right after a committed write in its term: the uncached SQL
-        its numbers need, and what computing them costs."""
+        """Medians of (SQL time, whole view time, the view's CPU time) in ms of
+        the page rendered in-process right after a committed write in its
+        term: the uncached SQL its numbers need, what computing them costs,
+        and how much of that is this process's own work (which, unlike the
+        wall time, does not grow when other processes load the machine). Each
+        run measures the floor and the page together (interleaved)."""
         match = resolve(page["path"])
-        sqls, totals = [], []
+        sqls, totals, cpus = [], [], []
         for _run in range(runs):
             write(page["term"])
             request = self.request(page)
             with CaptureQueriesContext(connection) as captured:
-                started = time.perf_counter()
+                started, cpu = time.perf_counter(), time.process_time()
                 response = match.func(request, *match.args, **match.kwargs)
+                cpus.append((time.process_time() - cpu) * 1000)
                 totals.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 raise CommandError(f"{page['path']}: status {response.status_code}")
             sqls.append(sum(float(q["time"]) for q in captured) * 1000)
-        return statistics.median(sqls), statistics.median(totals)
+        return (
+            statistics.median(sqls),
+            statistics.median(totals),
+            statistics.median(cpus),
+        )
 
     def request(self, page):
         from django.contrib.auth.models import AnonymousUser
@@ -596,7 +607,10 @@ class Command(BaseCommand):
 
     def report(self, authority, results, o):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT version()")
+            if connection.vendor == "sqlite":  # the harness test's database
+                cursor.execute("SELECT 'SQLite ' || sqlite_version()")
+            else:
+                cursor.execute("SELECT version()")
             database = cursor.fetchone()[0].split(" on ")[0]
         cache = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[1]
         rss = ", ".join(f"{mb:.0f}" for mb in self.rss) or "?"
@@ -605,8 +619,9 @@ class Command(BaseCommand):
             "",
             f"- Machine: {platform.node()}, {os.cpu_count()} CPUs, "
             f"{platform.platform()}, Python {platform.python_version()}, "
-            f"Django {django.get_version()}; load average before the run "
-            f"{os.getloadavg()[0]:.1f}",
+            f"Django {django.get_version()}; load average (1/5/15 min) before "
+            f"the run {'/'.join(f'{n:.1f}' for n in self.load_before)}, after "
+            f"{'/'.join(f'{n:.1f}' for n in os.getloadavg())}",
             f"- Server: gunicorn {self.workers} sync workers "
             f"(deploy/gunicorn.conf.py) on {HOST}, settings "
             f"{os.environ.get('DJANGO_SETTINGS_MODULE')}, cache {cache}, {database} "
@@ -625,15 +640,22 @@ class Command(BaseCommand):
             f"Writer: one save every {o['write_every'] * 1000:.0f} ms in another "
             "cluster's term (elsewhere) or in the page's own term (same), under "
             "the load",
+            "- In-process cold: the same runs as the SQL floor (each run "
+            "measures the floor and the page together), median of the view's "
+            "wall time and of its CPU time; the CPU time is this process's own "
+            "work, which does not grow with other processes' load, so "
+            "(floor + CPU) ÷ floor is the cold ratio of an idle machine",
             "- Goals: warm p50 ≤ 1.5 × floor; cold p50 ≤ 2 × floor; writer "
             "elsewhere p95 ≤ 1.2 × warm p95; writer in the same term p95 ≤ "
             "2 × floor; no errors",
             "",
-            "| page | queries | SQL floor ms | warm p50/p95 ms | warm ÷ floor "
+            "| page | queries | SQL floor ms | in-process cold ms (CPU) "
+            "| ÷ floor ((floor + CPU) ÷ floor) | warm p50/p95 ms | warm ÷ floor "
             "| cold p50/p95 ms | cold ÷ floor | writer elsewhere p50/p95 ms "
             "| ÷ warm p95 | writer same term p50/p95 ms | ÷ floor | errors "
             "| verdict |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:"
+            "|---:|---|",
         ]
         for r in results:
             floor = max(r["sql_floor"], 0.1)
@@ -656,6 +678,9 @@ class Command(BaseCommand):
             verdict = "ok" if not missed else "MISSED: " + ", ".join(missed)
             lines.append(
                 f"| {r['name']} `{r['path']}` | {r['queries']} | {floor:.1f} "
+                f"| {r['cold_inprocess']:.1f} ({r['cold_cpu']:.1f}) "
+                f"| {r['cold_inprocess'] / floor:.2f} "
+                f"({(floor + r['cold_cpu']) / floor:.2f}) "
                 f"| {r['warm'][0]:.1f} / {r['warm'][1]:.1f} | {warm_ratio:.2f} "
                 f"| {r['cold'][0]:.1f} / {r['cold'][1]:.1f} | {cold_ratio:.2f} "
                 f"| {r['elsewhere'][0]:.1f} / {r['elsewhere'][1]:.1f} "

@@ -237,18 +237,9 @@ class Command(BaseCommand):
         certificates of merit to the next two (the registry page's data)."""
         forms = {f.code: f for f in catalogue_for(self.authority)}
         units = {u.name: u for u in Unit.objects.filter(memberships__term=term)}
-        proposal = Proposal.objects.create(
-            authority=self.authority,
-            term=term,
-            year=term.year,
-            title=f"Đề nghị khen thưởng năm {term.year}",
-            state=ProposalState.DECIDED,
-            created_by=self.admin,
-        )
         self.decisions = getattr(self, "decisions", 0) + 1
         decision = Decision.objects.create(
             authority=self.authority,
-            proposal=proposal,
             number=self.decisions,
             year=term.year + 1,
             date=datetime.date(term.year + 1, 1, 15),
@@ -258,6 +249,15 @@ class Command(BaseCommand):
             capacity=SigningCapacity.ON_BEHALF,
             legal_bases="Căn cứ Luật Thi đua, khen thưởng;",
             recorded_by=self.admin,
+        )
+        proposal = Proposal.objects.create(
+            authority=self.authority,
+            term=term,
+            year=term.year,
+            title=f"Đề nghị khen thưởng năm {term.year}",
+            state=ProposalState.DECIDED,
+            created_by=self.admin,
+            decision=decision,
         )
         for row, code in zip(
             snapshot.rows, ("co-tinh", "bk-tinh", "bk-tinh"), strict=False

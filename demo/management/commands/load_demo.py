@@ -56,10 +56,10 @@ STEPS = {
     "pledges": "pledges and targets of 2023 and 2024",
     "reports": "the years under way and the members' reports",
     "scores": "peer scores and the published 2023 ranking",
-    "vote": "the 2023 nomination vote",
-    "proposal": "the 2023 proposal and its decision",
-    "handover": "the handover of 20/01/2024",
     "block": "the illustrative block of provincial departments",
+    "vote": "the 2023 nomination vote",
+    "proposal": "the 2023 proposals, their decision and an outside grant",
+    "handover": "the handover of 20/01/2024",
     "campaigns": "campaigns and their reports",
 }
 DEFAULT_URL = "http://127.0.0.1:8000/"
@@ -189,20 +189,41 @@ class Command(BaseCommand):
                 staff=User.objects.get(username="noivu"),
                 advance=lambda term, state: self.advance(term, state, admin),
             )
+        self.step("block")
+        block = pledges_demo_block.load(
+            authority=authority,
+            admin=admin,
+            staff=User.objects.get(username="noivu"),
+            make_user=lambda username, full_name, role, unit: self.user(
+                authority, username, full_name, role, unit
+            ),
+            advance=lambda term, state: self.advance(term, state, admin),
+        )
         self.step("vote")
         with on_day(datetime.date(2024, 1, 8)):
             term_2023 = self.advance(term_2023, TermState.VOTING, admin)
             awards_demo.load_nomination(term=term_2023, officers=officers)
         self.step("proposal")
+        # The block's 2023 proposal (sample data) is answered by the same
+        # provincial decision as the cluster's.
+        block_2023 = Term.objects.get(cluster=block, year=2023)
         with on_day(datetime.date(2024, 1, 10)):
             term_2023 = self.advance(term_2023, TermState.PROPOSING, admin)
+            if term_2023.state == TermState.PROPOSING:
+                block_2023 = self.advance(block_2023, TermState.PROPOSING, admin)
             awards_demo.load_proposal(
                 term=term_2023,
                 officers=officers,
                 staff=User.objects.get(username="noivu"),
+                block_term=block_2023,
             )
         with on_day(datetime.date(2024, 1, 17), hour=15):
             term_2023 = self.advance(term_2023, TermState.DECIDED, admin)
+            if block_2023.award_proposals.exists():
+                self.advance(block_2023, TermState.DECIDED, admin)
+        awards_demo.load_external_grant(
+            authority=authority, staff=User.objects.get(username="noivu")
+        )
         self.step("handover")
         if not Handover.objects.filter(from_term=term_2023).exists():
             with on_day(datetime.date(2024, 1, 20), hour=10):
@@ -217,16 +238,6 @@ class Command(BaseCommand):
                     "cho huyện Châu Thành.",
                 )
 
-        self.step("block")
-        pledges_demo_block.load(
-            authority=authority,
-            admin=admin,
-            staff=User.objects.get(username="noivu"),
-            make_user=lambda username, full_name, role, unit: self.user(
-                authority, username, full_name, role, unit
-            ),
-            advance=lambda term, state: self.advance(term, state, admin),
-        )
         self.step("campaigns")
         campaigns_demo.load(
             authority=authority,
