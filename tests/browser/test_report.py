@@ -35,7 +35,15 @@ def _reporting_2024():
     return term, unit
 
 
+# The live server's request threads share the test's one in-memory SQLite
+# connection (production gives each its own): a save clicked while a preview
+# of the last keystroke is still in flight can interleave with it there, so
+# the officer here lets the preview finish first, as a person does.
+HTMX_IDLE = "() => !document.querySelector('.htmx-request')"
+
+
 def _save(page, section):
+    page.wait_for_function(HTMX_IDLE)
     if section == "indicators":  # each group of indicators saves by itself
         buttons = page.locator("#sec-indicators button[id^=save-]")
         for index in range(buttons.count()):
