@@ -2,6 +2,8 @@
 Hậu Giang demo loaded once per session (``demo_db``), hypothesis profiles and the
 ``fuzz`` marker."""
 
+import fcntl
+import hashlib
 import io
 import os
 import sqlite3
@@ -235,13 +237,15 @@ class _DemoDatabase:
         source.backup(live)
         return None
 
-    def build(self):
+    def build(self, shared=None):
+        """Load the demo; `shared`: a directory the xdist workers of the run
+        share, where the first one leaves the built demo for the others."""
         from django.core.management import call_command
         from django.db import connection
 
         if self._is_sqlite(connection):
             self.pristine = self._copy(connection)
-            call_command("load_demo", stdout=io.StringIO())
+            _SharedDemo(self.pristine, shared).load_or_build(connection)
             self.demo = self._copy(connection)
         else:
             self.pristine = connection.creation.serialize_db_to_string()
@@ -282,6 +286,82 @@ class _DemoDatabase:
         connection.creation.deserialize_db_from_string(self.pristine)
 
 
+class _SharedDemo:
+    """The demo built once per run and shared by the xdist workers (SQLite).
+
+    The first worker to need it runs ``load_demo`` and leaves the database
+    (SQLite's backup API) and the files it stored (the test settings keep
+    uploads in memory) in the run's temporary directory, which the workers
+    share (`shared`, pytest's base temporary directory of the run); the others
+    copy both in, which takes milliseconds instead of a load of about 15 s. A
+    worker whose database before the demo differs from the builder's (a digest
+    of its dump) builds its own. Without a shared directory the demo is simply
+    loaded."""
+
+    def __init__(self, pristine, shared):
+        digest = hashlib.sha256("\n".join(pristine.iterdump()).encode())
+        self.base = shared / f"demo-{digest.hexdigest()[:16]}" if shared else None
+
+    def load_or_build(self, connection):
+        from django.core.management import call_command
+
+        if self.base is None:
+            call_command("load_demo", stdout=io.StringIO())
+            return
+        lock = self.base.with_suffix(".lock")
+        with open(lock, "w") as held:
+            fcntl.flock(held, fcntl.LOCK_EX)  # released when the file closes
+            database = self.base.with_suffix(".sqlite3")
+            if database.exists():
+                self._load(connection, database)
+                return
+            before = set(_stored_files())
+            call_command("load_demo", stdout=io.StringIO())
+            self._save(connection, database, before)
+
+    def _save(self, connection, database, before):
+        from django.core.files.storage import default_storage
+
+        files = self.base.with_suffix(".files")
+        for name in sorted(set(_stored_files()) - before):
+            target = files / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with default_storage.open(name) as stored:
+                target.write_bytes(stored.read())
+        partial = database.with_suffix(".partial")
+        with sqlite3.connect(partial) as copy:
+            connection.connection.backup(copy)
+        copy.close()
+        partial.rename(database)
+
+    def _load(self, connection, database):
+        from django.core.files.base import ContentFile
+        from django.core.files.storage import default_storage
+
+        files = self.base.with_suffix(".files")
+        for path in sorted(p for p in files.rglob("*") if p.is_file()):
+            name = path.relative_to(files).as_posix()
+            if not default_storage.exists(name):
+                saved = default_storage.save(name, ContentFile(path.read_bytes()))
+                assert saved == name, (saved, name)
+        source = sqlite3.connect(database)
+        try:
+            source.backup(connection.connection)
+        finally:
+            source.close()
+
+
+def _stored_files(directory=""):
+    """Every file name in the default storage, below `directory`."""
+    from django.core.files.storage import default_storage
+
+    directories, names = default_storage.listdir(directory)
+    for name in names:
+        yield f"{directory}/{name}" if directory else name
+    for sub in directories:
+        yield from _stored_files(f"{directory}/{sub}" if directory else sub)
+
+
 _DEMO = _DemoDatabase()
 
 
@@ -300,7 +380,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
 
 @pytest.fixture(scope="session")
-def demo_db(django_db_setup, django_db_blocker):
+def demo_db(request, django_db_setup, django_db_blocker, tmp_path_factory):
     """The Hậu Giang demo loaded once per session; tests must not change it, or
     must run inside a transaction that is rolled back.
 
@@ -312,8 +392,10 @@ def demo_db(django_db_setup, django_db_blocker):
     ``transactional_db`` (browser tests) may change it: their changes are
     undone before the next test."""
     if not _DEMO.built:
+        worker = hasattr(request.config, "workerinput")
+        shared = tmp_path_factory.getbasetemp().parent if worker else None
         with django_db_blocker.unblock():
-            _DEMO.build()
+            _DEMO.build(shared)
     return _DEMO
 
 

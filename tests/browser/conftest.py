@@ -11,6 +11,7 @@ Environment:
 """
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
@@ -94,25 +95,39 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def context(browser, request):
-    """A fresh browser context per test (own cookies, Vietnamese locale).
-
-    ``bypass_csp`` lets axe be injected despite the app's strict CSP.
+def new_context(browser, request):
+    """``new_context(**options)``: a fresh browser context (own cookies,
+    Vietnamese locale, `options` for Playwright's ``new_context``), closed after
+    the test. ``bypass_csp`` lets axe be injected despite the app's strict CSP.
     On failure a full-page screenshot of every open page goes to test-artifacts/.
     """
-    ctx = browser.new_context(bypass_csp=True, locale="vi-VN")
-    ctx.set_default_timeout(DEFAULT_TIMEOUT_MS)
-    yield ctx
+    opened = []
+
+    def _new_context(**options):
+        ctx = browser.new_context(bypass_csp=True, locale="vi-VN", **options)
+        ctx.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        opened.append(ctx)
+        return ctx
+
+    yield _new_context
     report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        ARTIFACTS_DIR.mkdir(exist_ok=True)
-        stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
-        for number, page in enumerate(ctx.pages):
+    failed = report is not None and report.failed
+    stem = re.sub(r"[^\w.-]+", "_", request.node.nodeid)[-150:]
+    for number, page in enumerate(p for ctx in opened for p in ctx.pages):
+        if failed:
+            ARTIFACTS_DIR.mkdir(exist_ok=True)
             with contextlib.suppress(Exception):  # best effort only
                 page.screenshot(
                     path=str(ARTIFACTS_DIR / f"{stem}-{number}.png"), full_page=True
                 )
-    ctx.close()
+    for ctx in opened:
+        ctx.close()
+
+
+@pytest.fixture
+def context(new_context):
+    """A fresh browser context for the test (see ``new_context``)."""
+    return new_context()
 
 
 @pytest.fixture
@@ -195,10 +210,41 @@ PAGE_SHAPE = """() => {
 }"""
 
 
+class _CheckedShapes:
+    """Page shapes (see PAGE_SHAPE) that passed axe in this run: in memory, and
+    with xdist also as empty files named by the shape's digest in a directory
+    the workers share, so that a shape one worker checked is not checked again
+    by another."""
+
+    def __init__(self, shared):
+        self.seen = set()
+        self.shared = shared
+        if shared is not None:
+            shared.mkdir(exist_ok=True)
+
+    def _file(self, shape):
+        return self.shared / hashlib.sha256(repr(shape).encode()).hexdigest()
+
+    def __contains__(self, shape):
+        if shape in self.seen:
+            return True
+        if self.shared is not None and self._file(shape).exists():
+            self.seen.add(shape)
+            return True
+        return False
+
+    def add(self, shape):
+        self.seen.add(shape)
+        if self.shared is not None:
+            self._file(shape).touch()
+
+
 @pytest.fixture(scope="session")
-def checked_shapes():
-    """Page shapes (see PAGE_SHAPE) that passed axe in this worker's session."""
-    return set()
+def checked_shapes(request, tmp_path_factory):
+    """Page shapes that passed axe in this run (`_CheckedShapes`)."""
+    worker = hasattr(request.config, "workerinput")
+    base = tmp_path_factory.getbasetemp().parent
+    return _CheckedShapes(base / "axe-shapes" if worker else None)
 
 
 def _page_shape(page):
@@ -211,9 +257,9 @@ def _page_shape(page):
 def assert_accessible(axe, checked_shapes):
     """``assert_accessible(page)``: run axe (WCAG 2.0/2.1 A and AA) on the
     current page and fail with a readable list of violations. A page whose
-    shape (see PAGE_SHAPE) already passed in this session is not run again:
-    axe costs about a second a page, and the journeys pass the same pages many
-    times."""
+    shape (see PAGE_SHAPE) already passed in this run, on any worker, is not
+    run again: axe costs about a second a page, and the journeys pass the same
+    pages many times."""
 
     def _assert_accessible(page, context=None):
         shape = (_page_shape(page), context)

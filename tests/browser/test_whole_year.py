@@ -1,6 +1,7 @@
 """Issue 9 (QUALITY Q4.1/Q4.2): a fresh cluster of three wards and communes walks
 through a whole emulation year in the browser, every step through the pages with a
-real login for each role, and every page is checked with axe (WCAG 2.1 A/AA).
+real login for each role (each person in a browser of their own, as in an office),
+and every page is checked with axe (WCAG 2.1 A/AA).
 
 Only the starting point is set up through services (the fresh units, the cluster,
 its rotation order and its officers' accounts); everything after that is clicked:
@@ -71,32 +72,41 @@ def _label(msgid, language="vi", **params):
 
 
 class Journey:
-    """Drives one browser page through the year: logs in as each role, follows
-    links and submits forms, checks every page with axe and records every URL
-    the browser loaded (``visited``) and every page checked (``checked``)."""
+    """Drives the year in the browser: each person has a browser of their own
+    (a context with its own cookies), signed in the first time they act;
+    follows links and submits forms on the current person's page, checks every
+    page with axe and records every URL loaded (``visited``) and every page
+    checked (``checked``)."""
 
-    def __init__(self, page, base_url, login, assert_accessible):
-        self.page = page
+    def __init__(self, new_context, base_url, login, assert_accessible):
+        self._new_context = new_context
         self.base_url = base_url
         self._login = login
         self._assert_accessible = assert_accessible
         self.visited = []
         self.checked = []
-        self._users = set()
-        page.on("framenavigated", self._record)
-
-    def _record(self, frame):
-        if frame == self.page.main_frame:
-            self.visited.append(frame.url)
+        self._pages = {}
+        self.page = None
 
     def as_user(self, username):
-        """Log out (cookies cleared) and in as `username`; its home page is
-        checked the first time only."""
-        self.page.context.clear_cookies()
-        self._login(self.page, username)
-        if username not in self._users:
-            self._users.add(username)
-            self.check()
+        """Switch to `username`'s browser (None: a visitor who does not sign
+        in); the first time, sign in there and check its home page."""
+        page = self._pages.get(username)
+        if page is None:
+            page = self._new_context().new_page()
+            page.on("framenavigated", self._recorder(page))
+            self._pages[username] = self.page = page
+            if username is not None:
+                self._login(page, username)
+                self.check()
+        self.page = page
+
+    def _recorder(self, page):
+        def _record(frame):
+            if frame == page.main_frame:
+                self.visited.append(frame.url)
+
+        return _record
 
     def check(self):
         """axe on the page as it is now (after a load or an htmx swap)."""
@@ -173,8 +183,10 @@ def report_line(request):
 
 
 @pytest.fixture
-def journey(request, page, base_url, browser_login, assert_accessible, report_line):
-    trip = Journey(page, base_url, browser_login, assert_accessible)
+def journey(
+    request, new_context, base_url, browser_login, assert_accessible, report_line
+):
+    trip = Journey(new_context, base_url, browser_login, assert_accessible)
     yield trip
     report_line(f"{request.node.name}: {trip.summary()}")
 
@@ -528,7 +540,7 @@ def _staff_publish_the_ranking(trip, term):
         NAMES[MEMBER]: (3, Decimal(80)),
     }
     # The public page, without a login.
-    trip.page.context.clear_cookies()
+    trip.as_user(None)
     trip.go(f"/public/rankings/{term.pk}/")
     expect(trip.page.locator("main")).to_contain_text(NAMES[CHAIR])
 
@@ -717,7 +729,8 @@ def test_member_reads_pledge_report_and_ranking_in_english(journey):
     expect(page.locator("main")).to_contain_text(unit.name)
     journey.go(f"/terms/{last_year.pk}/ranking/{unit.pk}/")
 
-    journey.as_user("noivu")  # the language cookie went with the other cookies
+    journey.as_user("noivu")  # another browser: no language cookie
+    page = journey.page
     assert page.locator("html").get_attribute("lang") == "vi"
     _switch_to_english(journey)
     journey.go(f"/terms/{term.pk}/ranking/")
