@@ -56,15 +56,15 @@ class Standing:
 
     def __reduce__(self):
         """Pickled compactly, as cached standings are (core.cache): the lines'
-        codes, kinds and maxima (objects shared by every member's lines are
-        pickled once) and every line's points in one string, instead of a
-        dataclass and a Decimal per line."""
+        codes, kinds and maxima (one tuple for the members whose lines share
+        them, pickled once) and every line's points in one string, instead of
+        a dataclass and a Decimal per line."""
         lines = self.lines
         return (
             _restore_standing,
             (
                 self.unit,
-                tuple((line.code, line.kind, line.max_points) for line in lines),
+                _heads(lines),
                 ";".join("" if ln.points is None else str(ln.points) for ln in lines),
                 tuple(getattr(self, name) for name in _SCALARS),
             ),
@@ -72,6 +72,24 @@ class Standing:
 
 
 _SCALARS = [f.name for f in fields(Standing) if f.name not in ("unit", "lines")]
+_LAST_HEADS: list[tuple] = [()]
+
+
+def _heads(lines):
+    """(code, kind, max) of each line: the tuple made for the previous
+    standing when its lines hold the very same objects (the members of one
+    term share their criteria's), so that a pickle of a term's standings stores
+    it once and refers to it after. Identity, not equality: 10 and 10.00 are
+    equal but print differently."""
+    heads = tuple((line.code, line.kind, line.max_points) for line in lines)
+    last = _LAST_HEADS[0]
+    if len(last) == len(heads) and all(
+        a[0] is b[0] and a[1] is b[1] and a[2] is b[2]
+        for a, b in zip(last, heads, strict=True)
+    ):
+        return last
+    _LAST_HEADS[0] = heads
+    return heads
 
 
 def _restore_standing(unit, heads, points, scalars):
@@ -113,48 +131,34 @@ def band_of(total, scale, lines, bands=None):
 
 def standing(unit, lines, *, scale, bonus_cap, deduction_cap, votes=0, bands=None):
     """Add up one member's lines: criteria within the scale, then bonus and
-    deduction each capped (caps in points)."""
-    scored = [
-        line
-        for line in lines
-        if line.kind in (CriterionKind.INDICATOR, CriterionKind.ASSESSED)
-    ]
-    within = sum((line.points or ZERO for line in scored), ZERO)
-    bonus = min(
-        sum(
-            (line.points or ZERO for line in lines if line.kind == CriterionKind.BONUS),
-            ZERO,
-        ),
-        Decimal(bonus_cap),
-    )
-    deduction = min(
-        sum(
-            (
-                line.points or ZERO
-                for line in lines
-                if line.kind == CriterionKind.DEDUCTION
-            ),
-            ZERO,
-        ),
-        Decimal(deduction_cap),
-    )
+    deduction each capped (caps in points). One pass over the lines; each sum
+    starts from ZERO and adds the lines in order, a line without points (None
+    or zero) adding nothing, so its value and exponent are those of
+    ``sum((line.points or ZERO for line in …), ZERO)``."""
+    within = indicator = bonus = deduction = ZERO
+    full = 0
+    for line in lines:
+        kind, points = line.kind, line.points
+        if kind == CriterionKind.INDICATOR or kind == CriterionKind.ASSESSED:
+            if points is not None and points >= line.max_points:
+                full += 1
+            if points:
+                within += points
+                if kind == CriterionKind.INDICATOR:
+                    indicator += points
+        elif kind == CriterionKind.BONUS:
+            if points:
+                bonus += points
+        elif kind == CriterionKind.DEDUCTION and points:
+            deduction += points
+    bonus = min(bonus, Decimal(bonus_cap))
+    deduction = min(deduction, Decimal(deduction_cap))
     result = Standing(
         unit=unit, lines=lines, bonus=bonus, deduction=deduction, votes=votes
     )
     result.total = (within + bonus - deduction).quantize(CENT)
-    result.indicator_points = sum(
-        (
-            line.points or ZERO
-            for line in scored
-            if line.kind == CriterionKind.INDICATOR
-        ),
-        ZERO,
-    ).quantize(CENT)
-    result.full_criteria = sum(
-        1
-        for line in scored
-        if line.points is not None and line.points >= line.max_points
-    )
+    result.indicator_points = indicator.quantize(CENT)
+    result.full_criteria = full
     result.band = band_of(within + bonus - deduction, scale, lines, bands)
     return result
 

@@ -39,6 +39,7 @@ from pledges.selectors import pledge_problems
 from pledges.standings import term_standings
 from tests.awards.proposal_helpers import draft, nominate
 from tests.pledges.conftest import CONTENT, publish_ranking, set_all_targets, term_to
+from tests.pledges.standings_reference import canonical, reference_standings
 
 D = Decimal
 
@@ -208,6 +209,10 @@ def test_growth_rule_scores_the_ranking_from_last_years_actual(world):
         "Huyện Chủ trì": D("45.00"),
         "Huyện Phó": D("30.00"),
     }
+    # Every digit as the straightforward computation gives it.
+    assert canonical(term_standings(world.term)) == canonical(
+        reference_standings(world.term)
+    )
 
 
 # Rule 7: terms that are not calendar years -------------------------------------

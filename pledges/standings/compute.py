@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from statistics import median
 from typing import NamedTuple
 
-from django.db.models import Count, F, IntegerField, QuerySet, Sum
+from django.db import connections
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, When
 from django.db.models.functions import Cast, Round
 from django.utils.translation import gettext as _
 
-from clusters.models import AssessedMethod, Membership, Term
+from clusters.models import AssessedMethod, Term, Unit
 
 from .. import ranking, scoring
 from ..models import (
@@ -28,6 +30,7 @@ from ..models import (
     Pledge,
     Report,
     Score,
+    ScoringRule,
     SelfScore,
     Target,
 )
@@ -35,7 +38,7 @@ from ..ranking import Standing
 from . import contributions
 
 CENT = Decimal("0.01")
-NO_PLAN = (None, None)
+ZERO = Decimal(0)
 ZERO_CENTS = Decimal("0.00")
 
 
@@ -89,26 +92,41 @@ class PeerSum(NamedTuple):
     def mean(self) -> Decimal:
         """The mean to the cent, half to even: the same as
         ``(Decimal(cents) / 100 / count).quantize(CENT)``, in whole numbers."""
-        whole, rest = divmod(self.cents, self.count)
-        if 2 * rest > self.count or (2 * rest == self.count and whole % 2):
-            whole += 1
-        if whole == 0 and self.cents < 0:
-            return ZERO_CENTS.copy_negate()  # as Decimal division gives it
-        return Decimal(whole).scaleb(-2)
+        return _mean(self.cents, self.count)
+
+
+@lru_cache(maxsize=4096)
+def _mean(cents: int, count: int) -> Decimal:
+    """`PeerSum.mean`, remembered: the members of a term share few distinct
+    sums (a Decimal is immutable, so one object serves them all)."""
+    whole, rest = divmod(cents, count)
+    if 2 * rest > count or (2 * rest == count and whole % 2):
+        whole += 1
+    if whole == 0 and cents < 0:
+        return ZERO_CENTS.copy_negate()  # as Decimal division gives it
+    return Decimal(whole).scaleb(-2)
 
 
 def _peer_sums(scores: QuerySet[Score]) -> dict[tuple[int, int], PeerSum]:
     """{(unit id, criterion id): PeerSum} of the peer scores in `scores`: one
     row per member and criterion instead of one per score."""
     cents = Cast(Round(F("points") * 100), IntegerField())
-    return {
-        (unit_id, criterion_id): PeerSum(total, count)
-        for unit_id, criterion_id, total, count in scores.filter(kind="peer")
+    rows = (
+        scores.filter(kind="peer")
         .values("report__unit_id", "criterion_id")
         .annotate(total=Sum(cents), count=Count("pk"))
         .values_list("report__unit_id", "criterion_id", "total", "count")
         .order_by()
-    }
+    )
+    # Four whole numbers a row, as the database gives them: the query's own
+    # SQL on a cursor, without the ORM's per-row converters (int() of an int).
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            (unit_id, criterion_id): PeerSum(total, count)
+            for unit_id, criterion_id, total, count in cursor.fetchall()
+        }
 
 
 def compute_standings(term: Term) -> list[Standing]:
@@ -135,24 +153,28 @@ def compute_standings(term: Term) -> list[Standing]:
         .values_list("pk", "criterion_id", "direction", "rule", "params", "weight")
     ):
         indicators.setdefault(row[1], []).append(IndicatorRow(*row))
-    units = [
-        m.unit
-        for m in Membership.objects.filter(term_id=term.pk)
-        .select_related("unit")
-        .order_by("unit__name")
-    ]
-    # Per member: {indicator id: (planned, last year's actual)} and
-    # {indicator id: actual}, so that scoring a member looks up plain ids.
-    plans: dict[int, dict[int, tuple]] = {}
-    for indicator_id, unit_id, planned, last_actual in Target.objects.filter(
-        indicator__pledge_id=pledge_id
-    ).values_list("indicator_id", "unit_id", "planned", "last_actual"):
-        plans.setdefault(unit_id, {})[indicator_id] = (planned, last_actual)
-    actuals: dict[int, dict[int, Decimal]] = {}
-    for unit_id, indicator_id, actual in IndicatorResult.objects.filter(
-        report__term_id=term.pk
-    ).values_list("report__unit_id", "indicator_id", "actual"):
-        actuals.setdefault(unit_id, {})[indicator_id] = actual
+    units = list(Unit.objects.filter(memberships__term_id=term.pk).order_by("name"))
+    # {(unit id, indicator id): the target's figure the indicator's rule
+    # compares the actual with — last year's actual under the growth rule, the
+    # plan under the others (`scoring.indicator_points`)}, looked up by each
+    # result: a result without a target scores nothing, and so does a target
+    # without a result (`scoring.indicator_scorer` gives None).
+    basis = Case(
+        When(indicator__rule=ScoringRule.GROWTH, then=F("last_actual")),
+        default=F("planned"),
+        output_field=Target._meta.get_field("planned"),
+    )
+    plans = {
+        (unit_id, indicator_id): figure
+        for unit_id, indicator_id, figure in Target.objects.filter(
+            indicator__pledge_id=pledge_id
+        )
+        .annotate(basis=basis)
+        .values_list("unit_id", "indicator_id", "basis")
+    }
+    results = IndicatorResult.objects.filter(report__term_id=term.pk).values_list(
+        "report__unit_id", "indicator_id", "actual"
+    )
     late = term.late_deduction_points
     late_units = (
         set(
@@ -201,25 +223,38 @@ def compute_standings(term: Term) -> list[Standing]:
                 strict=True,
             )
         )
-    # Each criterion with what scores it: its indicators' scorers, or None
-    # for a criterion scored by people (points in `assessed`).
-    plan = [
-        (
-            c,
-            [
-                (i.pk, scoring.indicator_scorer(i, shares[i.pk]))
-                for i in indicators.get(c.pk, ())
-            ]
-            if c.kind == CriterionKind.INDICATOR
-            else None,
-        )
+    # {indicator id: (its criterion's id, its scorer)} of the indicators of
+    # indicator criteria: every result is scored once, and its points added to
+    # its member's criterion. The order of the additions does not matter: the
+    # points are whole cents, added exactly (`scoring.criterion_points`).
+    scorers = {
+        i.pk: (c.pk, scoring.indicator_scorer(i, shares[i.pk]))
         for c in criteria
-    ]
+        if c.kind == CriterionKind.INDICATOR
+        for i in indicators.get(c.pk, ())
+    }
+    sums: dict[int, dict[int, Decimal]] = {}
+    for unit_id, indicator_id, actual in results:
+        scorer = scorers.get(indicator_id)
+        if scorer is None:
+            continue
+        figure = plans.get((unit_id, indicator_id))
+        points = scorer[1](figure, actual, figure)  # (planned, actual, last_actual)
+        if points is not None:
+            sums_of = sums.setdefault(unit_id, {})
+            sums_of[scorer[0]] = sums_of.get(scorer[0], ZERO) + points
     # {unit id: {criterion id: points}} of the criteria scored by people
     # (`final_assessed`, or a registered contribution), for the members and
     # criteria with any score: without one, `final_assessed` gives None.
     assessed: dict[int, dict[int, Decimal | None]] = {}
-    for key in selfs.keys() | peers.keys() | reviewer.keys():
+    keys = selfs.keys() | peers.keys() | reviewer.keys()
+    if method == AssessedMethod.PEER_MEAN:
+        # `final_assessed` without a reviewer's score (no self-score counts):
+        # the mean; then the reviewer's scores, which prevail.
+        for (unit_id, criterion_id), peer in peers.items():
+            assessed.setdefault(unit_id, {})[criterion_id] = peer.mean()
+        keys = reviewer.keys()
+    for key in keys:
         assessed.setdefault(key[0], {})[key[1]] = final_assessed(
             method, selfs.get(key), peers.get(key, ()), reviewer.get(key)
         )
@@ -229,22 +264,30 @@ def compute_standings(term: Term) -> list[Standing]:
     bands = term.band_table
     scale = term.total_points
     bonus_cap, deduction_cap = term.bonus_cap_points, term.deduction_cap_points
+    # (id, code, kind, max, scored by indicators) of every criterion.
+    heads = [
+        (c.pk, c.code, c.kind, c.max_points, c.kind == CriterionKind.INDICATOR)
+        for c in criteria
+    ]
+    no_sums: dict[int, Decimal] = {}
+    no_points: dict[int, Decimal | None] = {}
     standings = []
     for unit in units:
         unit_id = unit.pk
-        plan_of, actual_of = plans.get(unit_id, {}), actuals.get(unit_id, {})
-        points_of = assessed.get(unit_id, {})
-        lines = []
-        for c, scorers in plan:
-            if scorers is None:
-                points = points_of.get(c.pk)
-            else:
-                parts = []
-                for pk, score in scorers:
-                    planned, last_actual = plan_of.get(pk, NO_PLAN)
-                    parts.append(score(planned, actual_of.get(pk), last_actual))
-                points = scoring.criterion_points(c.max_points, parts)
-            lines.append(ranking.Line(c.code, c.kind, c.max_points, points))
+        sums_of = sums.get(unit_id, no_sums)
+        points_of = assessed.get(unit_id, no_points)
+        lines = [
+            ranking.Line(
+                code,
+                kind,
+                max_points,
+                # scoring.criterion_points of the criterion's indicators
+                min(sums_of.get(pk, ZERO), max_points)
+                if by_indicators
+                else points_of.get(pk),
+            )
+            for pk, code, kind, max_points, by_indicators in heads
+        ]
         if unit_id in late_units and late:
             lines.append(ranking.Line(late_label, CriterionKind.DEDUCTION, late, late))
         for label, points in bonuses.get(unit_id, ()):

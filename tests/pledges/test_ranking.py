@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.utils import translation
@@ -125,6 +126,37 @@ def test_ranks_follow_totals_and_start_at_one(points):
     assert all(1 <= s.rank <= len(ordered) for s in ordered)
 
 
+def test_pickled_standings_share_only_the_very_same_heads():
+    """Members whose lines hold the same objects pickle one tuple of them;
+    equal maxima written differently (10 and 10.00) stay as written."""
+    import pickle
+
+    ten, ten_cents = Decimal(10), Decimal("10.00")
+    shared = [Line("I.1", "assessed", ten, Decimal(5)) for _ in range(2)]
+    members = [
+        standing(U(name), [line], scale=100, bonus_cap=5, deduction_cap=5)
+        for name, line in zip("AB", shared, strict=True)
+    ]
+    members.append(
+        standing(
+            U("C"),
+            [Line("I.1", "assessed", ten_cents, Decimal(5))],
+            scale=100,
+            bonus_cap=5,
+            deduction_cap=5,
+        )
+    )
+    blob = pickle.dumps(members, pickle.HIGHEST_PROTOCOL)
+    back = pickle.loads(blob)  # noqa: S301
+    assert [str(s.lines[0].max_points) for s in back] == ["10", "10", "10.00"]
+    assert back == members
+    from pledges.ranking import _heads
+
+    first = _heads(members[0].lines)
+    assert _heads(members[1].lines) is first
+    assert _heads(members[2].lines) is not first
+
+
 def test_a_pickled_standing_comes_back_equal_line_by_line():
     import pickle
 
@@ -147,3 +179,45 @@ def test_a_pickled_standing_comes_back_equal_line_by_line():
         "0.00",
         "1.5",
     ]
+
+
+POINTS = (
+    st.none()
+    | st.sampled_from(
+        [Decimal("0.00"), Decimal("-0.00"), Decimal(0), Decimal("1E+1"), Decimal("2.5")]
+    )
+    | st.decimals(min_value=-500, max_value=500, places=2)
+    | st.decimals(min_value=0, max_value=50, places=0)
+)
+LINES = st.lists(
+    st.tuples(
+        st.sampled_from(["indicator", "assessed", "bonus", "deduction"]),
+        st.sampled_from([Decimal(0), Decimal(10), Decimal("12.50"), Decimal(40)]),
+        POINTS,
+    ),
+    max_size=12,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    rows=LINES,
+    caps=st.tuples(
+        st.sampled_from([0, 5, Decimal("7.50"), 100]),
+        st.sampled_from([0, 5, Decimal("7.50"), 100]),
+    ),
+)
+def test_standing_adds_up_exactly_as_the_plain_sums(rows, caps):
+    """One pass over the lines gives every total the digits and exponent of the
+    stated sums (`tests.pledges.standings_reference`), zeros and None included."""
+    from tests.pledges.standings_reference import canonical, reference_standing
+
+    lines = [
+        Line(f"C{n}", kind, maximum, points)
+        for n, (kind, maximum, points) in enumerate(rows)
+    ]
+    unit = SimpleNamespace(pk=1, name="A")
+    options = {"scale": 100, "bonus_cap": caps[0], "deduction_cap": caps[1]}
+    got = standing(unit, lines, **options)
+    want = reference_standing(unit, lines, **options)
+    assert canonical([got]) == canonical([want])
