@@ -18,6 +18,8 @@ its memberships, clusters and units too). Writes that send no model signals
 committed versions (one query each)."""
 
 from django.db import transaction
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from core import versions
@@ -29,6 +31,15 @@ _WATCHED = {}
 
 def term_key(term_id):
     return f"term:{term_id}"
+
+
+def term_version_of(term_id):
+    """The committed version of the term whose id is the SQL expression
+    `term_id` (e.g. ``OuterRef("pk")``), to annotate rows with: the key is
+    built in SQL as `term_key` builds it."""
+    return versions.committed(
+        Concat(Value("term:"), Cast(term_id, CharField()), output_field=CharField())
+    )
 
 
 def authority_year_key(authority_id, year):

@@ -20,7 +20,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import BigIntegerField, F, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from .models import DataVersion
 
@@ -73,3 +74,15 @@ def read(keys: Iterable[str]) -> dict[str, int]:
     keys = list(keys)
     found = dict(DataVersion.objects.filter(key__in=keys).values_list("key", "version"))
     return {key: found.get(key, 0) for key in keys}
+
+
+def committed(key: Any) -> Coalesce:
+    """The committed version of the scope whose key is the SQL expression
+    `key` (0 for a scope never written, as `read` gives), as an expression to
+    annotate rows with: the versions of many scopes are read by the query that
+    reads the rows, with no list of keys sent."""
+    return Coalesce(
+        Subquery(DataVersion.objects.filter(key=key).values("version")[:1]),
+        Value(0),
+        output_field=BigIntegerField(),
+    )

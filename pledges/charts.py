@@ -175,7 +175,7 @@ def submission_strip(rows, *, chart_id):
 
 def band_years_chart(years, *, chart_id):
     """Members by classification in each year (`years` from
-    pledges.history.authority_years), unpublished years hatched."""
+    pledges.dashboard), unpublished years hatched."""
     rows = []
     for year in years:
         members = sum(count for _band, count in year.bands)

@@ -3,13 +3,16 @@
 A term's summary holds what the dashboard shows of it: members, reports by
 state, peer scores given and, of its latest published ranking, the version,
 the leaders and the members in each classification band. The dashboard reads
-the terms of the five years up to the chosen one with their summaries and the
-committed data versions of those terms (clusters.versions); a summary taken at
-an older version, or before the latest publication, is recomputed for all such
-terms together (`refresh`) and stored. So a read costs the same few queries
-whatever the number of clusters and years, a write makes only its own term's
-summary stale, and a published ranking's rows are decoded once per publication
-(by `ranking_publish`, which stores the summary of its term), not on every read.
+the terms of the chosen year with their summaries and the committed data
+versions of those terms (clusters.versions); a summary taken at an older
+version, or before the latest publication, is recomputed for all such terms
+together (`refresh`) and stored. The four earlier years of its history are
+summed in SQL from their summaries, checked likewise, and cached by the
+authority's versions of those years, so a write in the chosen year leaves
+them alone. So a read costs the same few queries whatever the number of
+clusters and years, a write makes only its own term's summary stale, and a
+published ranking's rows are decoded once per publication (by
+`ranking_publish`, which stores the summary of its term), not on every read.
 """
 
 from __future__ import annotations
@@ -18,12 +21,25 @@ from collections.abc import Iterable, Mapping
 from typing import Any, TypedDict
 
 from django.db import transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce
 
 from clusters.models import Membership, Term
-from clusters.versions import term_key
-from core import versions
+from clusters.versions import dashboard_version, term_version_of
+from core import cache
 
+from .history import AuthorityYear
 from .models import RankingSnapshot, Report, Score, TermSummary
 
 BAND_ORDER = ["excellent", "good", "complete", "not_complete"]
@@ -31,12 +47,18 @@ HISTORY_YEARS = 5
 
 _COUNTS = ("members", "submitted", "returned", "draft", "peer_scores")
 _FIELDS = (*_COUNTS, "version", "published_number", "leaders", "bands")
+_SHOWN = (*_COUNTS, "published_number", "leaders", "bands")
 
 
 class DashboardRow(TypedDict):
-    """One cluster's or block's row of `dashboard`."""
+    """One cluster's or block's row of `dashboard`: its term of the year (id,
+    state), the cluster's name and sample flag, and the term's summary."""
 
-    term: Term
+    term_id: int
+    name: str
+    is_sample: bool
+    state: str
+    members: int
     submitted: int
     returned: int
     draft: int
@@ -51,16 +73,6 @@ def _latest_number() -> Subquery:
         RankingSnapshot.objects.filter(term=OuterRef("pk"))
         .order_by("-number")
         .values("number")[:1]
-    )
-
-
-def _is_stale(
-    summary: Mapping[str, Any] | None, version: int, latest_number: int | None
-) -> bool:
-    return (
-        summary is None
-        or summary["version"] != version
-        or summary["published_number"] != latest_number
     )
 
 
@@ -180,82 +192,188 @@ def store_publication(term: Term, snapshot: RankingSnapshot) -> None:
     refresh({term.pk: (-1, snapshot.number, stored)}, rows={term.pk: snapshot.rows})
 
 
-def dashboard(
-    authority_id: int, year: int, kind: str | None = None
-) -> tuple[list[DashboardRow], list[tuple[int, list[tuple[str, int]]]]]:
-    """(rows, history) of an authority's dashboard: a row for every cluster and
-    block with a term in `year` (the term, with `member_count`; reports
-    submitted, returned and in draft; peer scores given; the latest published
-    ranking's version or None, its leaders and its members by band) and, for
-    the five years up to `year`, the members by band over every term's latest
-    published ranking. 4 queries when every summary is current, a few more
-    for the terms whose data changed since; never a snapshot decoded for a
-    summary already taken."""
-    window = Term.objects.filter(
-        cluster__authority_id=authority_id,
-        year__gt=year - HISTORY_YEARS,
-        year__lte=year,
+def _stale(
+    terms: QuerySet[Term, Any],
+) -> tuple[list[tuple[int, int, int, int | None]], dict[int, dict[str, Any]]]:
+    """([(term id, year, data version, latest published number)] of `terms`
+    whose stored summary is missing or older than their data or their latest
+    publication, {term id: stored summary} of these): the versions are
+    compared in SQL, the stored summaries read only for the stale terms."""
+    stale = list(
+        terms.annotate(
+            data_version=term_version_of(OuterRef("pk")),
+            latest_number=_latest_number(),
+            stored_version=Coalesce(F("summary__version"), Value(-2)),
+            stored_number=Coalesce(F("summary__published_number"), Value(-1)),
+        )
+        .filter(
+            ~Q(stored_version=F("data_version"))
+            | ~Q(stored_number=Coalesce(F("latest_number"), Value(-1)))
+        )
+        .order_by()
+        .values_list("pk", "year", "data_version", "latest_number")
     )
-    if kind:
-        window = window.filter(cluster__kind=kind)
-    current = list(
-        window.filter(year=year)
-        .select_related("cluster")
-        .annotate(latest_number=_latest_number())
-        .order_by("cluster__kind", "cluster__name")
-    )
-    earlier = list(
-        window.exclude(year=year)
-        .annotate(latest_number=_latest_number())
-        .values_list("pk", "year", "latest_number")
-    )
-    years = {t.pk: year for t in current}
-    years.update({pk: y for pk, y, _n in earlier})
-    latest = {t.pk: t.latest_number for t in current}
-    latest.update({pk: n for pk, _y, n in earlier})
-    stored = {
+    return stale, _stored([pk for pk, _y, _v, _n in stale])
+
+
+def _stored(term_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """{term id: stored summary} of `term_ids` (no query when there are none)."""
+    return {
         row["term_id"]: row
-        # The window as a subquery: no list of ids to prepare and send.
-        for row in TermSummary.objects.filter(term__in=window.values("pk")).values(
+        for row in TermSummary.objects.filter(term_id__in=term_ids).values(
             "term_id", *_FIELDS
         )
     }
-    found = versions.read([term_key(pk) for pk in years])
-    current_versions = {pk: found[term_key(pk)] for pk in years}
-    stale = {
-        pk: (current_versions[pk], latest[pk], stored.get(pk))
-        for pk in years
-        if _is_stale(stored.get(pk), current_versions[pk], latest[pk])
-    }
+
+
+def _refresh_stale(
+    stale: list[tuple[int, int, int, int | None]], stored: Mapping[int, Any]
+) -> dict[int, dict[str, Any]]:
+    """{term id: fresh summary} of the `stale` terms (from `_stale`), stored
+    unless inside a transaction."""
     # Inside a transaction a later write of the same term raises no version
     # (core.versions): what is computed there is used, not stored.
-    in_transaction = transaction.get_connection().in_atomic_block
-    summaries = {**stored, **refresh(stale, store=not in_transaction)}
+    return refresh(
+        {pk: (version, number, stored.get(pk)) for pk, _y, version, number in stale},
+        store=not transaction.get_connection().in_atomic_block,
+    )
+
+
+def _earlier_years(in_window: Mapping[str, Any]) -> dict[int, list[int]]:
+    """{year: [terms, published, *members by band in BAND_ORDER]} of the terms
+    matching the lookups `in_window`, from their summaries (the stale ones
+    refreshed first); the bands are summed in SQL. A fixed number of queries
+    whatever the number of terms and years."""
+    stale, stored = _stale(Term.objects.filter(**in_window))
+    fresh = _refresh_stale(stale, stored)
+    years: dict[int, list[int]] = {}
+    for term_year, *sums in (
+        # The lookups through the summary's term: one join, no subquery of ids.
+        TermSummary.objects.filter(**{f"term__{k}": v for k, v in in_window.items()})
+        .exclude(term_id__in=[pk for pk, _y, _v, _n in stale])
+        .values_list("term__year")
+        .annotate(
+            terms=Count("term_id"),
+            published=Count("term_id", filter=Q(published_number__isnull=False)),
+            **{
+                f"n_{band}": Sum(Cast(KT(f"bands__{band}"), IntegerField()))
+                for band in BAND_ORDER
+            },
+        )
+        .order_by()
+    ):
+        years[term_year] = [n or 0 for n in sums]
+    for pk, term_year, _version, number in stale:
+        _add(years, term_year, number, fresh[pk]["bands"])
+    return years
+
+
+def _add(
+    years: dict[int, list[int]],
+    year: int,
+    number: int | None,
+    bands: Mapping[str, int],
+) -> None:
+    """Count one term of `year` (latest published number `number`, members
+    by band `bands`) into `years` ({year: [terms, published, *bands]})."""
+    sums = years.setdefault(year, [0] * (2 + len(BAND_ORDER)))
+    sums[0] += 1
+    sums[1] += number is not None
+    for index, band in enumerate(BAND_ORDER, start=2):
+        sums[index] += bands.get(band, 0)
+
+
+def dashboard(
+    authority_id: int, year: int, kind: str | None = None
+) -> tuple[list[DashboardRow], list[AuthorityYear]]:
+    """(rows, history) of an authority's dashboard: a row for every cluster and
+    block with a term in `year` (`DashboardRow`: the term's id and state, the
+    cluster's name and sample flag; members; reports submitted, returned and
+    in draft; peer scores given; the latest published ranking's version or
+    None, its leaders and its members by band) and, for each of the five
+    years up to `year` in which it has terms (`AuthorityYear`, oldest first):
+    how many, how many with a published ranking, and the members by band
+    over their latest published rankings, so that a year without any
+    published ranking is told apart from one whose members were all
+    classified "not complete".
+
+    The year's terms are read with their summaries and data versions in one
+    query, and the stale ones refreshed. The earlier years' figures are
+    cached (core.cache) by the authority's versions of those years
+    (clusters.versions, raised with every write of their terms); when these
+    moved, the earlier summaries are checked and refreshed likewise and their
+    bands summed in SQL, never read row by row. 4 queries when nothing
+    changed, a few more for the terms whose data changed since; no snapshot
+    is decoded for a summary already taken."""
+    of_kind: dict[str, Any] = {"cluster__authority_id": authority_id}
+    if kind:
+        of_kind["cluster__kind"] = kind
+    earlier = list(range(year - HISTORY_YEARS + 1, year))
+    years = cache.derived(
+        f"dashboard-years:{authority_id}:{kind or ''}:{year}",
+        lambda: _earlier_years({**of_kind, "year__in": earlier}),
+        # As text without spaces: a tuple's repr would make an invalid key
+        # for some cache backends (Django's CacheKeyWarning).
+        version=lambda: "-".join(map(str, dashboard_version(authority_id, earlier))),
+    )
+    # Plain values, no model objects: the page shows 50 of possibly hundreds.
+    current = list(
+        Term.objects.filter(**of_kind, year=year)
+        .annotate(
+            data_version=term_version_of(OuterRef("pk")),
+            latest_number=_latest_number(),
+        )
+        .order_by("cluster__kind", "cluster__name")
+        .values_list(
+            "pk",
+            "cluster__name",
+            "cluster__is_sample",
+            "state",
+            "data_version",
+            "latest_number",
+            "summary__version",
+            *[f"summary__{name}" for name in _SHOWN],
+        )
+    )
+    summaries = [dict(zip(_SHOWN, row[7:], strict=True)) for row in current]
+    stale = [
+        (pk, year, version, number)
+        for (pk, _n, _s, _st, version, number, stored_version, *_f), summary in zip(
+            current, summaries, strict=True
+        )
+        if stored_version != version or summary["published_number"] != number
+    ]
+    fresh = _refresh_stale(stale, _stored([pk for pk, _y, _v, _n in stale]))
+    years = {y: list(sums) for y, sums in years.items()}
     rows: list[DashboardRow] = []
-    for term in current:
-        summary = summaries[term.pk]
-        term.member_count = summary["members"]
-        bands = summary["bands"]
+    for (pk, name, is_sample, state, _v, number, _sv, *_f), stored in zip(
+        current, summaries, strict=True
+    ):
+        summary = fresh.get(pk, stored)
+        _add(years, year, number, summary["bands"])
         rows.append(
             {
-                "term": term,
+                "term_id": pk,
+                "name": name,
+                "is_sample": is_sample,
+                "state": state,
+                "members": summary["members"],
                 "submitted": summary["submitted"],
                 "returned": summary["returned"],
                 "draft": summary["draft"],
                 "peer_scores": summary["peer_scores"],
                 "published": summary["published_number"],
                 "leaders": summary["leaders"],
-                "bands": [(band, bands.get(band, 0)) for band in BAND_ORDER],
+                "bands": [(b, summary["bands"].get(b, 0)) for b in BAND_ORDER],
             }
         )
-    counts = {
-        y: dict.fromkeys(BAND_ORDER, 0)
-        for y in range(year - HISTORY_YEARS + 1, year + 1)
-    }
-    for pk, summary in summaries.items():
-        if pk in years:
-            for band, n in summary["bands"].items():
-                if band in counts[years[pk]]:
-                    counts[years[pk]][band] += n
-    history = [(y, [(b, counts[y][b]) for b in BAND_ORDER]) for y in sorted(counts)]
+    history = [
+        AuthorityYear(
+            year=y,
+            terms=years[y][0],
+            published=years[y][1],
+            bands=list(zip(BAND_ORDER, years[y][2:], strict=True)),
+        )
+        for y in sorted(years)
+    ]
     return rows, history

@@ -1,11 +1,10 @@
-"""Reads over the years: a member's results in the
-earlier terms of its cluster, and which of an authority's recent years have
-published rankings. Each takes a fixed number of queries whatever the number
-of years, terms or members."""
+"""Reads over the years: a member's results in the earlier terms of its
+cluster (a fixed number of queries whatever the number of years, terms or
+members), and the shape of an authority's recent years (`AuthorityYear`, read
+by pledges.dashboard)."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 
 from clusters.models import BAND_LABELS, Term
@@ -82,30 +81,3 @@ def member_history(term, unit_id):
                 entry.note = _("not published")
         years.append(entry)
     return years
-
-
-def authority_years(authority_id, recent, kind=None):
-    """The years of the dashboard's band history `recent` ((year, [(band,
-    members)]) from pledges.dashboard, oldest first) in which the authority
-    has terms (of `kind` when given), each with how many terms it has and how
-    many of them have a published ranking; the bands are `recent`'s, so a
-    year without any published ranking is told apart from one whose members
-    were all classified "not complete" (1 query)."""
-    recent = dict(recent)
-    terms = Term.objects.filter(
-        cluster__authority_id=authority_id, year__in=list(recent)
-    )
-    if kind:
-        terms = terms.filter(cluster__kind=kind)
-    counts = (
-        terms.values_list("year")
-        .annotate(
-            n=Count("id", distinct=True),
-            published=Count("id", filter=Q(rankings__isnull=False), distinct=True),
-        )
-        .order_by("year")
-    )
-    return [
-        AuthorityYear(year=year, terms=n, published=published, bands=list(recent[year]))
-        for year, n, published in counts
-    ]

@@ -3,16 +3,17 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from clusters.models import ClusterKind
+from clusters.models import ClusterKind, TermState
 from clusters.permissions import sees_whole_authority
 from core.formatting import whole_number
 from core.views import require
 
-from .. import charts, dashboard, history, selectors, xlsx
+from .. import charts, dashboard, selectors, xlsx
 from ..ranking import BAND_LABELS
 from .imports import workbook_response
 
@@ -31,6 +32,12 @@ def _filters(request):
     return years, year, kind
 
 
+def _state_labels():
+    """{term state: its label}, translated once for all rows (a model's
+    get_FOO_display translates every choice on each call)."""
+    return {state: str(label) for state, label in TermState.choices}
+
+
 @require_GET
 @require(sees_whole_authority)
 def province_dashboard(request):
@@ -41,17 +48,20 @@ def province_dashboard(request):
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    states = _state_labels()
+    labels = {band: str(label) for band, label in BAND_LABELS.items()}
     for row in page.object_list:
-        members = row["term"].member_count or 1
-        row["bars"] = [
-            (band, count, BAND_LABELS[band], count * CHART_WIDTH // members)
-            for band, count in row["bands"]
-        ]
-        offset = 0
-        for index, (band, count, label, width) in enumerate(row["bars"]):
-            row["bars"][index] = (band, count, label, width, offset)
+        row["state_label"] = states[row["state"]]
+        members = row["members"] or 1
+        # "label: count" of each band, formatted once for the bar's accessible
+        # name, its parts' tooltips and the text under it (as {{ }} would).
+        row["bars"], offset = [], 0
+        for band, count in row["bands"]:
+            width = count * CHART_WIDTH // members
+            text = f"{labels[band]}: {localize(count)}"
+            row["bars"].append((band, text, width, offset))
             offset += width
-    years_so_far = history.authority_years(request.user.authority_id, recent, kind)
+        row["bars_text"] = [text for _band, text, _width, _x in row["bars"]]
     return render(
         request,
         "pledges/dashboard.html",
@@ -64,10 +74,10 @@ def province_dashboard(request):
                     entry,
                     [(band, BAND_LABELS[band], n) for band, n in entry.bands],
                 )
-                for entry in reversed(years_so_far)
+                for entry in reversed(recent)
             ],
-            "history_chart": years_so_far
-            and charts.band_years_chart(years_so_far, chart_id="years-chart"),
+            "history_chart": recent
+            and charts.band_years_chart(recent, chart_id="years-chart"),
             "band_legend": charts.band_legend(),
             "years": years,
             "year": year,
@@ -100,14 +110,14 @@ def dashboard_xlsx(request):
         *[str(BAND_LABELS[b]) for b in dashboard.BAND_ORDER],
     ]
     sheet.append(xlsx.row(headings))
+    states = _state_labels()
     for row in rows:
-        term = row["term"]
         sheet.append(
             xlsx.row(
                 [
-                    term.cluster.name,
-                    str(term.get_state_display()),
-                    term.member_count,
+                    row["name"],
+                    states[row["state"]],
+                    row["members"],
                     row["submitted"],
                     row["returned"],
                     row["draft"],

@@ -344,7 +344,7 @@ def test_demo_sample_block_is_decided_for_2023_and_in_reply_for_2024(demo_db, db
     )
     assert answers == {2023: "accepted", 2024: ""}
     rows, _history = dashboard(block.authority_id, 2023)
-    assert sorted(r["term"].cluster.is_sample for r in rows) == [False, True]
+    assert sorted(r["is_sample"] for r in rows) == [False, True]
 
 
 def test_demo_acts_are_dated_in_the_seeds_years(demo_db, db):
