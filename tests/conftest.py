@@ -7,7 +7,9 @@ import hashlib
 import io
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -94,14 +96,44 @@ def build_world():
     )
 
 
+def sign_in(client, user):
+    """Give `client` the session the login form leaves for `user`: its auth keys
+    and the session's start (core.middleware's absolute timeout), without the
+    login signals: the security log, django-axes and ``last_login`` have their
+    own tests through the login form, and here they were a third of a view
+    test's time (``Client.force_login`` sends them)."""
+    from django.conf import settings as django_settings
+    from django.contrib.auth import (
+        BACKEND_SESSION_KEY,
+        HASH_SESSION_KEY,
+        SESSION_KEY,
+        load_backend,
+    )
+
+    from core.middleware import SESSION_STARTED_KEY
+
+    backend = next(
+        path
+        for path in django_settings.AUTHENTICATION_BACKENDS
+        if hasattr(load_backend(path), "get_user")
+    )
+    session = import_module(django_settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    session[BACKEND_SESSION_KEY] = backend
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[SESSION_STARTED_KEY] = int(time.time())
+    session.save()
+    client.cookies[django_settings.SESSION_COOKIE_NAME] = session.session_key
+
+
 @pytest.fixture
 def login(client):
-    """Log the test client in as a user (or stay anonymous for None)."""
+    """Sign the test client in as a user (`sign_in`), or out for None."""
 
     def _login(user):
-        client.logout()
+        client.cookies.clear()
         if user is not None:
-            client.force_login(user)
+            sign_in(client, user)
         return client
 
     return _login

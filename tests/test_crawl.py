@@ -20,15 +20,26 @@ import pytest
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from demo.management.commands.load_demo import UNITS
-from demo.sample_block import UNITS as BLOCK_UNITS
-
+# The public, the admin, the staff and one officer for each position a unit
+# holds in the demo (its role and report in each year, its objections and
+# ballots): officers in the same position are shown the same links, and
+# `test_the_crawled_logins_hold_every_position_of_the_demo` keeps this list
+# whole when the demo changes.
 LOGINS = [
     None,  # the public
     "admin",
     "noivu",
-    *(username for username, *_ in UNITS),
-    *(username for username, *_ in BLOCK_UNITS),
+    "chauthanh",
+    "chauthanha",
+    "longmy",
+    "ngabay",
+    "vithanh",
+    "sotaichinh",
+    "soxaydung",
+    "soyte",
+    "sogddt",
+    "sonnmt",
+    "sovhttdl",
 ]
 PAGES_PER_LOGIN = 400
 # Pages of one view beyond this many per login add time, not coverage (every
@@ -201,3 +212,45 @@ def test_every_link_shown_to_a_login_answers_without_error(demo_db, login):
         f"{result.login}: {len(result.errors)} server errors and {len(result.dead)} "
         f"dead links in {result.pages} pages ({elapsed:.1f} s):\n" + "\n".join(problems)
     )
+
+
+def _position(user):
+    """What decides the links `user` is shown, apart from names: its role, and
+    for its unit, in each year, the year's state, the unit's role, its report's
+    state, and how many objections and ballots it has."""
+    from awards.models import VoteParticipation
+    from clusters.models import Membership
+    from pledges.models import Objection, Report
+
+    years = []
+    for membership in Membership.objects.filter(unit_id=user.unit_id).select_related(
+        "term__cluster"
+    ):
+        term = membership.term
+        report = Report.objects.filter(term=term, unit_id=user.unit_id).first()
+        years.append(
+            (
+                term.cluster.is_sample,
+                term.year,
+                term.state,
+                membership.role,
+                report.state if report else None,
+                Objection.objects.filter(report=report).count() if report else 0,
+                VoteParticipation.objects.filter(
+                    vote__term=term, unit_id=user.unit_id
+                ).count(),
+            )
+        )
+    return (user.role, tuple(sorted(years)))
+
+
+@pytest.mark.django_db
+def test_the_crawled_logins_hold_every_position_of_the_demo(demo_db):
+    from clusters.models import User
+
+    crawled = {login for login in LOGINS if login}
+    positions = {}
+    for user in User.objects.filter(is_active=True).order_by("username"):
+        positions.setdefault(_position(user), []).append(user.username)
+    missing = [names for names in positions.values() if not crawled & set(names)]
+    assert not missing, f"crawl one login of each of {missing} too (LOGINS)"
