@@ -78,18 +78,17 @@ def _values(
     model: type[Model], rows: object, date: datetime.datetime
 ) -> list[tuple[Field[Any, Any], Callable[..., Any]]]:
     """[(field, value getter)] for every concrete field of `model`: the row's
-    value, else `date` for auto_now fields, else the field's default."""
+    value, else `date` for auto_now fields, else the field's default (evaluated
+    once)."""
     getters: list[tuple[Field[Any, Any], Callable[..., Any]]] = []
     for field in model._meta.concrete_fields:
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             getters.append((field, lambda row, a=field.attname: row.get(a, date)))
-        elif field.has_default():
+        else:  # as a new instance has it: "" for text without a default
             default = field.get_default()
             getters.append(
                 (field, lambda row, a=field.attname, d=default: row.get(a, d))
             )
-        else:
-            getters.append((field, lambda row, a=field.attname: row.get(a)))
     return getters
 
 
@@ -126,6 +125,57 @@ def _history_tail(
     return history._meta.db_table, own_columns + columns, "\t".join(values)
 
 
+def _copy_new_rows(
+    cursor: CursorWrapper,
+    model: type[Model],
+    rows: list[dict[str, Any]],
+    date: datetime.datetime,
+) -> tuple[list[int], list[str], list[str]]:
+    """COPY `rows` (non-empty) into `model`'s table with primary keys drawn
+    from its sequence in order; returns (keys, text lines, attnames)."""
+    meta = model._meta
+    getters = [(f, g) for f, g in _values(model, rows, date) if not f.primary_key]
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [meta.db_table, meta.pk.column, len(rows)],
+    )
+    keys = [pk for (pk,) in cursor.fetchall()]
+    lines = [
+        "\t".join([str(pk), *(_text(get(row)) for _f, get in getters)])
+        for pk, row in zip(keys, rows, strict=True)
+    ]
+    _copy(
+        cursor,
+        meta.db_table,
+        [meta.pk.column] + [f.column for f, _g in getters],  # type: ignore[arg-type]
+        (line + "\n" for line in lines),
+    )
+    return keys, lines, [meta.pk.attname] + [f.attname for f, _g in getters]
+
+
+def insert_rows(
+    model: type[Model],
+    rows: Iterable[dict[str, Any]],
+    *,
+    date: datetime.datetime,
+) -> list[int]:
+    """Insert `rows` (dicts of attname → value, without primary key) of
+    `model`, without history rows (like `bulk_create`, which it is off
+    PostgreSQL); returns the new primary keys in the order of `rows`, drawn
+    from the table's sequence in that order as `bulk_create` draws them."""
+    rows = list(rows)
+    if not rows:
+        return []
+    if not _uses_copy():
+        objects = model.objects.bulk_create(  # type: ignore[attr-defined]
+            [model(**row) for row in rows], batch_size=BATCH_SIZE
+        )
+        return [obj.pk for obj in objects]
+    with connection.cursor() as cursor:
+        keys, _lines, _attnames = _copy_new_rows(cursor, model, rows, date)
+    return keys
+
+
 def insert_with_history(
     model: type[Model],
     rows: Iterable[dict[str, Any]],
@@ -152,26 +202,8 @@ def insert_with_history(
             default_date=date,
         )
         return [obj.pk for obj in objects]
-    meta = model._meta
-    getters = [(f, g) for f, g in _values(model, rows, date) if not f.primary_key]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
-            "FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(rows)],
-        )
-        keys = [pk for (pk,) in cursor.fetchall()]
-        lines = [
-            "\t".join([str(pk), *(_text(get(row)) for _f, get in getters)])
-            for pk, row in zip(keys, rows, strict=True)
-        ]
-        attnames = [meta.pk.attname] + [f.attname for f, _g in getters]
-        _copy(
-            cursor,
-            meta.db_table,
-            [meta.pk.column] + [f.column for f, _g in getters],  # type: ignore[arg-type]
-            (line + "\n" for line in lines),
-        )
+        keys, lines, attnames = _copy_new_rows(cursor, model, rows, date)
         table, columns, tail = _history_tail(
             model, attnames, user=user, reason=reason, date=date, kind="+"
         )

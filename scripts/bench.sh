@@ -2,7 +2,8 @@
 # `make bench`: the Q3 benchmark on a throwaway PostgreSQL server (started like
 # .ci/run's), with production settings: migrate, collect static files, generate
 # the reference data (bench_data) and measure the key pages (bench, which runs
-# gunicorn on 127.0.0.1 itself and stops it). Extra arguments go to `bench`;
+# gunicorn on 127.0.0.1 itself and stops it), then the results import against
+# plain COPY (bench_import). Extra arguments go to `bench`;
 # BENCH_DATA_ARGS to `bench_data`: by default the national profile
 # (34 authorities × 12 clusters of 6–12 members, 60 criteria, 40 indicators,
 # 6 years, one term of 96 members); e.g. BENCH_DATA_ARGS="--profile national
@@ -25,3 +26,4 @@ export BENCH_ALLOW=1
 # shellcheck disable=SC2086  # BENCH_DATA_ARGS is a list of options
 .venv/bin/python manage.py bench_data ${BENCH_DATA_ARGS:---profile national}
 .venv/bin/python manage.py bench "$@"
+.venv/bin/python manage.py bench_import

@@ -78,3 +78,36 @@ def test_new_rows_get_keys_that_later_saves_do_not_reuse(world, term):
     later = IndicatorResult.objects.create(report=report, indicator=ct2, actual=2)
     assert IndicatorResult.objects.filter(report=report).count() == 2
     assert later.pk > IndicatorResult.objects.get(indicator=ct1).pk
+
+
+def test_insert_rows_fills_defaults_keeps_order_and_writes_no_history(world, term):
+    """core.bulk.insert_rows (bench_data's rows): the keys come back in the
+    order of the rows, a text field left out is "" as on a new instance (not
+    NULL), and no history row is written — as bulk_create does."""
+    from django.utils import timezone
+
+    from core.bulk import insert_rows
+
+    ct1, ct2 = Indicator.objects.get(code="CT1"), Indicator.objects.get(code="CT2")
+    report = Report.objects.create(term=term, unit=world.unit_a)
+    keys = insert_rows(
+        IndicatorResult,
+        [
+            {"report_id": report.pk, "indicator_id": ct2.pk, "actual": Decimal("2.5")},
+            {"report_id": report.pk, "indicator_id": ct1.pk, "actual": Decimal(1)},
+        ],
+        date=timezone.now(),
+    )
+    assert keys[0] < keys[1]
+    rows = IndicatorResult.objects.filter(pk__in=keys).order_by("pk")
+    assert list(rows.values_list("pk", "indicator_id", "actual", "note")) == [
+        (keys[0], ct2.pk, Decimal("2.5"), ""),
+        (keys[1], ct1.pk, Decimal(1), ""),
+    ]
+    assert not IndicatorResult.history.filter(id__in=keys).exists()
+    later = IndicatorResult.objects.create(
+        report=Report.objects.create(term=term, unit=world.unit_chair),
+        indicator=ct1,
+        actual=3,
+    )
+    assert later.pk > keys[1]

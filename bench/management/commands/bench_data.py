@@ -4,12 +4,14 @@ A authorities, each with N clusters of M members (or of a range of sizes,
 `--members 6-12`), each term with a pledge of C criteria and I indicators, the
 closed years plus the current one, S peer scorers per criterion scored by
 people; optionally one more cluster of the first authority with a single large
-current term (`--large-term 96`). `--profile national` is the national scale
-of the national profile: 34 authorities × 12 clusters of 6–12 members, 60 criteria, 40
+current term (`--large-term 96`). `--profile national` is the national scale:
+34 authorities × 12 clusters of 6–12 members, 60 criteria, 40
 indicators, 6 years, and one term of 96 members. The first authority is named
 AUTHORITY_NAME and has the staff account "bench-staff". Rows are bulk-created
-(no history rows); the closed terms' rankings are stored as publishing stores
-them, so that the pages showing published rankings have real snapshots.
+(no history rows; the large tables by COPY through core.bulk.insert_rows, with
+the same keys and values bulk_create gave them); the closed terms' rankings
+are stored as publishing stores them, so that the pages showing published
+rankings have real snapshots.
 
 Writes data: use a throwaway database. Refused unless settings.DEMO_ALLOWED or
 the environment has BENCH_ALLOW=1 (how `make bench` runs it under production
@@ -20,6 +22,8 @@ import datetime
 import os
 import random
 import time
+from collections import Counter
+from contextlib import contextmanager
 from decimal import Decimal
 
 from django.conf import settings
@@ -51,6 +55,7 @@ from clusters.models import (
     UnitKind,
     User,
 )
+from core.bulk import insert_rows
 from pledges.models import (
     Criterion,
     CriterionKind,
@@ -181,6 +186,7 @@ class Command(BaseCommand):
         self.random = random.Random(o["seed"])  # noqa: S311  (not a secret)
         self.password = make_password(BENCH_PASSWORD)
         self.sizes = member_counts(o["members"], o["clusters"])
+        self.phases = Counter()  # seconds per phase, printed at the end
         started = time.perf_counter()
         current = o["year"] or timezone.localdate().year
         closed_clusters = (
@@ -192,6 +198,20 @@ class Command(BaseCommand):
         seconds = time.perf_counter() - started
         self.stdout.write(f"{self.describe(current, closed_clusters)}")
         self.stdout.write(f"Generated in {seconds:.1f} s (seed {o['seed']}).")
+        self.stdout.write(
+            "Phases: "
+            + ", ".join(f"{name} {spent:.1f} s" for name, spent in self.phases.items())
+            + " (rows and closed years: with their commit)"
+        )
+
+    @contextmanager
+    def phase(self, name):
+        """Adds the time spent in the block to phase `name`."""
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.phases[name] += time.perf_counter() - started
 
     def authority_data(self, number, current, closed_clusters):
         """Authority `number` (1: AUTHORITY_NAME) with its clusters and terms."""
@@ -199,7 +219,7 @@ class Command(BaseCommand):
         self.tag = "" if number == 1 else f"-{number:02}"
         suffix = "" if number == 1 else f" – {number:02}"
         self.decisions = 0
-        with transaction.atomic():
+        with self.phase("rows"), transaction.atomic():
             self.authority = Authority.objects.create(
                 name=AUTHORITY_NAME + suffix,
                 short_name="Đo hiệu năng",
@@ -218,18 +238,18 @@ class Command(BaseCommand):
                     [o["large_term"]], name="Cụm thi đua lớn", first=len(clusters) + 1
                 )
                 terms.append(self.term(cluster, units, current, True))
-        with transaction.atomic():
+        with self.phase("closed years"), transaction.atomic():
             for term in terms:
                 if term.state == TermState.CLOSED:
                     # Closed years generated as closed: their published
                     # ranking is stored as publishing stores it.
-                    snapshot = RankingSnapshot.objects.create(
-                        term=term,
-                        number=1,
-                        rows=snapshot_rows(term),
-                        published_by=self.staff,
-                    )
-                    self.grants(term, snapshot)
+                    with self.phase("rankings"):
+                        rows = snapshot_rows(term)
+                    with self.phase("registry"):
+                        snapshot = RankingSnapshot.objects.create(
+                            term=term, number=1, rows=rows, published_by=self.staff
+                        )
+                        self.grants(term, snapshot)
 
     def grants(self, term, snapshot):
         """The award registry of a closed year, bulk-created: a decided proposal
@@ -359,17 +379,19 @@ class Command(BaseCommand):
             state=TermState.SCORING if current else TermState.CLOSED,
             report_deadline=datetime.date(year, 12, 15),
         )
-        Membership.objects.bulk_create(
-            Membership(
-                term=term,
-                unit=u,
-                role=MemberRole.CHAIR
-                if n == 0
-                else MemberRole.DEPUTY
-                if n == 1
-                else MemberRole.MEMBER,
-            )
-            for n, u in enumerate(units)
+        now = timezone.now()
+        roles = {0: MemberRole.CHAIR, 1: MemberRole.DEPUTY}
+        insert_rows(
+            Membership,
+            (
+                {
+                    "term_id": term.pk,
+                    "unit_id": u.pk,
+                    "role": roles.get(n, MemberRole.MEMBER),
+                }
+                for n, u in enumerate(units)
+            ),
+            date=now,
         )
         pledge = Pledge.objects.create(
             term=term, title=f"Giao ước thi đua {year}", state=PledgeState.IN_FORCE
@@ -431,49 +453,75 @@ class Command(BaseCommand):
             )
             for n in range(1, o["indicators"] + 1)
         )
-        Target.objects.bulk_create(
-            Target(indicator=i, unit=u, planned=self.value(), last_actual=self.value())
-            for i in indicators
-            for u in units
+        # The rows by the hundred thousand are streamed with COPY (core/bulk.py),
+        # in the order (and so with the keys and values) bulk_create gave them.
+        insert_rows(
+            Target,
+            (
+                {
+                    "indicator_id": i.pk,
+                    "unit_id": u.pk,
+                    "planned": self.value(),
+                    "last_actual": self.value(),
+                }
+                for i in indicators
+                for u in units
+            ),
+            date=now,
         )
-        now = timezone.now()
-        reports = Report.objects.bulk_create(
-            Report(
-                term=term,
-                unit=u,
-                state=ReportState.SUBMITTED if current else ReportState.ACCEPTED,
-                summary="Báo cáo kết quả thực hiện giao ước thi đua.",
-                submitted_at=now,
-                updated_by=self.officer[u.pk],
-            )
-            for u in units
+        reports = insert_rows(
+            Report,
+            (
+                {
+                    "term_id": term.pk,
+                    "unit_id": u.pk,
+                    "state": ReportState.SUBMITTED if current else ReportState.ACCEPTED,
+                    "summary": "Báo cáo kết quả thực hiện giao ước thi đua.",
+                    "submitted_at": now,
+                    "updated_by_id": self.officer[u.pk].pk,
+                }
+                for u in units
+            ),
+            date=now,
         )
-        IndicatorResult.objects.bulk_create(
-            IndicatorResult(report=r, indicator=i, actual=self.value())
-            for r in reports
-            for i in indicators
+        insert_rows(
+            IndicatorResult,
+            (
+                {"report_id": r, "indicator_id": i.pk, "actual": self.value()}
+                for r in reports
+                for i in indicators
+            ),
+            date=now,
         )
         by_people = [c for c in criteria if c.kind != CriterionKind.INDICATOR]
-        SelfScore.objects.bulk_create(
-            SelfScore(report=r, criterion=c, points=c.max_points)
-            for r in reports
-            for c in by_people
+        insert_rows(
+            SelfScore,
+            (
+                {"report_id": r, "criterion_id": c.pk, "points": c.max_points}
+                for r in reports
+                for c in by_people
+            ),
+            date=now,
         )
         scorers = min(o["scorers"], len(units) - 1)
-        Score.objects.bulk_create(
-            Score(
-                report=r,
-                criterion=c,
-                kind="peer",
-                scorer_unit=units[(n + k) % len(units)],
-                points=(c.max_points * self.random.randint(60, 100) / 100).quantize(
-                    Decimal("0.01")
-                ),
-                scored_by=self.officer[units[(n + k) % len(units)].pk],
-            )
-            for n, r in enumerate(reports)
-            for c in by_people
-            if c.kind == CriterionKind.ASSESSED
-            for k in range(1, scorers + 1)
+        insert_rows(
+            Score,
+            (
+                {
+                    "report_id": r,
+                    "criterion_id": c.pk,
+                    "kind": "peer",
+                    "scorer_unit_id": units[(n + k) % len(units)].pk,
+                    "points": (
+                        c.max_points * self.random.randint(60, 100) / 100
+                    ).quantize(Decimal("0.01")),
+                    "scored_by_id": self.officer[units[(n + k) % len(units)].pk].pk,
+                }
+                for n, r in enumerate(reports)
+                for c in by_people
+                if c.kind == CriterionKind.ASSESSED
+                for k in range(1, scorers + 1)
+            ),
+            date=now,
         )
         return term

@@ -38,6 +38,8 @@ from pledges import services
 from pledges.models import IndicatorResult, Report, Target
 from pledges.results_excel import ACTUAL, SHEET, read_results, results_workbook
 
+from .bench_data import bench_allowed
+
 # (label, members, indicators, criteria, target in seconds)
 FULL_TERM = ("full term", 12, 40, 60, 2.0)
 BULK = ("bulk", 250, 400, 100, 10.0)
@@ -108,10 +110,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if not settings.DEMO_ALLOWED:
+        if not bench_allowed():
             raise CommandError(
                 "The benchmark writes generated data and is refused under these "
-                "settings (DEMO_ALLOWED is off)."
+                "settings (DEMO_ALLOWED is off); set BENCH_ALLOW=1 on a throwaway "
+                "database."
             )
         if settings.DEBUG:
             self.stderr.write(
