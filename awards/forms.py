@@ -315,18 +315,18 @@ class ProposalEditForm(ProposalForm):
     )
 
 
-class NomineeForm(Form):
-    """A unit (a member of the term) or a person, for one award form."""
+class _RecipientForm(Form):
+    """An award form and who receives it: a unit (from `units`) or a person by
+    name, exactly one of the two. Subclasses word the unit field and the error."""
+
+    unit_label = _("Unit")
+    unit_help = _("For a collective. Leave empty for a person.")
+    recipient_error = _("Choose a unit or enter a person's name.")
 
     award_form = forms.ModelChoiceField(
         label=_("Award form"), queryset=AwardForm.objects.none()
     )
-    unit = forms.ModelChoiceField(
-        label=_("Member unit"),
-        queryset=None,
-        required=False,
-        help_text=_("For a collective. Leave empty to propose a person."),
-    )
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=None, required=False)
     person_name = forms.CharField(
         label=_("Person's full name"), max_length=150, required=False
     )
@@ -336,25 +336,34 @@ class NomineeForm(Form):
     person_organisation = forms.CharField(
         label=_("Person's organisation"), max_length=200, required=False
     )
-    achievements = forms.CharField(
-        label=_("Achievements"), widget=forms.Textarea(attrs={"rows": 4})
-    )
 
     def __init__(self, *args, forms_queryset, units, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["award_form"].queryset = forms_queryset
         self.fields["unit"].queryset = units
+        self.fields["unit"].label = self.unit_label
+        self.fields["unit"].help_text = self.unit_help
 
     def clean(self):
         data = super().clean()
         unit, name = data.get("unit"), (data.get("person_name") or "").strip()
         if unit is None and not name:
-            self.add_error("unit", _("Choose a member unit or enter a person's name."))
+            self.add_error("unit", self.recipient_error)
         elif unit is not None and name:
-            self.add_error(
-                "person_name", _("Choose a member unit or enter a person's name.")
-            )
+            self.add_error("person_name", self.recipient_error)
         return data
+
+
+class NomineeForm(_RecipientForm):
+    """A unit (a member of the term) or a person, for one award form."""
+
+    unit_label = _("Member unit")
+    unit_help = _("For a collective. Leave empty to propose a person.")
+    recipient_error = _("Choose a member unit or enter a person's name.")
+
+    achievements = forms.CharField(
+        label=_("Achievements"), widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class AttachmentForm(Form):
@@ -365,9 +374,23 @@ class AttachmentForm(Form):
     )
 
 
-class ExternalGrantForm(Form):
+class ExternalGrantForm(_RecipientForm):
     """An award decided outside the system (the Prime Minister's Government
     flag, a ministry's flag…) to a unit of the authority or a person."""
+
+    field_order = [
+        "issuer",
+        "number",
+        "date",
+        "award_form",
+        "year",
+        "unit",
+        "person_name",
+        "person_position",
+        "person_organisation",
+        "reason",
+        "upload",
+    ]
 
     issuer = forms.CharField(
         label=_("Issued by"),
@@ -380,25 +403,7 @@ class ExternalGrantForm(Form):
         help_text=_("As printed, e.g. “1234/QĐ-TTg”."),
     )
     date = forms.DateField(label=_("Decision date"), widget=DateInput())
-    award_form = forms.ModelChoiceField(
-        label=_("Award form"), queryset=AwardForm.objects.none()
-    )
     year = forms.IntegerField(label=_("Emulation year"), min_value=2000, max_value=2100)
-    unit = forms.ModelChoiceField(
-        label=_("Unit"),
-        queryset=None,
-        required=False,
-        help_text=_("For a collective. Leave empty for a person."),
-    )
-    person_name = forms.CharField(
-        label=_("Person's full name"), max_length=150, required=False
-    )
-    person_position = forms.CharField(
-        label=_("Person's position"), max_length=200, required=False
-    )
-    person_organisation = forms.CharField(
-        label=_("Person's organisation"), max_length=200, required=False
-    )
     reason = forms.CharField(
         label=_("Achievements"),
         required=False,
@@ -410,21 +415,10 @@ class ExternalGrantForm(Form):
         help_text=_("PDF, Word (.docx), Excel (.xlsx), JPG or PNG, at most 10 MB."),
     )
 
-    def __init__(self, *args, forms_queryset, units, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["award_form"].queryset = forms_queryset
-        self.fields["unit"].queryset = units
         self.fields["year"].localize = False
         self.fields["year"].widget.is_localized = False
-
-    def clean(self):
-        data = super().clean()
-        unit, name = data.get("unit"), (data.get("person_name") or "").strip()
-        if unit is None and not name:
-            self.add_error("unit", _("Choose a unit or enter a person's name."))
-        elif unit is not None and name:
-            self.add_error("person_name", _("Choose a unit or enter a person's name."))
-        return data
 
 
 PROPOSAL_ACTIONS = [

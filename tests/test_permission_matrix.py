@@ -1,11 +1,7 @@
 """Every URL × every role has an expected status (Q2.2, Q2.3); a meta-test fails
 when a URL is missing. A refusal must leave the data unchanged."""
 
-import copy
-import dataclasses
-
 import pytest
-from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from awards.models import OptionTally, QuestionTally, Vote, VoteParticipation
@@ -13,7 +9,7 @@ from clusters.models import Cluster, Membership, Term, Unit, User
 from pledges.models import Pledge, RankingSnapshot, Section, Target
 from tests.awards.matrix import MATRIX_ROWS as AWARDS_ROWS
 from tests.campaigns.matrix import MATRIX_ROWS as CAMPAIGN_ROWS
-from tests.conftest import ROLES, build_world
+from tests.conftest import ROLES
 from tests.pledges.conftest import publish_ranking, world_pledge
 from tests.pledges.report_matrix import MATRIX_ROWS as REPORT_ROWS
 from tests.pledges.results_matrix import MATRIX_ROWS as RESULTS_EXCEL_ROWS
@@ -196,23 +192,6 @@ def published_term(world):
     if not hasattr(world, "_published"):
         world._published = publish_ranking(world.term, world.users["admin"])
     return world.term
-
-
-@pytest.fixture(scope="module")
-def _module_world(django_db_setup, django_db_blocker):
-    """The world, built once for this module inside a transaction rolled back at
-    its end (each test runs in a savepoint inside it)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        yield build_world()
-        transaction.set_rollback(True)
-
-
-@pytest.fixture
-def world(_module_world, db):
-    """Fresh copies of the module's world objects for each test; what a row
-    creates on first use (``world._pledge``, ``world._campaign``…) is created
-    again inside the test's savepoint."""
-    return copy.deepcopy(dataclasses.replace(_module_world))
 
 
 def _url_names(resolver, namespace=None):

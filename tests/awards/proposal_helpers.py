@@ -4,21 +4,9 @@ recorded through the services."""
 
 import datetime
 
-import pytest
-from django.utils import translation
-
 from awards import services
 from awards.models import AwardForm
 from clusters.models import Term, TermState
-
-
-@pytest.fixture
-def english():
-    """Messages in English, the source language the assertions read (use with
-    `pytestmark = pytest.mark.usefixtures("english")`)."""
-    with translation.override("en"):
-        yield
-
 
 DECISION = {
     "issuing_body": "Ủy ban nhân dân tỉnh Hậu Giang Thử",

@@ -14,7 +14,6 @@ from tests.awards.proposal_helpers import (
     appraised,
     decide,
     draft,
-    english,  # noqa: F401
     form,
     granted_proposal,
     nominate,

@@ -6,7 +6,6 @@ from fractions import Fraction
 
 import pytest
 from django.db import transaction
-from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,12 +24,7 @@ from tests.awards.factories import (
     voting_term,
 )
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in their English source text."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _state():

@@ -6,7 +6,6 @@ import io
 import docx
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from awards import services
 from awards.models import (
@@ -28,24 +27,7 @@ from tests.awards.factories import (
 from tests.clusters.factories import MembershipFactory, UnitFactory, officer
 from tests.helpers import assert_queries_stable, fuzz_form
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in their English source text."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def login(login, settings):
-    """The shared `login`, with pages in English (the language switch's cookie)."""
-
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 def _state():

@@ -28,7 +28,6 @@ from tests.awards.proposal_helpers import (
     appraised,
     decide,
     draft,
-    english,  # noqa: F401
     form,
     nominate,
     set_state,

@@ -20,26 +20,13 @@ from pledges.models import CommendationFigure, Report
 from tests.awards.proposal_helpers import (
     appraised,
     draft,
-    english,  # noqa: F401
     form,
     granted_proposal,
     nominate,
 )
 from tests.helpers import assert_queries_stable, fuzz_form
 
-pytestmark = pytest.mark.usefixtures("english")
-
-
-@pytest.fixture
-def login(login, settings):
-    """The shared `login`, with pages in English (the language switch's cookie)."""
-
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 def _state(proposal):

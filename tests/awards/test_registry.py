@@ -13,7 +13,6 @@ from tests.awards.proposal_helpers import (
     appraised,
     decide,
     draft,
-    english,  # noqa: F401
     granted_proposal,
     nominate,
 )

@@ -4,7 +4,7 @@ import pytest
 from django.db import connection, models
 from django.db.models import Max, Sum
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from awards import selectors, services
 from awards.models import (
@@ -28,12 +28,7 @@ from tests.awards.factories import (
 )
 from tests.clusters.factories import TermFactory, officer
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in their English source text."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _ballot_state():

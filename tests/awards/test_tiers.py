@@ -8,7 +8,6 @@ from fractions import Fraction
 import pytest
 from django.db import transaction
 from django.urls import reverse
-from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,26 +27,9 @@ from tests.awards.test_nomination_views import docx_text
 from tests.clusters.factories import AuthorityFactory, MembershipFactory, UnitFactory
 from tests.helpers import assert_queries_stable, fuzz_form
 
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 FLAG, CERTIFICATE, GOVERNMENT = "co-tinh", "bk-tinh", "co-chinh-phu"
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    """Messages are matched in their English source text."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def login(login, settings):
-    """The shared `login`, with pages in English (the language switch's cookie)."""
-
-    def _login(user):
-        client = login(user)
-        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-        return client
-
-    return _login
 
 
 def _state():

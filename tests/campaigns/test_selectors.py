@@ -4,7 +4,6 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from campaigns import selectors, services
 from campaigns.models import CampaignScope, CampaignState
@@ -13,11 +12,7 @@ from pledges.selectors import term_standings
 from tests.campaigns.conftest import file_final, make_campaign
 from tests.clusters.factories import MembershipFactory, UnitFactory, officer
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _rule(pledge, actor, points=Decimal(15), kinds=()):

@@ -3,7 +3,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import translation
 
 from campaigns import services
 from campaigns.models import (
@@ -20,13 +19,9 @@ from pledges.models import PledgeState
 from tests.campaigns.conftest import campaign_fields, file_final, make_campaign
 from tests.clusters.factories import AuthorityFactory, ClusterFactory, UnitFactory
 
+pytestmark = pytest.mark.usefixtures("english")
+
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
 
 
 def test_create_makes_a_draft_with_scope_and_figures(world):

@@ -11,7 +11,6 @@ from django.db import connection
 from django.db.models import ProtectedError
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from awards import services as awards
 from clusters import selectors, services
@@ -22,11 +21,7 @@ from pledges.models import Criterion, PledgeState, Report, Score
 from tests.clusters.factories import MembershipFactory
 from tests.finality import build_year, set_state, term_rows
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ import datetime
 
 import pytest
 from django.dispatch import receiver
-from django.utils import translation
 
 from clusters import selectors, services
 from clusters.models import (
@@ -18,11 +17,7 @@ from clusters.models import (
 from core.errors import DomainError
 from tests.clusters.factories import UnitFactory
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@ import datetime
 
 import pytest
 from django.db import IntegrityError
-from django.utils import translation
 
 from clusters import services
 from clusters.models import (
@@ -23,12 +22,7 @@ from tests.clusters.factories import (
     staff,
 )
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    """Match domain errors by their English source text."""
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

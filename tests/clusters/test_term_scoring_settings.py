@@ -5,24 +5,19 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps as django_apps
-from django.utils import translation
 
 from clusters import services
 from clusters.forms import TermCreateForm, TermForm
 from clusters.models import Term, TermState, default_bands
 from core.errors import DomainError
 
+pytestmark = pytest.mark.usefixtures("english")
+
 STRICT = [
     {"band": "excellent", "min_total": 90, "min_criterion": 85},
     {"band": "good", "min_total": 80, "min_criterion": None},
     {"band": "complete", "min_total": 70, "min_criterion": None},
 ]
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
 
 
 def test_defaults_scale_with_the_scale(world):

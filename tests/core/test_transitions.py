@@ -18,16 +18,12 @@ CYCLE = Workflow(
     needs_reason={TermState.IN_PROGRESS},
 )
 
+pytestmark = pytest.mark.usefixtures("english")
+
 
 @pytest.fixture
 def admin(world):
     return world.users["admin"]
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def test_illegal_move_is_refused_with_both_states_named(world, admin):

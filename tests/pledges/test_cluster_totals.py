@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from clusters.models import Term, TermState
 from pledges import selectors, services
@@ -14,11 +13,7 @@ from pledges.models import Indicator, Report, ReportState
 from tests.helpers import assert_queries_stable
 from tests.pledges.conftest import set_all_targets
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _report(world, unit, values, state):

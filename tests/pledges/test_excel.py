@@ -10,7 +10,6 @@ from io import BytesIO
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from clusters.models import Unit
 from pledges import services
@@ -28,16 +27,12 @@ from tests.clusters.factories import MembershipFactory, UnitFactory
 from tests.helpers import assert_queries_stable, fuzz_form
 from tests.pledges.conftest import set_all_targets
 
+pytestmark = pytest.mark.usefixtures("english")
+
 # Rows of the template of the `pledge` fixture: indicators CT1, CT2 in order,
 # each with Huyện A, Huyện Chủ trì, Huyện Phó (members by name).
 CT1_A, CT1_CHAIR, CT2_DEPUTY = 3, 4, 8
 LAST_ROW = 8
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
 
 
 def _edit(data, change):

@@ -35,11 +35,7 @@ from tests.clusters.factories import (
 from tests.helpers import assert_queries_stable
 from tests.pledges.conftest import publish_ranking, report_of, term_to
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _vi(msgid, **params):

@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from clusters.models import TermState
 from core.errors import DomainError
@@ -21,13 +20,9 @@ from pledges.models import (
 from tests.finality import term_rows
 from tests.pledges.conftest import report_of, set_all_targets, term_to, unit_officer
 
+pytestmark = pytest.mark.usefixtures("english")
+
 NOT_DRAFTERS = ["officer", "other_officer", "staff", "other_admin", "anonymous"]
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
 
 
 @pytest.mark.parametrize("role", NOT_DRAFTERS)

@@ -5,17 +5,12 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
-from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pledges.ranking import Line, band_of, rank, standing
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @dataclass

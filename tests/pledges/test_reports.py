@@ -5,7 +5,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from clusters.models import Term, TermState
 from core.errors import DomainError
@@ -13,11 +12,7 @@ from pledges import selectors, services
 from pledges.models import Report, ReportState, ReviewItem
 from tests.pledges.conftest import set_all_targets
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -32,18 +32,14 @@ from tests.clusters.factories import MembershipFactory, UnitFactory
 from tests.helpers import assert_queries_stable, fuzz_form
 from tests.pledges.conftest import set_all_targets
 
+pytestmark = pytest.mark.usefixtures("english")
+
 # Rows of the whole-term workbook of the `pledge` fixture: indicators CT1, CT2 in
 # order, each with Huyện A, Huyện Chủ trì, Huyện Phó (members by name).
 CT1_A, CT1_CHAIR, CT1_DEPUTY, CT2_A, CT2_CHAIR, CT2_DEPUTY = range(3, 9)
 LAST_ROW = 8
 ACTUAL, NOTE = 8, 9
 IMPORTED = "Imported from Excel"
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from clusters.models import Term, TermState
 from core.errors import DomainError
@@ -12,11 +12,7 @@ from pledges import selectors, services
 from pledges.models import Objection, RankingSnapshot, Report, Score
 from tests.pledges.conftest import publish_ranking, report_of, term_to, unit_officer
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_peers_score_others_never_themselves(world, scored):

@@ -2,7 +2,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from clusters import services as cluster_services
 from core.errors import DomainError
@@ -17,11 +16,7 @@ from pledges.models import (
 )
 from tests.pledges.conftest import CONTENT, set_all_targets, sign_all
 
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_pledge_loads_the_criteria_tree(pledge):

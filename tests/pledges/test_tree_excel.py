@@ -9,7 +9,6 @@ from io import BytesIO
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from core.errors import DomainError
 from demo import hau_giang, sample_block
@@ -28,14 +27,10 @@ from tests.clusters.factories import TermFactory
 from tests.helpers import assert_queries_stable, fuzz_form
 from tests.pledges.conftest import CONTENT, set_all_targets
 
+pytestmark = pytest.mark.usefixtures("english")
+
 # Rows of the template of the `pledge` fixture (tests.pledges.conftest.CONTENT).
 S_I, I_1, CT1, I_2, CT2, S_II, II_1, S_III, III_1 = range(3, 12)
-
-
-@pytest.fixture(autouse=True)
-def _english_messages():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
