@@ -36,18 +36,26 @@ unexport PYTHONDONTWRITEBYTECODE
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 PYTEST_FAST := -n $(PYTEST_WORKERS) --dist loadgroup --nomigrations
 
+# uv installs the packages into the virtualenv: about 17 s on 2 cores with an
+# empty cache, against pip's 54 s with a full one. It reads the system's CA
+# certificates, as pip does (UV_NATIVE_TLS). pip stays in the virtualenv.
+UV_RELEASE := uv==0.13.9
+UV_INSTALL := UV_NATIVE_TLS=1 $(VENV)/bin/uv pip install --quiet --python $(PY)
+
 $(PY):
 	@base=$$( $(FIND_PYTHON) ) || { echo "Error: Python >= 3.12 is required (tried python3.14, python3.13, python3.12, python3 and pyenv). Install Python 3.12 or newer and run make again." >&2; exit 1; }; \
 	echo "Using $$base ($$($$base --version))"; \
 	"$$base" -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+$(VENV)/bin/uv: | $(PY)
+	$(PY) -m pip install --quiet $(UV_RELEASE)
+
+$(VENV)/.installed: pyproject.toml | $(VENV)/bin/uv
+	$(UV_INSTALL) -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/uv
+	$(UV_INSTALL) -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
 # DEBUG is off unless DJANGO_DEBUG=1 (config/settings/local.py): visitors see the
