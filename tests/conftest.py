@@ -238,14 +238,15 @@ def pytest_collection_modifyitems(config, items):
 
 def _share_the_world(items):
     """Fill `_WORLD_MODULES`: the modules whose database tests all ask for the
-    world, none of them committing or using the demo."""
+    module's world (``world``, or a fixture built on ``_module_world`` such as
+    the permission matrix's ``row``), none of them committing or using the demo."""
     shared, other = set(), set()
     for item in items:
         module = getattr(item, "module", None)
         if module is None or not _uses_database(item):
             continue
         names = getattr(item, "fixturenames", ())
-        own = "world" in names and "demo_db" not in names and not _commits(item)
+        own = "_module_world" in names and "demo_db" not in names and not _commits(item)
         (shared if own else other).add(module.__name__)
     _WORLD_MODULES.update(shared - other)
 

@@ -1,7 +1,11 @@
 """Every URL × every role has an expected status (Q2.2, Q2.3); a meta-test fails
 when a URL is missing. A refusal must leave the data unchanged."""
 
+import copy
+import dataclasses
+
 import pytest
+from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from awards.models import OptionTally, QuestionTally, Vote, VoteParticipation
@@ -229,17 +233,28 @@ def _snapshot():
     )
 
 
-CASES = [
-    pytest.param(name, role, expected, id=f"{name}-{role}")
-    for name, (_m, _k, _d, statuses) in MATRIX.items()
-    for role, expected in zip(ROLES, statuses, strict=True)
-]
+@pytest.fixture(scope="module")
+def row(name, _module_world, django_db_blocker):
+    """The world with the objects the URL `name` needs (its kwargs: a proposal,
+    a campaign, a published ranking...) and the URL, built once for the seven
+    roles of its row (``name`` is parametrized per module) inside a savepoint
+    rolled back after them; each test works on copies."""
+    assert _module_world is not None, "every database test here uses the world"
+    _method, kwargs, _data, _statuses = MATRIX[name]
+    with django_db_blocker.unblock(), transaction.atomic():
+        world = copy.deepcopy(dataclasses.replace(_module_world))
+        url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+        yield world, url
+        transaction.set_rollback(True)
 
 
-@pytest.mark.parametrize(("name", "role", "expected"), CASES)
-def test_permission_matrix(world, login, name, role, expected):
-    method, kwargs, data, _statuses = MATRIX[name]
-    url = reverse(name, kwargs=kwargs(world) if kwargs else None)
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", list(MATRIX), scope="module")
+def test_permission_matrix(row, login, db, name, role):
+    method, _kwargs, data, statuses = MATRIX[name]
+    expected = statuses[ROLES.index(role)]
+    world, url = copy.deepcopy(row)
+    # The payload is built for each test: an uploaded file is read once.
     payload = data(world) if callable(data) else data
     client = login(world.users[role])
     refused = expected in (LOGIN, 403, 404)
