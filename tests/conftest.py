@@ -85,7 +85,13 @@ def world(_module_world, db):
     savepoint."""
     if _module_world is None:
         return build_world()
-    return copy.deepcopy(dataclasses.replace(_module_world))
+    return copy_world(_module_world)
+
+
+def copy_world(world):
+    """Fresh copies of `world`'s objects (what a test then writes leaves the
+    module's world as it was)."""
+    return copy.deepcopy(dataclasses.replace(world))
 
 
 def build_world():

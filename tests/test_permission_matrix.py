@@ -2,7 +2,6 @@
 when a URL is missing. A refusal must leave the data unchanged."""
 
 import copy
-import dataclasses
 
 import pytest
 from django.db import transaction
@@ -13,7 +12,7 @@ from clusters.models import Cluster, Membership, Term, Unit, User
 from pledges.models import Pledge, RankingSnapshot, Section, Target
 from tests.awards.matrix import MATRIX_ROWS as AWARDS_ROWS
 from tests.campaigns.matrix import MATRIX_ROWS as CAMPAIGN_ROWS
-from tests.conftest import ROLES
+from tests.conftest import ROLES, copy_world
 from tests.pledges.conftest import publish_ranking, world_pledge
 from tests.pledges.report_matrix import MATRIX_ROWS as REPORT_ROWS
 from tests.pledges.results_matrix import MATRIX_ROWS as RESULTS_EXCEL_ROWS
@@ -242,7 +241,7 @@ def row(name, _module_world, django_db_blocker):
     assert _module_world is not None, "every database test here uses the world"
     _method, kwargs, _data, _statuses = MATRIX[name]
     with django_db_blocker.unblock(), transaction.atomic():
-        world = copy.deepcopy(dataclasses.replace(_module_world))
+        world = copy_world(_module_world)
         url = reverse(name, kwargs=kwargs(world) if kwargs else None)
         yield world, url
         transaction.set_rollback(True)
