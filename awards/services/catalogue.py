@@ -17,6 +17,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from clusters.models import Authority, User
 from core.audit import audited_save
@@ -33,37 +34,46 @@ RECIPIENTS = {"collective", "individual"}
 
 
 def _seed(authority: Authority, actor: User | None) -> None:
+    """Insert the default forms and base salaries `authority` lacks, each with
+    its "created" history entry naming `actor` (one bulk insert per table)."""
+    codes = set(
+        AwardForm.objects.filter(authority=authority).values_list("code", flat=True)
+    )
+    forms = []
     for position, spec in enumerate(DEFAULT_FORMS, start=1):
         spec = copy.deepcopy(spec)
         code = spec.pop("code")
         multiplier = spec.pop("multiplier")
-        if AwardForm.objects.filter(authority=authority, code=code).exists():
-            continue
-        audited_save(
-            AwardForm(  # type: ignore[arg-type]
-                authority=authority,
-                code=code,
-                multiplier=Decimal(multiplier) if multiplier else None,
-                ranking_bonus=Decimal(spec.pop("ranking_bonus")),
-                position=position,
-                **spec,
-            ),
-            actor,
+        if code not in codes:
+            forms.append(
+                AwardForm(  # type: ignore[misc]
+                    authority=authority,
+                    code=code,
+                    multiplier=Decimal(multiplier) if multiplier else None,
+                    ranking_bonus=Decimal(spec.pop("ranking_bonus")),
+                    position=position,
+                    **spec,
+                )
+            )
+    days = set(
+        BaseSalary.objects.filter(authority=authority).values_list(
+            "effective_from", flat=True
         )
+    )
+    salaries = []
     for amount, start, source in DEFAULT_BASE_SALARIES:
         day = datetime.date.fromisoformat(start)
-        if not BaseSalary.objects.filter(
-            authority=authority, effective_from=day
-        ).exists():
-            audited_save(
+        if day not in days:
+            salaries.append(
                 BaseSalary(
                     authority=authority,
                     amount=Decimal(amount),
                     effective_from=day,
                     legal_source=source,
-                ),
-                actor,
+                )
             )
+    bulk_create_with_history(forms, AwardForm, default_user=actor)
+    bulk_create_with_history(salaries, BaseSalary, default_user=actor)
 
 
 @transaction.atomic
