@@ -12,9 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from clusters.models import Authority, Cluster, StoredFile, Unit
+from core.audit import HistoricalRecords
 from pledges.models import Criterion
 
 FIGURE = {"max_digits": 18, "decimal_places": 4}

@@ -14,7 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
-from simple_history.models import HistoricalRecords
+
+from core.audit import HistoricalRecords
 
 
 class AuthorityLevel(models.TextChoices):

@@ -9,7 +9,7 @@ from django.contrib.auth.signals import (
 )
 from django.dispatch import receiver
 
-from core.middleware import SESSION_STARTED_KEY
+from core.middleware import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
 
 from .models import SecurityEvent
 from .security import log_event
@@ -19,6 +19,8 @@ from .security import log_event
 def on_login(sender, request, user, **kwargs):
     if hasattr(request, "session"):
         request.session[SESSION_STARTED_KEY] = int(time.time())
+        # The login saves the session with a fresh idle timeout: a renewal.
+        request.session[SESSION_RENEWED_KEY] = time.time()
     log_event(SecurityEvent.Kind.LOGIN, request, user=user, username=user.username)
 
 

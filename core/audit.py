@@ -1,11 +1,36 @@
-"""Saving and deleting with the actor (and an optional reason) in the history."""
+"""Saving and deleting with the actor (and an optional reason) in the history,
+and the `HistoricalRecords` every audited model declares."""
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Model
+from simple_history import manager as history_manager
+from simple_history import models as history_models
+
+
+class HistoryManager(history_manager.HistoryManager):
+    """django-simple-history's manager of `Model.history`, whose class is built
+    once per queryset class: the library rebuilds it (inspecting every queryset
+    method) on each access, and every save of an audited model reads it."""
+
+    @classmethod
+    @functools.cache
+    def from_queryset(  # type: ignore[override]
+        cls, queryset_class: type, class_name: str | None = None
+    ) -> type[history_manager.HistoryManager]:
+        return super().from_queryset(queryset_class, class_name)
+
+
+class HistoricalRecords(history_models.HistoricalRecords):
+    """django-simple-history's `HistoricalRecords` with `HistoryManager`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("history_manager", HistoryManager)
+        super().__init__(*args, **kwargs)
 
 
 def audited_save[M: Model](

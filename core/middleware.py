@@ -31,13 +31,13 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
 
 
 class SessionMiddleware(sessions.SessionMiddleware):
-    """Django's session middleware, except that after a read-only view
-    (`core.views.read_only`, resolved for the request) an unchanged session
-    is saved only when its idle timeout was last renewed more than a quarter
-    of `SESSION_COOKIE_AGE` ago: a preview on every keystroke would otherwise
-    write the session row while a save of the same page holds the database's
-    write lock, and an officer who types for half an hour without saving
-    stays signed in."""
+    """Django's session middleware, except that after a GET or HEAD request
+    or a read-only view (`core.views.read_only`, resolved for the request) an
+    unchanged session is saved only when its idle timeout was last renewed
+    more than a quarter of `SESSION_COOKIE_AGE` ago: reading pages writes no
+    session row each time, a preview on every keystroke does not write it
+    while a save of the same page holds the database's write lock, and an
+    officer who types for half an hour without saving stays signed in."""
 
     def process_response(
         self, request: HttpRequest, response: HttpResponse
@@ -48,8 +48,10 @@ class SessionMiddleware(sessions.SessionMiddleware):
             return super().process_response(request, response)
         now = time.time()
         if (
-            match is not None
-            and is_read_only(match.func)
+            (
+                request.method in ("GET", "HEAD")
+                or (match is not None and is_read_only(match.func))
+            )
             and not session.modified
             and now - session.get(SESSION_RENEWED_KEY, 0)
             < settings.SESSION_COOKIE_AGE / 4
@@ -62,7 +64,7 @@ class SessionMiddleware(sessions.SessionMiddleware):
 
 class SessionLifetimeMiddleware:
     """Log out a session older than SESSION_ABSOLUTE_SECONDS, however active it is.
-    (The idle timeout is SESSION_COOKIE_AGE renewed on every request.)"""
+    (The idle timeout is SESSION_COOKIE_AGE, renewed by `SessionMiddleware`.)"""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response

@@ -135,10 +135,10 @@ def build_world():
 
 def sign_in(client, user):
     """Give `client` the session the login form leaves for `user`: its auth keys
-    and the session's start (core.middleware's absolute timeout), without the
-    login signals: the security log, django-axes and ``last_login`` have their
-    own tests through the login form, and here they were a third of a view
-    test's time (``Client.force_login`` sends them)."""
+    and the session's start and renewal (`core.middleware`'s timeouts), without
+    the login signals: the security log, django-axes and ``last_login`` have
+    their own tests through the login form, and here they were a third of a
+    view test's time (``Client.force_login`` sends them)."""
     from django.conf import settings as django_settings
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
@@ -147,7 +147,7 @@ def sign_in(client, user):
         load_backend,
     )
 
-    from core.middleware import SESSION_STARTED_KEY
+    from core.middleware import SESSION_RENEWED_KEY, SESSION_STARTED_KEY
 
     backend = next(
         path
@@ -159,6 +159,7 @@ def sign_in(client, user):
     session[BACKEND_SESSION_KEY] = backend
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session[SESSION_STARTED_KEY] = int(time.time())
+    session[SESSION_RENEWED_KEY] = time.time()
     session.save()
     client.cookies[django_settings.SESSION_COOKIE_NAME] = session.session_key
 

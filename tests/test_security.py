@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from clusters.models import SecurityEvent
@@ -37,6 +39,47 @@ def test_session_cookie_is_httponly_and_expires_when_idle(world, client):
     cookie = response.cookies[settings.SESSION_COOKIE_NAME]
     assert cookie["httponly"] is True
     assert int(cookie["max-age"]) == settings.SESSION_COOKIE_AGE == 30 * 60
+
+
+def test_page_reads_renew_the_idle_timeout_at_most_once_a_quarter(
+    world, client, monkeypatch
+):
+    """A GET writes the session row only when its idle timeout was renewed more
+    than a quarter of it ago; a POST always renews it."""
+    from django.contrib.sessions.models import Session
+
+    from core import middleware
+
+    now = [time.time()]
+    monkeypatch.setattr(middleware.time, "time", lambda: now[0])
+    client.force_login(world.users["officer"])
+    assert client.get(reverse("home")).status_code == 200
+    key = client.session.session_key
+
+    def expires():
+        return Session.objects.get(session_key=key).expire_date
+
+    def session_writes(queries):
+        return [q for q in queries if q["sql"].startswith('UPDATE "django_session"')]
+
+    first = expires()
+    now[0] += 60
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    assert expires() == first
+    assert not [
+        q for q in queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]
+    ]
+    now[0] += settings.SESSION_COOKIE_AGE / 2
+    assert client.get(reverse("home")).status_code == 200
+    renewed = expires()
+    assert renewed > first
+    now[0] += 60
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(reverse("set_language"), {"language": "vi"})
+    assert response.status_code == 302
+    assert session_writes(queries)
+    assert expires() >= renewed
 
 
 def test_absolute_session_lifetime_logs_out(world, client):

@@ -7,9 +7,9 @@ changes. See `awards.catalogue_defaults` for the rule formats."""
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from clusters.models import Authority
+from core.audit import HistoricalRecords
 
 
 class AwardLevel(models.TextChoices):

@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from clusters.models import Term, Unit
+from core.audit import HistoricalRecords
 
 from .catalogue import AwardForm
 

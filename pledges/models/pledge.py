@@ -9,9 +9,9 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from clusters.models import Authority, Term, Unit
+from core.audit import HistoricalRecords
 
 POINTS = {"max_digits": 6, "decimal_places": 2}
 VALUE = {"max_digits": 18, "decimal_places": 4}

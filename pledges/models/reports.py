@@ -8,9 +8,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-from simple_history.models import HistoricalRecords
 
 from clusters.models import StoredFile, Term, Unit
+from core.audit import HistoricalRecords
 
 from .pledge import POINTS, VALUE, Criterion, Indicator
 

@@ -13,6 +13,7 @@ from django.db.utils import OperationalError
 from django.test import Client, override_settings
 
 from core.error_pages import database_away
+from core.middleware import SESSION_RENEWED_KEY
 
 AWAY = "server closed the connection unexpectedly"
 # Tests use a dummy cache (which stores nothing); the health check needs one
@@ -85,8 +86,11 @@ def test_session_write_failing_after_the_view_gives_503_not_bare_400(
     world, quiet_client
 ):
     # The view has run (and committed); the database goes away before the
-    # session — saved on every request — is written back.
+    # session — due for renewal of its idle timeout — is written back.
     quiet_client.force_login(world.users["officer"])
+    session = quiet_client.session
+    session[SESSION_RENEWED_KEY] = 0
+    session.save()
     with mock.patch.object(Session, "save", side_effect=OperationalError(AWAY)):
         response = quiet_client.get("/")
     assert response.status_code == 503
