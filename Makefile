@@ -75,18 +75,18 @@ lint: $(VENV)/.installed-dev
 test: lint
 	$(VENV)/bin/pytest $(PYTEST_FAST)
 
-# Q2.4 in full: every form fuzzed with 200 examples (CI's profile uses 50), and
+# Hostile input in full: every form fuzzed with 200 examples (CI's profile uses 50), and
 # 40 generated whole years instead of the suite's 5.
 fuzz: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=fuzz $(VENV)/bin/pytest $(PYTEST_FAST) -m fuzz
 	GENERATED_YEARS=40 $(VENV)/bin/pytest $(PYTEST_FAST) tests/pledges/test_generated_years.py
 
-# Q3 benchmark: throwaway PostgreSQL, production settings, gunicorn on 127.0.0.1,
+# The benchmark: throwaway PostgreSQL, production settings, gunicorn on 127.0.0.1,
 # 8 concurrent clients; the table goes to bench-results/ (scripts/bench.sh).
 bench: $(VENV)/.installed
 	scripts/bench.sh
 
-# Q3.4 deadline day: locust, 200 officers log in, save results, upload evidence
+# Deadline day: locust, 200 officers log in, save results, upload evidence
 # and submit (scripts/loadtest.sh; `scripts/loadtest.sh --smoke` is CI's).
 loadtest: $(VENV)/.installed-dev
 	scripts/loadtest.sh
@@ -95,7 +95,7 @@ loadtest: $(VENV)/.installed-dev
 smoke-deploy: $(VENV)/.installed
 	scripts/smoke-deploy.sh
 
-# Q2.10: pg_dump -Fc → pg_restore into a scratch database, every table compared.
+# Restore drill: pg_dump -Fc → pg_restore into a scratch database, every table compared.
 restore-drill: $(VENV)/.installed
 	scripts/restore-drill.sh
 

@@ -1,4 +1,4 @@
-"""Deadline day (Q3.4): every member unit's officer reports at once.
+"""Deadline day: every member unit's officer reports at once.
 
 Each simulated officer takes the next unfinished report of `loadtest/prepare.py`
 and, with a pause between steps (LOADTEST_THINK, seconds, e.g. "1-3"), goes

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make bench`: the Q3 benchmark on a throwaway PostgreSQL server (started like
+# `make bench`: the benchmark on a throwaway PostgreSQL server (started like
 # .ci/run's), with production settings: migrate, collect static files, generate
 # the reference data (bench_data) and measure the key pages (bench, which runs
 # gunicorn on 127.0.0.1 itself and stops it), then the results import against

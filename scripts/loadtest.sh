@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make loadtest`: deadline day (Q3.4) with locust (loadtest/).
+# `make loadtest`: deadline day with locust (loadtest/).
 # A throwaway PostgreSQL server (as `make bench`), production settings unchanged
 # (the client sends X-Forwarded-Proto: https as nginx does), the reference data
 # of `manage.py bench_data` turned into deadline day by loadtest/prepare.py,

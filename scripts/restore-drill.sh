@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Restore drill (Q2.10): dump the PostgreSQL database of DATABASE_URL
+# Restore drill: dump the PostgreSQL database of DATABASE_URL
 # with the production backup script (deploy/backup.sh: `pg_dump -Fc`), restore
 # the dump with `pg_restore` into a scratch database on the same server, and
 # compare every table — row count and a checksum of all rows in primary-key

@@ -196,7 +196,7 @@ def login(client, request, settings):
 
 # --- Hypothesis profiles ---------------------------------------------------
 # HYPOTHESIS_PROFILE chooses one: "ci" (the default, `make test` and CI: 50
-# examples per form) or "fuzz" (`make fuzz`: 200 examples per form, Q2.4).
+# examples per form) or "fuzz" (`make fuzz`: 200 examples per form).
 # Explicit `max_examples` in a test win over the profile; `fuzz_form` caps its
 # `examples` argument at the profile's number (tests/helpers.py).
 _QUIET = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]

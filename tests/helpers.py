@@ -18,7 +18,7 @@ def count_queries(client, url):
 
 def assert_queries_stable(client, url, grow):
     """The page runs the same number of queries before and after `grow()` adds
-    data (Q3.1). Returns that number."""
+    data. Returns that number."""
     response, before = count_queries(client, url)
     assert response.status_code == 200, response.status_code
     grow()
@@ -40,7 +40,7 @@ def form_field_names(html):
 
 def fuzz_form(client, url, *, examples=None, fields=None, method="post"):
     """Send up to `examples` requests to `url` with arbitrary text in every field
-    the page shows (or `fields`) and assert that none gives a server error (Q2.4).
+    the page shows (or `fields`) and assert that none gives a server error.
 
     The hypothesis profile (HYPOTHESIS_PROFILE, tests/conftest.py) sets the
     number: 50 in `make test` and CI, 200 in `make fuzz`; `examples` lowers it

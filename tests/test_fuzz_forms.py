@@ -1,4 +1,4 @@
-"""Hostile input in every field of every form never gives a server error (Q2.4)."""
+"""Hostile input in every field of every form never gives a server error."""
 
 import pytest
 from django.urls import reverse

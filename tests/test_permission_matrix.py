@@ -1,4 +1,4 @@
-"""Every URL × every role has an expected status (Q2.2, Q2.3); a meta-test fails
+"""Every URL × every role has an expected status; a meta-test fails
 when a URL is missing. A refusal must leave the data unchanged."""
 
 import copy

@@ -1,4 +1,4 @@
-"""Headers, brute-force lockout, session lifetime and security logging (Q2)."""
+"""Headers, brute-force lockout, session lifetime and security logging."""
 
 import os
 import re

@@ -1,4 +1,4 @@
-"""The Vietnamese catalogue is complete, compiled, and no English leaks (Q4.5)."""
+"""The Vietnamese catalogue is complete, compiled, and no English leaks."""
 
 import functools
 import re

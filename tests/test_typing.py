@@ -1,4 +1,4 @@
-"""Type checks (issue #18): mypy in `make lint` covers `core/` and every
+"""Type checks: mypy in `make lint` covers `core/` and every
 services and selectors module, each under the strict per-module settings
 (`[tool.mypy]` in pyproject.toml), so a new module cannot slip out of it."""
 

@@ -1,6 +1,6 @@
 """Seed the award catalogue and the base salaries of every existing authority
-(DESIGN.md §9). Reversible: going back removes the seeded rows that nothing
-refers to yet. Authorities created later get the catalogue from
+(`awards.catalogue_defaults`). Reversible: going back removes the seeded
+rows that nothing refers to yet. Authorities created later get the catalogue from
 `awards.services.catalogue_for` on first use."""
 
 import copy

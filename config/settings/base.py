@@ -116,7 +116,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 # Argon2 (argon2-cffi), Django's recommended hasher: memory-hard, and a login
 # costs tens of milliseconds of CPU instead of PBKDF2's most of a second, which
-# decides the deadline-day load (QUALITY Q3.4). Older PBKDF2 hashes still verify
+# decides the deadline-day load (`make loadtest`). Older PBKDF2 hashes still verify
 # and are upgraded at the next login.
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -12,7 +12,7 @@ if len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
-# Persistent connections (Q3.6); health checks drop broken ones.
+# Persistent connections; health checks drop broken ones.
 DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "600"))
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # Behind PgBouncer in transaction pooling (deploy/pgbouncer/) a server-side

@@ -1,6 +1,6 @@
 """One decision answering several proposals (of several clusters), the annex
 of a long decision, awards decided outside the system in the registry, and
-the flag winner as the rotation's leading unit (issue #16)."""
+the flag winner as the rotation's leading unit."""
 
 import datetime
 import io

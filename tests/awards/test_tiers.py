@@ -1,4 +1,4 @@
-"""Several award tiers in one nomination sitting (issue #16, rule 3): one question
+"""Several award tiers in one nomination sitting: one question
 per award form with its seats, threshold and candidates; a unit wins one tier
 at most (the higher); the ballot checked per tier; the result page, the minutes
 and the proposal drafted after the vote list each tier."""

@@ -1,4 +1,4 @@
-"""Issue 7 journey: province staff launch a themed campaign for the cluster of
+"""Journey: province staff launch a themed campaign for the cluster of
 districts, two member units file their final reports, staff accept them, write
 the final summary and close the campaign, and the pledge criterion that counts
 themed campaigns shows the points on the member's ranking page."""

@@ -1,4 +1,4 @@
-"""Issue 15 (proof): every role finds the tasks of the current stage from its
+"""Every role finds the tasks of the current stage from its
 home page, by clicking only, at desktop and phone sizes, with axe (WCAG 2.1
 A/AA, axe-core bundled with axe-playwright-python) clean on every page reached.
 

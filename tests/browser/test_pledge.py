@@ -1,4 +1,4 @@
-"""Issue 4 journey: the chair drafts 2025's pledge from 2024's, fills the
+"""Journey: the chair drafts 2025's pledge from 2024's, fills the
 targets grid, opens it for signing and two members sign."""
 
 import pytest

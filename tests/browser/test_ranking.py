@@ -1,4 +1,4 @@
-"""Issue 6 journey: peers score, a member objects, the chair answers, staff
+"""Journey: peers score, a member objects, the chair answers, staff
 publish, and the public page shows the ranking."""
 
 import datetime

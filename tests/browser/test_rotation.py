@@ -1,4 +1,4 @@
-"""Issue 3 journey: the admin reviews the rotation and rolls 2024 over to 2025;
+"""Journey: the admin reviews the rotation and rolls 2024 over to 2025;
 the chair unit's officer records the handover; powers follow the chair."""
 
 import pytest

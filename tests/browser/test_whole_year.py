@@ -1,7 +1,7 @@
-"""Issue 9 (QUALITY Q4.1/Q4.2): a fresh cluster of three wards and communes walks
-through a whole emulation year in the browser, every step through the pages with a
-real login for each role (each person in a browser of their own, as in an office),
-and every page is checked with axe (WCAG 2.1 A/AA).
+"""A fresh cluster of three wards and communes walks through a whole emulation
+year in the browser, every step through the pages with a real login for each
+role (each person in a browser of their own, as in an office), and every page
+is checked with axe (WCAG 2.1 A/AA).
 
 Only the starting point is set up through services (the fresh units, the cluster,
 its rotation order and its officers' accounts); everything after that is clicked:

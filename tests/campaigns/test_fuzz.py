@@ -1,5 +1,5 @@
 """Hostile input in every field of every campaign form never gives a server
-error (Q2.4), hidden fields and formset management fields included."""
+error, hidden fields and formset management fields included."""
 
 import pytest
 from django.urls import reverse

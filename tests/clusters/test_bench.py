@@ -1,4 +1,4 @@
-"""The benchmark data generator (Q3): seeded, tiny here, and as large as it says."""
+"""The benchmark data generator: seeded, tiny here, and as large as it says."""
 
 import pytest
 from django.core.management import CommandError, call_command

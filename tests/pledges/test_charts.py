@@ -1,5 +1,5 @@
-"""The SVG builder of core/charts.py: pure, escaped, accessible, Vietnamese numbers
-(issue #15, "Pictures")."""
+"""The SVG builder of core/charts.py: pure, escaped, accessible, Vietnamese
+numbers."""
 
 import re
 import xml.etree.ElementTree as ET

@@ -1,4 +1,4 @@
-"""No lost updates (Q2.5): two officers save the same version of a report at the
+"""No lost updates: two officers save the same version of a report at the
 same time from two database connections; one save wins, the other is refused
 with StaleReport, and the report holds exactly the winner's data.
 

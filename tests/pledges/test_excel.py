@@ -1,4 +1,4 @@
-"""The Excel round trip of the targets (Q2.8, Q2.9): template, per-cell report,
+"""The Excel round trip of the targets: template, per-cell report,
 dry run and idempotent apply."""
 
 import datetime
@@ -607,7 +607,7 @@ def test_import_form_survives_hostile_input(world, login, pledge):
 
 @pytest.mark.parametrize("seed", ["random", "mutated"])
 def test_damaged_files_never_raise(world, pledge, seed):
-    """Q2.4 for the upload itself: random bytes, and the template with bytes
+    """Hostile input in the upload itself: random bytes, and the template with bytes
     overwritten here and there, always end in a report, never an exception."""
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st

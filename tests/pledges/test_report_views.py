@@ -739,7 +739,7 @@ def test_report_list_query_count_is_stable(world, login, reporting):
     assert_queries_stable(client, reverse("report_list", args=[world.term.pk]), grow)
 
 
-# Hostile input (Q2.4) ---------------------------------------------------------------
+# Hostile input ---------------------------------------------------------------------
 
 
 class _Posting:

@@ -1,4 +1,4 @@
-"""The Excel round trip of the results (Q2.8, Q2.9): pre-filled workbook per unit
+"""The Excel round trip of the results: pre-filled workbook per unit
 and for the whole term, per-cell report, dry run and idempotent bulk apply."""
 
 import datetime

@@ -1,4 +1,4 @@
-"""Criteria deeper than two levels and unequal weights (issue #16, rule 4):
+"""Criteria deeper than two levels and unequal weights:
 sections → sub-fields → criteria → indicators, indicator weights, and their
 subtotals in the report, the ranking breakdown, the document and the Excel
 files. Equal weights and no sub-fields keep every earlier number."""

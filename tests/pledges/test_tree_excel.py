@@ -1,6 +1,5 @@
-"""The Excel import of a pledge's criteria tree (issue #16, rule 9): template,
-per-cell report, dry run, all-or-nothing apply through the pledge services
-(Q2.8, Q2.9)."""
+"""The Excel import of a pledge's criteria tree: template, per-cell
+report, dry run, all-or-nothing apply through the pledge services."""
 
 import zipfile
 from decimal import Decimal
@@ -594,7 +593,7 @@ def test_demo_tree_exported_imports_into_an_empty_pledge_of_another_term(
     assert {c.action for c in result.changes} == {"added"}
     services.pledge_tree_replace(pledge=empty, content=result.rows[0], actor=admin)
     assert pledge_content(empty) == pledge_content(source)
-    # Importing the same file again changes nothing (Q2.9).
+    # Importing the same file again changes nothing.
     again = read_tree(empty, tree_workbook(source))
     assert again.changes == []
     history = Section.history.count() + Indicator.history.count()

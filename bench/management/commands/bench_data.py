@@ -75,7 +75,7 @@ from pledges.models import (
 from pledges.selectors import snapshot_rows
 
 BENCH_PASSWORD = "bench"  # noqa: S105  (generated benchmark accounts)
-AUTHORITY_NAME = "Đo hiệu năng Q3"
+AUTHORITY_NAME = "Đo hiệu năng"
 VALID_FROM = datetime.date(2004, 1, 1)
 
 
@@ -134,7 +134,7 @@ def pledge_layout(criteria, indicators):
 
 class Command(BaseCommand):
     help = (
-        "Generate the Q3 benchmark reference data (seeded). Writes data: use a "
+        "Generate the benchmark reference data (seeded). Writes data: use a "
         "throwaway database."
     )
 

@@ -1,4 +1,4 @@
-"""Measure the Excel import of results (Q3.5) on generated data: a full term
+"""Measure the Excel import of results on generated data: a full term
 (12 members × 40 indicators, 60 criteria) read from a workbook and applied, and
 100,000 result rows (250 members × 400 indicators) through the bulk path.
 
@@ -99,7 +99,7 @@ def _content(indicators, criteria):
 
 class Command(BaseCommand):
     help = (
-        "Time the Excel import of results on generated data (Q3.5). Writes data: "
+        "Time the Excel import of results on generated data. Writes data: "
         "use a throwaway database."
     )
 
@@ -137,7 +137,7 @@ class Command(BaseCommand):
         if not options["skip_bulk"]:
             lines += self.bulk(*BULK)
         vendor = connection.vendor
-        self.stdout.write(f"Results import (Q3.5) on {vendor}, seed {options['seed']}")
+        self.stdout.write(f"Results import on {vendor}, seed {options['seed']}")
         self.stdout.write(
             f"{'case':<38} {'rows':>8} {'changed':>8} {'seconds':>8} {'target':>7}"
         )
@@ -231,7 +231,7 @@ class Command(BaseCommand):
     def bulk(self, label, members, indicators, criteria, target):
         """Apply generated rows straight to the service: new, again, changed;
         on PostgreSQL also the same new rows COPied straight into the results
-        and history tables of a twin term (the floor of Q3.5: the service
+        and history tables of a twin term (the floor: the service
         must reach half of its speed)."""
         term, units, pledge_indicators = self.term(label, members, indicators, criteria)
         name = f"{members} × {indicators}"
