@@ -42,7 +42,8 @@ POLL_SECONDS = 0.05
 _MISSING = object()
 
 
-def _get(key: str) -> Any:
+def _cached(key: str) -> Any:
+    """The cached value under `key`, or _MISSING (also when the cache fails)."""
     try:
         return cache.get(key, _MISSING)
     except Exception:  # noqa: BLE001 - a failing cache degrades to computing
@@ -94,12 +95,12 @@ def derived[T](key: str, compute: Callable[[], T], *, version: object) -> T:
         version = version()
     base = f"derived:{get_language()}:{key}"
     full_key = f"{base}:v{version}"
-    value = _thaw(_get(full_key))
+    value = _thaw(_cached(full_key))
     if value is not _MISSING:
         return value
     lock_key = f"{full_key}:computing"
     if not _lock(lock_key):
-        last = _get(f"{base}:last")
+        last = _cached(f"{base}:last")
         if isinstance(last, tuple) and len(last) == 2 and last[0] != version:
             stale = _thaw(last[1])
             if stale is not _MISSING:
@@ -107,7 +108,7 @@ def derived[T](key: str, compute: Callable[[], T], *, version: object) -> T:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(POLL_SECONDS)
-            value = _thaw(_get(full_key))
+            value = _thaw(_cached(full_key))
             if value is not _MISSING:
                 return value
         return _compute_and_store(base, full_key, version, compute)

@@ -85,11 +85,13 @@ def _n(value: Decimal | int | float, places: int | None = 2) -> str:
     return format_number(value, places)
 
 
-def _x(
+def _x_of(
     value: Decimal | int | float | None,
     scale_max: Decimal | int | float,
     width: int = WIDTH,
 ) -> float:
+    """The horizontal position of `value` on a scale of 0 to `scale_max` drawn
+    `width` wide (clamped to the scale; 0 without a value or a scale)."""
     if not scale_max or value is None:
         return 0.0
     share = max(
@@ -146,7 +148,7 @@ def bar_chart(
     pattern_id, defs = _hatch(chart_id)
     parts = [defs]
     for index, threshold in enumerate(thresholds):
-        x = _x(threshold.value, scale_max)
+        x = _x_of(threshold.value, scale_max)
         y = 12 + index * 16
         anchor, tx = ("end", x - 3) if x > WIDTH / 2 else ("start", x + 3)
         parts.append(
@@ -169,7 +171,7 @@ def bar_chart(
                 f'fill="url(#{pattern_id})" stroke="#6c757d"/>'
             )
         else:
-            width = _x(bar.value, scale_max)
+            width = _x_of(bar.value, scale_max)
             parts.append(
                 f'<rect class="{escape(bar.css)}" x="0" y="{y + 17}" '
                 f'width="{width}" height="12"/>'
@@ -179,7 +181,7 @@ def bar_chart(
     # Each threshold runs from its label down through the bars, broken where
     # the rows' text is, so that it never crosses a number.
     for index, threshold in enumerate(thresholds):
-        x = _x(threshold.value, scale_max)
+        x = _x_of(threshold.value, scale_max)
         segments = [(14 + index * 16, top)] + [
             (top + n * row + 15, top + n * row + 31) for n in range(len(bars))
         ]
@@ -220,20 +222,20 @@ def spread_chart(
             f'y2="{y + 24}"/>'
         )
         if spread.low is not None and spread.high is not None:
-            x1 = _x(spread.low, spread.maximum)
-            x2 = _x(spread.high, spread.maximum)
+            x1 = _x_of(spread.low, spread.maximum)
+            x2 = _x_of(spread.high, spread.maximum)
             parts.append(
                 f'<line class="chart-range" x1="{x1}" y1="{y + 24}" '
                 f'x2="{max(x2, x1 + 0.1)}" y2="{y + 24}"/>'
             )
         if spread.median is not None:
-            xm = _x(spread.median, spread.maximum)
+            xm = _x_of(spread.median, spread.maximum)
             parts.append(
                 f'<line class="chart-median" x1="{xm}" y1="{y + 17}" x2="{xm}" '
                 f'y2="{y + 31}"/>'
             )
         if spread.value is not None:
-            xv = min(max(_x(spread.value, spread.maximum), 6), WIDTH - 6)
+            xv = min(max(_x_of(spread.value, spread.maximum), 6), WIDTH - 6)
             parts.append(
                 f'<path class="chart-mark" d="M{xv} {y + 18} l6 6 l-6 6 l-6 -6 z"/>'
             )
