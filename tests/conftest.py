@@ -54,9 +54,9 @@ ROLES = [
 ]
 
 
-# Test modules (names) whose every database test asks for the world and none
-# commits or uses the demo (filled at collection, `_share_the_world`): there
-# the world is built once per module.
+# Test modules (names) where tests ask for the world and none commits or uses
+# the demo (filled at collection, `_share_the_world`): there the world is built
+# once per module.
 _WORLD_MODULES: set[str] = set()
 
 
@@ -65,8 +65,7 @@ def _module_world(request, django_db_setup, django_db_blocker):
     """The world built once for a module of `_WORLD_MODULES`, inside a
     transaction rolled back at the module's end (each test runs in a savepoint
     inside it); None elsewhere, where a test that commits or uses the demo
-    would be blocked by that open transaction, or a test without the world
-    would see it."""
+    would be blocked by that open transaction."""
     if request.module.__name__ not in _WORLD_MODULES:
         yield None
         return
@@ -244,17 +243,20 @@ def pytest_collection_modifyitems(config, items):
 
 
 def _share_the_world(items):
-    """Fill `_WORLD_MODULES`: the modules whose database tests all ask for the
+    """Fill `_WORLD_MODULES`: the modules where some database test asks for the
     module's world (``world``, or a fixture built on ``_module_world`` such as
-    the permission matrix's ``row``), none of them committing or using the demo."""
+    the permission matrix's ``row``) and none commits or uses the demo. A test
+    there that does not ask for the world may see its rows."""
     shared, other = set(), set()
     for item in items:
         module = getattr(item, "module", None)
         if module is None or not _uses_database(item):
             continue
         names = getattr(item, "fixturenames", ())
-        own = "_module_world" in names and "demo_db" not in names and not _commits(item)
-        (shared if own else other).add(module.__name__)
+        if "demo_db" in names or _commits(item):
+            other.add(module.__name__)
+        elif "_module_world" in names:
+            shared.add(module.__name__)
     _WORLD_MODULES.update(shared - other)
 
 

@@ -10,8 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from docx.oxml.ns import qn
 
-from awards import documents, selectors, services
-from awards.models import Vote, VoteKind, VoteParticipation, VoteState
+from awards import documents, services
 from clusters.models import Handover, Term, TermState
 from core.errors import DomainError
 from pledges.documents import DOCX_CONTENT_TYPE, MOTTO, SUB_MOTTO, vn_date_line
@@ -221,72 +220,3 @@ def test_summary_download_query_count_is_stable(world, login):
         reverse("term_summary_docx", args=[world.term.pk]),
         _grow_members(world),
     )
-
-
-# The demo --------------------------------------------------------------------------
-
-
-@pytest.fixture
-def demo(demo_db, db):
-    """The 2023 term of the demo's cluster (the session's demo, tests.conftest)."""
-    return Term.objects.get(year=2023, cluster__name__startswith="Cụm thi đua các")
-
-
-def test_demo_2023_held_and_closed_the_nomination_by_secret_ballot(demo):
-    vote = Vote.objects.get(term=demo, kind=VoteKind.NOMINATION)
-    assert vote.state == VoteState.CLOSED
-    assert VoteParticipation.objects.filter(vote=vote).count() == 8
-    nomination = selectors.nomination_result(vote)
-    ranks = selectors.published_ranks(demo)
-    leaders = sorted(ranks, key=ranks.get)[: nomination.seats]
-    assert nomination.seats == 2
-    assert [unit.pk for unit in nomination.winners] == leaders
-    assert [unit.name for unit in nomination.winners] == [
-        "Thành phố Ngã Bảy",
-        "Huyện Châu Thành",
-    ]
-    assert [row.votes for row in nomination.rows] == [8, 7]
-    assert "Đơn vị được suy tôn: Thành phố Ngã Bảy, Huyện Châu Thành." in docx_text(
-        documents.vote_minutes_docx(vote)
-    )
-    # Loading again changes nothing: tests/clusters/test_demo.py
-    # (test_demo_loads_hau_giang_and_is_idempotent) loads it a second time.
-    assert Vote.objects.filter(term=demo).count() == 1
-
-
-def test_demo_2023_summary_reports_the_seed_figures(demo):
-    text = docx_text(documents.term_summary_docx(demo))
-    for expected in (
-        "5.099 tập thể và 22.569 cá nhân",
-        "105,03%",
-        "100,24%",
-        "101,75%",
-        "+12,09%",
-        "117,39%",
-        "Hậu Giang, ngày 20 tháng 01 năm 2024",
-        "Thành phố Ngã Bảy đã bàn giao Cụm trưởng năm 2024 cho Huyện Châu Thành.",
-        "các đơn vị được suy tôn: Thành phố Ngã Bảy (8/8 phiếu, 100%), Huyện Châu "
-        "Thành (7/8 phiếu, 87,5%).",
-        "Đơn vị xếp thứ nhất: Thành phố Ngã Bảy.",
-        "Trong năm 2023, các đơn vị trong Cụm đã triển khai thực hiện 7 phong trào "
-        "thi đua do UBND tỉnh Hậu Giang phát động, gồm 6 phong trào thi đua theo "
-        "chuyên đề, 1 phong trào thi đua đột xuất, cùng với phong trào thi đua "
-        "thường xuyên.",
-    ):
-        assert expected in text, expected
-
-
-def test_demo_2023_summary_lists_the_proposals_and_decisions(demo):
-    from awards.models import Decision, Nominee
-
-    nominees = list(
-        Nominee.objects.filter(proposal__term=demo).select_related("award_form", "unit")
-    )
-    decisions = list(Decision.objects.filter(proposals__term=demo))
-    assert nominees
-    assert decisions
-    text = docx_text(documents.term_summary_docx(demo))
-    for nominee in nominees:
-        assert f"– {nominee.name}: {nominee.award_form.name}." in text
-    for decision in decisions:
-        assert f"Quyết định số {decision.number_display} ngày " in text

@@ -650,27 +650,3 @@ def test_a_vote_without_award_forms_keeps_its_single_question(world):
         VoteQuestion.objects.filter(vote=vote).values_list("code", "award_form")
     ) == [("leading", None)]
     assert [t.code for t in selectors.nomination_setup(world.term).tiers] == ["leading"]
-
-
-# The demo --------------------------------------------------------------------------
-
-
-def test_demo_2023_sitting_chooses_the_flag_and_the_certificate(demo_db, db):
-    """The seed's flag winners stay; the Bằng khen tier (sample ballots, said in
-    its title) chooses the units the proposal asks the certificate for."""
-    term = Term.objects.get(year=2023, cluster__name__startswith="Cụm thi đua các")
-    vote = Vote.objects.get(term=term, kind="nomination")
-    flag, certificate = selectors.nomination_results(vote)
-    assert [u.name for u in flag.winners] == ["Thành phố Ngã Bảy", "Huyện Châu Thành"]
-    assert [r.votes for r in flag.rows] == [8, 7]
-    assert (certificate.award_form.code, certificate.seats) == (CERTIFICATE, 2)
-    assert "dữ liệu minh họa" in certificate.question.title
-    assert [r.votes for r in certificate.rows] == [7, 6, 3]
-    ranks = selectors.published_ranks(term)
-    assert [ranks[u.pk] for u in certificate.winners] == [3, 4]
-    proposed = Nominee.objects.filter(
-        proposal__term=term, award_form__code=CERTIFICATE
-    ).values_list("unit", flat=True)
-    assert set(proposed) == {u.pk for u in certificate.winners}
-    text = docx_text(documents.vote_minutes_docx(vote))
-    assert "2. Đơn vị đề nghị tặng Bằng khen của Chủ tịch Ủy ban nhân dân tỉnh" in text
