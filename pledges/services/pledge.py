@@ -23,6 +23,7 @@ from django.db.models import (
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from clusters.models import Term, Unit, User
 from clusters.services import (
@@ -57,6 +58,7 @@ from ..selectors import (
     tree_problems,
     tree_replace_refusal,
 )
+from ..standings import bump_term_version
 
 __all__ = [
     "content_load",
@@ -186,12 +188,16 @@ def copy_pledge_on_rollover(
 
 @transaction.atomic
 def content_load(*, pledge: Pledge, content: dict[str, Any], actor: User) -> None:
-    """Add the sections, criteria and indicators of `content` to `pledge`."""
+    """Add the sections, criteria and indicators of `content` to `pledge`, each
+    with its "created" history entry naming `actor` (one bulk insert per level
+    of the tree), and raise the term's data version."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_drafter(actor, pledge.term)
     _check_editable(pledge)
-    for s_pos, s in enumerate(content.get("sections", []), start=1):
-        section = audited_save(
+    specs = content.get("sections", [])
+    sections = _created(
+        Section,
+        [
             Section(
                 pledge=pledge,
                 code=s["code"],
@@ -199,57 +205,84 @@ def content_load(*, pledge: Pledge, content: dict[str, Any], actor: User) -> Non
                 kind=s.get("kind", SectionKind.SCORED),
                 max_points=Decimal(str(s["max_points"])),
                 position=s_pos,
-            ),
-            actor,
-        )
-        # Contents from before sub-fields have none (`pledge_content`).
-        subsections = {}
-        for sub_pos, sub in enumerate(s.get("subsections", []), start=1):
-            subsections[sub["code"]] = audited_save(
-                Subsection(
-                    pledge=pledge,
-                    section=section,
-                    code=sub["code"],
-                    title=sub["title"],
-                    max_points=Decimal(str(sub["max_points"])),
-                    source=sub.get("source", ""),
-                    position=sub_pos,
-                ),
-                actor,
             )
-        for c_pos, c in enumerate(s.get("criteria", []), start=1):
-            criterion = audited_save(
-                Criterion(
-                    pledge=pledge,
-                    section=section,
-                    subsection=subsections.get(c.get("subsection") or ""),
-                    code=c["code"],
-                    title=c["title"],
-                    kind=c["kind"],
-                    max_points=Decimal(str(c["max_points"])),
-                    evidence_required=c.get("evidence_required", False),
-                    guidance=c.get("guidance", ""),
-                    position=c_pos,
-                ),
-                actor,
+            for s_pos, s in enumerate(specs, start=1)
+        ],
+        actor,
+    )
+    # Contents from before sub-fields have none (`pledge_content`).
+    subsections = _created(
+        Subsection,
+        [
+            Subsection(
+                pledge=pledge,
+                section=section,
+                code=sub["code"],
+                title=sub["title"],
+                max_points=Decimal(str(sub["max_points"])),
+                source=sub.get("source", ""),
+                position=sub_pos,
             )
-            for i in c.get("indicators", []):
-                audited_save(
-                    Indicator(
-                        pledge=pledge,
-                        criterion=criterion,
-                        code=i["code"],
-                        title=i["title"],
-                        unit_of_measure=i["unit_of_measure"],
-                        direction=i.get("direction", "higher"),
-                        aggregation=i.get("aggregation", "sum"),
-                        rule=i.get("rule", "proportional"),
-                        params=i.get("params", {}),
-                        weight=Decimal(str(i.get("weight", 1))),
-                        position=i.get("position", 0),
-                    ),
-                    actor,
-                )
+            for section, s in zip(sections, specs, strict=True)
+            for sub_pos, sub in enumerate(s.get("subsections", []), start=1)
+        ],
+        actor,
+    )
+    subsection_of = {(sub.section_id, sub.code): sub for sub in subsections}
+    criterion_specs = [
+        (section, c_pos, c)
+        for section, s in zip(sections, specs, strict=True)
+        for c_pos, c in enumerate(s.get("criteria", []), start=1)
+    ]
+    criteria = _created(
+        Criterion,
+        [
+            Criterion(
+                pledge=pledge,
+                section=section,
+                subsection=subsection_of.get((section.pk, c.get("subsection") or "")),
+                code=c["code"],
+                title=c["title"],
+                kind=c["kind"],
+                max_points=Decimal(str(c["max_points"])),
+                evidence_required=c.get("evidence_required", False),
+                guidance=c.get("guidance", ""),
+                position=c_pos,
+            )
+            for section, c_pos, c in criterion_specs
+        ],
+        actor,
+    )
+    _created(
+        Indicator,
+        [
+            Indicator(
+                pledge=pledge,
+                criterion=criterion,
+                code=i["code"],
+                title=i["title"],
+                unit_of_measure=i["unit_of_measure"],
+                direction=i.get("direction", "higher"),
+                aggregation=i.get("aggregation", "sum"),
+                rule=i.get("rule", "proportional"),
+                params=i.get("params", {}),
+                weight=Decimal(str(i.get("weight", 1))),
+                position=i.get("position", 0),
+            )
+            for criterion, (_section, _pos, c) in zip(
+                criteria, criterion_specs, strict=True
+            )
+            for i in c.get("indicators", [])
+        ],
+        actor,
+    )
+    bump_term_version(pledge.term_id)
+
+
+def _created[M: Model](model: type[M], rows: list[M], actor: User) -> list[M]:
+    """Insert `rows` of `model` with a "created" history entry each naming
+    `actor`; returns them with their primary keys, in order."""
+    return bulk_create_with_history(rows, model, default_user=actor)
 
 
 def _weight(value: object) -> Decimal:
