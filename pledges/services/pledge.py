@@ -23,7 +23,7 @@ from django.db.models import (
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from clusters.models import Term, Unit, User
 from clusters.services import (
@@ -584,8 +584,10 @@ def targets_apply(
     reason: str | None = None,
 ) -> int:
     """Set targets from `rows` of (indicator, unit, planned, last_actual); units
-    must be members and values non-negative and below LARGEST_VALUE. Returns how
-    many targets changed; applying the same rows again changes nothing. `reason`
+    must be members and values non-negative and below LARGEST_VALUE; of two rows
+    for one target the last counts. Returns how many targets changed (written
+    in bulk, each with its history entry); applying the same rows again changes
+    nothing. `reason`
     (e.g. an import) goes into the history. Refuses (nothing saved) a row of a
     unit whose targets `actor` may not set (`permissions.target_refusal`)."""
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
@@ -601,7 +603,10 @@ def targets_apply(
         (t.indicator_id, t.unit_id): t
         for t in Target.objects.filter(indicator__pledge=pledge).select_for_update()
     }
-    changed = 0
+    # The last row for an (indicator, unit) wins.
+    wanted: dict[
+        tuple[int, int], tuple[Indicator, Unit, Decimal | None, Decimal | None]
+    ] = {}
     for indicator, unit, planned, last_actual in rows:
         if indicator.pledge_id != pledge.pk:
             raise DomainError(_("The indicator belongs to another pledge."))
@@ -619,15 +624,29 @@ def targets_apply(
                 raise DomainError(_("Targets cannot be negative."))
             if value is not None and value >= LARGEST_VALUE:
                 raise DomainError(_("The value is too large."))
-        target = existing.get((indicator.pk, unit.pk))
+        wanted[indicator.pk, unit.pk] = (indicator, unit, planned, last_actual)
+    new: list[Target] = []
+    changed: list[Target] = []
+    for key, (indicator, unit, planned, last_actual) in wanted.items():
+        target = existing.get(key)
         if target is None:
-            target = Target(indicator=indicator, unit=unit)
-        elif (target.planned, target.last_actual) == (planned, last_actual):
-            continue
-        target.planned, target.last_actual = planned, last_actual
-        audited_save(target, actor, reason)
-        changed += 1
-    return changed
+            new.append(
+                Target(
+                    indicator=indicator,
+                    unit=unit,
+                    planned=planned,
+                    last_actual=last_actual,
+                )
+            )
+        elif (target.planned, target.last_actual) != (planned, last_actual):
+            target.planned, target.last_actual = planned, last_actual
+            changed.append(target)
+    history: dict[str, Any] = {"default_user": actor, "default_change_reason": reason}
+    bulk_create_with_history(new, Target, **history)
+    bulk_update_with_history(changed, Target, ["planned", "last_actual"], **history)
+    if new or changed:
+        bump_term_version(pledge.term_id)
+    return len(new) + len(changed)
 
 
 # Signing and amendments ----------------------------------------------------
