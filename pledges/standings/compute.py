@@ -2,12 +2,13 @@
 
 Every table is read as tuples, never as model objects, except the member units
 the standings hand back: at most eight queries plus the registered
-contributions' (`contributions`), whatever the number of members. The tables
-that grow with the members (targets, results, peer and reviewer scores) are read
-straight from the cursor as ids, whole numbers and text (`_rows`); a figure
-becomes a Decimal only when its result is scored. The scoring itself is
-`pledges.scoring` and `pledges.ranking`, shared with the report form and the
-exports."""
+contributions' (`contributions`), whatever the number of members. The pledge,
+the targets, results, late reports and the sums of peer and reviewer scores are
+read with plain SQL (below; PostgreSQL and SQLite alike), whose rows are ids,
+whole numbers and text: building these queries with the ORM costs more than
+running them, and a figure becomes a Decimal only when its result is scored.
+The scoring itself is `pledges.scoring` and `pledges.ranking`, shared with the
+report form and the exports."""
 
 from __future__ import annotations
 
@@ -17,18 +18,7 @@ from functools import lru_cache
 from statistics import median
 from typing import Any, NamedTuple
 
-from django.db import connections
-from django.db.models import (
-    Case,
-    Count,
-    F,
-    IntegerField,
-    QuerySet,
-    Sum,
-    TextField,
-    When,
-)
-from django.db.models.functions import Cast, Round
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from clusters.models import AssessedMethod, Term, Unit
@@ -38,14 +28,10 @@ from ..models import (
     Criterion,
     CriterionKind,
     Indicator,
-    IndicatorResult,
-    Pledge,
-    Report,
     Score,
     ScoreKind,
     ScoringRule,
     SelfScore,
-    Target,
 )
 from ..ranking import Standing
 from . import contributions
@@ -53,6 +39,34 @@ from . import contributions
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 ZERO_CENTS = Decimal("0.00")
+
+# Figures come as text (CAST … AS TEXT), which `Decimal` reads back to their
+# value: on PostgreSQL the very digits; SQLite keeps decimals as floats and
+# gives their 15 significant digits, as the ORM's Decimal does.
+PLEDGE_SQL = "SELECT id FROM pledges_pledge WHERE term_id = %s"
+# (unit id, indicator id, the figure of the target that the indicator's rule
+# compares the actual with: last year's actual under the growth rule, the
+# plan under the others) of a pledge's targets.
+BASIS_SQL = """
+    SELECT t.unit_id, t.indicator_id,
+        CAST(CASE WHEN i.rule = %s THEN t.last_actual ELSE t.planned END AS TEXT)
+    FROM pledges_target t JOIN pledges_indicator i ON i.id = t.indicator_id
+    WHERE i.pledge_id = %s"""
+# (unit id, indicator id, actual) of a term's results with an actual.
+RESULTS_SQL = """
+    SELECT r.unit_id, ir.indicator_id, CAST(ir.actual AS TEXT)
+    FROM pledges_indicatorresult ir JOIN pledges_report r ON r.id = ir.report_id
+    WHERE r.term_id = %s AND ir.actual IS NOT NULL"""
+LATE_SQL = "SELECT unit_id FROM pledges_report WHERE term_id = %s AND late"
+# (unit id, criterion id, kind, sum in whole cents, count) of a term's scores
+# of two kinds (the same kind twice for one): exact, as points have two
+# decimals.
+SCORE_SUMS_SQL = """
+    SELECT r.unit_id, s.criterion_id, s.kind,
+        SUM(CAST(ROUND(s.points * 100) AS INTEGER)), COUNT(*)
+    FROM pledges_score s JOIN pledges_report r ON r.id = s.report_id
+    WHERE r.term_id = %s AND s.kind IN (%s, %s)
+    GROUP BY r.unit_id, s.criterion_id, s.kind"""
 
 
 class CriterionRow(NamedTuple):
@@ -107,22 +121,11 @@ def peer_mean(cents: int, count: int) -> Decimal:
     return Decimal(whole).scaleb(-2)
 
 
-def _rows(queryset: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """The rows of `queryset` (a `values_list`) as the database driver gives
-    them, without the ORM's per-row converters: only for columns that need none
-    (ids, whole numbers, text)."""
-    sql, params = queryset.query.sql_with_params()
-    with connections[queryset.db].cursor() as cursor:
+def _rows(sql: str, params: Sequence[int | str]) -> list[tuple[Any, ...]]:
+    """The rows of `sql` as the database driver gives them."""
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def _text(expression: Any) -> Cast:
-    """A decimal column as text, which `Decimal` reads back to its value (on
-    PostgreSQL the very digits; SQLite keeps decimals as floats and gives their
-    15 significant digits, as the ORM's Decimal does): cheaper to fetch than the
-    driver's Decimal, and converted only when used."""
-    return Cast(expression, output_field=TextField())
 
 
 def compute_standings(term: Term) -> list[Standing]:
@@ -131,11 +134,10 @@ def compute_standings(term: Term) -> list[Standing]:
     self, peer and reviewer scores under the term's method (or from a
     registered contribution), the late deduction of a late report and the
     registered bonus lines."""
-    pledge_id = (
-        Pledge.objects.filter(term_id=term.pk).values_list("pk", flat=True).first()
-    )
-    if pledge_id is None:
+    pledge = _rows(PLEDGE_SQL, [term.pk])
+    if not pledge:
         return []
+    pledge_id = pledge[0][0]
     criteria = [
         CriterionRow(*row)
         for row in Criterion.objects.filter(pledge_id=pledge_id)
@@ -171,30 +173,18 @@ def compute_standings(term: Term) -> list[Standing]:
         for i in indicators.get(c.pk, ())
     }
     # {(unit id, indicator id): the text of the target's figure the indicator's
-    # rule compares the actual with — last year's actual under the growth
-    # rule, the plan under the others (`scoring.indicator_points`)}, looked up
-    # by each result: a result without a target or a figure scores nothing,
-    # and so does a target without a result (`scoring.indicator_scorer` gives
-    # None), so neither is read.
-    basis = Case(
-        When(indicator__rule=ScoringRule.GROWTH, then=F("last_actual")),
-        default=F("planned"),
-    )
+    # rule compares the actual with (`scoring.indicator_points`)}, looked up by
+    # each result: a result without a target, a figure or an actual scores
+    # nothing, and so does a target without a result (`indicator_scorer`
+    # gives None).
     plans = {
         (unit_id, indicator_id): figure
         for unit_id, indicator_id, figure in _rows(
-            Target.objects.filter(indicator__pledge_id=pledge_id)
-            .annotate(basis=_text(basis))
-            .filter(basis__isnull=False)
-            .values_list("unit_id", "indicator_id", "basis")
+            BASIS_SQL, [ScoringRule.GROWTH, pledge_id]
         )
     }
     sums: dict[int, dict[int, Decimal]] = {}
-    for unit_id, indicator_id, actual in _rows(
-        IndicatorResult.objects.filter(
-            report__term_id=term.pk, actual__isnull=False
-        ).values_list("report__unit_id", "indicator_id", _text("actual"))
-    ):
+    for unit_id, indicator_id, actual in _rows(RESULTS_SQL, [term.pk]):
         scorer = scorers.get(indicator_id)
         figure = plans.get((unit_id, indicator_id))
         if scorer is None or figure is None:
@@ -204,15 +194,7 @@ def compute_standings(term: Term) -> list[Standing]:
             sums_of = sums.setdefault(unit_id, {})
             sums_of[scorer[0]] = sums_of.get(scorer[0], ZERO) + points
     late = term.late_deduction_points
-    late_units = (
-        set(
-            Report.objects.filter(term_id=term.pk, late=True)
-            .order_by()
-            .values_list("unit_id", flat=True)
-        )
-        if late
-        else set()
-    )
+    late_units = {row[0] for row in _rows(LATE_SQL, [term.pk])} if late else set()
     # {unit id: {criterion id: points}} of the criteria scored by people
     # (`final_assessed`, or a registered contribution), for the members and
     # criteria with any score: without one, `final_assessed` gives None.
@@ -276,24 +258,19 @@ def _scored_by_people(
     `term`'s criteria scored by people (`final_assessed`), for every member and
     criterion with a score that counts under `method`. Peer and reviewer scores
     are added up in SQL, one row per member, criterion and kind: their sum in
-    whole cents (exact: points have two decimals) and how many."""
-    scores = Score.objects.filter(report__term_id=term.pk).order_by()
-    kinds = [ScoreKind.REVIEWER]
-    if method == AssessedMethod.PEER_MEAN:
-        kinds.append(ScoreKind.PEER)
-    cents = Cast(Round(F("points") * 100), IntegerField())
+    whole cents and how many (`SCORE_SUMS_SQL`): peer scores only under the
+    mean of peer scores."""
+    mean = method == AssessedMethod.PEER_MEAN
     reviewer: dict[tuple[int, int], Decimal] = {}
     for unit_id, criterion_id, kind, total, count in _rows(
-        scores.filter(kind__in=kinds)
-        .values("report__unit_id", "criterion_id", "kind")
-        .annotate(total=Sum(cents), count=Count("pk"))
-        .values_list("report__unit_id", "criterion_id", "kind", "total", "count")
+        SCORE_SUMS_SQL,
+        [term.pk, ScoreKind.REVIEWER, ScoreKind.PEER if mean else ScoreKind.REVIEWER],
     ):
         if kind == ScoreKind.REVIEWER:
             reviewer[unit_id, criterion_id] = Decimal(total).scaleb(-2)
         else:  # `final_assessed` of peer scores without a reviewer's
             assessed.setdefault(unit_id, {})[criterion_id] = peer_mean(total, count)
-    if method == AssessedMethod.PEER_MEAN:
+    if mean:
         for (unit_id, criterion_id), points in reviewer.items():
             assessed.setdefault(unit_id, {})[criterion_id] = points  # prevails
         return
@@ -308,8 +285,8 @@ def _scored_by_people(
             ).values_list("report__unit_id", "criterion_id", "points")
         }
     elif method == AssessedMethod.PEER_MEDIAN:
-        for unit_id, criterion_id, points in scores.filter(
-            kind=ScoreKind.PEER
+        for unit_id, criterion_id, points in Score.objects.filter(
+            report__term_id=term.pk, kind=ScoreKind.PEER
         ).values_list("report__unit_id", "criterion_id", "points"):
             peers.setdefault((unit_id, criterion_id), []).append(points)
     for key in selfs.keys() | peers.keys() | reviewer.keys():
