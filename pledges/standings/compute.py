@@ -3,10 +3,11 @@
 Every table is read as tuples, never as model objects, except the member units
 the standings hand back: at most eight queries plus the registered
 contributions' (`contributions`), whatever the number of members. The pledge,
-the targets, results, late reports and the sums of peer and reviewer scores are
-read with plain SQL (below; PostgreSQL and SQLite alike), whose rows are ids,
-whole numbers and text: building these queries with the ORM costs more than
-running them, and a figure becomes a Decimal only when its result is scored.
+targets, results, late reports, the sums of peer and reviewer scores and the
+member units (`Unit.objects.raw`) are read with plain SQL (below; PostgreSQL and
+SQLite alike), whose rows are ids, whole numbers and text: building these
+queries with the ORM costs more than running them, and a figure becomes a
+Decimal only when its result is scored.
 The scoring itself is `pledges.scoring` and `pledges.ranking`, shared with the
 report form and the exports."""
 
@@ -44,6 +45,10 @@ ZERO_CENTS = Decimal("0.00")
 # value: on PostgreSQL the very digits; SQLite keeps decimals as floats and
 # gives their 15 significant digits, as the ORM's Decimal does.
 PLEDGE_SQL = "SELECT id FROM pledges_pledge WHERE term_id = %s"
+# The member units, by name.
+UNITS_SQL = """
+    SELECT u.* FROM clusters_unit u JOIN clusters_membership m ON m.unit_id = u.id
+    WHERE m.term_id = %s ORDER BY u.name"""
 # (unit id, indicator id, the figure of the target that the indicator's rule
 # compares the actual with: last year's actual under the growth rule, the
 # plan under the others) of a pledge's targets.
@@ -151,7 +156,7 @@ def compute_standings(term: Term) -> list[Standing]:
         .values_list("pk", "criterion_id", "direction", "rule", "params", "weight")
     ):
         indicators.setdefault(row[1], []).append(IndicatorRow(*row))
-    units = list(Unit.objects.filter(memberships__term_id=term.pk).order_by("name"))
+    units = list(Unit.objects.raw(UNITS_SQL, [term.pk]))
     shares: dict[int, Decimal] = {}
     for c in criteria:
         rows = indicators.get(c.pk, ())
