@@ -13,6 +13,7 @@ report form and the exports."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
@@ -72,6 +73,38 @@ SCORE_SUMS_SQL = """
     FROM pledges_score s JOIN pledges_report r ON r.id = s.report_id
     WHERE r.term_id = %s AND s.kind IN (%s, %s)
     GROUP BY r.unit_id, s.criterion_id, s.kind"""
+
+
+class ScoredMemo:
+    """The points of indicator results scored in this process, remembered for
+    the next computation of their term: a write changes one result, not the
+    hundreds the term has. {(rule, parameters, direction, share): {(figure,
+    actual): points}}, keyed by everything `scoring.indicator_scorer` reads, so
+    a remembered value is the value computed; emptied whenever more than
+    `limit` results were added (10,000 take about 4 MB)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.by_scoring: dict[tuple, dict[tuple[str, str], Decimal | None]] = {}
+
+    def of(
+        self, indicator: IndicatorRow, share: Decimal
+    ) -> dict[tuple[str, str], Decimal | None]:
+        """{(figure, actual): points} of `indicator` scored with `share`."""
+        params = json.dumps(indicator.params, sort_keys=True)
+        key = (indicator.rule, params, indicator.direction, share)
+        return self.by_scoring.setdefault(key, {})
+
+    def added(self, count: int) -> None:
+        """Note that `count` results were added; empty the memo past the limit."""
+        self.size += count
+        if self.size > self.limit:
+            self.by_scoring.clear()
+            self.size = 0
+
+
+SCORED = ScoredMemo(limit=10_000)
 
 
 class CriterionRow(NamedTuple):
@@ -167,12 +200,17 @@ def compute_standings(term: Term) -> list[Standing]:
                 strict=True,
             )
         )
-    # {indicator id: (its criterion's id, its scorer)} of the indicators of
-    # indicator criteria: every result is scored once, and its points added to
-    # its member's criterion. The order of the additions does not matter: the
-    # points are whole cents, added exactly (`scoring.criterion_points`).
+    # {indicator id: (its criterion's id, its scorer, its remembered points)} of
+    # the indicators of indicator criteria: every result is scored once (or
+    # found in `SCORED`), and its points added to its member's criterion. The
+    # order of the additions does not matter: the points are whole cents,
+    # added exactly (`scoring.criterion_points`).
     scorers = {
-        i.pk: (c.pk, scoring.indicator_scorer(i, shares[i.pk]))
+        i.pk: (
+            c.pk,
+            scoring.indicator_scorer(i, shares[i.pk]),
+            SCORED.of(i, shares[i.pk]),
+        )
         for c in criteria
         if c.kind == CriterionKind.INDICATOR
         for i in indicators.get(c.pk, ())
@@ -189,15 +227,22 @@ def compute_standings(term: Term) -> list[Standing]:
         )
     }
     sums: dict[int, dict[int, Decimal]] = {}
+    scored = 0
     for unit_id, indicator_id, actual in _rows(RESULTS_SQL, [term.pk]):
         scorer = scorers.get(indicator_id)
         figure = plans.get((unit_id, indicator_id))
         if scorer is None or figure is None:
             continue
-        points = scorer[1](figure, actual, figure)  # (planned, actual, last_actual)
+        remembered, key = scorer[2], (figure, actual)
+        if key in remembered:
+            points = remembered[key]
+        else:  # (planned, actual, last_actual)
+            points = remembered[key] = scorer[1](figure, actual, figure)
+            scored += 1
         if points is not None:
             sums_of = sums.setdefault(unit_id, {})
             sums_of[scorer[0]] = sums_of.get(scorer[0], ZERO) + points
+    SCORED.added(scored)
     late = term.late_deduction_points
     late_units = {row[0] for row in _rows(LATE_SQL, [term.pk])} if late else set()
     # {unit id: {criterion id: points}} of the criteria scored by people
