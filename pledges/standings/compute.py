@@ -1,15 +1,15 @@
 """The computation of a term's standings from plain rows.
 
 Every table is read as tuples, never as model objects, except the member units
-the standings hand back: at most eight queries plus the registered
+the standings hand back: at most nine queries plus the registered
 contributions' (`contributions`), whatever the number of members. The pledge,
 targets, results, late reports, the sums of peer and reviewer scores and the
 member units (`Unit.objects.raw`) are read with plain SQL (below; PostgreSQL and
 SQLite alike), whose rows are ids, whole numbers and text: building these
 queries with the ORM costs more than running them, and a figure becomes a
-Decimal only when its result is scored.
-The scoring itself is `pledges.scoring` and `pledges.ranking`, shared with the
-report form and the exports."""
+Decimal only when its result is scored (or found in `SCORED`). The scoring
+itself is `pledges.scoring` and `pledges.ranking`, shared with the report form
+and the exports."""
 
 from __future__ import annotations
 
