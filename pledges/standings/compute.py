@@ -3,11 +3,12 @@
 Every table is read as tuples, never as model objects, except the member units
 the standings hand back: at most nine queries plus the registered
 contributions' (`contributions`), whatever the number of members. The pledge,
-targets, results, late reports, the sums of peer and reviewer scores and the
-member units (`Unit.objects.raw`) are read with plain SQL (below; PostgreSQL and
-SQLite alike), whose rows are ids, whole numbers and text: building these
-queries with the ORM costs more than running them, and a figure becomes a
-Decimal only when its result is scored (or found in `SCORED`). The scoring
+its criteria and indicators, targets, results, late reports, the sums of peer
+and reviewer scores and the member units (`Unit.objects.raw`) are read with
+plain SQL (below; PostgreSQL and SQLite alike), whose rows are ids, whole
+numbers and text: building these queries with the ORM costs more than running
+them, and a figure becomes a Decimal only when its result is scored (or found
+in `SCORED`). The scoring
 itself is `pledges.scoring` and `pledges.ranking`, shared with the report form
 and the exports."""
 
@@ -27,9 +28,7 @@ from clusters.models import AssessedMethod, Term, Unit
 
 from .. import ranking, scoring
 from ..models import (
-    Criterion,
     CriterionKind,
-    Indicator,
     Score,
     ScoreKind,
     ScoringRule,
@@ -46,6 +45,16 @@ ZERO_CENTS = Decimal("0.00")
 # value: on PostgreSQL the very digits; SQLite keeps decimals as floats and
 # gives their 15 significant digits, as the ORM's Decimal does.
 PLEDGE_SQL = "SELECT id FROM pledges_pledge WHERE term_id = %s"
+# A pledge's criteria in the order of the pledge, and its indicators (their
+# parameters as JSON text).
+CRITERIA_SQL = """
+    SELECT c.id, c.code, c.kind, CAST(c.max_points AS TEXT)
+    FROM pledges_criterion c JOIN pledges_section s ON s.id = c.section_id
+    WHERE c.pledge_id = %s ORDER BY s.position, c.section_id, c.position, c.id"""
+INDICATORS_SQL = """
+    SELECT id, criterion_id, direction, rule, CAST(params AS TEXT),
+        CAST(weight AS TEXT)
+    FROM pledges_indicator WHERE pledge_id = %s ORDER BY position, id"""
 # The member units, by name.
 UNITS_SQL = """
     SELECT u.* FROM clusters_unit u JOIN clusters_membership m ON m.unit_id = u.id
@@ -176,19 +185,20 @@ def compute_standings(term: Term) -> list[Standing]:
     if not pledge:
         return []
     pledge_id = pledge[0][0]
+    # The maximum to the cent as the field holds it (SQLite gives "10" for 10.00).
     criteria = [
-        CriterionRow(*row)
-        for row in Criterion.objects.filter(pledge_id=pledge_id)
-        .order_by("section__position", "section_id", "position", "pk")
-        .values_list("pk", "code", "kind", "max_points")
+        CriterionRow(pk, code, kind, Decimal(max_points).quantize(CENT))
+        for pk, code, kind, max_points in _rows(CRITERIA_SQL, [pledge_id])
     ]
     indicators: dict[int, list[IndicatorRow]] = {}
-    for row in (
-        Indicator.objects.filter(pledge_id=pledge_id)
-        .order_by("position", "pk")
-        .values_list("pk", "criterion_id", "direction", "rule", "params", "weight")
+    for pk, criterion_id, direction, rule, params, weight in _rows(
+        INDICATORS_SQL, [pledge_id]
     ):
-        indicators.setdefault(row[1], []).append(IndicatorRow(*row))
+        indicators.setdefault(criterion_id, []).append(
+            IndicatorRow(
+                pk, criterion_id, direction, rule, json.loads(params), Decimal(weight)
+            )
+        )
     units = list(Unit.objects.raw(UNITS_SQL, [term.pk]))
     shares: dict[int, Decimal] = {}
     for c in criteria:
