@@ -1,38 +1,38 @@
 """The computation of a term's standings from plain rows.
 
-Every table is read as tuples (`values_list`), never as model objects, except
-the member units the standings hand back: at most nine queries plus the
-registered contributions' (`contributions`), whatever the number of members. The scoring
+Every table is read as tuples, never as model objects, except the member units
+the standings hand back: at most nine queries plus the registered
+contributions' (`contributions`), whatever the number of members. The pledge,
+its criteria and indicators, targets, results, late reports, the sums of peer
+and reviewer scores and the member units (`Unit.objects.raw`) are read with
+plain SQL (below; PostgreSQL and SQLite alike), whose rows are ids, whole
+numbers and text: building these queries with the ORM costs more than running
+them, and a figure becomes a Decimal only when its result is scored (or found
+in `SCORED`). The scoring
 itself is `pledges.scoring` and `pledges.ranking`, shared with the report form
 and the exports."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 from statistics import median
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from django.db import connections
-from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, When
-from django.db.models.functions import Cast, Round
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from clusters.models import AssessedMethod, Term, Unit
 
 from .. import ranking, scoring
 from ..models import (
-    Criterion,
     CriterionKind,
-    Indicator,
-    IndicatorResult,
-    Pledge,
-    Report,
     Score,
+    ScoreKind,
     ScoringRule,
     SelfScore,
-    Target,
 )
 from ..ranking import Standing
 from . import contributions
@@ -40,6 +40,80 @@ from . import contributions
 CENT = Decimal("0.01")
 ZERO = Decimal(0)
 ZERO_CENTS = Decimal("0.00")
+
+# Figures come as text (CAST … AS TEXT), which `Decimal` reads back to their
+# value: on PostgreSQL the very digits; SQLite keeps decimals as floats and
+# gives their 15 significant digits, as the ORM's Decimal does.
+PLEDGE_SQL = "SELECT id FROM pledges_pledge WHERE term_id = %s"
+# A pledge's criteria in the order of the pledge, and its indicators (their
+# parameters as JSON text).
+CRITERIA_SQL = """
+    SELECT c.id, c.code, c.kind, CAST(c.max_points AS TEXT)
+    FROM pledges_criterion c JOIN pledges_section s ON s.id = c.section_id
+    WHERE c.pledge_id = %s ORDER BY s.position, c.section_id, c.position, c.id"""
+INDICATORS_SQL = """
+    SELECT id, criterion_id, direction, rule, CAST(params AS TEXT),
+        CAST(weight AS TEXT)
+    FROM pledges_indicator WHERE pledge_id = %s ORDER BY position, id"""
+# The member units, by name.
+UNITS_SQL = """
+    SELECT u.* FROM clusters_unit u JOIN clusters_membership m ON m.unit_id = u.id
+    WHERE m.term_id = %s ORDER BY u.name"""
+# (unit id, indicator id, the figure of the target that the indicator's rule
+# compares the actual with: last year's actual under the growth rule, the
+# plan under the others) of a pledge's targets.
+BASIS_SQL = """
+    SELECT t.unit_id, t.indicator_id,
+        CAST(CASE WHEN i.rule = %s THEN t.last_actual ELSE t.planned END AS TEXT)
+    FROM pledges_target t JOIN pledges_indicator i ON i.id = t.indicator_id
+    WHERE i.pledge_id = %s"""
+# (unit id, indicator id, actual) of a term's results with an actual.
+RESULTS_SQL = """
+    SELECT r.unit_id, ir.indicator_id, CAST(ir.actual AS TEXT)
+    FROM pledges_indicatorresult ir JOIN pledges_report r ON r.id = ir.report_id
+    WHERE r.term_id = %s AND ir.actual IS NOT NULL"""
+LATE_SQL = "SELECT unit_id FROM pledges_report WHERE term_id = %s AND late"
+# (unit id, criterion id, kind, sum in whole cents, count) of a term's scores
+# of two kinds (the same kind twice for one): exact, as points have two
+# decimals.
+SCORE_SUMS_SQL = """
+    SELECT r.unit_id, s.criterion_id, s.kind,
+        SUM(CAST(ROUND(s.points * 100) AS INTEGER)), COUNT(*)
+    FROM pledges_score s JOIN pledges_report r ON r.id = s.report_id
+    WHERE r.term_id = %s AND s.kind IN (%s, %s)
+    GROUP BY r.unit_id, s.criterion_id, s.kind"""
+
+
+class ScoredMemo:
+    """The points of indicator results scored in this process, remembered for
+    the next computation of their term: a write changes one result, not the
+    hundreds the term has. {(rule, parameters, direction, share): {(figure,
+    actual): points}}, keyed by everything `scoring.indicator_scorer` reads, so
+    a remembered value is the value computed; emptied whenever more than
+    `limit` results were added (10,000 take about 4 MB)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.size = 0
+        self.by_scoring: dict[tuple, dict[tuple[str, str], Decimal | None]] = {}
+
+    def of(
+        self, indicator: IndicatorRow, share: Decimal
+    ) -> dict[tuple[str, str], Decimal | None]:
+        """{(figure, actual): points} of `indicator` scored with `share`."""
+        params = json.dumps(indicator.params, sort_keys=True)
+        key = (indicator.rule, params, indicator.direction, share)
+        return self.by_scoring.setdefault(key, {})
+
+    def added(self, count: int) -> None:
+        """Note that `count` results were added; empty the memo past the limit."""
+        self.size += count
+        if self.size > self.limit:
+            self.by_scoring.clear()
+            self.size = 0
+
+
+SCORED = ScoredMemo(limit=10_000)
 
 
 class CriterionRow(NamedTuple):
@@ -61,20 +135,17 @@ class IndicatorRow(NamedTuple):
 def final_assessed(
     method: str,
     self_score: Decimal | None,
-    peer_points: Sequence[Decimal] | PeerSum | None,
+    peer_points: Sequence[Decimal] | None,
     reviewer_points: Decimal | None,
 ) -> Decimal | None:
     """The final points of a scored-by-people criterion under the term's method;
-    a reviewer's score (given with a reason) always prevails. `peer_points` is
-    the list of peer scores, or their `PeerSum`."""
+    a reviewer's score (given with a reason) always prevails."""
     if reviewer_points is not None:
         return reviewer_points
     if method == AssessedMethod.SELF_ACCEPTED:
         return self_score
     if method == AssessedMethod.REVIEWER:
         return None
-    if isinstance(peer_points, PeerSum):
-        return peer_points.mean()
     if not peer_points:
         return None
     if method == AssessedMethod.PEER_MEDIAN:
@@ -82,23 +153,13 @@ def final_assessed(
     return (sum(peer_points, Decimal(0)) / len(peer_points)).quantize(CENT)
 
 
-class PeerSum(NamedTuple):
-    """The peer scores of one member's criterion, added up in SQL: their sum
-    (exact: whole cents) and how many."""
-
-    cents: int
-    count: int
-
-    def mean(self) -> Decimal:
-        """The mean to the cent, half to even: the same as
-        ``(Decimal(cents) / 100 / count).quantize(CENT)``, in whole numbers."""
-        return _mean(self.cents, self.count)
-
-
 @lru_cache(maxsize=4096)
-def _mean(cents: int, count: int) -> Decimal:
-    """`PeerSum.mean`, remembered: the members of a term share few distinct
-    sums (a Decimal is immutable, so one object serves them all)."""
+def peer_mean(cents: int, count: int) -> Decimal:
+    """The mean of `count` peer scores adding up to `cents` whole cents, to the
+    cent, half to even: exactly ``(Decimal(cents) / 100 / count).quantize(CENT)``
+    (`final_assessed`), in whole numbers. Remembered: the members of a term
+    share few distinct sums (a Decimal is immutable, so one object serves
+    them all)."""
     whole, rest = divmod(cents, count)
     if 2 * rest > count or (2 * rest == count and whole % 2):
         whole += 1
@@ -107,26 +168,11 @@ def _mean(cents: int, count: int) -> Decimal:
     return Decimal(whole).scaleb(-2)
 
 
-def _peer_sums(scores: QuerySet[Score]) -> dict[tuple[int, int], PeerSum]:
-    """{(unit id, criterion id): PeerSum} of the peer scores in `scores`: one
-    row per member and criterion instead of one per score."""
-    cents = Cast(Round(F("points") * 100), IntegerField())
-    rows = (
-        scores.filter(kind="peer")
-        .values("report__unit_id", "criterion_id")
-        .annotate(total=Sum(cents), count=Count("pk"))
-        .values_list("report__unit_id", "criterion_id", "total", "count")
-        .order_by()
-    )
-    # Four whole numbers a row, as the database gives them: the query's own
-    # SQL on a cursor, without the ORM's per-row converters (int() of an int).
-    sql, params = rows.query.sql_with_params()
-    with connections[rows.db].cursor() as cursor:
+def _rows(sql: str, params: Sequence[int | str]) -> list[tuple[Any, ...]]:
+    """The rows of `sql` as the database driver gives them."""
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {
-            (unit_id, criterion_id): PeerSum(total, count)
-            for unit_id, criterion_id, total, count in cursor.fetchall()
-        }
+        return cursor.fetchall()
 
 
 def compute_standings(term: Term) -> list[Standing]:
@@ -135,84 +181,25 @@ def compute_standings(term: Term) -> list[Standing]:
     self, peer and reviewer scores under the term's method (or from a
     registered contribution), the late deduction of a late report and the
     registered bonus lines."""
-    pledge_id = (
-        Pledge.objects.filter(term_id=term.pk).values_list("pk", flat=True).first()
-    )
-    if pledge_id is None:
+    pledge = _rows(PLEDGE_SQL, [term.pk])
+    if not pledge:
         return []
+    pledge_id = pledge[0][0]
+    # The maximum to the cent as the field holds it (SQLite gives "10" for 10.00).
     criteria = [
-        CriterionRow(*row)
-        for row in Criterion.objects.filter(pledge_id=pledge_id)
-        .order_by("section__position", "section_id", "position", "pk")
-        .values_list("pk", "code", "kind", "max_points")
+        CriterionRow(pk, code, kind, Decimal(max_points).quantize(CENT))
+        for pk, code, kind, max_points in _rows(CRITERIA_SQL, [pledge_id])
     ]
     indicators: dict[int, list[IndicatorRow]] = {}
-    for row in (
-        Indicator.objects.filter(pledge_id=pledge_id)
-        .order_by("position", "pk")
-        .values_list("pk", "criterion_id", "direction", "rule", "params", "weight")
+    for pk, criterion_id, direction, rule, params, weight in _rows(
+        INDICATORS_SQL, [pledge_id]
     ):
-        indicators.setdefault(row[1], []).append(IndicatorRow(*row))
-    units = list(Unit.objects.filter(memberships__term_id=term.pk).order_by("name"))
-    # {(unit id, indicator id): the target's figure the indicator's rule
-    # compares the actual with — last year's actual under the growth rule, the
-    # plan under the others (`scoring.indicator_points`)}, looked up by each
-    # result: a result without a target scores nothing, and so does a target
-    # without a result (`scoring.indicator_scorer` gives None).
-    basis = Case(
-        When(indicator__rule=ScoringRule.GROWTH, then=F("last_actual")),
-        default=F("planned"),
-        output_field=Target._meta.get_field("planned"),
-    )
-    plans = {
-        (unit_id, indicator_id): figure
-        for unit_id, indicator_id, figure in Target.objects.filter(
-            indicator__pledge_id=pledge_id
-        )
-        .annotate(basis=basis)
-        .values_list("unit_id", "indicator_id", "basis")
-    }
-    results = IndicatorResult.objects.filter(report__term_id=term.pk).values_list(
-        "report__unit_id", "indicator_id", "actual"
-    )
-    late = term.late_deduction_points
-    late_units = (
-        set(
-            Report.objects.filter(term_id=term.pk, late=True).values_list(
-                "unit_id", flat=True
+        indicators.setdefault(criterion_id, []).append(
+            IndicatorRow(
+                pk, criterion_id, direction, rule, json.loads(params), Decimal(weight)
             )
         )
-        if late
-        else set()
-    )
-    method = term.assessed_method
-    by_people = any(c.kind != CriterionKind.INDICATOR for c in criteria)
-    selfs, peers, reviewer = {}, {}, {}
-    if by_people and method == AssessedMethod.SELF_ACCEPTED:
-        # Self-scores count only under this method (`final_assessed`).
-        selfs = {
-            (unit_id, criterion_id): points
-            for unit_id, criterion_id, points in SelfScore.objects.filter(
-                report__term_id=term.pk
-            ).values_list("report__unit_id", "criterion_id", "points")
-        }
-    if by_people:
-        scores = Score.objects.filter(report__term_id=term.pk)
-        reviewer = {
-            (unit_id, criterion_id): points
-            for unit_id, criterion_id, points in scores.filter(
-                kind="reviewer"
-            ).values_list("report__unit_id", "criterion_id", "points")
-        }
-        if method == AssessedMethod.PEER_MEAN:
-            peers = _peer_sums(scores)
-        elif method == AssessedMethod.PEER_MEDIAN:
-            for unit_id, criterion_id, points in scores.filter(kind="peer").values_list(
-                "report__unit_id", "criterion_id", "points"
-            ):
-                peers.setdefault((unit_id, criterion_id), []).append(points)  # type: ignore[arg-type]
-    elsewhere = contributions.criterion_points(term)
-    bonuses = contributions.bonus_lines(term)
+    units = list(Unit.objects.raw(UNITS_SQL, [term.pk]))
     shares: dict[int, Decimal] = {}
     for c in criteria:
         rows = indicators.get(c.pk, ())
@@ -223,43 +210,62 @@ def compute_standings(term: Term) -> list[Standing]:
                 strict=True,
             )
         )
-    # {indicator id: (its criterion's id, its scorer)} of the indicators of
-    # indicator criteria: every result is scored once, and its points added to
-    # its member's criterion. The order of the additions does not matter: the
-    # points are whole cents, added exactly (`scoring.criterion_points`).
+    # {indicator id: (its criterion's id, its scorer, its remembered points)} of
+    # the indicators of indicator criteria: every result is scored once (or
+    # found in `SCORED`), and its points added to its member's criterion. The
+    # order of the additions does not matter: the points are whole cents,
+    # added exactly (`scoring.criterion_points`).
     scorers = {
-        i.pk: (c.pk, scoring.indicator_scorer(i, shares[i.pk]))
+        i.pk: (
+            c.pk,
+            scoring.indicator_scorer(i, shares[i.pk]),
+            SCORED.of(i, shares[i.pk]),
+        )
         for c in criteria
         if c.kind == CriterionKind.INDICATOR
         for i in indicators.get(c.pk, ())
     }
+    # {(unit id, indicator id): the text of the target's figure the indicator's
+    # rule compares the actual with (`scoring.indicator_points`)}, looked up by
+    # each result: a result without a target, a figure or an actual scores
+    # nothing, and so does a target without a result (`indicator_scorer`
+    # gives None).
+    plans = {
+        (unit_id, indicator_id): figure
+        for unit_id, indicator_id, figure in _rows(
+            BASIS_SQL, [ScoringRule.GROWTH, pledge_id]
+        )
+    }
     sums: dict[int, dict[int, Decimal]] = {}
-    for unit_id, indicator_id, actual in results:
+    scored = 0
+    for unit_id, indicator_id, actual in _rows(RESULTS_SQL, [term.pk]):
         scorer = scorers.get(indicator_id)
-        if scorer is None:
-            continue
         figure = plans.get((unit_id, indicator_id))
-        points = scorer[1](figure, actual, figure)  # (planned, actual, last_actual)
+        if scorer is None or figure is None:
+            continue
+        remembered, key = scorer[2], (figure, actual)
+        if key in remembered:
+            points = remembered[key]
+        else:  # (planned, actual, last_actual)
+            points = remembered[key] = scorer[1](figure, actual, figure)
+            scored += 1
         if points is not None:
             sums_of = sums.setdefault(unit_id, {})
             sums_of[scorer[0]] = sums_of.get(scorer[0], ZERO) + points
+    SCORED.added(scored)
+    late = term.late_deduction_points
+    late_units = {row[0] for row in _rows(LATE_SQL, [term.pk])} if late else set()
     # {unit id: {criterion id: points}} of the criteria scored by people
     # (`final_assessed`, or a registered contribution), for the members and
     # criteria with any score: without one, `final_assessed` gives None.
     assessed: dict[int, dict[int, Decimal | None]] = {}
-    keys = selfs.keys() | peers.keys() | reviewer.keys()
-    if method == AssessedMethod.PEER_MEAN:
-        # `final_assessed` without a reviewer's score (no self-score counts):
-        # the mean; then the reviewer's scores, which prevail.
-        for (unit_id, criterion_id), peer in peers.items():
-            assessed.setdefault(unit_id, {})[criterion_id] = peer.mean()
-        keys = reviewer.keys()
-    for key in keys:
-        assessed.setdefault(key[0], {})[key[1]] = final_assessed(
-            method, selfs.get(key), peers.get(key, ()), reviewer.get(key)
-        )
+    method = term.assessed_method
+    if any(c.kind != CriterionKind.INDICATOR for c in criteria):
+        _scored_by_people(term, method, assessed)
+    elsewhere = contributions.criterion_points(term)
     for (unit_id, criterion_id), points in elsewhere.items():
         assessed.setdefault(unit_id, {})[criterion_id] = points
+    bonuses = contributions.bonus_lines(term)
     late_label = str(_("late report"))
     bands = term.band_table
     scale = term.total_points
@@ -288,7 +294,7 @@ def compute_standings(term: Term) -> list[Standing]:
             )
             for pk, code, kind, max_points, by_indicators in heads
         ]
-        if unit_id in late_units and late:
+        if unit_id in late_units:
             lines.append(ranking.Line(late_label, CriterionKind.DEDUCTION, late, late))
         for label, points in bonuses.get(unit_id, ()):
             lines.append(ranking.Line(label, CriterionKind.BONUS, points, points))
@@ -303,3 +309,47 @@ def compute_standings(term: Term) -> list[Standing]:
             )
         )
     return ranking.rank(standings)
+
+
+def _scored_by_people(
+    term: Term, method: str, assessed: dict[int, dict[int, Decimal | None]]
+) -> None:
+    """Put into `assessed` ({unit id: {criterion id: points}}) the points of
+    `term`'s criteria scored by people (`final_assessed`), for every member and
+    criterion with a score that counts under `method`. Peer and reviewer scores
+    are added up in SQL, one row per member, criterion and kind: their sum in
+    whole cents and how many (`SCORE_SUMS_SQL`): peer scores only under the
+    mean of peer scores."""
+    mean = method == AssessedMethod.PEER_MEAN
+    reviewer: dict[tuple[int, int], Decimal] = {}
+    for unit_id, criterion_id, kind, total, count in _rows(
+        SCORE_SUMS_SQL,
+        [term.pk, ScoreKind.REVIEWER, ScoreKind.PEER if mean else ScoreKind.REVIEWER],
+    ):
+        if kind == ScoreKind.REVIEWER:
+            reviewer[unit_id, criterion_id] = Decimal(total).scaleb(-2)
+        else:  # `final_assessed` of peer scores without a reviewer's
+            assessed.setdefault(unit_id, {})[criterion_id] = peer_mean(total, count)
+    if mean:
+        for (unit_id, criterion_id), points in reviewer.items():
+            assessed.setdefault(unit_id, {})[criterion_id] = points  # prevails
+        return
+    selfs: dict[tuple[int, int], Decimal | None] = {}
+    peers: dict[tuple[int, int], list[Decimal]] = {}
+    if method == AssessedMethod.SELF_ACCEPTED:
+        # Self-scores count only under this method (`final_assessed`).
+        selfs = {
+            (unit_id, criterion_id): points
+            for unit_id, criterion_id, points in SelfScore.objects.filter(
+                report__term_id=term.pk
+            ).values_list("report__unit_id", "criterion_id", "points")
+        }
+    elif method == AssessedMethod.PEER_MEDIAN:
+        for unit_id, criterion_id, points in Score.objects.filter(
+            report__term_id=term.pk, kind=ScoreKind.PEER
+        ).values_list("report__unit_id", "criterion_id", "points"):
+            peers.setdefault((unit_id, criterion_id), []).append(points)
+    for key in selfs.keys() | peers.keys() | reviewer.keys():
+        assessed.setdefault(key[0], {})[key[1]] = final_assessed(
+            method, selfs.get(key), peers.get(key, ()), reviewer.get(key)
+        )

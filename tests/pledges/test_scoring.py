@@ -157,7 +157,7 @@ def test_the_prepared_scorer_gives_exactly_the_points_of_indicator_points(
 def test_the_mean_of_peer_scores_in_whole_cents_equals_the_decimal_division(
     cents, count
 ):
-    from pledges.standings.compute import PeerSum
+    from pledges.standings.compute import peer_mean
 
     expected = (Decimal(cents) / 100 / count).quantize(Decimal("0.01"))
-    assert str(PeerSum(cents, count).mean()) == str(expected)
+    assert str(peer_mean(cents, count)) == str(expected)

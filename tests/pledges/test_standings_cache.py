@@ -75,3 +75,21 @@ def test_reads_inside_a_transaction_see_its_own_writes(world, scored):
             points=Decimal(7), reason="Điều chỉnh", actor=world.users["admin"],
         )  # fmt: skip
         assert _points(world, "II.1") == Decimal(7)
+
+
+def test_points_remembered_between_computations_follow_the_figures(world, scored):
+    """The points of results remembered from one computation to the next
+    (`compute.SCORED`) are keyed by the figures: after a plan changes, the
+    standings still equal the reference, digit for digit."""
+    from pledges.models import Target
+    from pledges.standings.compute import compute_standings
+    from tests.pledges.standings_reference import canonical, reference_standings
+
+    before = canonical(compute_standings(world.term))
+    target = Target.objects.filter(
+        indicator__pledge__term=world.term, unit=world.unit_a, planned__gt=0
+    ).first()
+    Target.objects.filter(pk=target.pk).update(planned=target.planned * 2)
+    after = canonical(compute_standings(world.term))
+    assert after != before
+    assert after == canonical(reference_standings(world.term))
