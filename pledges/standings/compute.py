@@ -8,9 +8,8 @@ and reviewer scores and the member units (`Unit.objects.raw`) are read with
 plain SQL (below; PostgreSQL and SQLite alike), whose rows are ids, whole
 numbers and text: building these queries with the ORM costs more than running
 them, and a figure becomes a Decimal only when its result is scored (or found
-in `SCORED`). The scoring
-itself is `pledges.scoring` and `pledges.ranking`, shared with the report form
-and the exports."""
+in `SCORED`). The scoring itself is `pledges.scoring` and `pledges.ranking`,
+shared with the report form and the exports."""
 
 from __future__ import annotations
 
