@@ -200,11 +200,8 @@ def content_load(*, pledge: Pledge, content: dict[str, Any], actor: User) -> Non
         [
             Section(
                 pledge=pledge,
-                code=s["code"],
-                title=s["title"],
                 kind=s.get("kind", SectionKind.SCORED),
-                max_points=Decimal(str(s["max_points"])),
-                position=s_pos,
+                **_node(s, s_pos),
             )
             for s_pos, s in enumerate(specs, start=1)
         ],
@@ -217,11 +214,8 @@ def content_load(*, pledge: Pledge, content: dict[str, Any], actor: User) -> Non
             Subsection(
                 pledge=pledge,
                 section=section,
-                code=sub["code"],
-                title=sub["title"],
-                max_points=Decimal(str(sub["max_points"])),
                 source=sub.get("source", ""),
-                position=sub_pos,
+                **_node(sub, sub_pos),
             )
             for section, s in zip(sections, specs, strict=True)
             for sub_pos, sub in enumerate(s.get("subsections", []), start=1)
@@ -241,13 +235,10 @@ def content_load(*, pledge: Pledge, content: dict[str, Any], actor: User) -> Non
                 pledge=pledge,
                 section=section,
                 subsection=subsection_of.get((section.pk, c.get("subsection") or "")),
-                code=c["code"],
-                title=c["title"],
                 kind=c["kind"],
-                max_points=Decimal(str(c["max_points"])),
                 evidence_required=c.get("evidence_required", False),
                 guidance=c.get("guidance", ""),
-                position=c_pos,
+                **_node(c, c_pos),
             )
             for section, c_pos, c in criterion_specs
         ],
@@ -277,6 +268,16 @@ def content_load(*, pledge: Pledge, content: dict[str, Any], actor: User) -> Non
         actor,
     )
     bump_term_version(pledge.term_id)
+
+
+def _node(spec: dict[str, Any], position: int) -> dict[str, Any]:
+    """The fields a section, sub-field and criterion of `spec` share."""
+    return {
+        "code": spec["code"],
+        "title": spec["title"],
+        "max_points": Decimal(str(spec["max_points"])),
+        "position": position,
+    }
 
 
 def _created[M: Model](model: type[M], rows: list[M], actor: User) -> list[M]:
