@@ -19,7 +19,7 @@ class HistoryManager(history_manager.HistoryManager):
 
     @classmethod
     @functools.cache
-    def from_queryset(  # type: ignore[override]
+    def from_queryset(
         cls, queryset_class: type, class_name: str | None = None
     ) -> type[history_manager.HistoryManager]:
         return super().from_queryset(queryset_class, class_name)
