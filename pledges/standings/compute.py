@@ -8,7 +8,7 @@ and the exports."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence, Set
 from decimal import Decimal
 from functools import lru_cache
 from statistics import median
@@ -84,15 +84,15 @@ def final_assessed(
 
 class PeerSum(NamedTuple):
     """The peer scores of one member's criterion, added up in SQL: their sum
-    (exact: whole cents) and how many."""
+    (exact: whole cents) and how many (not `count`, a tuple's method)."""
 
     cents: int
-    count: int
+    scores: int
 
     def mean(self) -> Decimal:
         """The mean to the cent, half to even: the same as
-        ``(Decimal(cents) / 100 / count).quantize(CENT)``, in whole numbers."""
-        return _mean(self.cents, self.count)
+        ``(Decimal(cents) / 100 / scores).quantize(CENT)``, in whole numbers."""
+        return _mean(self.cents, self.scores)
 
 
 @lru_cache(maxsize=4096)
@@ -187,7 +187,12 @@ def compute_standings(term: Term) -> list[Standing]:
     )
     method = term.assessed_method
     by_people = any(c.kind != CriterionKind.INDICATOR for c in criteria)
-    selfs, peers, reviewer = {}, {}, {}
+    # {(unit id, criterion id): points}; the peer scores as a list of points
+    # (median) or, under the mean, as `peer_sums`.
+    selfs: dict[tuple[int, int], Decimal | None] = {}
+    peers: Mapping[tuple[int, int], Sequence[Decimal] | PeerSum] = {}
+    peer_sums: dict[tuple[int, int], PeerSum] = {}
+    reviewer: dict[tuple[int, int], Decimal] = {}
     if by_people and method == AssessedMethod.SELF_ACCEPTED:
         # Self-scores count only under this method (`final_assessed`).
         selfs = {
@@ -205,12 +210,14 @@ def compute_standings(term: Term) -> list[Standing]:
             ).values_list("report__unit_id", "criterion_id", "points")
         }
         if method == AssessedMethod.PEER_MEAN:
-            peers = _peer_sums(scores)
+            peers = peer_sums = _peer_sums(scores)
         elif method == AssessedMethod.PEER_MEDIAN:
+            peer_lists: dict[tuple[int, int], list[Decimal]] = {}
             for unit_id, criterion_id, points in scores.filter(kind="peer").values_list(
                 "report__unit_id", "criterion_id", "points"
             ):
-                peers.setdefault((unit_id, criterion_id), []).append(points)  # type: ignore[arg-type]
+                peer_lists.setdefault((unit_id, criterion_id), []).append(points)
+            peers = peer_lists
     elsewhere = contributions.criterion_points(term)
     bonuses = contributions.bonus_lines(term)
     shares: dict[int, Decimal] = {}
@@ -247,11 +254,11 @@ def compute_standings(term: Term) -> list[Standing]:
     # (`final_assessed`, or a registered contribution), for the members and
     # criteria with any score: without one, `final_assessed` gives None.
     assessed: dict[int, dict[int, Decimal | None]] = {}
-    keys = selfs.keys() | peers.keys() | reviewer.keys()
+    keys: Set[tuple[int, int]] = selfs.keys() | peers.keys() | reviewer.keys()
     if method == AssessedMethod.PEER_MEAN:
         # `final_assessed` without a reviewer's score (no self-score counts):
         # the mean; then the reviewer's scores, which prevail.
-        for (unit_id, criterion_id), peer in peers.items():
+        for (unit_id, criterion_id), peer in peer_sums.items():
             assessed.setdefault(unit_id, {})[criterion_id] = peer.mean()
         keys = reviewer.keys()
     for key in keys:
