@@ -21,11 +21,13 @@ Quota rule (`quota`, or None): {"kind": "share_of_members", "percent": p,
 "rounding": "up", "minimum": m}: at most p % of the term's members (rounded up),
 at least m, across the term's proposals that are not rejected."""
 
+from typing import Any
+
 LAW = "Luật Thi đua, khen thưởng số 06/2022/QH15"
 DECREE_98 = "Nghị định 98/2023/NĐ-CP"
 DECREE_152 = "Nghị định 152/2025/NĐ-CP"
 
-DEFAULT_FORMS = [
+DEFAULT_FORMS: list[dict[str, Any]] = [
     {
         "code": "co-chinh-phu",
         "name": "Cờ thi đua của Chính phủ",

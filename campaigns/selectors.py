@@ -51,8 +51,12 @@ def campaigns_visible_to(user: User) -> QuerySet[Campaign]:
     """Campaigns the user may open: every campaign of the authority for staff
     and admins; for an officer, the launched campaigns that reach its unit."""
     if sees_whole_authority(user):
+        # Staff of an authority (sees_whole_authority).
+        assert user.authority_id is not None  # noqa: S101
         return Campaign.objects.filter(authority_id=user.authority_id)
     if is_unit_officer(user):
+        # An officer of a unit of an authority (is_unit_officer).
+        assert user.authority_id is not None  # noqa: S101
         return (
             Campaign.objects.filter(authority_id=user.authority_id)
             .exclude(state=CampaignState.DRAFT)
@@ -98,7 +102,7 @@ def campaign_rows(
         campaigns = campaigns.filter(
             Q(title__icontains=query) | Q(decision_number__icontains=query)
         )
-    campaigns = list(
+    rows: list[Campaign] = list(
         campaigns.annotate(
             cluster_count=Count("clusters", distinct=True),
             unit_count=Count("units", distinct=True),
@@ -111,13 +115,14 @@ def campaign_rows(
     )
     mine: dict[int, dict[str, CampaignReport]] = {}
     if is_unit_officer(user):
+        assert user.unit_id is not None  # noqa: S101 (an officer has a unit)
         for report in CampaignReport.objects.filter(
-            unit_id=user.unit_id, campaign__in=[c.pk for c in campaigns]
+            unit_id=user.unit_id, campaign__in=[c.pk for c in rows]
         ):
             mine.setdefault(report.campaign_id, {})[report.kind] = report
-    for campaign in campaigns:
-        campaign.my_reports = mine.get(campaign.pk, {})
-    return campaigns  # type: ignore[return-value]
+    for campaign in rows:
+        campaign.my_reports = mine.get(campaign.pk, {})  # type: ignore[attr-defined]
+    return rows
 
 
 def campaign_detail(user: User, pk: int) -> Campaign:
@@ -182,8 +187,8 @@ def participation(campaign: Campaign, stage: str = ReviewStage.FINAL) -> Partici
     counts: dict[str, Counter[str]] = {kind: Counter() for kind in ReportKind.values}
     for row in rows:
         for kind in ReportKind.values:
-            report = row.reports.get(kind)
-            counts[kind][report.state if report else "none"] += 1
+            of_kind = row.reports.get(kind)
+            counts[kind][of_kind.state if of_kind else "none"] += 1
     metrics = list(campaign.metrics.order_by("position", "id"))
     values: dict[int, list[tuple[str, Decimal | None]]] = {}
     for metric_id, state, value in CampaignFigure.objects.filter(
@@ -195,7 +200,7 @@ def participation(campaign: Campaign, stage: str = ReviewStage.FINAL) -> Partici
     sums = []
     for metric in metrics:
         how = how_to_total(metric.unit_of_measure)
-        metric.averaged = how == Aggregation.MEAN
+        metric.averaged = how == Aggregation.MEAN  # type: ignore[attr-defined]
         figures = values.get(metric.pk, [])
         accepted = [v for state, v in figures if state == ReportState.ACCEPTED]
         sums.append(
@@ -248,12 +253,14 @@ def unit_home(user: User) -> list[Campaign]:
         .order_by("final_deadline", "end_date", "title")
     )
     mine: dict[int, dict[str, CampaignReport]] = {}
+    # The stubs refuse None in a lookup; Django reads it as IS NULL.
     for report in CampaignReport.objects.filter(
-        unit_id=user.unit_id, campaign__in=[c.pk for c in campaigns]
+        unit_id=user.unit_id,  # type: ignore[misc]
+        campaign__in=[c.pk for c in campaigns],
     ):
         mine.setdefault(report.campaign_id, {})[report.kind] = report
     for campaign in campaigns:
-        campaign.my_reports = mine.get(campaign.pk, {})
+        campaign.my_reports = mine.get(campaign.pk, {})  # type: ignore[attr-defined]
     return campaigns
 
 
@@ -347,12 +354,12 @@ def year_statistics(authority_id: int, year: int) -> dict[str, Any]:
         )
         members_of.setdefault(cluster_id, set()).add(unit_id)
         units[unit_id].clusters.append(cluster_name)
-    by_kind = dict.fromkeys(KIND_ORDER, 0)
+    by_kind: dict[str, int] = dict.fromkeys(KIND_ORDER, 0)
     for campaign in campaigns:
         by_kind[campaign.kind] += 1
         reached = scoping.reached(campaign, scope_rows, years=[year])
-        campaign.reached_count = len(reached)
-        campaign.accepted_count = sum(
+        campaign.reached_count = len(reached)  # type: ignore[attr-defined]
+        campaign.accepted_count = sum(  # type: ignore[attr-defined]
             1 for unit_id in reached if (campaign.pk, unit_id) in accepted
         )
         for unit in campaign.units.all():

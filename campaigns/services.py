@@ -97,7 +97,8 @@ class StaleObject(DomainError):
     """The row changed since the form was loaded; nothing was saved."""
 
     def __init__(self, obj: Campaign | CampaignReport) -> None:
-        who = obj.updated_by.display_name if getattr(obj, "updated_by", None) else ""
+        updated_by = getattr(obj, "updated_by", None)  # a report's, not a campaign's
+        who = updated_by.display_name if updated_by else ""
         message = (
             _(
                 "%(who)s changed this after you opened it. Nothing of yours was "
@@ -122,7 +123,7 @@ def _bump[M: Campaign | CampaignReport](
     obj: M, actor: User, reason: str | None = None
 ) -> M:
     obj.version = F("version") + 1
-    if hasattr(obj, "updated_by_id"):
+    if isinstance(obj, CampaignReport):  # a campaign has no `updated_by`
         obj.updated_by = actor
     audited_save(obj, actor, reason)
     obj.refresh_from_db()
@@ -174,9 +175,8 @@ def _check_fields(
             _("The launching decision cannot be dated after the campaign ends."),
             field="decision_date",
         )
-    foreign = [
-        obj for obj in (*clusters, *units) if obj.authority_id != campaign.authority_id
-    ]
+    chosen: list[Cluster | Unit] = [*clusters, *units]
+    foreign = [obj for obj in chosen if obj.authority_id != campaign.authority_id]
     if foreign:
         raise DomainError(
             _("%(object)s belongs to another authority.") % {"object": foreign[0]}
@@ -215,14 +215,14 @@ def _sync_metrics(
         wanted.append((title, unit_of_measure))
     existing = {m.title.casefold(): m for m in campaign.metrics.all()}
     removed = [m for key, m in existing.items() if key not in seen]
-    for metric in removed:
-        if metric.values.filter(value__isnull=False).exists():
+    for gone in removed:
+        if gone.values.filter(value__isnull=False).exists():
             raise DomainError(
                 _("Units have already reported “%(title)s”; it cannot be removed.")
-                % {"title": metric.title},
+                % {"title": gone.title},
                 field="metrics",
             )
-        audited_delete(metric, actor)
+        audited_delete(gone, actor)
     for position, (title, unit_of_measure) in enumerate(wanted):
         metric = existing.get(title.casefold())
         if metric is not None and (
@@ -544,11 +544,11 @@ def report_save(
             row.value = value
             audited_save(row, actor)
     if exemplars is not None:
-        rows = _clean_exemplars(exemplars)
+        cleaned = _clean_exemplars(exemplars)
         for old in report.exemplars.all():
             audited_delete(old, actor)
-        for row in rows:
-            audited_save(Exemplar(report=report, **row), actor)  # type: ignore[arg-type]
+        for fields in cleaned:
+            audited_save(Exemplar(report=report, **fields), actor)
     if commitment is not None:
         report.commitment = commitment.strip()
     if activities is not None:

@@ -149,6 +149,8 @@ def propose(
             proposal.notes.append(
                 _("Last year's deputy cannot chair; the next unit in order chairs.")
             )
+    # Two or more active members and at most one excluded: someone chairs.
+    assert proposal.chair is not None  # noqa: S101
     recent = {proposal.chair.pk}
     if policy == RotationPolicy.DEPUTY_SUCCEEDS:
         window = len(sequence) - 1

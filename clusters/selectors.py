@@ -36,8 +36,13 @@ from .permissions import is_unit_officer, sees_whole_authority
 def units_visible_to(user: User) -> QuerySet[Unit]:
     """Units the user may open."""
     if sees_whole_authority(user):
+        # Staff of an authority (sees_whole_authority).
+        assert user.authority_id is not None  # noqa: S101
         return Unit.objects.filter(authority_id=user.authority_id)
     if is_unit_officer(user):
+        # An officer of a unit of an authority (is_unit_officer).
+        assert user.authority_id is not None  # noqa: S101
+        assert user.unit_id is not None  # noqa: S101
         return Unit.objects.filter(pk=user.unit_id, authority_id=user.authority_id)
     return Unit.objects.none()
 
@@ -45,8 +50,13 @@ def units_visible_to(user: User) -> QuerySet[Unit]:
 def clusters_visible_to(user: User) -> QuerySet[Cluster]:
     """Clusters the user may open."""
     if sees_whole_authority(user):
+        # Staff of an authority (sees_whole_authority).
+        assert user.authority_id is not None  # noqa: S101
         return Cluster.objects.filter(authority_id=user.authority_id)
     if is_unit_officer(user):
+        # An officer of a unit of an authority (is_unit_officer).
+        assert user.authority_id is not None  # noqa: S101
+        assert user.unit_id is not None  # noqa: S101
         return Cluster.objects.filter(
             authority_id=user.authority_id,
             pk__in=Membership.objects.filter(unit_id=user.unit_id).values(
@@ -91,11 +101,11 @@ def cluster_rows(
         clusters = clusters.filter(kind=kind)
     if query:
         clusters = clusters.filter(name__icontains=query)
-    clusters = list(clusters)
-    latest = latest_terms(clusters)
-    for cluster in clusters:
-        cluster.latest_term = latest.get(cluster.pk)
-    return clusters  # type: ignore[return-value]
+    rows = list(clusters)
+    latest = latest_terms(rows)
+    for cluster in rows:
+        cluster.latest_term = latest.get(cluster.pk)  # type: ignore[attr-defined]
+    return rows
 
 
 def cluster_detail(user: User, pk: int) -> Cluster:
@@ -224,6 +234,7 @@ def officer_memberships(user: User) -> list[Membership]:
     with the term, cluster and the term's chair and deputy loaded."""
     if not is_unit_officer(user):
         return []
+    assert user.unit_id is not None  # noqa: S101 (an officer has a unit)
     memberships = (
         Membership.objects.filter(unit_id=user.unit_id)
         .select_related("term__cluster")
@@ -245,7 +256,10 @@ def users_of_authority(
     user: User, *, query: str | None = None, role: str | None = None
 ) -> QuerySet[User]:
     """Users of the admin's authority with their units."""
-    users = User.objects.filter(authority_id=user.authority_id).select_related("unit")
+    # The stubs refuse None in a lookup; Django reads it as IS NULL.
+    users = User.objects.filter(
+        authority_id=user.authority_id  # type: ignore[misc]
+    ).select_related("unit")
     if role:
         users = users.filter(role=role)
     if query:
@@ -264,10 +278,17 @@ class AuthorityCounts(TypedDict):
 def authority_counts(user: User) -> AuthorityCounts:
     """How many units, clusters and users the admin's authority has (3 queries)."""
     authority_id = user.authority_id
+    # The stubs refuse None in a lookup; Django reads it as IS NULL.
     return {
-        "units": Unit.objects.filter(authority_id=authority_id).count(),
-        "clusters": Cluster.objects.filter(authority_id=authority_id).count(),
-        "users": User.objects.filter(authority_id=authority_id).count(),
+        "units": Unit.objects.filter(
+            authority_id=authority_id  # type: ignore[misc]
+        ).count(),
+        "clusters": Cluster.objects.filter(
+            authority_id=authority_id  # type: ignore[misc]
+        ).count(),
+        "users": User.objects.filter(
+            authority_id=authority_id  # type: ignore[misc]
+        ).count(),
     }
 
 

@@ -177,7 +177,7 @@ def term_require_writable(term: Term | int, *, what: str = TERM_DATA) -> str:
     read-only too. The state is read again under a row lock (PostgreSQL), so a
     write racing a transition either finishes before it or sees the new state.
     Returns the term's current state."""
-    pk = getattr(term, "pk", term)
+    pk = term.pk if isinstance(term, Term) else term
     state, year = (
         Term.objects.select_for_update(no_key=True)
         .values_list("state", "year")
@@ -255,7 +255,9 @@ def unit_deactivate(
     successor: Unit | None = None,
 ) -> Unit:
     """End a unit's validity (today by default), optionally naming its successor."""
-    fields = {"valid_to": valid_to or timezone.localdate()}
+    fields: dict[str, datetime.date | Unit] = {
+        "valid_to": valid_to or timezone.localdate()
+    }
     if successor is not None:
         fields["successor"] = successor
     return unit_update(unit=unit, actor=actor, **fields)

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from itertools import count
 from typing import Any
@@ -213,7 +213,7 @@ def insert_with_history(
 
 def update_with_history(
     model: type[Model],
-    rows: Iterable[dict[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     fields: Sequence[str],
     *,
     user: AbstractBaseUser | None,

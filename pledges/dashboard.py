@@ -18,7 +18,7 @@ published ranking's rows are decoded once per publication (by
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from django.db import transaction
 from django.db.models import (
@@ -143,8 +143,10 @@ def refresh(
             if pk in rows:
                 summary["leaders"], summary["bands"] = _published(rows[pk])
             else:  # the stored summary already has this publication
-                summary["leaders"] = stored["leaders"]
-                summary["bands"] = stored["bands"]
+                # (without one the term was in `to_decode`: its rows are in hand)
+                kept = cast(dict[str, Any], stored)
+                summary["leaders"] = kept["leaders"]
+                summary["bands"] = kept["bands"]
         summaries[pk] = summary
         objects.append(TermSummary(term_id=pk, **summary))
     if not store:

@@ -8,7 +8,7 @@ from statistics import median
 
 from django.utils.translation import gettext_lazy as _
 
-from clusters.models import BAND_LABELS, default_bands
+from clusters.models import BAND_LABELS, Unit, default_bands
 
 from .models import CriterionKind
 
@@ -37,7 +37,7 @@ class Line:
 class Standing:
     """A member's result: totals, band, rank and why."""
 
-    unit: object
+    unit: Unit
     lines: list
     bonus: Decimal = ZERO
     deduction: Decimal = ZERO

@@ -270,7 +270,7 @@ def tree_problems(
     their section, criteria to their sub-field, indicator criteria have
     indicators, rule parameters make sense. `row` is the section, sub-field,
     criterion or indicator concerned, None for the whole tree."""
-    problems = []
+    problems: list[tuple[Any, str]] = []
     scored = [s for s in sections if s.kind == SectionKind.SCORED]
     total = sum((s.max_points for s in scored), Decimal(0))
     if not scored:
@@ -293,7 +293,7 @@ def tree_problems(
             and criteria_total != section.max_points
         ):
             problems.append(
-                (  # type: ignore[arg-type]
+                (
                     section,
                     _("Section %(code)s: its criteria add up to %(sum)s, not %(max)s.")
                     % {
@@ -551,32 +551,43 @@ def report_rows(
         scores = {s.criterion_id: s for s in report.self_scores.all()}
         for item in report.evidence.all():
             evidence.setdefault(item.criterion_id, []).append(item)
-        for item in report.review_items.all():
-            if item.resolved_at is None:
-                key = item.indicator_id or item.criterion_id or item.part
-                returned.setdefault((item.part, key), []).append(item)
+        for review_item in report.review_items.all():
+            if review_item.resolved_at is None:
+                key = (
+                    review_item.indicator_id
+                    or review_item.criterion_id
+                    or review_item.part
+                )
+                returned.setdefault((review_item.part, key), []).append(review_item)
+    # The form's figures, set on the tree's rows for the template (not fields).
     for section in sections:
         for criterion in section.criteria_list:
             shares = scoring.indicator_shares(
                 criterion.max_points, [i.weight for i in criterion.indicator_list]
             )
-            criterion.self_score = scores.get(criterion.pk)
-            criterion.files = evidence.get(criterion.pk, [])
-            criterion.returned = returned.get(("criterion", criterion.pk), [])
+            criterion.self_score = scores.get(criterion.pk)  # type: ignore[attr-defined]
+            criterion.files = evidence.get(criterion.pk, [])  # type: ignore[attr-defined]
+            criterion.returned = returned.get(  # type: ignore[attr-defined]
+                ("criterion", criterion.pk), []
+            )
             for indicator, share in zip(criterion.indicator_list, shares, strict=True):
                 target = targets.get(indicator.pk)
                 result = results.get(indicator.pk)
-                indicator.target = target
-                indicator.result = result
-                indicator.share = share
-                indicator.achieved, indicator.points = scoring.indicator_points(
+                indicator.target = target  # type: ignore[attr-defined]
+                indicator.result = result  # type: ignore[attr-defined]
+                indicator.share = share  # type: ignore[attr-defined]
+                achieved, points = scoring.indicator_points(
                     indicator,
                     share,
                     target.planned if target else None,
                     result.actual if result else None,
                     target.last_actual if target else None,
                 )
-                indicator.returned = returned.get(("indicator", indicator.pk), [])
+                indicator.achieved = achieved  # type: ignore[attr-defined]
+                indicator.points = points  # type: ignore[attr-defined]
+                indicator.returned = returned.get(  # type: ignore[attr-defined]
+                    ("indicator", indicator.pk), []
+                )
     return sections, returned
 
 
@@ -654,8 +665,8 @@ def report_list_rows(term: Term, today: datetime.date) -> list[SimpleNamespace]:
     overdue on `today` — still to be submitted after the last day to submit
     (`pledges.deadlines`). 3 queries whatever the number of members."""
     extensions = {}
-    for extension in DeadlineExtension.objects.filter(term=term).order_by("until"):
-        extensions[extension.unit_id] = extension
+    for granted in DeadlineExtension.objects.filter(term=term).order_by("until"):
+        extensions[granted.unit_id] = granted
     rows = []
     for unit, report in report_status_rows(term):
         extension = extensions.get(unit.pk)

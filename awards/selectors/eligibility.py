@@ -183,7 +183,9 @@ def _quota_checks(
     )
     checks = []
     for form in with_quota:
-        limit = quota_limit(form.quota, members)  # type: ignore[arg-type]
+        quota = form.quota
+        assert quota  # noqa: S101 (`with_quota` has only forms with a quota)
+        limit = quota_limit(quota, members)
         count = counts.get(form.pk, 0)
         if count > limit:
             checks.append(
@@ -198,9 +200,9 @@ def _quota_checks(
                         "count": count,
                         "form": form.name,
                         "limit": limit,
-                        "percent": form.quota["percent"],
+                        "percent": quota["percent"],
                         "members": members,
-                        "minimum": form.quota.get("minimum", 0),
+                        "minimum": quota.get("minimum", 0),
                     },
                     form.legal_source,
                 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -143,7 +143,7 @@ def flag_leaders(term: Term) -> list[Unit]:
     answering a proposal of the term, then the other members in the order of
     the published ranking; empty when no flag was granted."""
     winners = [
-        grant.unit
+        cast(Unit, grant.unit)  # unit__isnull=False
         for grant in Grant.objects.filter(
             nominee__proposal__term=term,
             award_form__code=CLUSTER_FLAG,

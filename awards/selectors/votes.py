@@ -111,7 +111,11 @@ def voter_rows(vote: Vote) -> list[VoterRow]:
 
 def has_voted(vote: Vote, unit_id: int | None) -> bool:
     """True once the unit's ballot in `vote` is cast."""
-    return VoteParticipation.objects.filter(vote=vote, unit_id=unit_id).exists()
+    # The stubs refuse None in a lookup; Django reads it as IS NULL.
+    return VoteParticipation.objects.filter(
+        vote=vote,
+        unit_id=unit_id,  # type: ignore[misc]
+    ).exists()
 
 
 def is_voter(vote: Vote, unit_id: int | None) -> bool:
@@ -636,19 +640,25 @@ def nomination_setup(term: Term) -> NominationSetup:
             )
         )
     members.sort(key=lambda m: (m[1] is None, m[1] or 0, m[0].name))
-    forms = tier_forms(term.cluster.authority_id)
-    if not any(form.code == FLAG_FORM for form in forms):
-        forms = [None, *forms]
+    in_use = tier_forms(term.cluster.authority_id)
+    # Without the flag's form, None stands for the leading tier (`tier_code`).
+    forms: Sequence[AwardForm | None] = in_use
+    if not any(form.code == FLAG_FORM for form in in_use):
+        forms = [None, *in_use]
     seats = nomination_seats(term, len(units))
     candidates = ranked_candidates(snapshot.rows, seats) if snapshot else []
     defaults = {LEADING: (seats, candidates)}
     runoff_of = latest_nomination(term)
     if runoff_of is not None:
-        undecided = {
-            tier.question.code: (tier.undecided, [unit.pk for unit in tier.tied])
-            for tier in nomination_results(runoff_of, ranks={})
-            if tier.undecided
-        }
+        undecided = {}
+        for tier in nomination_results(runoff_of, ranks={}):
+            if tier.undecided:
+                # A tier of a vote's result has its question (`_tier_result`).
+                assert tier.question is not None  # noqa: S101
+                undecided[tier.question.code] = (
+                    tier.undecided,
+                    [unit.pk for unit in tier.tied],
+                )
         if undecided:
             defaults = undecided
         else:

@@ -46,7 +46,7 @@ def _seed(authority: Authority, actor: User | None) -> None:
         multiplier = spec.pop("multiplier")
         if code not in codes:
             forms.append(
-                AwardForm(  # type: ignore[arg-type]
+                AwardForm(
                     authority=authority,
                     code=code,
                     multiplier=Decimal(multiplier) if multiplier else None,

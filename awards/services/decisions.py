@@ -413,6 +413,7 @@ def external_grant_record(
             _("Only province staff and admins of the authority record awards.")
         )
     authority = actor.authority
+    assert authority is not None  # noqa: S101 (`handles_awards`: of an authority)
     issuer = _required(issuer, "issuer", _("Enter who issued the decision."))[:200]
     number = _required(number, "number", _("Enter the decision number."))[:50]
     if date is None:
@@ -430,7 +431,7 @@ def external_grant_record(
             _("The emulation year is at most the year of the decision."), "year"
         )
     recipient = _unit_or_person(
-        authority,  # type: ignore[arg-type]
+        authority,
         unit,
         person_name,
         person_position,

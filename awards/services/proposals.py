@@ -255,7 +255,7 @@ def _check_nominee(
         if unit.authority_id != proposal.authority_id:
             raise DomainError(_("Choose a unit of this authority."), "unit")
         if (
-            proposal.term_id
+            proposal.term is not None
             and not proposal.term.memberships.filter(unit=unit).exists()
         ):
             raise DomainError(
@@ -376,7 +376,7 @@ def proposal_submit(
     from ..selectors.eligibility import proposal_checks, quota_exceeded
 
     proposal = _locked(proposal)
-    if proposal.term_id and proposal.term.state not in SUBMITTING_TERM_STATES:
+    if proposal.term is not None and proposal.term.state not in SUBMITTING_TERM_STATES:
         raise DomainError(
             _("A term's proposal is sent while the term is “%(state)s”.")
             % {"state": TermState.PROPOSING.label}

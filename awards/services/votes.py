@@ -11,7 +11,7 @@ import datetime
 import math
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Any, overload
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, F, Value, When
@@ -65,6 +65,14 @@ LEADING = "leading"
 FLAG_QUOTA = Fraction(1, 5)
 
 
+@overload
+def _fraction(
+    value: Fraction | str | float, default: Fraction | None, field: str
+) -> Fraction: ...
+@overload
+def _fraction[D: Fraction | None](
+    value: Fraction | str | float | None, default: D, field: str
+) -> Fraction | D: ...
 def _fraction[D: Fraction | None](
     value: Fraction | str | float | None, default: D, field: str
 ) -> Fraction | D:
@@ -546,6 +554,7 @@ def _tier_question(
     if code == LEADING:
         title = _("Leading units of %(year)s") % {"year": term.year}
     else:
+        assert form is not None  # noqa: S101 (no form is the leading tier, `tier_code`)
         title = _("Nominees for “%(form)s”, %(year)s") % {
             "form": form.name,
             "year": term.year,
@@ -608,6 +617,7 @@ def nomination_open(
     refusal = nomination_refusal(term, snapshot)
     if refusal:
         raise DomainError(refusal)
+    assert snapshot is not None  # noqa: S101 (else `nomination_refusal` refuses)
     members = {unit.pk: unit for unit in Unit.objects.filter(memberships__term=term)}
     forms = {form.pk: form for form in tier_forms(term.cluster.authority_id)}
     if tiers is None:

@@ -84,6 +84,10 @@ class Section(models.Model):
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
 
+    # Not fields: set on the sections `selectors.pledge_tree` gives.
+    subsection_list: "list[Subsection]"
+    criteria_list: "list[Criterion]"
+
     class Meta:
         verbose_name = _("section")
         verbose_name_plural = _("sections")
@@ -134,6 +138,9 @@ class Subsection(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
+
+    # Not a field: set on the sub-fields `selectors.pledge_tree` gives.
+    criteria_list: "list[Criterion]"
 
     class Meta:
         verbose_name = _("sub-field")
@@ -195,6 +202,9 @@ class Criterion(models.Model):
     guidance = models.TextField(_("guidance"), blank=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     history = HistoricalRecords()
+
+    # Not a field: set on the criteria `selectors.pledge_tree` gives.
+    indicator_list: "list[Indicator]"
 
     class Meta:
         verbose_name = _("criterion")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.db import IntegrityError, transaction
 from django.db.models import (
@@ -342,7 +342,8 @@ def subsection_save(
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_drafter(actor, pledge.term)
     _check_editable(pledge)
-    section = fields.get("section") or subsection.section
+    # A new sub-field comes with its section.
+    section = fields.get("section") or cast(Subsection, subsection).section
     if section.pledge_id != pledge.pk:
         raise DomainError(_("Choose a section of this pledge."), field="section")
     if subsection is None:
@@ -369,7 +370,8 @@ def criterion_save(
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_drafter(actor, pledge.term)
     _check_editable(pledge)
-    section = fields.get("section") or criterion.section
+    # A new criterion comes with its section and kind.
+    section = fields.get("section") or cast(Criterion, criterion).section
     if section.pledge_id != pledge.pk:
         raise DomainError(_("Choose a section of this pledge."), field="section")
     current = criterion.subsection if criterion is not None else None
@@ -379,7 +381,7 @@ def criterion_save(
             _("Choose a sub-field of the criterion's section, or none."),
             field="subsection",
         )
-    kind = fields.get("kind") or criterion.kind
+    kind = fields.get("kind") or cast(Criterion, criterion).kind
     if kind not in CRITERION_KINDS[SectionKind(section.kind)]:
         raise DomainError(
             _("A criterion “%(kind)s” does not belong in a section “%(section)s”.")
@@ -407,7 +409,8 @@ def indicator_save(
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_drafter(actor, pledge.term)
     _check_editable(pledge)
-    criterion = fields.get("criterion") or indicator.criterion
+    # A new indicator comes with its criterion.
+    criterion = fields.get("criterion") or cast(Indicator, indicator).criterion
     if criterion.pledge_id != pledge.pk or criterion.kind != CriterionKind.INDICATOR:
         raise DomainError(
             _("An indicator feeds a criterion of kind “computed from indicators”."),
@@ -551,17 +554,28 @@ def row_move(
     term_require_writable(pledge.term_id, what=TERM_RESULTS)
     _check_drafter(actor, pledge.term)
     _check_editable(pledge)
-    siblings = {
-        Section: lambda: pledge.sections.all(),
-        Subsection: lambda: row.section.subsections.all(),
-        Criterion: lambda: (
-            row.subsection.criteria.all()
-            if row.subsection_id
-            else row.section.criteria.filter(subsection=None)
-        ),
-        Indicator: lambda: pledge.indicators.all(),
-    }[type(row)]()
-    ordered = list(siblings.order_by("position", "id"))
+    siblings: (
+        QuerySet[Section]
+        | QuerySet[Subsection]
+        | QuerySet[Criterion]
+        | QuerySet[Indicator]
+    )
+    match row:
+        case Section():
+            siblings = pledge.sections.all()
+        case Subsection():
+            siblings = row.section.subsections.all()
+        case Criterion():
+            siblings = (
+                row.subsection.criteria.all()
+                if row.subsection is not None
+                else row.section.criteria.filter(subsection=None)
+            )
+        case Indicator():
+            siblings = pledge.indicators.all()
+    ordered: list[Section | Subsection | Criterion | Indicator] = list(
+        siblings.order_by("position", "id")
+    )
     index = [r.pk for r in ordered].index(row.pk)
     target = index + offset
     if not 0 <= target < len(ordered):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypedDict
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -99,19 +99,19 @@ class StaleReport(DomainError):
         when: datetime.datetime | None = None,
         own: bool = False,
     ) -> None:
-        when = timezone.localtime(when or report.updated_at).strftime("%H:%M %d/%m/%Y")
+        at = timezone.localtime(when or report.updated_at).strftime("%H:%M %d/%m/%Y")
         if own:
             message = _(
                 "You changed this part of the report at %(when)s in another window "
                 "or tab. Nothing was saved here: reload the page to see that change."
-            ) % {"when": when}
+            ) % {"when": at}
         else:
             if who is None:
                 who = report.updated_by.display_name if report.updated_by else "?"
             message = _(
                 "%(who)s changed this report at %(when)s after you opened it. "
                 "Nothing of yours was saved: reload the page to see their changes."
-            ) % {"who": who, "when": when}
+            ) % {"who": who, "when": at}
         super().__init__(message)
         self.report = report
 
@@ -302,7 +302,7 @@ def report_save_section(
             row.actual, row.note = actual, note
             audited_save(row, actor)
     elif section == "criteria":
-        existing = {s.criterion_id: s for s in report.self_scores.all()}
+        scores = {s.criterion_id: s for s in report.self_scores.all()}
         for criterion, (points, explanation) in data.items():
             if (
                 criterion.pledge_id != pledge.pk
@@ -314,19 +314,19 @@ def report_save_section(
                     _("%(code)s: points go from 0 to %(max)s.")
                     % {"code": criterion.code, "max": criterion.max_points}
                 )
-            row = existing.get(criterion.pk) or SelfScore(
+            score = scores.get(criterion.pk) or SelfScore(
                 report=report, criterion=criterion
             )
-            if row.pk and (row.points, row.explanation) == (points, explanation):
+            if score.pk and (score.points, score.explanation) == (points, explanation):
                 continue
-            row.points, row.explanation = points, explanation
-            audited_save(row, actor)
+            score.points, score.explanation = points, explanation
+            audited_save(score, actor)
     elif section == "commendations":
         forms = [form.strip() for form, _c, _i in data]
         if len(set(forms)) != len(forms) or not all(forms):
             raise DomainError(_("Name each form of commendation once."))
-        for row in report.commendations.all():
-            audited_delete(row, actor)
+        for figure in report.commendations.all():
+            audited_delete(figure, actor)
         for form, collectives, individuals in data:
             audited_save(
                 CommendationFigure(
@@ -545,6 +545,16 @@ def _reports_create(
     return {report.unit_id: report for report in created}
 
 
+class _ChangedResult(TypedDict):
+    """A saved result `results_apply` rewrites: every concrete field."""
+
+    id: int
+    report_id: int
+    indicator_id: int
+    actual: Decimal | None
+    note: str
+
+
 @transaction.atomic
 def results_apply(
     *,
@@ -596,7 +606,11 @@ def results_apply(
         ).values_list("pk", "report_id", "indicator_id", "actual", "note")
     }
     note_length = IndicatorResult._meta.get_field("note").max_length
-    seen, new, changed, allowed = set(), [], [], set()
+    assert note_length is not None  # noqa: S101 (a CharField's)
+    seen: set[tuple[int, int]] = set()
+    new: list[tuple[int, int, Decimal | None, str]] = []
+    changed: list[_ChangedResult] = []
+    allowed: set[int] = set()
     for indicator, unit, actual, note in rows:
         note = note or ""
         key = (indicator.pk, unit.pk)

@@ -165,6 +165,7 @@ def _reviewer_score_write(
     if criterion.pledge_id != report.term.pledge.pk:
         raise DomainError(_("Choose a criterion of this pledge."))
     _check_points(criterion, points)
+    assert points is not None  # noqa: S101 (_check_points refuses None)
     if not (reason or "").strip():
         raise DomainError(_("Give a reason for the reviewer's score."), field="reason")
     score = Score.objects.filter(

@@ -57,6 +57,7 @@ def _term_of_report(row: Any) -> Iterable[int]:
 
 
 def connect() -> None:
+    model: type[Model]
     for model in (
         Pledge,
         Report,
