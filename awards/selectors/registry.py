@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db import connection
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from clusters.models import Authority, Cluster, Term, Unit
+from core.sql import fetch_rows
 from pledges.models import CommendationFigure
+from pledges.scoring import CENT
 from pledges.selectors import ranking_leaders
 
 from ..models import (
@@ -194,7 +195,6 @@ def units_of_authority(authority_id: int) -> QuerySet[Unit]:
     return Unit.objects.filter(authority_id=authority_id).order_by("name")
 
 
-CENT = Decimal("0.01")
 # (unit id, form name, year, ranking bonus as text) of the grants of an
 # authority's forms with a ranking bonus, of a year, to the members of a term.
 BONUS_SQL = """
@@ -213,9 +213,7 @@ def award_bonus(term: Term) -> dict[int, list[tuple[str, Decimal]]]:
     plain SQL (it runs with every cold computation of the standings, and the
     ORM took longer to build it than the database to run it); the bonus cap is
     applied by the ranking."""
-    with connection.cursor() as cursor:
-        cursor.execute(BONUS_SQL, [term.cluster.authority_id, term.year - 1, term.pk])
-        rows = cursor.fetchall()
+    rows = fetch_rows(BONUS_SQL, [term.cluster.authority_id, term.year - 1, term.pk])
     bonus: dict[int, list[tuple[str, Decimal]]] = defaultdict(list)
     for unit_id, form, year, points in rows:
         label = _("%(form)s %(year)s") % {"form": form, "year": year}

@@ -18,12 +18,12 @@ from collections.abc import Sequence
 from decimal import Decimal
 from functools import lru_cache
 from statistics import median
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
-from django.db import connection
 from django.utils.translation import gettext as _
 
 from clusters.models import AssessedMethod, Term, Unit
+from core.sql import fetch_rows
 
 from .. import ranking, scoring
 from ..models import (
@@ -167,30 +167,23 @@ def peer_mean(cents: int, count: int) -> Decimal:
     return Decimal(whole).scaleb(-2)
 
 
-def _rows(sql: str, params: Sequence[int | str]) -> list[tuple[Any, ...]]:
-    """The rows of `sql` as the database driver gives them."""
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
 def compute_standings(term: Term) -> list[Standing]:
     """Every member's standing in `term`, ranked (`ranking.rank`): indicator
     criteria scored from targets and actuals, criteria scored by people from
     self, peer and reviewer scores under the term's method (or from a
     registered contribution), the late deduction of a late report and the
     registered bonus lines."""
-    pledge = _rows(PLEDGE_SQL, [term.pk])
+    pledge = fetch_rows(PLEDGE_SQL, [term.pk])
     if not pledge:
         return []
     pledge_id = pledge[0][0]
     # The maximum to the cent as the field holds it (SQLite gives "10" for 10.00).
     criteria = [
         CriterionRow(pk, code, kind, Decimal(max_points).quantize(CENT))
-        for pk, code, kind, max_points in _rows(CRITERIA_SQL, [pledge_id])
+        for pk, code, kind, max_points in fetch_rows(CRITERIA_SQL, [pledge_id])
     ]
     indicators: dict[int, list[IndicatorRow]] = {}
-    for pk, criterion_id, direction, rule, params, weight in _rows(
+    for pk, criterion_id, direction, rule, params, weight in fetch_rows(
         INDICATORS_SQL, [pledge_id]
     ):
         indicators.setdefault(criterion_id, []).append(
@@ -231,13 +224,13 @@ def compute_standings(term: Term) -> list[Standing]:
     # gives None).
     plans = {
         (unit_id, indicator_id): figure
-        for unit_id, indicator_id, figure in _rows(
+        for unit_id, indicator_id, figure in fetch_rows(
             BASIS_SQL, [ScoringRule.GROWTH, pledge_id]
         )
     }
     sums: dict[int, dict[int, Decimal]] = {}
     scored = 0
-    for unit_id, indicator_id, actual in _rows(RESULTS_SQL, [term.pk]):
+    for unit_id, indicator_id, actual in fetch_rows(RESULTS_SQL, [term.pk]):
         scorer = scorers.get(indicator_id)
         figure = plans.get((unit_id, indicator_id))
         if scorer is None or figure is None:
@@ -253,7 +246,7 @@ def compute_standings(term: Term) -> list[Standing]:
             sums_of[scorer[0]] = sums_of.get(scorer[0], ZERO) + points
     SCORED.added(scored)
     late = term.late_deduction_points
-    late_units = {row[0] for row in _rows(LATE_SQL, [term.pk])} if late else set()
+    late_units = {row[0] for row in fetch_rows(LATE_SQL, [term.pk])} if late else set()
     # {unit id: {criterion id: points}} of the criteria scored by people
     # (`final_assessed`, or a registered contribution), for the members and
     # criteria with any score: without one, `final_assessed` gives None.
@@ -321,7 +314,7 @@ def _scored_by_people(
     mean of peer scores."""
     mean = method == AssessedMethod.PEER_MEAN
     reviewer: dict[tuple[int, int], Decimal] = {}
-    for unit_id, criterion_id, kind, total, count in _rows(
+    for unit_id, criterion_id, kind, total, count in fetch_rows(
         SCORE_SUMS_SQL,
         [term.pk, ScoreKind.REVIEWER, ScoreKind.PEER if mean else ScoreKind.REVIEWER],
     ):
