@@ -26,6 +26,15 @@ def test_login_page_is_vietnamese_and_accessible(page, base_url, assert_accessib
     assert_accessible(page)
 
 
+def test_accessibility_check_fails_on_a_violation_every_time(page, assert_accessible):
+    """The check itself: an image without a text alternative fails it, also
+    the second time on the same document (axe already injected there)."""
+    page.set_content('<html lang="vi"><title>x</title><main><img src="x.png"></main>')
+    for _ in range(2):
+        with pytest.raises(pytest.fail.Exception, match="image-alt"):
+            assert_accessible(page)
+
+
 def test_wrong_password_shows_error_and_stays_on_login(
     page, base_url, assert_accessible
 ):
