@@ -162,8 +162,11 @@ def write(
     """Every text of the project's Word documents is written here, without the
     control characters Word cannot hold (`core.hygiene.strip_control`)."""
     run = paragraph.add_run(strip_control(text))
-    run.bold = bold
-    run.italic = italic
+    # Only what differs from the styles (neither bold nor italic) is written.
+    if bold:
+        run.bold = True
+    if italic:
+        run.italic = True
     if size is not None:
         run.font.size = size
     return run
