@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from types import SimpleNamespace
@@ -84,40 +84,55 @@ def tree_outline(pledge: Pledge | None) -> list[SimpleNamespace]:
     its criteria outside sub-fields. Every entry has `level` ("section",
     "subsection" or "criterion"), `code`, `title` and `max_points`; a section
     or sub-field also has `codes`, those of its criteria; a criterion has
-    `section` and `subsection`, their codes ("" outside sub-fields). 4
-    queries; none without a pledge."""
+    `section` and `subsection`, their codes ("" outside sub-fields). 3
+    queries of plain values; none without a pledge."""
     if pledge is None:
         return []
-    outline = []
+    fields = ("pk", "code", "title", "max_points")
+    sections = Section.objects.filter(pledge=pledge).order_by("position", "id")
+    subsections = Subsection.objects.filter(pledge=pledge).order_by("position", "id")
+    criteria = Criterion.objects.filter(pledge=pledge).order_by("position", "id")
+    criteria_of: dict[tuple[str, int | None], list[dict[str, Any]]] = {}
+    for c in criteria.values(*fields, "section_id", "subsection_id"):
+        criteria_of.setdefault(("section", c["section_id"]), []).append(c)
+        if c["subsection_id"] is not None:
+            criteria_of.setdefault(("subsection", c["subsection_id"]), []).append(c)
+    subsections_of: dict[int, list[dict[str, Any]]] = {}
+    for sub in subsections.values(*fields, "section_id"):
+        subsections_of.setdefault(sub["section_id"], []).append(sub)
 
     def entry(
         level: str,
-        row: Section | Subsection | Criterion,
-        criteria: Iterable[Criterion] = (),
+        row: dict[str, Any],
+        criteria: Sequence[dict[str, Any]] = (),
         section: str = "",
         subsection: str = "",
-    ) -> None:
-        outline.append(
-            SimpleNamespace(
-                level=level,
-                code=row.code,
-                title=row.title,
-                max_points=row.max_points,
-                codes={c.code for c in criteria},
-                section=section,
-                subsection=subsection,
-            )
+    ) -> SimpleNamespace:
+        return SimpleNamespace(
+            level=level,
+            code=row["code"],
+            title=row["title"],
+            max_points=row["max_points"],
+            codes={c["code"] for c in criteria},
+            section=section,
+            subsection=subsection,
         )
 
-    for section in pledge_tree(pledge):
-        entry("section", section, section.criteria_list)
-        for subsection in section.subsection_list:
-            entry("subsection", subsection, subsection.criteria_list)
-            for criterion in subsection.criteria_list:
-                entry("criterion", criterion, (), section.code, subsection.code)
-        for criterion in section.criteria_list:
-            if criterion.subsection_id is None:
-                entry("criterion", criterion, (), section.code)
+    outline = []
+    for section in sections.values(*fields):
+        code = section["code"]
+        outline.append(
+            entry("section", section, criteria_of.get(("section", section["pk"]), []))
+        )
+        for sub in subsections_of.get(section["pk"], []):
+            own = criteria_of.get(("subsection", sub["pk"]), [])
+            outline.append(entry("subsection", sub, own))
+            outline += [entry("criterion", c, (), code, sub["code"]) for c in own]
+        outline += [
+            entry("criterion", c, (), code)
+            for c in criteria_of.get(("section", section["pk"]), [])
+            if c["subsection_id"] is None
+        ]
     return outline
 
 
