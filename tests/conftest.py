@@ -271,12 +271,18 @@ def _uses_database(item):
     )
 
 
-# Test files (prefixes of node ids) that hold the longest tests, longest first.
+# Prefixes of node ids that hold the longest tests, longest first; the last
+# ones are the longest of .ci/run's PostgreSQL pass, which has none of the first.
 LONG_FIRST = (
     "tests/browser/test_whole_year.py",
     "tests/browser/",
     "tests/test_crawl.py",
     "tests/test_document_layout.py",
+    "tests/pledges/test_generated_years.py",
+    "tests/test_finality_matrix.py",
+    "tests/awards/test_selectors.py::test_tally_properties",
+    "tests/awards/test_nomination.py::test_nomination_invariants",
+    "tests/awards/test_tiers.py::test_tiers_for_random_ballots",
 )
 
 

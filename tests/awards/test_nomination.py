@@ -23,6 +23,7 @@ from tests.awards.factories import (
     tally_state,
     voting_term,
 )
+from tests.helpers import examples
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -405,7 +406,7 @@ BALLOT = st.lists(st.integers(0, 3), max_size=2, unique=True)
 
 
 @settings(
-    max_examples=50,
+    max_examples=examples(50),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from awards import selectors, services
 from awards.models import OptionTally, VoteKind
 from tests.awards.factories import add_member, cast, open_vote
+from tests.helpers import examples
 
 CHAIR_CANDIDATES = 4
 BOARD_CANDIDATES = 5
@@ -28,7 +29,7 @@ ballot = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

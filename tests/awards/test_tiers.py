@@ -25,7 +25,7 @@ from tests.awards.factories import (
 )
 from tests.awards.test_nomination_views import docx_text
 from tests.clusters.factories import AuthorityFactory, MembershipFactory, UnitFactory
-from tests.helpers import assert_queries_stable, fuzz_form
+from tests.helpers import assert_queries_stable, examples, fuzz_form
 
 pytestmark = pytest.mark.usefixtures("english_pages")
 
@@ -323,7 +323,7 @@ def _oracle(counts, seats, needed, excluded):
 
 
 @settings(
-    max_examples=30,
+    max_examples=examples(30),
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],

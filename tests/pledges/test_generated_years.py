@@ -28,6 +28,7 @@ from pledges.models import Objection, Report
 from tests.clusters.factories import AuthorityFactory, ClusterFactory, UnitFactory
 from tests.clusters.factories import officer as officer_of
 from tests.clusters.factories import staff as staff_of
+from tests.helpers import examples
 from tests.pledges.standings_reference import canonical, reference_standings
 
 RATIOS = [
@@ -595,7 +596,7 @@ def _close(value, exact, places=6):
 
 
 @settings(
-    max_examples=int(os.environ.get("GENERATED_YEARS", "5")),
+    max_examples=examples(int(os.environ.get("GENERATED_YEARS", "5"))),
     deadline=None,
     # Each example opens a whole year through the services: report the failing
     # year as generated rather than spend minutes shrinking it.
