@@ -5,6 +5,8 @@ Public API (the rest of the package is private):
 
 - `term_standings(term)`: the ranked standings (`pledges.ranking.Standing`),
   cached by the term's data version.
+- `term_ranking_rows(term)`: the same without the members' lines, cached on
+  their own: what a ranking table and its chart show.
 - `term_version(term_id)`: the committed version of the data behind the
   term's derived values (one query). It changes in the transaction of every
   write of the term's data — results, self, peer and reviewer scores,
@@ -25,6 +27,10 @@ Public API (the rest of the package is private):
 """
 
 from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from functools import cache
 
 from clusters.models import Term
 from clusters.versions import bump_terms, dashboard_version, term_version, watch
@@ -47,6 +53,7 @@ __all__ = [
     "register_bonus_lines",
     "register_criterion_points",
     "register_scored_elsewhere",
+    "term_ranking_rows",
     "term_standings",
     "term_version",
     "watch",
@@ -59,10 +66,25 @@ def term_standings(term: Term) -> list[Standing]:
     contributions in a constant number of queries, and cached until the next
     committed write of the term's data (one query to read its version). A late
     report loses the term's late deduction."""
+    return _standings(term, lambda: term_version(term.pk))
+
+
+def term_ranking_rows(term: Term) -> list[Standing]:
+    """`term_standings(term)` with every member's `lines` left empty: rank,
+    totals, band and tie note, as a ranking table and its chart show them.
+    Cached on their own under the same version (one query), so that a page
+    showing them does not restore every member's points by criterion."""
+    version = cache(lambda: term_version(term.pk))
     return derived(
-        f"standings:{term.pk}",
-        lambda: compute_standings(term),
-        version=lambda: term_version(term.pk),
+        f"ranking-rows:{term.pk}",
+        lambda: [dataclasses.replace(s, lines=[]) for s in _standings(term, version)],
+        version=version,
+    )
+
+
+def _standings(term: Term, version: Callable[[], int]) -> list[Standing]:
+    return derived(
+        f"standings:{term.pk}", lambda: compute_standings(term), version=version
     )
 
 

@@ -22,6 +22,7 @@ from ..permissions import (
     can_see_draft_ranking,
     can_see_standing,
 )
+from ..standings import term_ranking_rows
 from .pledge import term_in_reach
 
 
@@ -31,7 +32,7 @@ def term_ranking(request, pk):
     term = term_in_reach(request, pk)
     published = selectors.published_ranking(term)
     sees_draft = can_see_draft_ranking(request.user, term)
-    draft = selectors.term_standings(term) if sees_draft else None
+    draft = term_ranking_rows(term) if sees_draft else None
     return render(
         request,
         "pledges/ranking.html",
@@ -111,7 +112,7 @@ def ranking_publish(request, pk):
         {
             "term": term,
             "check": check,
-            "draft": selectors.term_standings(term),
+            "draft": term_ranking_rows(term),
             "can_record_absence": can_record_absence(request.user, term),
         },
     )

@@ -11,6 +11,7 @@ from django.db import transaction
 from clusters.models import Term, TermState
 from pledges import selectors, services
 from pledges.models import Report
+from pledges.standings import term_ranking_rows
 from tests.pledges.conftest import report_of
 
 LOCAL_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -38,6 +39,37 @@ def test_second_read_comes_from_the_cache(world, scored, django_assert_num_queri
     with django_assert_num_queries(1):  # the term's data version
         again = selectors.term_standings(world.term)
     assert [s.total for s in again] == [s.total for s in first]
+
+
+def test_ranking_rows_are_the_standings_without_lines_and_follow_writes(
+    world, scored, django_assert_num_queries
+):
+    def rows():
+        return [
+            (s.unit.pk, s.rank, s.total, s.band, s.tie_note, s.lines)
+            for s in term_ranking_rows(world.term)
+        ]
+
+    def expected():
+        return [
+            (s.unit.pk, s.rank, s.total, s.band, s.tie_note, [])
+            for s in selectors.term_standings(world.term)
+        ]
+
+    def total_of_a():
+        return next(total for pk, _, total, *_ in rows() if pk == world.unit_a.pk)
+
+    assert rows() == expected()
+    with django_assert_num_queries(1):  # the term's data version
+        rows()
+    before = total_of_a()
+    services.reviewer_score_set(
+        report=report_of(world, world.unit_a),
+        criterion=scored.criteria.get(code="II.1"),
+        points=Decimal(3), reason="Điều chỉnh", actor=world.users["admin"],
+    )  # fmt: skip
+    assert total_of_a() != before
+    assert rows() == expected()
 
 
 def test_a_saved_score_is_visible_on_the_next_read(world, scored):
