@@ -620,14 +620,18 @@ def _needs_evidence(criterion: Criterion, points: Decimal | None) -> bool:
     return True
 
 
-def report_missing(report: Report) -> list[tuple[str, str]]:
+def report_missing(
+    report: Report, *, tree: list[Section] | None = None
+) -> list[tuple[str, str]]:
     """What stops `report` from being submitted: (message, anchor) for every
     indicator without an actual, every scored-by-people criterion without a
     self-score (unless it counts campaigns), and every criterion needing
     evidence without a file (evidence backs claimed points, so a criterion
-    scored 0 needs none)."""
+    scored 0 needs none). `tree` is the pledge's `pledge_tree` when the
+    caller has it already (the report page); the figures are always read
+    afresh."""
     pledge = report.term.pledge
-    sections = pledge_tree(pledge)
+    sections = pledge_tree(pledge) if tree is None else tree
     # Criteria scored from another app's data (campaigns) are not scored by people.
     counted = criteria_scored_elsewhere(pledge)
     actuals = dict(report.results.values_list("indicator_id", "actual"))

@@ -387,7 +387,11 @@ def _report_page(
         "return_form": return_form,
         "deadline": _deadline(term, extension),
         "submission_open": window[0],
-        "missing": selectors.report_missing(report) if editable and report else [],
+        "missing": (
+            selectors.report_missing(report, tree=sections)
+            if editable and report
+            else []
+        ),
         "open_items": [r for r in review_items if r.resolved_at is None],
         "review_items": review_items,
         "state_changes": selectors.report_state_changes(report) if report else [],
