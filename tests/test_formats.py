@@ -56,8 +56,10 @@ def test_impossible_date_is_refused_in_vietnamese():
 @settings(max_examples=200, deadline=None)
 @given(
     value=st.one_of(
-        st.decimals(allow_nan=False, allow_infinity=False, places=6),
-        st.decimals(min_value=-(10**12), max_value=10**12, allow_nan=False),
+        # Up to 31 digits: beyond 200, number_format switches to scientific
+        # notation, and no figure of the app comes near that.
+        st.decimals(min_value=-(10**24), max_value=10**24, places=6),
+        st.decimals(min_value=-1, max_value=1, places=12),
         st.integers(min_value=-(10**15), max_value=10**15),
     ),
     places=st.sampled_from([None, 0, 1, 2, 3]),
