@@ -375,6 +375,15 @@ def next_period_label(label):
     return _YEAR_IN_LABEL.sub(lambda m: str(int(m.group(0)) + 1), label)
 
 
+def term_page_label(year, period_label):
+    """The label pages show for a term of `year` labelled `period_label`: “Year
+    <year>” in the reader's language for the calendar year's label, the label
+    itself otherwise."""
+    if period_label == term_period_defaults(year)["label"]:
+        return _("Year %(year)s") % {"year": year}
+    return period_label
+
+
 def lower_first(label):
     return label[:1].lower() + label[1:]
 
@@ -574,9 +583,13 @@ class Term(models.Model):
     def page_label(self):
         """The label pages show, in the reader's language: “Year 2024” / “Năm
         2024” for a calendar-year label, the term's own label otherwise."""
-        if self.period_label == term_period_defaults(self.year)["label"]:
-            return _("Year %(year)s") % {"year": self.year}
-        return self.period_label
+        return term_page_label(self.year, self.period_label)
+
+    @property
+    def next_page_label(self):
+        """`page_label` of the term that opening the next year creates (its
+        label is `next_period_label` of this one's)."""
+        return term_page_label(self.year + 1, next_period_label(self.period_label))
 
     @property
     def period_phrase(self):
@@ -588,6 +601,11 @@ class Term(models.Model):
     def page_phrase(self):
         """`page_label` inside a sentence, its first letter lowered."""
         return lower_first(str(self.page_label))
+
+    @property
+    def next_page_phrase(self):
+        """`next_page_label` inside a sentence, its first letter lowered."""
+        return lower_first(str(self.next_page_label))
 
     @property
     def is_calendar_year(self):

@@ -166,7 +166,7 @@ def _admin_items(user, today):
         Term.objects.filter(cluster__authority_id=authority_id)
         .select_related("cluster")
         .order_by("cluster_id", "-year")
-        .only("pk", "year", "state", "cluster__name", "cluster__kind")
+        .only("pk", "year", "label", "state", "cluster__name", "cluster__kind")
     ):
         if term.cluster_id in latest and term.state != TermState.CLOSED:
             latest_and_earlier.append(term)
@@ -175,8 +175,8 @@ def _admin_items(user, today):
         if term.state in NEXT_YEAR_DUE_STATES:
             items.append(
                 Item(
-                    _("Open the year %(year)s of %(cluster)s")
-                    % {"year": term.year + 1, "cluster": term.cluster.name},
+                    _("Open the next year (%(label)s) of %(cluster)s")
+                    % {"label": term.next_page_label, "cluster": term.cluster.name},
                     reverse("term_rollover", args=[term.pk]),
                     group=group,
                     order=2,

@@ -22,7 +22,7 @@ from awards.catalogue_defaults import (
 from awards.documents import reward_words
 from awards.models import AwardForm, BaseSalary
 from clusters import services as cluster_services
-from clusters.models import Term
+from clusters.models import Term, TermState
 from pledges import services
 from pledges.documents import pledge_document
 from pledges.results_excel import results_workbook
@@ -166,6 +166,36 @@ def test_chair_election_minutes_name_the_next_label(world):
     assert "Cụm trưởng năm học 2025–2026: Huyện Phó." in text
     assert "(Cụm trưởng năm học 2024–2025)." in text
     assert not YEAR_ONLY.search(text), YEAR_ONLY.search(text).group(0)
+
+
+NEXT_LABEL = "Năm học 2025–2026"
+NEXT_YEAR_ONLY = re.compile(r"\b[Nn]ăm (?:thi đua )?2025\b(?![–-])")
+
+
+def test_opening_the_next_year_names_it_by_its_label(world, client):
+    """The link to open the next year, the rollover page, the chair election's
+    outcome and the to-do item name the next term by the label it will get."""
+    _school_year(world)
+    make_elected(world)
+    admin = world.users["admin"]
+    vote = award_services.chair_election_open(term=world.term, actor=admin)
+    for unit in (world.unit_a, world.unit_chair, world.unit_deputy):
+        cast(vote, unit, chair=[world.unit_deputy], deputy=[world.unit_a])
+    award_services.vote_close(vote=vote, actor=admin)
+    Term.objects.filter(pk=world.term.pk).update(state=TermState.DECIDED)
+    client.force_login(admin)
+    for url in (
+        reverse("term_detail", args=[world.term.pk]),
+        reverse("term_rollover", args=[world.term.pk]),
+        reverse("vote_detail", args=[vote.pk]),
+        reverse("home"),
+    ):
+        html = client.get(url).content.decode()
+        assert f"Mở năm thi đua tiếp theo ({NEXT_LABEL})" in html or (
+            f"Trúng cử cho năm thi đua tiếp theo ({NEXT_LABEL})" in html
+        ), url
+        m = NEXT_YEAR_ONLY.search(html)
+        assert not m, (url, html[m.start() - 300 : m.end() + 50])
 
 
 # Rule 10: the catalogue's reward multipliers -------------------------------------

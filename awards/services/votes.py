@@ -267,26 +267,26 @@ def chair_election_open(*, term: Term, actor: User) -> Vote:
             )
             % {"policy": RotationPolicy(term.cluster.rotation_policy).label}
         )
-    year = term.year + 1
+    period = term.next_page_phrase
     chairs, deputies = chair_election_candidates(term)
     return vote_open(
         term=term,
         kind=VoteKind.CHAIR_ELECTION,
         title=wording.for_kind(
             term,
-            _("Election of the chair and deputy chair for %(year)s"),
-            pgettext("block", "Election of the chair and deputy chair for %(year)s"),
+            _("Election of the chair and deputy chair for %(period)s"),
+            pgettext("block", "Election of the chair and deputy chair for %(period)s"),
         )
-        % {"year": year},
+        % {"period": period},
         questions=[
             {
                 "code": CHAIR,
                 "title": wording.for_kind(
                     term,
-                    _("Chair unit for %(year)s"),
-                    pgettext("block", "Chair unit for %(year)s"),
+                    _("Chair unit for %(period)s"),
+                    pgettext("block", "Chair unit for %(period)s"),
                 )
-                % {"year": year},
+                % {"period": period},
                 "max_choices": 1,
                 "units": chairs,
             },
@@ -294,10 +294,10 @@ def chair_election_open(*, term: Term, actor: User) -> Vote:
                 "code": DEPUTY,
                 "title": wording.for_kind(
                     term,
-                    _("Deputy chair unit for %(year)s"),
-                    pgettext("block", "Deputy chair unit for %(year)s"),
+                    _("Deputy chair unit for %(period)s"),
+                    pgettext("block", "Deputy chair unit for %(period)s"),
                 )
-                % {"year": year},
+                % {"period": period},
                 "max_choices": 1,
                 "units": deputies,
             },
@@ -650,7 +650,8 @@ def nomination_open(
     return vote_open(
         term=term,
         kind=VoteKind.NOMINATION,
-        title=_("Nomination of the leading units of %(year)s") % {"year": term.year},
+        title=_("Nomination of the leading units of %(period)s")
+        % {"period": term.page_phrase},
         questions=questions,
         actor=actor,
         quorum=term.nomination_quorum,

@@ -77,7 +77,6 @@ def vote_detail(request, pk):
             "outcome": outcome,
             "nomination": nomination,
             "tiers": tiers,
-            "next_year": vote.term.year + 1,
         },
     )
 

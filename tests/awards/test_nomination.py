@@ -152,7 +152,7 @@ def test_nomination_opens_with_the_top_of_the_published_ranking(world):
     extra = _eight(world)
     vote = services.nomination_open(term=world.term, actor=world.users["chair_officer"])
     assert vote.kind == VoteKind.NOMINATION
-    assert vote.title == "Nomination of the leading units of 2024"
+    assert vote.title == "Nomination of the leading units of year 2024"
     assert vote.opened_by == world.users["chair_officer"]
     assert (vote.quorum, vote.threshold) == (Fraction(2, 3), Fraction(1, 2))
     question = vote.questions.get()

@@ -40,11 +40,11 @@ def test_admin_rolls_over_and_chair_hands_over(
 
     page.goto(f"{base_url}/clusters/{cluster_id}/")
     page.get_by_role("link", name="Năm 2024", exact=True).click()
-    page.get_by_role("link", name="Mở năm thi đua 2025").click()
+    page.get_by_role("link", name="Mở năm thi đua tiếp theo (Năm 2025)").click()
     assert_accessible(page)
     # Châu Thành chaired 2024 without a deputy: the order proposes the next unit.
     assert page.locator("#id_chair option:checked").inner_text() == "Thành phố Vị Thanh"
-    page.get_by_role("button", name="Mở năm 2025").click()
+    page.get_by_role("button", name="Mở năm thi đua tiếp theo (Năm 2025)").click()
     assert page.locator("h1").inner_text().startswith("Năm thi đua 2025")
 
     page.context.clear_cookies()

@@ -610,11 +610,12 @@ def _rollover_and_handover(trip, term):
     next_year = term.year + 1
     trip.as_user("admin")
     trip.go(f"/terms/{term.pk}/")
-    trip.follow(_label("Open the year %(year)s", year=next_year))
+    next_label = _label("Year %(year)s", year=next_year)
+    trip.follow(_label("Open the next year (%(label)s)", label=next_label))
     # deputy_succeeds: Vị Thủy chairs next year, the next in order deputises.
     assert trip.page.locator("#id_chair option:checked").inner_text() == NAMES[DEPUTY]
     assert trip.page.locator("#id_deputy option:checked").inner_text() == NAMES[MEMBER]
-    trip.submit(_label("Open %(year)s", year=next_year))
+    trip.submit(_label("Open the next year (%(label)s)", label=next_label))
     following = Term.objects.get(cluster=term.cluster, year=next_year)
     assert trip.page.url.endswith(f"/terms/{following.pk}/")
     assert following.chair == _unit(DEPUTY)
