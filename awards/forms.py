@@ -374,6 +374,17 @@ class AttachmentForm(Form):
     )
 
 
+class RemovalForm(Form):
+    """Why an entry is taken out of the registry (kept in its history)."""
+
+    reason = forms.CharField(
+        label=_("Reason for removing"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Kept in the history of the registry."),
+    )
+
+
 class ExternalGrantForm(_RecipientForm):
     """An award decided outside the system (the Prime Minister's Government
     flag, a ministry's flag…) to a unit of the authority or a person."""

@@ -86,6 +86,11 @@ urlpatterns = [
         name="external_grant_create",
     ),
     path(
+        "awards/registry/external/<int:pk>/remove/",
+        views.external_grant_remove,
+        name="external_grant_remove",
+    ),
+    path(
         "awards/external-decisions/<int:pk>/file/",
         views.external_decision_file,
         name="external_decision_file",

@@ -137,6 +137,15 @@ def external_decision_of(authority_id: int, pk: int) -> ExternalDecision:
     return ExternalDecision.objects.get(pk=pk, authority_id=authority_id)
 
 
+def external_grant_of(authority_id: int, pk: int) -> Grant:
+    """The registry entry `pk` of the authority that records a decision taken
+    outside the system, with its form, unit and decision. Raises
+    Grant.DoesNotExist."""
+    return Grant.objects.select_related("award_form", "unit", "external").get(
+        pk=pk, authority_id=authority_id, external__isnull=False
+    )
+
+
 def flag_leaders(term: Term) -> list[Unit]:
     """`term`'s leading units for the rotation policy “the leading unit
     chairs” (`clusters.selectors.LEADERS`): the units granted the provincial
@@ -394,6 +403,7 @@ __all__ = [
     "decision_rows",
     "decisions_of_authority",
     "external_decision_of",
+    "external_grant_of",
     "flag_leaders",
     "grants_of_authority",
     "registry_search",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clusters.models import Authority, Unit, User
-from core.audit import audited_save
+from core.audit import audited_delete, audited_save
 from core.errors import DomainError
 from pledges.uploads import removes_files_on_failure, store_checked
 
@@ -492,4 +492,37 @@ def external_grant_record(
     return audited_save(grant, actor)
 
 
-__all__ = ["EXTERNAL_MARK", "decision_record", "external_grant_record"]
+@transaction.atomic
+def external_grant_remove(*, actor: User, grant: Grant, reason: str) -> None:
+    """Take out of the registry an entry of `external_grant_record` made by
+    mistake (to correct one, remove it and enter it again); the outside
+    decision goes with its last entry. Both deletions keep their history
+    with `actor` and `reason`. Refuses an actor who is not province staff or
+    admin of the grant's authority, a grant of a decision of the product and
+    an empty reason; nothing is removed then."""
+    if not handles_awards(actor) or grant.authority_id != actor.authority_id:
+        raise DomainError(
+            _("Only province staff and admins of the authority record awards.")
+        )
+    reason = _required(reason, "reason", _("Give a reason for removing the entry."))
+    grant = (
+        Grant.objects.select_for_update().select_related("external").get(pk=grant.pk)
+    )
+    act = grant.external
+    if act is None:
+        raise DomainError(
+            _("Only awards entered from outside the system can be removed here.")
+        )
+    audited_delete(grant, actor, reason)
+    if not act.grants.exists():
+        audited_delete(act, actor, reason)
+        # Its scan stays until `sweep_orphan_files` removes it after its grace
+        # period, never during a backup (deploy/backup.sh holds the same lock).
+
+
+__all__ = [
+    "EXTERNAL_MARK",
+    "decision_record",
+    "external_grant_record",
+    "external_grant_remove",
+]

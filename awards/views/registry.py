@@ -21,7 +21,7 @@ from pledges.views.imports import workbook_response
 
 from .. import selectors, services
 from ..decision_document import DOCX_CONTENT_TYPE, decision_docx, decision_filename
-from ..forms import ExternalGrantForm
+from ..forms import ExternalGrantForm, RemovalForm
 from ..models import Decision, ExternalDecision
 from ..permissions import handles_awards
 
@@ -29,6 +29,7 @@ __all__ = [
     "award_registry",
     "external_decision_file",
     "external_grant_create",
+    "external_grant_remove",
     "award_statistics",
     "award_statistics_xlsx",
     "decision_detail",
@@ -105,6 +106,29 @@ def external_grant_create(request):
         save,
         success=_("The award was entered in the registry."),
         template="awards/external_grant_form.html",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@require(handles_awards)
+def external_grant_remove(request, pk):
+    """Take an award entered from outside the system out of the registry,
+    with a reason (province staff and admins of its authority)."""
+    grant = found_or_404(selectors.external_grant_of, request.user.authority_id, pk)
+
+    def save(data):
+        services.external_grant_remove(
+            actor=request.user, grant=grant, reason=data["reason"]
+        )
+        return reverse("award_registry")
+
+    return form_page(
+        request,
+        RemovalForm(request.POST or None),
+        save,
+        success=_("The entry was removed from the registry."),
+        template="awards/external_grant_remove.html",
+        context={"grant": grant},
     )
 
 

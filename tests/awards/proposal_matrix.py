@@ -230,6 +230,12 @@ PROPOSAL_ROWS = {
     ),
     "award_registry": ("get", None, None, READ_ALL),
     "external_grant_create": ("get", None, None, STAFF_PAGES),
+    "external_grant_remove": (
+        "get",
+        lambda w: {"pk": _external_decision(w).grants.get().pk},
+        None,
+        [LOGIN, 403, 403, 403, 200, 200, 404],
+    ),
     "external_decision_file": (
         "get",
         lambda w: {"pk": _external_decision(w).pk},

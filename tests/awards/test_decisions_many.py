@@ -31,6 +31,7 @@ from tests.awards.proposal_helpers import (
     decide,
     draft,
     form,
+    granted_proposal,
     nominate,
     set_state,
 )
@@ -371,6 +372,104 @@ def test_registry_with_external_grants_queries_do_not_grow(world, login):
     client = login(world.users["staff"])
     assert_queries_stable(
         client, reverse("award_registry"), lambda: _grow_external(world, 5, 45)
+    )
+
+
+# Removing an entry made by mistake -------------------------------------------
+
+
+def test_staff_remove_an_external_grant_and_its_bonus_goes(world):
+    grant = _external(world)
+    kept = _external(world, unit=world.unit_chair)
+    services.external_grant_remove(
+        actor=world.users["admin"], grant=grant, reason="Nhập nhầm đơn vị"
+    )
+    assert list(Grant.objects.all()) == [kept]
+    assert selectors.award_bonus(world.term) == {
+        world.unit_chair.pk: [("Cờ thi đua của Chính phủ 2023", Decimal(2))]
+    }
+    record = Grant.history.filter(id=grant.pk).latest()
+    assert record.history_type == "-"
+    assert record.history_change_reason == "Nhập nhầm đơn vị"
+    assert record.history_user == world.users["admin"]
+    # Its decision still holds the other entry.
+    assert ExternalDecision.objects.get() == kept.external
+
+
+def test_the_outside_decision_goes_with_its_last_entry(world):
+    grant = _external(world)
+    services.external_grant_remove(
+        actor=world.users["staff"], grant=grant, reason="Nhập trùng"
+    )
+    assert not Grant.objects.exists()
+    assert not ExternalDecision.objects.exists()
+
+
+@pytest.mark.parametrize("actor", ["officer", "chair_officer", "other_admin"])
+def test_only_staff_of_the_authority_remove_external_grants(world, actor):
+    grant = _external(world)
+    with pytest.raises(DomainError):
+        services.external_grant_remove(
+            actor=world.users[actor], grant=grant, reason="Xóa"
+        )
+    assert Grant.objects.get() == grant
+
+
+def test_removing_needs_a_reason_and_an_outside_decision(world):
+    grant = _external(world)
+    with pytest.raises(DomainError) as refused:
+        services.external_grant_remove(
+            actor=world.users["staff"], grant=grant, reason="  "
+        )
+    assert refused.value.field == "reason"
+    decided = granted_proposal(world).grants.get()
+    with pytest.raises(DomainError):
+        services.external_grant_remove(
+            actor=world.users["staff"], grant=decided, reason="Xóa"
+        )
+    assert Grant.objects.count() == 2
+
+
+def test_staff_remove_an_entry_from_the_registry_page(world, login):
+    grant = _external(world, upload=SimpleUploadedFile("qd.pdf", PDF))
+    client = login(world.users["staff"])
+    registry = client.get(reverse("award_registry")).content.decode()
+    url = reverse("external_grant_remove", args=[grant.pk])
+    assert url in registry
+    page = client.get(url).content.decode()
+    assert "123/QĐ-TTg" in page
+    assert "Huyện A" in page
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 200
+    assert Grant.objects.exists()
+    response = client.post(url, {"reason": "Nhập nhầm"})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("award_registry")
+    assert not Grant.objects.exists()
+
+
+def test_officers_see_neither_the_scan_nor_the_removal_of_external_grants(world, login):
+    grant = _external(world, upload=SimpleUploadedFile("qd.pdf", PDF))
+    page = login(world.users["officer"]).get(reverse("award_registry")).content.decode()
+    assert "123/QĐ-TTg" in page
+    assert reverse("external_decision_file", args=[grant.external_id]) not in page
+    assert reverse("external_grant_remove", args=[grant.pk]) not in page
+
+
+def test_removal_form_survives_hostile_input(world, login):
+    grant = _external(world)
+    client = login(world.users["staff"])
+    fuzz_form(client, reverse("external_grant_remove", args=[grant.pk]), examples=20)
+
+
+def test_removal_page_queries_do_not_grow(world, login):
+    _grow_external(world, 0, 5)
+    grant = Grant.objects.first()
+    client = login(world.users["staff"])
+    assert_queries_stable(
+        client,
+        reverse("external_grant_remove", args=[grant.pk]),
+        lambda: _grow_external(world, 5, 45),
     )
 
 
