@@ -506,7 +506,9 @@ def external_grant_remove(*, actor: User, grant: Grant, reason: str) -> None:
         )
     reason = _required(reason, "reason", _("Give a reason for removing the entry."))
     grant = (
-        Grant.objects.select_for_update().select_related("external").get(pk=grant.pk)
+        Grant.objects.select_for_update(of=("self",))
+        .select_related("external")
+        .get(pk=grant.pk)
     )
     act = grant.external
     if act is None:
