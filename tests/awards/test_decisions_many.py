@@ -399,8 +399,10 @@ def test_staff_remove_an_external_grant_and_its_bonus_goes(world):
 def test_the_outside_decision_goes_with_its_last_entry(world):
     grant = _external(world)
     services.external_grant_remove(
-        actor=world.users["staff"], grant=grant, reason="Nhập trùng"
+        actor=world.users["staff"], grant=grant, reason="Nhập trùng " * 20
     )
+    record = ExternalDecision.history.latest()
+    assert record.history_change_reason == ("Nhập trùng " * 20)[:100]
     assert not Grant.objects.exists()
     assert not ExternalDecision.objects.exists()
 
