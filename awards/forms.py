@@ -379,7 +379,6 @@ class RemovalForm(Form):
 
     reason = forms.CharField(
         label=_("Reason for removing"),
-        max_length=100,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Kept in the history of the registry."),
     )

@@ -7,6 +7,7 @@ import functools
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import models
 from django.db.models import Model
 from simple_history import manager as history_manager
 from simple_history import models as history_models
@@ -26,10 +27,13 @@ class HistoryManager(history_manager.HistoryManager):
 
 
 class HistoricalRecords(history_models.HistoricalRecords):
-    """django-simple-history's `HistoricalRecords` with `HistoryManager`."""
+    """django-simple-history's `HistoricalRecords` with `HistoryManager`, and
+    a reason of any length: the library's default column keeps 100 characters,
+    which PostgreSQL enforces (a longer reason failed the whole change)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("history_manager", HistoryManager)
+        kwargs.setdefault("history_change_reason_field", models.TextField(null=True))
         super().__init__(*args, **kwargs)
 
 

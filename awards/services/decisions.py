@@ -504,10 +504,7 @@ def external_grant_remove(*, actor: User, grant: Grant, reason: str) -> None:
         raise DomainError(
             _("Only province staff and admins of the authority record awards.")
         )
-    # The history keeps at most 100 characters of a reason (its column).
-    reason = _required(reason, "reason", _("Give a reason for removing the entry."))[
-        :100
-    ]
+    reason = _required(reason, "reason", _("Give a reason for removing the entry."))
     grant = (
         Grant.objects.select_for_update(of=("self",))
         .select_related("external")

@@ -201,13 +201,17 @@ def _close(world):
 def test_reopen_is_recorded_and_closing_again_is_the_normal_move(world):
     admin = world.users["admin"]
     _close(world)
-    term = services.term_reopen(term=world.term, actor=admin, reason="Sửa sai sót")
+    # A reason as an admin writes it, longer than the history library's default
+    # column (100 characters), which PostgreSQL enforced.
+    reason = (
+        "Sửa sai sót: kết quả chỉ tiêu 3 của đơn vị A nhập nhầm đơn vị tính, "
+        "theo Công văn số 123/SNV-TĐKT ngày 15/12 của Sở Nội vụ đề nghị rà soát lại."
+    )
+    assert len(reason) > 100
+    term = services.term_reopen(term=world.term, actor=admin, reason=reason)
     assert term.state == TermState.DECIDED
     [record] = selectors.term_reopenings(term)
-    assert (record.history_user, record.history_change_reason) == (
-        admin,
-        "Sửa sai sót",
-    )
+    assert (record.history_user, record.history_change_reason) == (admin, reason)
     services.membership_remove(membership=world.membership_a, actor=admin)
     with pytest.raises(DomainError, match="not closed"):
         services.term_reopen(term=term, actor=admin, reason="Lần nữa")
