@@ -120,10 +120,11 @@ def groups(items):
 
 
 def year_label(term):
-    """“<cluster>, year <year>” for an item's label or group."""
-    return _("%(cluster)s, year %(year)s") % {
+    """“<cluster>, <the term's label>” for an item's label or group: “Cụm 1,
+    năm 2024”, “Khối 2, năm học 2024–2025”."""
+    return _("%(cluster)s, %(period)s") % {
         "cluster": term.cluster.name,
-        "year": term.year,
+        "period": term.page_phrase,
     }
 
 

@@ -198,6 +198,19 @@ def test_opening_the_next_year_names_it_by_its_label(world, client):
         assert not m, (url, html[m.start() - 300 : m.end() + 50])
 
 
+@pytest.mark.parametrize("user", ["chair_officer", "admin"])
+def test_the_home_to_do_list_names_the_term_by_its_label(world, client, user):
+    """The groups and items of the home page's to-do list (“Trưởng cụm — Cụm 1,
+    năm học 2024–2025”; the admin's: a chair left unset)."""
+    _school_year(world)
+    if user == "admin":
+        world.term.memberships.filter(role="chair").update(role="member")
+    client.force_login(world.users[user])
+    html = client.get(reverse("home")).content.decode()
+    assert f"{world.cluster.name}, năm học 2024–2025" in html
+    assert f"{world.cluster.name}, năm 2024" not in html
+
+
 # Rule 10: the catalogue's reward multipliers -------------------------------------
 
 
