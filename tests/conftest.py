@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from importlib import import_module
 
 import pytest
-from django.db import transaction
+from django.db import DataError, connection, models, transaction
+from django.db.models.signals import pre_save
 from django.utils import translation
 from hypothesis import HealthCheck, settings
 
@@ -28,6 +29,25 @@ from tests.clusters.factories import (
     officer,
     staff,
 )
+
+
+def _refuse_text_longer_than_its_column(sender, instance, **kwargs):
+    """SQLite stores any length in a `varchar(n)`; PostgreSQL refuses more than
+    n characters. Saves on SQLite refuse them too, so that a form that lets
+    through more than its model's column fails the suite (the fuzzing runs on
+    SQLite only), not a user on PostgreSQL."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.CharField) and field.max_length:
+            value = getattr(instance, field.attname)
+            if isinstance(value, str) and len(value) > field.max_length:
+                raise DataError(
+                    f"value too long for type character varying({field.max_length}):"
+                    f" {sender.__name__}.{field.name}"
+                )
+
+
+if connection.vendor == "sqlite":
+    pre_save.connect(_refuse_text_longer_than_its_column)
 
 
 @dataclass
