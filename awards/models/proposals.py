@@ -108,6 +108,15 @@ class Proposal(models.Model):
                     "A proposal comes from a term or from a campaign."
                 ),
             ),
+            # `decision_record` moves a proposal to decided with its decision.
+            models.CheckConstraint(
+                condition=Q(state=ProposalState.DECIDED, decision__isnull=False)
+                | (~Q(state=ProposalState.DECIDED) & Q(decision__isnull=True)),
+                name="proposal_decided_with_its_decision",
+                violation_error_message=_(
+                    "A proposal is decided exactly when a decision answers it."
+                ),
+            ),
         ]
 
     def __str__(self):

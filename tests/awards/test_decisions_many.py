@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from docx import Document
 
@@ -98,6 +99,20 @@ def test_one_decision_answers_proposals_of_two_clusters(world, received_only):
     # The workflow moved the received one through appraised, with history.
     states = list(other.history.order_by("history_id").values_list("state", flat=True))
     assert states[-2:] == ["appraised", "decided"]
+
+
+def test_the_database_keeps_decided_and_the_decision_together(world):
+    """A proposal is decided exactly when a decision answers it: neither a
+    decided proposal without its decision nor the reverse can be stored."""
+    main, nominee_a = _main_proposal(world)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Proposal.objects.filter(pk=main.pk).update(state=ProposalState.DECIDED)
+    decision = decide(world, main, [nominee_a])
+    other, _nominee_b = _other_cluster_proposal(world)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Proposal.objects.filter(pk=other.pk).update(decision=decision)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Proposal.objects.filter(pk=main.pk).update(decision=None)
 
 
 def test_a_nominee_of_a_proposal_not_answered_is_refused(world):
