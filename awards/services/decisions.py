@@ -187,6 +187,26 @@ def _granted_ids(
     return granted_ids
 
 
+def _check_each_answered_grants(
+    proposals: list[Proposal], nominees: Mapping[int, Nominee], granted_ids: list[int]
+) -> None:
+    """Refuses a proposal answered without any of its nominees granted: ticking
+    a proposal under “also answers” and none of its nominees would close them
+    all as not granted. Such a proposal is rejected, not decided."""
+    granting = {nominees[pk].proposal_id for pk in granted_ids}
+    for answered in proposals:
+        if answered.pk not in granting:
+            raise DomainError(
+                _(
+                    "No nominee of “%(title)s” is granted: tick the nominees this "
+                    "decision grants it, or leave it out of the decision (and "
+                    "reject it if none is granted)."
+                )
+                % {"title": answered.title},
+                "granted",
+            )
+
+
 def _number_taken(number: int, issuer_code: str, year: int) -> DomainError:
     return DomainError(
         _("Number %(number)s/QĐ-%(issuer)s is already used in %(year)s.")
@@ -311,6 +331,7 @@ def decision_record(
         .order_by("pk")
     }
     granted_ids = _granted_ids(granted, nominees)
+    _check_each_answered_grants(proposals, nominees, granted_ids)
     salary = base_salary_on(proposal.authority, date)
     decision = _save_decision(
         Decision(

@@ -125,6 +125,22 @@ def test_a_nominee_of_a_proposal_not_answered_is_refused(world):
     assert not Grant.objects.exists()
 
 
+def test_an_answered_proposal_without_a_granted_nominee_is_refused(world):
+    """Ticking another proposal under “also answers” but none of its nominees
+    would close them all as not granted: refused, naming the proposal, and
+    nothing is recorded."""
+    main, nominee_a = _main_proposal(world)
+    other, _nominee_b = _other_cluster_proposal(world)
+    with pytest.raises(DomainError) as refused:
+        decide(world, main, [nominee_a], also=[other.pk])
+    assert refused.value.field == "granted"
+    assert "Tờ trình của Cụm B" in refused.value.message
+    assert not Decision.objects.exists()
+    other.refresh_from_db()
+    assert other.state == ProposalState.APPRAISED
+    assert set(other.nominees.values_list("outcome", flat=True)) == {"pending"}
+
+
 def test_a_draft_proposal_cannot_be_answered_at_once(world):
     main, nominee_a = _main_proposal(world)
     term = set_state(_other_term(world), "proposing")
