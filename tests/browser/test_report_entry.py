@@ -70,6 +70,8 @@ def test_forty_indicators_are_entered_group_by_group(
     url = live_server.url + path
     page.goto(url)
     phone = viewport is PHONE
+    totals_rows = page.locator("#report-totals tbody tr").count()
+    assert totals_rows > 0
 
     if not phone:
         # The headings stay at the top of the table's own scroll box.
@@ -108,6 +110,14 @@ def test_forty_indicators_are_entered_group_by_group(
         page.fill(f"#id_actual_{indicator.pk}", "100")
     page.fill(f"#id_actual_{second_rows[0].pk}", "77")  # typed, not saved
     expect(page.locator(f"#pts-{rows[-1].pk}")).to_have_text("2")
+    # Each preview also refreshes the running totals below the table: they keep
+    # their rows and follow what is typed.
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    expect(page.locator("#report-totals tbody tr")).to_have_count(totals_rows)
+    expect(page.locator("#indicators-total")).to_have_count(1)
+    total = page.locator("#total-so-far").inner_text()
+    assert total != "0", total
+    expect(page.locator("#total-line")).to_contain_text(f"{total} / 100")
 
     # Save the first group only: the page stays where it is.
     button = page.locator(f"#save-{first.pk}")
