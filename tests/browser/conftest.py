@@ -12,6 +12,7 @@ Environment:
 
 import contextlib
 import hashlib
+import logging
 import os
 import re
 import shutil
@@ -104,6 +105,38 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+class _ServerErrors(logging.Handler):
+    """Keeps the errors Django logs while answering a request (``django.request``),
+    each with its traceback."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.setFormatter(logging.Formatter("%(message)s"))
+        self.seen = []
+
+    def emit(self, record):
+        self.seen.append(self.format(record))
+
+
+@pytest.fixture(autouse=True)
+def no_server_errors():
+    """A browser test fails when the live server answered any request with an
+    error, and shows its traceback: an htmx request answered 500 changes
+    nothing on the page, so the test would otherwise only wait and time out."""
+    handler = _ServerErrors()
+    logger = logging.getLogger("django.request")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    if handler.seen:
+        pytest.fail(
+            "The live server answered with an error:\n" + "\n\n".join(handler.seen),
+            pytrace=False,
+        )
 
 
 @pytest.fixture
