@@ -16,14 +16,47 @@ import logging
 import os
 import re
 import shutil
+import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test.testcases import LiveServerThread
 
 # Playwright's sync API runs an asyncio event loop in the test thread; Django
 # would otherwise refuse ORM calls made from that thread (SynchronousOnlyOperation).
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server, answering one request at a time when its request threads
+    share the test's one in-memory SQLite connection (production gives each
+    request its own): sqlite3 refuses concurrent use of one connection ("bad
+    parameter or other API misuse"), which answered 503 to one of several htmx
+    previews typed at once. A request waits for the one before it has been
+    answered in full, its body included; connections still stay open side by
+    side, so a browser waiting on one never holds up another."""
+
+    def set_app(self, application):
+        if not self.connections_override:
+            return super().set_app(application)
+        lock = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with lock:
+                response = application(environ, start_response)
+                try:
+                    body = b"".join(response)
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+            return [body]
+
+        return super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = _OneRequestAtATime
 
 CHROMIUM_ARGS = [
     "--no-sandbox",

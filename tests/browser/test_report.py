@@ -35,10 +35,8 @@ def _reporting_2024():
     return term, unit
 
 
-# The live server's request threads share the test's one in-memory SQLite
-# connection (production gives each its own): a save clicked while a preview
-# of the last keystroke is still in flight can interleave with it there, so
-# the officer here lets the preview finish first, as a person does.
+# The officer lets the preview of the last keystroke finish before saving, as
+# a person does.
 HTMX_IDLE = "() => !document.querySelector('.htmx-request')"
 
 
