@@ -1,17 +1,19 @@
-"""Language choice, session lifetime, server timing and input hygiene."""
+"""Language choice, session lifetime, htmx requests of an ended session, server
+timing and input hygiene."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.sessions import middleware as sessions
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.middleware.locale import LocaleMiddleware
-from django.shortcuts import redirect
+from django.shortcuts import redirect, resolve_url
 from django.utils.cache import patch_vary_headers
 
 from .hygiene import CONTROL_CHARACTERS, strip_control
@@ -76,6 +78,29 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+class HtmxSessionEndedMiddleware:
+    """An htmx request whose session has ended (idle or absolute timeout,
+    `SessionLifetimeMiddleware`, `LoginRequiredMiddleware`) is answered 401,
+    not redirected to the login page: htmx would follow the redirect and swap
+    the login page's missing part over the form being saved, and the values
+    typed in it vanished. The page's script (static/js/request_errors.js) says
+    that nothing was saved, keeps what was typed and offers to sign in again.
+    Sits outside the middleware that redirects to the login page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            request.headers.get("HX-Request") == "true"
+            and response.status_code == 302
+            and urlsplit(response["Location"]).path == resolve_url(settings.LOGIN_URL)
+        ):
+            return HttpResponse(status=401)
+        return response
 
 
 class ServerTimingMiddleware:

@@ -97,6 +97,29 @@ def test_absolute_session_lifetime_logs_out(world, client):
     assert client.get(reverse("home")).status_code == 302
 
 
+def test_htmx_requests_of_an_ended_session_are_answered_401(world, client):
+    """htmx would follow a redirect to the login page and swap its missing part
+    over the form being saved; an ended session answers it 401 instead, and a
+    page (not htmx) is still sent to the login page."""
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    assert client.get(reverse("home"), **htmx).status_code == 401
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+    client.post(
+        reverse("login"), {"username": "officer_a", "password": "correct-horse-battery"}
+    )
+    assert client.get(reverse("home"), **htmx).status_code == 200
+    session = client.session
+    session[SESSION_STARTED_KEY] = (
+        int(time.time()) - settings.SESSION_ABSOLUTE_SECONDS - 1
+    )
+    session.save()
+    assert client.get(reverse("home"), **htmx).status_code == 401
+    assert client.get(reverse("home")).status_code == 302
+
+
 def test_wrong_passwords_lock_username_and_ip(world, client):
     url = reverse("login")
     statuses = [

@@ -3,6 +3,7 @@ points, self-scores, a PDF of evidence) and submits it; the chair (Châu Thành)
 returns one item; Vị Thanh sees it highlighted, corrects it and resubmits."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -143,3 +144,74 @@ def test_officer_reports_chair_returns_officer_resubmits(
     assert ReviewItem.objects.get(report__term=term, report__unit=unit).resolved_at
     result = Report.objects.get(term=term, unit=unit).results.get(indicator=first)
     assert (result.actual, result.note) == (1200, "Theo niên giám thống kê 2024")
+
+
+def test_a_save_after_the_session_ended_keeps_what_was_typed(
+    page, base_url, browser_login, assert_accessible
+):
+    """The officer's session ends while typing (idle timeout); Save says so and
+    keeps the typed values instead of swapping them away, and after signing in
+    again in another tab the same button saves them."""
+    term, unit = _reporting_2024()
+    browser_login(page, "vithanh")
+    page.goto(f"{base_url}/terms/{term.pk}/reports/{unit.pk}/")
+    button = page.locator("#sec-indicators button[id^=save-]").first
+    group = button.get_attribute("id").removeprefix("save-")
+    fields = page.locator(f"#section-{group} input[name^=actual_]")
+    for index in range(fields.count()):
+        fields.nth(index).fill("1.234,5")
+    page.wait_for_function(HTMX_IDLE)
+
+    page.context.clear_cookies(name="sessionid")
+    button.click()
+    alert = page.locator("#request-error")
+    expect(alert).to_contain_text("Phiên đăng nhập đã hết: chưa có gì được lưu.")
+    expect(alert.get_by_role("link", name="Đăng nhập lại (thẻ mới)")).to_have_attribute(
+        "target", "_blank"
+    )
+    expect(fields.first).to_have_value("1.234,5")
+    expect(page.locator(f"#saved-{group}")).to_have_count(0)
+    assert_accessible(page)
+    assert not Report.objects.filter(term=term, unit=unit).exists()
+
+    # Signing in again renews the CSRF token; the page takes the new one.
+    other = page.context.new_page()
+    browser_login(other, "vithanh")
+    other.close()
+    button.click()
+    expect(page.locator(f"#saved-{group}")).to_be_visible()
+    expect(alert).to_have_count(0)
+    report = Report.objects.get(term=term, unit=unit)
+    assert report.results.count() == fields.count()
+    assert {r.actual for r in report.results.all()} == {Decimal("1234.5")}
+
+
+def test_a_save_the_server_cannot_answer_is_said_and_the_page_kept(
+    page, base_url, browser_login
+):
+    """An error answer or no answer to a Save leaves the typed values and says
+    that nothing was saved (htmx alone changes nothing on the page)."""
+    term, unit = _reporting_2024()
+    browser_login(page, "vithanh")
+    url = f"{base_url}/terms/{term.pk}/reports/{unit.pk}/"
+    page.goto(url)
+    button = page.locator("#sec-indicators button[id^=save-]").first
+    group = button.get_attribute("id").removeprefix("save-")
+    field = page.locator(f"#section-{group} input[name^=actual_]").first
+    field.fill("1.234,5")
+    page.wait_for_function(HTMX_IDLE)
+    alert = page.locator("#request-error")
+
+    page.route(url, lambda route: route.fulfill(status=503, body="busy"))
+    button.click()
+    expect(alert).to_contain_text("Máy chủ chưa trả lời được (lỗi 503)")
+    page.unroute(url)
+    page.route(url, lambda route: route.abort())
+    button.click()
+    expect(alert).to_contain_text("Không kết nối được với máy chủ")
+    expect(field).to_have_value("1.234,5")
+    page.unroute(url)
+    alert.get_by_role("button", name="Đóng").click()
+    expect(alert).to_have_count(0)
+    button.click()
+    expect(page.locator(f"#saved-{group}")).to_be_visible()
