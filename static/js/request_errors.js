@@ -49,13 +49,23 @@
   };
 
   document.addEventListener("htmx:responseError", (event) => {
-    const status = event.detail.xhr.status;
-    if (status === 401) {
+    const xhr = event.detail.xhr;
+    const status = xhr.status;
+    // A short plain-text answer is the server's own message (e.g. a form still
+    // being processed).
+    const plain = (xhr.getResponseHeader("Content-Type") || "").startsWith("text/plain")
+      ? xhr.responseText.trim()
+      : "";
+    if (plain && plain.length <= 500) {
+      show(plain, false);
+    } else if (status === 401) {
       renewToken = true;
       show(texts.signedOut, true);
     } else if (status === 403) {
       renewToken = true;
       show(texts.refused, false);
+    } else if (status === 409) {
+      show(texts.conflict, false);
     } else {
       show(texts.failed.replace("{status}", status), false);
     }

@@ -3,6 +3,7 @@ points, self-scores, a PDF of evidence) and submits it; the chair (Châu Thành)
 returns one item; Vị Thanh sees it highlighted, corrects it and resubmits."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -205,6 +206,20 @@ def test_a_save_the_server_cannot_answer_is_said_and_the_page_kept(
     page.route(url, lambda route: route.fulfill(status=503, body="busy"))
     button.click()
     expect(alert).to_contain_text("Máy chủ chưa trả lời được (lỗi 503)")
+    page.unroute(url)
+    still = "Biểu mẫu này vẫn đang được xử lý."  # the server's own words
+    page.route(
+        url,
+        lambda route: route.fulfill(
+            status=409, content_type="text/plain; charset=utf-8", body=still
+        ),
+    )
+    button.click()
+    expect(alert).to_have_text(re.compile(f"^{still}"))
+    page.unroute(url)
+    page.route(url, lambda route: route.fulfill(status=409, body="<p>stale</p>"))
+    button.click()
+    expect(alert).to_contain_text("Trang này vừa được thay đổi bởi một lần lưu khác")
     page.unroute(url)
     page.route(url, lambda route: route.abort())
     button.click()
