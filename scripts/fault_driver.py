@@ -20,7 +20,9 @@ import urllib.request
 SERVERS = os.environ["FAULT_SERVERS"].split(",")
 # Phụng Hiệp's officer: its 2024 report of the demo is still open for edits.
 USER, PASSWORD = os.environ.get("FAULT_USER", "phunghiep"), "demo"
-RETRY_TEXT = "thử lại sau"
+# The 503 page's own sentence (other pages may say "thử lại sau" in their
+# messages, e.g. the text shown when a save finds no server).
+RETRY_TEXT = "Vui lòng thử lại sau."
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
