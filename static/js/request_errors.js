@@ -7,7 +7,9 @@
 // the message offers to sign in again in a new tab. Signing in renews the CSRF
 // token, so after a 401 or a 403 the next request of this page first fetches
 // the page again and takes its fresh token; pressing the button again then
-// saves what was typed. The texts come translated from the page
+// saves what was typed. A plain form posted from a page open for 5 minutes or
+// more is checked the same way first, so that an ended session never trades
+// what was typed for the login page. The texts come translated from the page
 // (#request-errors, templates/base.html). No inline script: the Content
 // Security Policy stays strict.
 (() => {
@@ -15,16 +17,19 @@
   if (!texts) return;
   let renewToken = false;
 
-  const show = (message, offerLogin) => {
+  // The message goes beside what was pressed or typed in (the end of its table
+  // cell, card or form), where the eyes are, and covers nothing.
+  const show = (message, offerLogin, near) => {
     let box = document.getElementById("request-error");
     if (!box) {
       box = document.createElement("div");
       box.id = "request-error";
-      box.className =
-        "alert alert-danger position-fixed bottom-0 start-0 end-0 m-3 shadow d-print-none";
+      box.className = "alert alert-danger mt-2 mb-2 d-print-none";
       box.setAttribute("role", "alert");
-      document.body.append(box);
     }
+    const place = near?.closest("td, .card-body, form") || near?.parentElement;
+    if (place) place.append(box);
+    else if (!box.isConnected) document.querySelector("main")?.prepend(box);
     const text = document.createElement("p");
     text.className = "mb-2";
     text.textContent = message;
@@ -46,9 +51,11 @@
     close.addEventListener("click", () => box.remove());
     actions.append(close);
     box.replaceChildren(text, actions);
+    box.scrollIntoView({ block: "nearest" });
   };
 
   document.addEventListener("htmx:responseError", (event) => {
+    const near = event.detail.elt;
     const xhr = event.detail.xhr;
     const status = xhr.status;
     // A short plain-text answer is the server's own message (e.g. a form still
@@ -57,20 +64,22 @@
       ? xhr.responseText.trim()
       : "";
     if (plain && plain.length <= 500) {
-      show(plain, false);
+      show(plain, false, near);
     } else if (status === 401) {
       renewToken = true;
-      show(texts.signedOut, true);
+      show(texts.signedOut, true, near);
     } else if (status === 403) {
       renewToken = true;
-      show(texts.refused, false);
+      show(texts.refused, false, near);
     } else if (status === 409) {
-      show(texts.conflict, false);
+      show(texts.conflict, false, near);
     } else {
-      show(texts.failed.replace("{status}", status), false);
+      show(texts.failed.replace("{status}", status), false, near);
     }
   });
-  document.addEventListener("htmx:sendError", () => show(texts.offline, false));
+  document.addEventListener("htmx:sendError", (event) =>
+    show(texts.offline, false, event.detail.elt),
+  );
 
   // The CSRF token of the session signed in since (from this page fetched
   // again), in every form of the page; false while still signed out.
@@ -92,20 +101,43 @@
   document.addEventListener("htmx:confirm", (event) => {
     if (!renewToken) return;
     event.preventDefault();
+    const near = event.detail.elt;
     renew().then(
-      (renewed) => (renewed ? event.detail.issueRequest(true) : show(texts.signedOut, true)),
-      () => show(texts.offline, false),
+      (renewed) =>
+        renewed ? event.detail.issueRequest(true) : show(texts.signedOut, true, near),
+      () => show(texts.offline, false, near),
     );
   });
-  // A plain form (not sent by htmx) of the same page, after a 401 or 403.
+  // A plain form (not sent by htmx) posted from a page open for a while, or
+  // after a 401 or 403: the session may have ended meanwhile, and the login
+  // page would then take the place of the form and of what was typed in it.
+  // The page is fetched again first: signed in, the form is sent with the
+  // session's current CSRF token; signed out, it stays as typed and the
+  // message offers to sign in again.
+  const loadedAt = Date.now();
+  const CHECK_AFTER_MS = 5 * 60 * 1000;
   document.addEventListener("submit", (event) => {
-    if (!renewToken || event.defaultPrevented) return;
     const form = event.target;
+    if (event.defaultPrevented || form.method !== "post") return;
+    if (form.dataset.sessionChecked) {
+      delete form.dataset.sessionChecked;
+      return;
+    }
+    if (!renewToken && Date.now() - loadedAt < CHECK_AFTER_MS) return;
     const submitter = event.submitter;
     event.preventDefault();
     renew().then(
-      (renewed) => (renewed ? form.requestSubmit(submitter) : show(texts.signedOut, true)),
-      () => show(texts.offline, false),
+      (renewed) => {
+        if (renewed) {
+          form.dataset.sessionChecked = "true";
+          form.requestSubmit(submitter);
+          return;
+        }
+        renewToken = true;
+        if (form.hasAttribute("data-warn-unsaved")) form.dataset.dirty = "true";
+        show(texts.signedOut, true, form);
+      },
+      () => show(texts.offline, false, form),
     );
   });
 })();

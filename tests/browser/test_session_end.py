@@ -1,0 +1,38 @@
+"""A session that ends while a plain form is open (the idle limit): sending the
+form keeps the page as typed and says so, instead of trading it for the login
+page; after signing in again in another tab the same button sends it. (A save
+sent in place by htmx: tests/browser/test_report.py.)"""
+
+import pytest
+from playwright.sync_api import expect
+
+from clusters.models import Unit
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(
+    page, base_url, browser_login
+):
+    unit = Unit.objects.get(name="Thành phố Ngã Bảy")
+    browser_login(page, "admin")
+    page.clock.install()
+    url = f"{base_url}/units/{unit.pk}/edit/"
+    page.goto(url)
+    page.fill("#id_short_name", "TP. Ngã Bảy mới")
+    page.clock.fast_forward("06:00")  # the form has been open for a while
+    page.context.clear_cookies(name="sessionid")
+    send = page.locator("main form [type=submit]").last
+    send.click()
+    alert = page.locator("#request-error")
+    expect(alert).to_contain_text("Phiên đăng nhập đã hết: chưa có gì được lưu.")
+    expect(page.locator("#id_short_name")).to_have_value("TP. Ngã Bảy mới")
+    assert page.url == url
+
+    other = page.context.new_page()
+    browser_login(other, "admin")
+    other.close()
+    send.click()
+    page.wait_for_url(lambda address: address != url)
+    unit.refresh_from_db()
+    assert unit.short_name == "TP. Ngã Bảy mới"
