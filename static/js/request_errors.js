@@ -118,7 +118,9 @@
   const CHECK_AFTER_MS = 5 * 60 * 1000;
   document.addEventListener("submit", (event) => {
     const form = event.target;
+    // Signing out and choosing the language need no session.
     if (event.defaultPrevented || form.method !== "post") return;
+    if (form.hasAttribute("data-no-session-check")) return;
     if (form.dataset.sessionChecked) {
       delete form.dataset.sessionChecked;
       return;

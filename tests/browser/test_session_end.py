@@ -36,3 +36,17 @@ def test_a_form_sent_after_the_session_ended_keeps_what_was_typed(
     page.wait_for_url(lambda address: address != url)
     unit.refresh_from_db()
     assert unit.short_name == "TP. Ngã Bảy mới"
+
+
+def test_the_language_switch_needs_no_session(page, base_url, browser_login):
+    """Choosing the language is not held back by the check of the session (nor
+    is signing out): with the session ended it still switches."""
+    browser_login(page, "admin")
+    page.clock.install()
+    page.goto(f"{base_url}/units/")
+    page.clock.fast_forward("06:00")
+    page.context.clear_cookies(name="sessionid")
+    page.select_option("#language-select", "en")
+    page.locator(".lang-switch [type=submit]").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("#request-error")).to_have_count(0)
