@@ -1,4 +1,4 @@
-// When an htmx request fails, say so beside the page instead of nothing: htmx
+// When an htmx request fails, say so beside what was pressed, not nothing: htmx
 // leaves the page as it is on an error answer (4xx, 5xx) or on no answer at
 // all, so a Save that did not save looked like one that did. The message says
 // that nothing was saved and that what was typed is still on the page.
@@ -118,8 +118,8 @@
   const CHECK_AFTER_MS = 5 * 60 * 1000;
   document.addEventListener("submit", (event) => {
     const form = event.target;
-    // Signing out and choosing the language need no session.
     if (event.defaultPrevented || form.method !== "post") return;
+    // Signing out and choosing the language need no session.
     if (form.hasAttribute("data-no-session-check")) return;
     if (form.dataset.sessionChecked) {
       delete form.dataset.sessionChecked;
