@@ -1,7 +1,8 @@
-"""A session that ends while a plain form is open (the idle limit): sending the
-form keeps the page as typed and says so, instead of trading it for the login
-page; after signing in again in another tab the same button sends it. (A save
-sent in place by htmx: tests/browser/test_report.py.)"""
+"""What was typed in a plain form is not lost: leaving the page asks first, and
+a session that ends while the form is open (the idle limit) keeps the page as
+typed when it is sent, and says so, instead of trading it for the login page;
+after signing in again in another tab the same button sends it. (A save sent in
+place by htmx: tests/browser/test_report.py.)"""
 
 import pytest
 from playwright.sync_api import expect
@@ -50,3 +51,23 @@ def test_the_language_switch_needs_no_session(page, base_url, browser_login):
     page.locator(".lang-switch [type=submit]").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("#request-error")).to_have_count(0)
+
+
+def test_leaving_a_form_with_typed_values_asks_first(page, base_url, browser_login):
+    """Every form of the shared form template (unit, user, term, cluster,
+    proposal… pages) asks before a link or reload drops what was typed;
+    sending it does not ask."""
+    unit = Unit.objects.get(name="Thành phố Ngã Bảy")
+    browser_login(page, "admin")
+    page.goto(f"{base_url}/units/{unit.pk}/edit/")
+    asked = []
+    page.on("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
+    page.fill("#id_short_name", "TP. Ngã Bảy mới")
+    page.locator("nav.navbar").get_by_role("link", name="Trang chủ").click()
+    expect(page.locator("#id_short_name")).to_have_value("TP. Ngã Bảy mới")
+    assert asked == ["beforeunload"]
+    page.locator("main form [type=submit]").first.click()
+    page.wait_for_url(lambda address: "/edit/" not in address)
+    assert asked == ["beforeunload"]
+    unit.refresh_from_db()
+    assert unit.short_name == "TP. Ngã Bảy mới"
