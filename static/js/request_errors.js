@@ -10,10 +10,10 @@
 // saves what was typed. A plain form posted from a page open for 5 minutes or
 // more is checked the same way first, so that an ended session never trades
 // what was typed for the login page. The texts come translated from the page
-// (#request-errors, templates/base.html). No inline script: the Content
+// (#client-texts, templates/base.html). No inline script: the Content
 // Security Policy stays strict.
 (() => {
-  const texts = document.getElementById("request-errors")?.dataset;
+  const texts = document.getElementById("client-texts")?.dataset;
   if (!texts) return;
   let renewToken = false;
 
@@ -99,7 +99,7 @@
   };
 
   document.addEventListener("htmx:confirm", (event) => {
-    if (!renewToken) return;
+    if (!renewToken || event.defaultPrevented) return; // (unsaved.js may hold it)
     event.preventDefault();
     const near = event.detail.elt;
     renew().then(

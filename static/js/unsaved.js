@@ -1,7 +1,11 @@
 // Warn before leaving a page whose form holds typed, unsaved values. Forms
 // marked data-warn-unsaved become dirty on input or change; submitting a form
 // (plain or through htmx) saves it, and a form swapped in by htmx starts
-// clean. No inline script, so the Content Security Policy stays strict.
+// clean. An htmx request that would swap such a dirty form away (another row
+// of the pledge editor opened while one is being edited) asks first, in the
+// page's language (#client-texts, templates/base.html); the form that sends
+// the request is not asked about. No inline script, so the Content Security
+// Policy stays strict.
 (() => {
   const watched = (target) => target?.form?.closest("form[data-warn-unsaved]");
   const mark = (event) => {
@@ -31,6 +35,17 @@
     for (const form of document.querySelectorAll("form[data-warn-unsaved][data-dirty]")) {
       if (!Array.from(form.elements).some(differs)) delete form.dataset.dirty;
     }
+  });
+  const DIRTY = "form[data-warn-unsaved][data-dirty]";
+  document.addEventListener("htmx:confirm", (event) => {
+    const target = event.detail.target;
+    if (!(target instanceof Element)) return;
+    const own = event.detail.elt.closest("form");
+    const lost = [...target.querySelectorAll(DIRTY)];
+    if (target.matches(DIRTY)) lost.push(target);
+    if (!lost.some((form) => form !== own)) return;
+    const question = document.getElementById("client-texts")?.dataset.discard;
+    if (question && !window.confirm(question)) event.preventDefault();
   });
   window.addEventListener("beforeunload", (event) => {
     if (document.querySelector("form[data-warn-unsaved][data-dirty]")) {

@@ -71,3 +71,45 @@ def test_leaving_a_form_with_typed_values_asks_first(page, base_url, browser_log
     assert asked == ["beforeunload"]
     unit.refresh_from_db()
     assert unit.short_name == "TP. Ngã Bảy mới"
+
+
+def test_opening_another_row_of_the_pledge_editor_asks_before_dropping_a_typed_one(
+    page, base_url, browser_login
+):
+    """The pledge editor swaps its rows in place (htmx), where leaving the page
+    never asks: opening another row, or moving one, while a row being edited
+    holds typed values asks first; declining keeps them."""
+    from tests.browser.test_pledge import _open_2025
+
+    term = _open_2025()
+    browser_login(page, "vithanh")
+    page.goto(f"{base_url}/terms/{term.pk}/pledge/")
+    page.get_by_role("button", name="Sao chép giao ước năm 2024").click()
+    page.get_by_role("link", name="Sửa tiêu chí và chỉ tiêu").click()
+    edits = page.locator("#tree a[hx-get^='?edit=']")
+    edits.nth(0).click()
+    field = page.locator("#tree form[data-warn-unsaved] input[name$=title]")
+    field.fill("Tên mới đang gõ dở")
+    asked = []
+
+    def answer(dialog, accept):
+        asked.append((dialog.type, dialog.message))
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    edits.nth(1).click()
+    page.wait_for_timeout(300)  # time for a request, had one been sent
+    page.wait_for_function("() => !document.querySelector('.htmx-request')")
+    expect(field).to_have_value("Tên mới đang gõ dở")
+    assert asked == [
+        (
+            "confirm",
+            "Biểu mẫu đang mở có nội dung đã nhập nhưng chưa lưu. "
+            "Bỏ nội dung đó và tiếp tục?",
+        )
+    ]
+    page.once("dialog", lambda dialog: answer(dialog, True))
+    edits.nth(1).click()
+    expect(page.get_by_text("Tên mới đang gõ dở")).to_have_count(0)
+    expect(page.locator("#tree form[data-warn-unsaved]")).to_have_count(1)
+    assert len(asked) == 2
