@@ -7,7 +7,8 @@ sends them to the login page); any 5xx fails too. URLs are deduplicated by patte
 instance (the resolved view and its arguments; query strings do not make a new
 page), at most a few instances of one view and a few hundred pages per login, so
 the whole crawl stays within about two minutes.
-Downloads (.docx, .xlsx, evidence files) are fetched but not parsed.
+Downloads (.docx, .xlsx, evidence files) are fetched but not parsed. Every POST
+form that takes typing must ask before its page is left (data-warn-unsaved).
 """
 
 import time
@@ -51,16 +52,43 @@ SKIPPED_PREFIXES = ("/django-admin/", "/static/", "/i18n/", "/accounts/logout/")
 SKIPPED_QUERY_KEYS = ("lang", "language")
 
 
+# Fields a person types into: a form that holds one must ask before the page is
+# left with its typed values unsent (data-warn-unsaved, static/js/unsaved.js).
+TYPED_INPUTS = {"text", "number", "email", "url", "tel", "password", "date"}
+
+
 class _Links(HTMLParser):
+    """The page's links, and the ids (or actions) of its POST forms that take
+    typing but do not ask before they are left."""
+
     def __init__(self):
         super().__init__()
         self.hrefs = []
+        self.unguarded = []
+        self.form = None  # (attributes, takes typing) of the open POST form
 
     def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
         if tag == "a":
-            href = dict(attrs).get("href")
+            href = attrs.get("href")
             if href:
                 self.hrefs.append(href)
+        elif tag == "form" and (attrs.get("method") or "").lower() == "post":
+            self.form = [attrs, False]
+        elif self.form is not None and (
+            tag == "textarea"
+            or (tag == "input" and (attrs.get("type") or "text") in TYPED_INPUTS)
+        ):
+            self.form[1] = True
+
+    def handle_endtag(self, tag):
+        if tag == "form" and self.form is not None:
+            attrs, typed = self.form
+            if typed and "data-warn-unsaved" not in attrs:
+                self.unguarded.append(
+                    attrs.get("id") or attrs.get("action") or "(this page)"
+                )
+            self.form = None
 
 
 @dataclass
@@ -69,6 +97,7 @@ class CrawlResult:
     pages: int = 0
     errors: list = field(default_factory=list)  # (url, status, shown on)
     dead: list = field(default_factory=list)  # (url, status, shown on)
+    unguarded: list = field(default_factory=list)  # (url, form)
     capped: bool = False
 
 
@@ -147,6 +176,7 @@ def crawl(client, login, starts, limit=PAGES_PER_LOGIN):
             continue
         parser = _Links()
         parser.feed(response.content.decode(response.charset or "utf-8"))
+        result.unguarded.extend((url, form) for form in parser.unguarded)
         for href in parser.hrefs:
             target = _local_url(url, href)
             if target is None:
@@ -211,6 +241,12 @@ def test_every_link_shown_to_a_login_answers_without_error(demo_db, login):
     assert not problems, (
         f"{result.login}: {len(result.errors)} server errors and {len(result.dead)} "
         f"dead links in {result.pages} pages ({elapsed:.1f} s):\n" + "\n".join(problems)
+    )
+    # What is typed is not dropped by a misclicked link: every form that takes
+    # typing asks before its page is left (signed in: the login form asks not).
+    unguarded = result.unguarded if login is not None else []
+    assert not unguarded, "forms that take typing but do not ask:\n" + (
+        "\n".join(f"{url}: {form}" for url, form in unguarded)
     )
 
 
