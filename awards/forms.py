@@ -517,14 +517,29 @@ class DecisionForm(Form):
         ),
     )
 
-    def __init__(self, *args, nominees, companions, **kwargs):
+    def __init__(self, *args, proposal, nominees, companions, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["also"].queryset = companions
         self.fields["also"].label_from_instance = proposal_label
         self.fields["granted"].queryset = nominees
-        self.fields["granted"].label_from_instance = lambda n: (
-            f"{n.name} – {n.award_form.name} ({proposal_label(n.proposal)})"
-        )
+        # Shown under the proposal each belongs to, `proposal`'s own first (the
+        # queryset still decides what may be ticked).
+        groups: dict[Proposal, list[tuple[int, str]]] = {}
+        for n in nominees:
+            groups.setdefault(n.proposal, []).append(
+                (n.pk, f"{n.name} – {n.award_form.name}")
+            )
+        self.fields["granted"].choices = [
+            (
+                _("This proposal: %(proposal)s") % {"proposal": proposal_label(p)}
+                if p.pk == proposal.pk
+                else proposal_label(p),
+                rows,
+            )
+            for p, rows in sorted(
+                groups.items(), key=lambda item: item[0].pk != proposal.pk
+            )
+        ]
         self.fields["number"].localize = False
         self.fields["number"].widget.is_localized = False
 

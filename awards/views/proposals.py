@@ -549,6 +549,7 @@ def decision_create(request, pk):
     authority = proposal.authority
     form = DecisionForm(
         request.POST or None,
+        proposal=proposal,
         nominees=selectors.decision_nominees(proposal),
         companions=selectors.decision_companions(proposal),
         initial={

@@ -182,7 +182,20 @@ def test_the_decision_form_offers_the_other_proposals(world, login):
     url = reverse("decision_create", args=[main.pk])
     page = client.get(url)
     assert page.status_code == 200
-    assert "Tờ trình của Cụm B" in page.content.decode()
+    html = page.content.decode()
+    assert "Tờ trình của Cụm B" in html
+    # The nominees are listed under their proposals, this one's first.
+    own = html.index("<strong>Tờ trình này: ")
+    other_head = html.index("<strong>", own + 1)
+    assert (
+        "Tờ trình của Cụm B" in html[other_head : html.index("</strong>", other_head)]
+    )
+    assert (
+        own
+        < html.index(f'name="granted" value="{nominee_a.pk}"')
+        < other_head
+        < html.index(f'name="granted" value="{nominee_b.pk}"')
+    )
     response = client.post(
         url,
         {
