@@ -327,15 +327,15 @@ def decision_companions(proposal: Proposal) -> QuerySet[Proposal]:
 
 
 def decision_nominees(proposal: Proposal) -> QuerySet[Nominee]:
-    """The nominees a decision on `proposal` chooses from, with form, unit and
-    proposal: its own, then those of the proposals it may answer at once
-    (`decision_companions`)."""
+    """The nominees a decision on `proposal` chooses from: its own and those of
+    the proposals it may answer at once (`decision_companions`), by proposal,
+    with form, unit, proposal and its term's cluster (which names it)."""
     return (
         Nominee.objects.filter(
             Q(proposal=proposal)
             | Q(proposal__in=decision_companions(proposal).values("pk"))
         )
-        .select_related("award_form", "unit", "proposal")
+        .select_related("award_form", "unit", "proposal__term__cluster")
         .order_by("proposal__year", "proposal_id", "award_form__position", "pk")
     )
 

@@ -222,6 +222,14 @@ def test_the_decision_form_offers_the_other_proposals(world, login):
     assert "Tờ trình của Cụm B" in detail
 
 
+def test_the_decision_form_queries_do_not_grow_with_other_proposals(world, login):
+    """Each proposal's heading over its nominees reads no row of its own."""
+    main, _nominee = _main_proposal(world)
+    client = login(world.users["staff"])
+    url = reverse("decision_create", args=[main.pk])
+    assert_queries_stable(client, url, lambda: _other_cluster_proposal(world))
+
+
 # The annex ----------------------------------------------------------------
 
 
