@@ -98,14 +98,29 @@
     return true;
   };
 
+  // Fetches the page again, then `send()`s when still signed in, else says the
+  // session has ended. One check at a time per element: a second click while
+  // the page is being fetched again is dropped, not sent twice.
+  const checking = new WeakSet();
+  const renewThen = (elt, send, signedOut) => {
+    if (checking.has(elt)) return;
+    checking.add(elt);
+    renew()
+      .then(
+        (renewed) => (renewed ? send() : signedOut()),
+        () => show(texts.offline, false, elt),
+      )
+      .finally(() => checking.delete(elt));
+  };
+
   document.addEventListener("htmx:confirm", (event) => {
     if (!renewToken || event.defaultPrevented) return; // (unsaved.js may hold it)
     event.preventDefault();
     const near = event.detail.elt;
-    renew().then(
-      (renewed) =>
-        renewed ? event.detail.issueRequest(true) : show(texts.signedOut, true, near),
-      () => show(texts.offline, false, near),
+    renewThen(
+      near,
+      () => event.detail.issueRequest(true),
+      () => show(texts.signedOut, true, near),
     );
   });
   // A plain form (not sent by htmx) posted from a page open for a while, or
@@ -128,18 +143,17 @@
     if (!renewToken && Date.now() - loadedAt < CHECK_AFTER_MS) return;
     const submitter = event.submitter;
     event.preventDefault();
-    renew().then(
-      (renewed) => {
-        if (renewed) {
-          form.dataset.sessionChecked = "true";
-          form.requestSubmit(submitter);
-          return;
-        }
+    renewThen(
+      form,
+      () => {
+        form.dataset.sessionChecked = "true";
+        form.requestSubmit(submitter);
+      },
+      () => {
         renewToken = true;
         if (form.hasAttribute("data-warn-unsaved")) form.dataset.dirty = "true";
         show(texts.signedOut, true, form);
       },
-      () => show(texts.offline, false, form),
     );
   });
 })();
