@@ -11,15 +11,14 @@ is bypassed, so a service always reads its own uncommitted writes.
 One computation per change (single flight): the first reader that misses takes
 a short lock (`cache.add`) and computes; the others meanwhile serve the last
 value computed for an older version of the same key if there is one
-(stale-while-recompute: the "last good" entry, kept under a versionless key),
+(stale-while-recompute: a versionless key names the last version computed),
 or poll for the new value for up to `WAIT_SECONDS` and then compute themselves.
 
 The cache is shared by every app server (production: Redis or the database
 cache table; the test settings use a dummy cache). A cache that fails or is
-empty only costs a computation, never an error. A value is pickled once per
-computation and stored as those bytes under both keys (the cache backends
-would otherwise pickle it twice); an entry that is not such bytes counts as
-missing."""
+empty only costs a computation, never an error. A value is stored as the bytes
+of its pickle, so that an entry of any other shape (one written by an earlier
+release, say) counts as missing."""
 
 from __future__ import annotations
 
@@ -101,8 +100,8 @@ def derived[T](key: str, compute: Callable[[], T], *, version: object) -> T:
     lock_key = f"{full_key}:computing"
     if not _lock(lock_key):
         last = _cached(f"{base}:last")
-        if isinstance(last, tuple) and len(last) == 2 and last[0] != version:
-            stale = _thaw(last[1])
+        if last is not _MISSING and last != version:
+            stale = _thaw(_cached(f"{base}:v{last}"))
             if stale is not _MISSING:
                 return stale
         deadline = time.monotonic() + WAIT_SECONDS
@@ -124,5 +123,5 @@ def _compute_and_store[T](
     value = compute()
     blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
     _set(full_key, blob)
-    _set(f"{base}:last", (version, blob))
+    _set(f"{base}:last", version)
     return value

@@ -1204,20 +1204,17 @@ def reasons_for(term: Term, unit: Unit) -> dict[int, list[Any]]:
     return reasons
 
 
-def term_with_pledge(user: User, pk: int) -> Term | None:
+def term_with_pledge(user: User, pk: int, *, member_units: bool = True) -> Term | None:
     """The term `pk` if `user` sees it, with cluster, authority, pledge and
-    members (by name) loaded, or None."""
+    memberships (by name, with their units unless `member_units` is false:
+    who may act reads only their unit ids and roles) loaded, or None."""
+    memberships = Membership.objects.order_by("unit__name")
+    if member_units:
+        memberships = memberships.select_related("unit")
     return (
         terms_visible_to(user)
         .select_related("cluster__authority", "pledge")
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.select_related("unit").order_by(
-                    "unit__name"
-                ),
-            )
-        )
+        .prefetch_related(Prefetch("memberships", queryset=memberships))
         .filter(pk=pk)
         .first()
     )

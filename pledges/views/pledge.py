@@ -48,10 +48,11 @@ from ..permissions import can_draft_pledge, can_set_target, can_sign
 from .imports import workbook_import_page, workbook_response
 
 
-def term_in_reach(request, pk):
-    """The term `pk` if the user may see it, with cluster, members and pledge
-    loaded; 404 otherwise."""
-    term = selectors.term_with_pledge(request.user, pk)
+def term_in_reach(request, pk, *, member_units=True):
+    """The term `pk` if the user may see it, with cluster, memberships (and
+    their units unless `member_units` is false) and pledge loaded; 404
+    otherwise."""
+    term = selectors.term_with_pledge(request.user, pk, member_units=member_units)
     if term is None:
         raise Http404
     return term

@@ -29,7 +29,7 @@ from .pledge import term_in_reach
 @require_GET
 @require(reaches_authority)
 def term_ranking(request, pk):
-    term = term_in_reach(request, pk)
+    term = term_in_reach(request, pk, member_units=False)
     published = selectors.published_ranking(term)
     sees_draft = can_see_draft_ranking(request.user, term)
     draft = term_ranking_rows(term) if sees_draft else None
@@ -124,11 +124,11 @@ def rank_detail(request, pk, unit_pk):
     """One member's standing explained: points by criterion with the evidence
     and comments behind them, the spread of the other members, and the gap to
     the rank above."""
-    term = term_in_reach(request, pk)
+    term = term_in_reach(request, pk, member_units=False)
     membership = next((m for m in term.memberships.all() if m.unit_id == unit_pk), None)
     if membership is None:
         raise Http404
-    if not can_see_standing(request.user, term, membership.unit):
+    if not can_see_standing(request.user, term, membership.unit):  # one unit read
         raise PermissionDenied
     standings = selectors.term_standings(term)
     mine = next((s for s in standings if s.unit.pk == unit_pk), None)
