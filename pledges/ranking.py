@@ -2,8 +2,10 @@
 each member's points per criterion; the ranking page, the published snapshot
 and the exports all use `rank`."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from functools import lru_cache
 from statistics import median
 
 from django.utils.translation import gettext_lazy as _
@@ -33,12 +35,60 @@ class Line:
         return CriterionKind(self.kind).label
 
 
+class Lines(Sequence[Line]):
+    """A member's lines held as two tuples: `heads`, the (code, kind, max) of
+    each line — one tuple for the members of a term, whose criteria are the
+    same objects, so that a pickle of their standings holds it once — and
+    `points`, each line's points or None. A `Line` is made only when one is
+    read; adding up and pickling read the tuples. Equal to a list of equal
+    lines."""
+
+    __slots__ = ("heads", "points")
+
+    def __init__(self, heads: tuple, points: tuple) -> None:
+        self.heads = heads
+        self.points = points
+
+    @classmethod
+    def of(cls, lines):
+        """`lines` (a `Lines` or any sequence of `Line`) as a `Lines`."""
+        if isinstance(lines, Lines):
+            return lines
+        return cls(_heads(lines), tuple(line.points for line in lines))
+
+    def pairs(self):
+        """((code, kind, max), points) of each line."""
+        return zip(self.heads, self.points, strict=True)
+
+    def __len__(self):
+        return len(self.points)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return list(self)[index]
+        return Line(*self.heads[index], self.points[index])
+
+    def __iter__(self):
+        for (code, kind, max_points), points in self.pairs():
+            yield Line(code, kind, max_points, points)
+
+    def __eq__(self, other):
+        if isinstance(other, (Lines, list, tuple)):
+            return list(self) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, as mutable
+
+    def __repr__(self):
+        return f"Lines({list(self)!r})"
+
+
 @dataclass
 class Standing:
     """A member's result: totals, band, rank and why."""
 
     unit: Unit
-    lines: list
+    lines: Sequence[Line]
     bonus: Decimal = ZERO
     deduction: Decimal = ZERO
     total: Decimal = ZERO
@@ -56,16 +106,16 @@ class Standing:
 
     def __reduce__(self):
         """Pickled compactly, as cached standings are (core.cache): the lines'
-        codes, kinds and maxima (one tuple for the members whose lines share
-        them, pickled once) and every line's points in one string, instead of
-        a dataclass and a Decimal per line."""
-        lines = self.lines
+        heads (`Lines`: one tuple for the members whose lines share them,
+        pickled once) and every line's points in one string, instead of a
+        dataclass and a Decimal per line."""
+        lines = Lines.of(self.lines)
         return (
             _restore_standing,
             (
                 self.unit,
-                _heads(lines),
-                ";".join("" if ln.points is None else str(ln.points) for ln in lines),
+                lines.heads,
+                ";".join("" if p is None else str(p) for p in lines.points),
                 tuple(getattr(self, name) for name in _SCALARS),
             ),
         )
@@ -92,14 +142,26 @@ def _heads(lines):
     return heads
 
 
+@lru_cache(maxsize=4096)
+def _decimal(text):
+    """`Decimal(text)`, remembered: a term's points repeat (a Decimal is
+    immutable, so one object serves them all)."""
+    return Decimal(text)
+
+
 def _restore_standing(unit, heads, points, scalars):
-    lines = [
-        Line(code, kind, max_points, Decimal(p) if p else None)
-        for (code, kind, max_points), p in zip(
-            heads, points.split(";") if heads else (), strict=True
-        )
-    ]
+    lines = Lines(
+        heads,
+        tuple(_decimal(p) if p else None for p in points.split(";")) if heads else (),
+    )
     return Standing(unit, lines, **dict(zip(_SCALARS, scalars, strict=True)))
+
+
+def _pairs(lines):
+    """((code, kind, max), points) of each of `lines`."""
+    if isinstance(lines, Lines):
+        return lines.pairs()
+    return (((ln.code, ln.kind, ln.max_points), ln.points) for ln in lines)
 
 
 def band_of(total, scale, lines, bands=None):
@@ -117,10 +179,10 @@ def band_of(total, scale, lines, bands=None):
         if weakest is None:
             weakest = min(
                 (
-                    (line.points or ZERO) / line.max_points * 100
-                    for line in lines
-                    if line.kind in (CriterionKind.INDICATOR, CriterionKind.ASSESSED)
-                    and line.max_points
+                    (points or ZERO) / max_points * 100
+                    for (_code, kind, max_points), points in _pairs(lines)
+                    if kind in (CriterionKind.INDICATOR, CriterionKind.ASSESSED)
+                    and max_points
                 ),
                 default=Decimal(100),
             )
@@ -137,10 +199,9 @@ def standing(unit, lines, *, scale, bonus_cap, deduction_cap, votes=0, bands=Non
     ``sum((line.points or ZERO for line in …), ZERO)``."""
     within = indicator = bonus = deduction = ZERO
     full = 0
-    for line in lines:
-        kind, points = line.kind, line.points
+    for (_code, kind, max_points), points in _pairs(lines):
         if kind == CriterionKind.INDICATOR or kind == CriterionKind.ASSESSED:
-            if points is not None and points >= line.max_points:
+            if points is not None and points >= max_points:
                 full += 1
             if points:
                 within += points

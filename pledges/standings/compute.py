@@ -262,10 +262,11 @@ def compute_standings(term: Term) -> list[Standing]:
     bands = term.band_table
     scale = term.total_points
     bonus_cap, deduction_cap = term.bonus_cap_points, term.deduction_cap_points
-    # (id, code, kind, max, scored by indicators) of every criterion.
-    heads = [
-        (c.pk, c.code, c.kind, c.max_points, c.kind == CriterionKind.INDICATOR)
-        for c in criteria
+    # (code, kind, max) of every criterion: one tuple, the heads of every
+    # member's lines (`ranking.Lines`); and (id, max, scored by indicators).
+    heads = tuple((c.code, c.kind, c.max_points) for c in criteria)
+    columns = [
+        (c.pk, c.max_points, c.kind == CriterionKind.INDICATOR) for c in criteria
     ]
     no_sums: dict[int, Decimal] = {}
     no_points: dict[int, Decimal | None] = {}
@@ -274,22 +275,25 @@ def compute_standings(term: Term) -> list[Standing]:
         unit_id = unit.pk
         sums_of = sums.get(unit_id, no_sums)
         points_of = assessed.get(unit_id, no_points)
-        lines = [
-            ranking.Line(
-                code,
-                kind,
-                max_points,
-                # scoring.criterion_points of the criterion's indicators
-                min(sums_of.get(pk, ZERO), max_points)
-                if by_indicators
-                else points_of.get(pk),
-            )
-            for pk, code, kind, max_points, by_indicators in heads
+        row = tuple(
+            # scoring.criterion_points of the criterion's indicators
+            min(sums_of.get(pk, ZERO), max_points)
+            if by_indicators
+            else points_of.get(pk)
+            for pk, max_points, by_indicators in columns
+        )
+        # (label, kind, max = points) of the late deduction and the bonuses.
+        extra = [
+            (label, CriterionKind.BONUS, p) for label, p in bonuses.get(unit_id, ())
         ]
         if unit_id in late_units:
-            lines.append(ranking.Line(late_label, CriterionKind.DEDUCTION, late, late))
-        for label, points in bonuses.get(unit_id, ()):
-            lines.append(ranking.Line(label, CriterionKind.BONUS, points, points))
+            extra.insert(0, (late_label, CriterionKind.DEDUCTION, late))
+        if extra:
+            lines = ranking.Lines(
+                heads + tuple(extra), row + tuple(e[2] for e in extra)
+            )
+        else:
+            lines = ranking.Lines(heads, row)
         standings.append(
             ranking.standing(
                 unit,

@@ -133,14 +133,27 @@ def test_bench_harness_measures_every_page_in_process():
             elsewhere=(1.0, 2.0, 0, 5),
             same=(1.0, 2.0, 0, 5),
         )  # fmt: skip
-    # The report: one row per page under a header of as many columns, with
-    # the load average before and after the run.
+    # The standings computed alone: the largest term and the other cluster's.
+    terms = command.standings_terms(authority)
+    assert terms == [command.largest, command.elsewhere]
+    command.computations = [(t, *command.standings_floor(t, 1)) for t in terms]
+    for _term, members, sql, total, cpu in command.computations:
+        assert members == 3
+        assert 0 < sql <= total
+        assert cpu > 0
+    # The report: one row per page under a header of as many columns, then
+    # one row per computation, with the load average before and after the run.
     command.load_before, command.workers, command.rss = (1.0, 1.0, 1.0), 1, [99.0]
     options = {"clients": 8, "requests": 25, "floor_runs": 1, "cold_runs": 1}
     report = command.report(authority, pages, {**options, "write_every": 0.5})
-    table = [line for line in report.splitlines() if line.startswith("|")]
-    assert len(table) == 2 + len(pages)
-    assert len({line.count("|") for line in table}) == 1
+    tables = [
+        [line for line in block.splitlines() if line.startswith("|")]
+        for block in report.split("\n\n")
+    ]
+    pages_table, computations_table = [t for t in tables if t]
+    for table, rows in ((pages_table, pages), (computations_table, terms)):
+        assert len(table) == 2 + len(rows)
+        assert len({line.count("|") for line in table}) == 1
     assert "load average (1/5/15 min) before the run 1.0/1.0/1.0, after" in report
 
 

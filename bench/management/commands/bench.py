@@ -45,6 +45,7 @@ from django.utils import timezone, translation
 
 from clusters.models import Authority, Membership, Term, User
 from pledges.models import IndicatorResult, RankingSnapshot, Score
+from pledges.standings import compute_standings
 
 from .bench_data import AUTHORITY_NAME, BENCH_PASSWORD, bench_allowed
 
@@ -270,6 +271,15 @@ class Command(BaseCommand):
                 f"render {render:.1f}), cold {cold_inprocess:.1f} ms "
                 f"(CPU {cold_cpu:.1f} ms)"
             )
+        self.computations = [
+            (term, *self.standings_floor(term, o["floor_runs"]))
+            for term in self.standings_terms(authority)
+        ]
+        for term, members, sql, total, cpu in self.computations:
+            self.stdout.write(
+                f"  standings of {members} members: SQL {sql:.2f} ms, "
+                f"computation {total:.2f} ms (CPU {cpu:.2f} ms)"
+            )
         connection.close()
         self.sessions = {}
         with self.gunicorn(o["workers"]) as server:
@@ -463,6 +473,42 @@ class Command(BaseCommand):
                 raise CommandError(f"{page['path']}: status {response.status_code}")
             sqls.append(sql.seconds * 1000)
         return (
+            statistics.median(sqls),
+            statistics.median(totals),
+            statistics.median(cpus),
+        )
+
+    def standings_terms(self, authority):
+        """The terms whose standings computation is measured on its own: the
+        largest current term and the largest current term of at most 12
+        members (a cluster's usual size)."""
+        usual = (
+            Term.objects.filter(cluster__authority=authority, year=self.largest.year)
+            .exclude(pk=self.largest.pk)
+            .annotate(n=Count("memberships"))
+            .filter(n__lte=12)
+            .order_by("-n", "cluster__name")
+            .first()
+        )
+        return [self.largest] + ([usual] if usual else [])
+
+    def standings_floor(self, term, runs):
+        """(members, SQL ms, wall ms, CPU ms): medians of `compute_standings`
+        of `term` alone, right after a committed write in it — the issue's
+        "lean standings" goal compares its time with its own SQL."""
+        members = Membership.objects.filter(term=term).count()
+        term = Term.objects.get(pk=term.pk)
+        sqls, totals, cpus = [], [], []
+        for _run in range(runs):
+            write(term)
+            with SqlTimer() as sql:
+                started, cpu = time.perf_counter(), time.process_time()
+                compute_standings(term)
+                cpus.append((time.process_time() - cpu) * 1000)
+                totals.append((time.perf_counter() - started) * 1000)
+            sqls.append(sql.seconds * 1000)
+        return (
+            members,
             statistics.median(sqls),
             statistics.median(totals),
             statistics.median(cpus),
@@ -728,5 +774,21 @@ class Command(BaseCommand):
                 f"| {elsewhere_ratio:.2f} "
                 f"| {r['same'][0]:.1f} / {r['same'][1]:.1f} | {same_ratio:.2f} "
                 f"| {errors} | {verdict} |"
+            )
+        lines += [
+            "",
+            "Standings computed alone (`compute_standings`, the issue's lean "
+            "standings: ≤ 2 × its own SQL), right after a committed write in "
+            f"the term, median of {o['floor_runs']} runs:",
+            "",
+            "| term | members | SQL ms | computation ms (CPU) | ÷ SQL | verdict |",
+            "|---|---:|---:|---:|---:|---|",
+        ]
+        for term, members, sql, total, cpu in self.computations:
+            ratio = total / max(sql, 0.01)
+            lines.append(
+                f"| {term} (id {term.pk}) | {members} | {sql:.2f} "
+                f"| {total:.2f} ({cpu:.2f}) | {ratio:.2f} "
+                f"| {'ok' if ratio <= COLD_TARGET else 'MISSED'} |"
             )
         return "\n".join(lines) + "\n"
