@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pledges.ranking import Line, band_of, rank, standing
+from pledges.ranking import Line, Lines, band_of, rank, standing
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -150,6 +150,23 @@ def test_pickled_standings_share_only_the_very_same_heads():
     first = _heads(members[0].lines)
     assert _heads(members[1].lines) is first
     assert _heads(members[2].lines) is not first
+
+
+def test_lines_held_as_tuples_read_and_add_up_as_a_list_of_lines():
+    """`Lines` (how computed standings hold their lines) is read as the list
+    of the same `Line`s would be, and adds up to the same standing."""
+    listed = [*lines("20.25", None, "3E+1"), Line("late", "deduction", 2, 2)]
+    held = Lines.of(listed)
+    assert held == listed and listed == held
+    assert list(held) == listed and len(held) == 4
+    assert held[1] == listed[1] and held[-1] == listed[-1]
+    assert held[1:3] == listed[1:3]
+    assert held != listed[:3]
+    options = {"scale": 100, "bonus_cap": 5, "deduction_cap": 5, "bands": STRICT}
+    assert standing(U("A"), held, **options) == standing(U("A"), listed, **options)
+    assert band_of(Decimal(70), 100, held, STRICT) == band_of(
+        Decimal(70), 100, listed, STRICT
+    )
 
 
 def test_a_pickled_standing_comes_back_equal_line_by_line():

@@ -72,6 +72,22 @@ def test_ranking_rows_are_the_standings_without_lines_and_follow_writes(
     assert rows() == expected()
 
 
+def test_cached_standings_keep_the_members_lines_one_heads_tuple(world, scored):
+    """Every member's lines read the term's one tuple of criteria, computed
+    and back from the cache alike, so the cache holds it once."""
+    for standings in (
+        selectors.term_standings(world.term),
+        selectors.term_standings(world.term),  # from the cache
+    ):
+        heads = {id(s.lines.heads) for s in standings}
+        assert len(standings) > 1 and len(heads) == 1
+    assert [line.code for line in standings[0].lines] == list(
+        scored.criteria.order_by("section__position", "position").values_list(
+            "code", flat=True
+        )
+    )
+
+
 def test_a_saved_score_is_visible_on_the_next_read(world, scored):
     criterion = scored.criteria.get(code="II.1")
     before = _points(world, "II.1")
