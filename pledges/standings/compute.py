@@ -72,15 +72,18 @@ RESULTS_SQL = """
     FROM pledges_indicatorresult ir JOIN pledges_report r ON r.id = ir.report_id
     WHERE r.term_id = %s AND ir.actual IS NOT NULL"""
 LATE_SQL = "SELECT unit_id FROM pledges_report WHERE term_id = %s AND late"
-# (unit id, criterion id, kind, sum in whole cents, count) of a term's scores
-# of two kinds (the same kind twice for one): exact, as points have two
-# decimals.
+# (unit id, criterion id, the reviewer's points in whole cents or NULL, the
+# sum of peer scores in whole cents, their count) of a term's scores of two
+# kinds (reviewer and peer, or reviewer twice for the reviewer's alone): exact,
+# as points have two decimals.
 SCORE_SUMS_SQL = """
-    SELECT r.unit_id, s.criterion_id, s.kind,
-        SUM(CAST(ROUND(s.points * 100) AS INTEGER)), COUNT(*)
+    SELECT r.unit_id, s.criterion_id,
+        SUM(CASE WHEN s.kind = %s THEN CAST(ROUND(s.points * 100) AS INTEGER) END),
+        SUM(CASE WHEN s.kind = %s THEN CAST(ROUND(s.points * 100) AS INTEGER) END),
+        COUNT(CASE WHEN s.kind = %s THEN 1 END)
     FROM pledges_score s JOIN pledges_report r ON r.id = s.report_id
     WHERE r.term_id = %s AND s.kind IN (%s, %s)
-    GROUP BY r.unit_id, s.criterion_id, s.kind"""
+    GROUP BY r.unit_id, s.criterion_id"""
 
 
 class ScoredMemo:
@@ -313,22 +316,30 @@ def _scored_by_people(
     """Put into `assessed` ({unit id: {criterion id: points}}) the points of
     `term`'s criteria scored by people (`final_assessed`), for every member and
     criterion with a score that counts under `method`. Peer and reviewer scores
-    are added up in SQL, one row per member, criterion and kind: their sum in
-    whole cents and how many (`SCORE_SUMS_SQL`): peer scores only under the
-    mean of peer scores."""
+    are added up in SQL, one row per member and criterion: the reviewer's in
+    whole cents, the sum of peer scores in whole cents and how many
+    (`SCORE_SUMS_SQL`): peer scores only under the mean of peer scores."""
     mean = method == AssessedMethod.PEER_MEAN
     reviewer: dict[tuple[int, int], Decimal] = {}
-    for unit_id, criterion_id, kind, total, count in fetch_rows(
+    for unit_id, criterion_id, reviewer_cents, peer_cents, peer_count in fetch_rows(
         SCORE_SUMS_SQL,
-        [term.pk, ScoreKind.REVIEWER, ScoreKind.PEER if mean else ScoreKind.REVIEWER],
+        [
+            *(ScoreKind.REVIEWER, ScoreKind.PEER, ScoreKind.PEER),
+            *(term.pk, ScoreKind.REVIEWER),
+            ScoreKind.PEER if mean else ScoreKind.REVIEWER,
+        ],
     ):
-        if kind == ScoreKind.REVIEWER:
-            reviewer[unit_id, criterion_id] = Decimal(total).scaleb(-2)
-        else:  # `final_assessed` of peer scores without a reviewer's
-            assessed.setdefault(unit_id, {})[criterion_id] = peer_mean(total, count)
+        if reviewer_cents is not None:
+            points = Decimal(reviewer_cents).scaleb(-2)
+            if mean:  # `final_assessed`: the reviewer's prevails
+                assessed.setdefault(unit_id, {})[criterion_id] = points
+            else:
+                reviewer[unit_id, criterion_id] = points
+        elif peer_count:  # `final_assessed` of peer scores (fetched if mean)
+            assessed.setdefault(unit_id, {})[criterion_id] = peer_mean(
+                peer_cents, peer_count
+            )
     if mean:
-        for (unit_id, criterion_id), points in reviewer.items():
-            assessed.setdefault(unit_id, {})[criterion_id] = points  # prevails
         return
     selfs: dict[tuple[int, int], Decimal | None] = {}
     peers: dict[tuple[int, int], list[Decimal]] = {}
