@@ -29,6 +29,7 @@ from ..models import (
 )
 
 PAGE_SIZE = 50
+UNIT_CHOICES = 150
 # The award form of a cluster's (or block's) leading unit: the provincial
 # emulation flag (`awards.catalogue_defaults`, Law 06/2022/QH15 art. 26).
 CLUSTER_FLAG = "co-tinh"
@@ -200,8 +201,26 @@ def clusters_of_authority(authority_id: int) -> QuerySet[Cluster]:
 
 
 def units_of_authority(authority_id: int) -> QuerySet[Unit]:
-    """The authority's units by name (for a filter's choices)."""
+    """The authority's units by name (for a form's choices)."""
     return Unit.objects.filter(authority_id=authority_id).order_by("name")
+
+
+def registry_units(authority_id: int) -> list[Unit] | None:
+    """The units with a grant in the authority's registry, by name: the
+    registry's unit filter. None when there are more than `UNIT_CHOICES`, a
+    list too long to choose from or to send to a phone (the registry's search
+    finds a unit by its name). One query."""
+    units = list(
+        Unit.objects.filter(
+            pk__in=grants_of_authority(authority_id).values("unit_id")
+        ).order_by("name")[: UNIT_CHOICES + 1]
+    )
+    return None if len(units) > UNIT_CHOICES else units
+
+
+def registry_unit(authority_id: int, pk: int) -> Unit | None:
+    """The authority's unit `pk`, or None."""
+    return Unit.objects.filter(authority_id=authority_id, pk=pk).first()
 
 
 # (unit id, form name, year, ranking bonus as text) of the grants of an
@@ -409,5 +428,7 @@ __all__ = [
     "registry_search",
     "registry_years",
     "unit_award_history",
+    "registry_unit",
+    "registry_units",
     "units_of_authority",
 ]

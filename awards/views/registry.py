@@ -43,7 +43,11 @@ def _int(value):
     return whole_number(value) or None
 
 
-def _registry_page(request, authority_id, *, units):
+def _registry_page(request, authority_id):
+    """The registry's context: a page of grants found by the filters of the
+    query string. The unit filter offers the units with a grant while they are
+    few (`selectors.registry_units`); a unit chosen elsewhere (a link) is named
+    beside the search."""
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     year, form, unit = (
         _int(request.GET.get("year")),
@@ -56,6 +60,14 @@ def _registry_page(request, authority_id, *, units):
     page = Paginator(grants, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    units = selectors.registry_units(authority_id)
+    chosen = (
+        selectors.registry_unit(authority_id, unit)
+        if unit and (units is None or all(u.pk != unit for u in units))
+        else None
+    )
+    without_unit = params.copy()
+    without_unit.pop("unit", None)
     return {
         "page": page,
         "grants": page.object_list,
@@ -66,6 +78,8 @@ def _registry_page(request, authority_id, *, units):
         "years": selectors.registry_years(authority_id),
         "forms": selectors.award_forms(authority_id),
         "units": units,
+        "chosen_unit": chosen,
+        "without_unit": without_unit.urlencode(),
         "query_string": params.urlencode(),
     }
 
@@ -75,11 +89,7 @@ def _registry_page(request, authority_id, *, units):
 def award_registry(request):
     """Every grant of the authority, searchable with or without diacritics by
     unit, person, year and form, 50 a page."""
-    context = _registry_page(
-        request,
-        request.user.authority_id,
-        units=selectors.units_of_authority(request.user.authority_id),
-    )
+    context = _registry_page(request, request.user.authority_id)
     context["can_enter_external"] = handles_awards(request.user)
     return render(request, "awards/registry.html", context)
 
@@ -151,9 +161,7 @@ def external_decision_file(request, pk):
 def public_awards(request, authority_pk):
     """The public registry of an authority's decided awards (no login)."""
     authority = found_or_404(selectors.authority_by_pk, authority_pk)
-    context = _registry_page(
-        request, authority.pk, units=selectors.units_of_authority(authority.pk)
-    )
+    context = _registry_page(request, authority.pk)
     context["authority"] = authority
     return render(request, "awards/public_awards.html", context)
 

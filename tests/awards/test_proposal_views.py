@@ -232,6 +232,41 @@ def test_registry_page_finds_without_diacritics(world, login):
     assert "No award matches these filters." in page
 
 
+def test_registry_unit_filter_offers_units_with_a_grant_while_few(
+    world, login, monkeypatch
+):
+    """The unit filter lists the units with a grant, not every unit; past
+    `UNIT_CHOICES` it is not sent at all (the search finds a unit by name),
+    and a unit chosen by a link is named, with a way back to every unit."""
+    from awards.selectors import registry
+
+    granted_proposal(world)
+    for user, url in (
+        (world.users["officer"], reverse("award_registry")),
+        (None, reverse("public_awards", args=[world.authority.pk])),
+    ):
+        client = login(user)
+        page = client.get(url).content.decode()
+        choices = page[
+            page.index('id="f-unit"') : page.index(
+                "</select>", page.index('id="f-unit"')
+            )
+        ]
+        assert world.unit_a.name in choices
+        assert world.unit_chair.name not in choices
+        monkeypatch.setattr(registry, "UNIT_CHOICES", 0)
+        page = client.get(url).content.decode()
+        assert 'id="f-unit"' not in page
+        page = client.get(url, {"unit": world.unit_a.pk, "year": ""}).content.decode()
+        assert f"Unit: {world.unit_a.name}" in page
+        assert f'name="unit" value="{world.unit_a.pk}"' in page
+        assert 'href="?year="' in page  # every unit, the other filters kept
+        assert "Cờ thi đua của Ủy ban nhân dân tỉnh" in page
+        page = client.get(url, {"unit": world.unit_chair.pk}).content.decode()
+        assert "No award matches these filters." in page
+        monkeypatch.setattr(registry, "UNIT_CHOICES", 150)
+
+
 def test_unit_page_shows_its_award_history(world, login):
     decision = granted_proposal(world)
     page = login(world.users["officer"]).get(
