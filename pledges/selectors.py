@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from clusters.models import BAND_LABELS, Membership, Term, TermState, Unit, User
 from clusters.selectors import terms_visible_to
+from core.cache import derived
 
 from .deadlines import is_overdue
 from .models import (
@@ -39,7 +40,7 @@ from .models import (
     Subsection,
     Target,
 )
-from .standings import criteria_scored_elsewhere, term_standings
+from .standings import criteria_scored_elsewhere, term_standings, term_version
 from .totals import combine, indicator_total
 
 
@@ -966,6 +967,20 @@ class ClusterTotals:
 
 def cluster_totals(
     term: Term, *, viewer_unit_id: int | None = None, include_drafts: bool = False
+) -> ClusterTotals:
+    """`_cluster_totals`, cached by the term's data version (`core.cache`):
+    one query while nothing in the term changes."""
+    return derived(
+        f"cluster-totals:{term.pk}:{viewer_unit_id}:{int(include_drafts)}",
+        lambda: _cluster_totals(
+            term, viewer_unit_id=viewer_unit_id, include_drafts=include_drafts
+        ),
+        version=lambda: term_version(term.pk),
+    )
+
+
+def _cluster_totals(
+    term: Term, *, viewer_unit_id: int | None, include_drafts: bool
 ) -> ClusterTotals:
     """Per indicator: the cluster total of actuals (sum or mean) against the
     targets of the same units as % of plan (by `scoring.achievement`, so plan /

@@ -141,3 +141,31 @@ def test_points_remembered_between_computations_follow_the_figures(world, scored
     after = canonical(compute_standings(world.term))
     assert after != before
     assert after == canonical(reference_standings(world.term))
+
+
+def test_cluster_totals_are_cached_and_follow_the_next_write(
+    world, scored, django_assert_num_queries
+):
+    """The cluster totals (public ranking, cluster totals page, documents) are
+    read from the cache while the term's data is unchanged, for each kind of
+    reader, and computed again after a committed write (here the bulk path)."""
+
+    def actual(**reader):
+        rows = selectors.cluster_totals(world.term, **reader).rows
+        return next(r["actual"] for r in rows if r["indicator"].code == "CT1")
+
+    readers = [{}, {"include_drafts": True}, {"viewer_unit_id": world.unit_a.pk}]
+    before = [actual(**reader) for reader in readers]
+    for reader, value in zip(readers, before, strict=True):
+        with django_assert_num_queries(1):  # the term's data version
+            assert actual(**reader) == value
+    Report.objects.filter(term=world.term).update(state="draft")
+    Term.objects.filter(pk=world.term.pk).update(state=TermState.REPORTING)
+    world.term.refresh_from_db()
+    services.results_apply(
+        term=world.term,
+        rows=[(scored.indicators.get(code="CT1"), world.unit_a, Decimal(0), "")],
+        actor=world.users["admin"],
+        reason="Nhập lại",
+    )
+    assert actual(include_drafts=True) < before[1]
