@@ -48,7 +48,17 @@ def pledge_tree(pledge: Pledge) -> list[Section]:
     """Sections in order, each with `.criteria_list` (all its criteria, those
     of its sub-fields in the sub-fields' order) and `.subsection_list` (its
     sub-fields, each with its own `.criteria_list`; empty when it has none),
-    each criterion with `.indicator_list` (4 queries)."""
+    each criterion with `.indicator_list`. Cached by the term's data version
+    (`core.cache`: one query while the term is unchanged, else 5); every call
+    returns objects of its own, which the caller may change."""
+    return derived(
+        f"pledge-tree:{pledge.pk}",
+        lambda: _pledge_tree(pledge),
+        version=lambda: term_version(pledge.term_id),
+    )
+
+
+def _pledge_tree(pledge: Pledge) -> list[Section]:
     sections = list(
         Section.objects.filter(pledge=pledge).prefetch_related(
             Prefetch("subsections", queryset=Subsection.objects.order_by("position")),

@@ -29,6 +29,7 @@ from ..models import (
     Section,
     SelfScore,
     Signature,
+    Subsection,
     Target,
 )
 
@@ -67,7 +68,7 @@ def connect() -> None:
         DeadlineExtension,
     ):
         watch(model, _own_term)
-    for model in (Section, Criterion, Indicator, PledgeVersion):
+    for model in (Section, Subsection, Criterion, Indicator, PledgeVersion):
         watch(model, _term_of_pledge)
     watch(
         Target,

@@ -169,3 +169,27 @@ def test_cluster_totals_are_cached_and_follow_the_next_write(
         reason="Nhập lại",
     )
     assert actual(include_drafts=True) < before[1]
+
+
+def test_the_pledge_tree_is_cached_fresh_for_each_reader_and_follows_edits(
+    world, scored, django_assert_num_queries
+):
+    """The report pages' pledge tree comes from the cache while the term is
+    unchanged, as objects of each reader's own (what one reader attaches does
+    not reach the next), and is read again after a sub-field is added."""
+    from pledges.models import Subsection
+
+    pledge = world.term.pledge
+    first = selectors.pledge_tree(pledge)
+    first[0].criteria_list[0].points = Decimal(99)
+    with django_assert_num_queries(1):  # the term's data version
+        again = selectors.pledge_tree(pledge)
+    assert [c.code for s in again for c in s.criteria_list] == [
+        c.code for s in first for c in s.criteria_list
+    ]
+    assert not hasattr(again[0].criteria_list[0], "points")
+    assert again[0].subsection_list == []
+    Subsection.objects.create(
+        pledge=pledge, section=again[0], code="A", title="Lĩnh vực A", max_points=1
+    )
+    assert [s.code for s in selectors.pledge_tree(pledge)[0].subsection_list] == ["A"]
