@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -22,6 +22,7 @@ from . import rotation, wording
 from .models import (
     Cluster,
     Handover,
+    MemberRole,
     Membership,
     RotationPolicy,
     RotationSlot,
@@ -76,31 +77,41 @@ def memberships_of_term(term: Term) -> list[Membership]:
 
 
 def latest_terms(clusters: Iterable[Cluster]) -> dict[int, Term]:
-    """The latest term of each cluster in `clusters`, with chair and deputy loaded,
-    as a dict cluster_id → Term (clusters without a term are absent)."""
+    """The latest term of each cluster in `clusters`, with its member count and
+    its chair and deputy loaded (its `memberships` hold only those two), as a
+    dict cluster_id → Term (clusters without a term are absent). Two queries
+    whatever the number of years."""
+    newest = Term.objects.filter(cluster=OuterRef("cluster")).order_by("-year")
     terms = (
-        Term.objects.filter(cluster__in=clusters)
-        .order_by("cluster_id", "-year")
+        Term.objects.filter(cluster__in=clusters, pk=Subquery(newest.values("pk")[:1]))
         .annotate(member_count=Count("memberships"))
         .prefetch_related(
-            Prefetch("memberships", queryset=Membership.objects.select_related("unit"))
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(
+                    role__in=[MemberRole.CHAIR, MemberRole.DEPUTY]
+                ).select_related("unit"),
+            )
         )
     )
-    latest: dict[int, Term] = {}
-    for term in terms:
-        latest.setdefault(term.cluster_id, term)
-    return latest
+    return {term.cluster_id: term for term in terms}
 
 
 def cluster_rows(
     user: User, *, kind: str | None = None, query: str | None = None
-) -> list[Cluster]:
-    """Clusters for the list and home pages, each with `.latest_term` set."""
+) -> QuerySet[Cluster]:
+    """The clusters `user` sees, by name, for the list and home pages; give
+    the ones shown to `with_latest_terms`."""
     clusters = clusters_visible_to(user).select_related("authority")
     if kind:
         clusters = clusters.filter(kind=kind)
     if query:
         clusters = clusters.filter(name__icontains=query)
+    return clusters.order_by("name", "pk")
+
+
+def with_latest_terms(clusters: Iterable[Cluster]) -> list[Cluster]:
+    """`clusters` as a list, each with `.latest_term` set (`latest_terms`)."""
     rows = list(clusters)
     latest = latest_terms(rows)
     for cluster in rows:

@@ -19,6 +19,7 @@ from core.views import (
     apply_domain_error,
     form_page,
     found_or_404,
+    paged,
     post_action,
     post_transition,
     require,
@@ -57,6 +58,8 @@ from .permissions import (
     sees_whole_authority,
 )
 from .services import TERM_TRANSITIONS
+
+HOME_CLUSTERS = 20  # the first clusters on the home page; the list has all
 
 
 def reaches_authority(user):
@@ -114,7 +117,9 @@ def home(request):
         "panels": panels.render(panels.HOME, request),
     }
     if sees_whole_authority(user):
-        context["cluster_rows"] = selectors.cluster_rows(user)
+        clusters = selectors.cluster_rows(user)
+        context["cluster_rows"] = selectors.with_latest_terms(clusters[:HOME_CLUSTERS])
+        context["cluster_count"] = clusters.count()
         if can_manage(user):
             context["counts"] = selectors.authority_counts(user)
     elif is_unit_officer(user):
@@ -130,11 +135,20 @@ def home(request):
 def cluster_list(request):
     kind = request.GET.get("kind") if request.GET.get("kind") in ClusterKind else None
     query = _search_text(request)
-    rows = selectors.cluster_rows(request.user, kind=kind, query=query)
+    page, query_string = paged(
+        request, selectors.cluster_rows(request.user, kind=kind, query=query)
+    )
     return render(
         request,
         "clusters/cluster_list.html",
-        {"clusters": rows, "kinds": ClusterKind.choices, "kind": kind, "q": query},
+        {
+            "clusters": selectors.with_latest_terms(page.object_list),
+            "page": page,
+            "query_string": query_string,
+            "kinds": ClusterKind.choices,
+            "kind": kind,
+            "q": query,
+        },
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -56,6 +57,20 @@ def found_or_404[T](select: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         return select(*args, **kwargs)
     except ObjectDoesNotExist as error:
         raise Http404 from error
+
+
+PAGE_SIZE = 50
+
+
+def paged(request: HttpRequest, items: Any) -> tuple[Page, str]:
+    """The page of `items` (a queryset or a list; `PAGE_SIZE` a page) that
+    `?page=` asks for (the first for a missing or wrong number, the last past
+    the end), and the query string of the other GET parameters: what
+    `includes/pagination.html` needs."""
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return page, params.urlencode()
 
 
 def apply_domain_error(form: forms.BaseForm, error: DomainError) -> None:

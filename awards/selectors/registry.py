@@ -28,7 +28,6 @@ from ..models import (
     fold,
 )
 
-PAGE_SIZE = 50
 UNIT_CHOICES = 150
 # The award form of a cluster's (or block's) leading unit: the provincial
 # emulation flag (`awards.catalogue_defaults`, Law 06/2022/QH15 art. 26).
@@ -408,7 +407,6 @@ def award_statistics(
 
 
 __all__ = [
-    "PAGE_SIZE",
     "Statistics",
     "Tally",
     "award_bonus",

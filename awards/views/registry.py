@@ -1,7 +1,6 @@
 """HTTP only: decisions, the award registry, statistics and their exports."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,7 +13,7 @@ from openpyxl.styles import Font
 from clusters.selectors import units_visible_to
 from clusters.views import reaches_authority
 from core.formatting import whole_number
-from core.views import form_page, found_or_404, require
+from core.views import form_page, found_or_404, paged, require
 from pledges import xlsx
 from pledges.uploads import private_file_response
 from pledges.views.imports import workbook_response
@@ -57,17 +56,16 @@ def _registry_page(request, authority_id):
     grants = selectors.registry_search(
         authority_id, query=query, year=year, form=form, unit=unit
     )
-    page = Paginator(grants, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, query_string = paged(request, grants)
     units = selectors.registry_units(authority_id)
     chosen = (
         selectors.registry_unit(authority_id, unit)
         if unit and (units is None or all(u.pk != unit for u in units))
         else None
     )
-    without_unit = params.copy()
-    without_unit.pop("unit", None)
+    without_unit = request.GET.copy()
+    for name in ("page", "unit"):
+        without_unit.pop(name, None)
     return {
         "page": page,
         "grants": page.object_list,
@@ -80,7 +78,7 @@ def _registry_page(request, authority_id):
         "units": units,
         "chosen_unit": chosen,
         "without_unit": without_unit.urlencode(),
-        "query_string": params.urlencode(),
+        "query_string": query_string,
     }
 
 

@@ -1,6 +1,5 @@
 """HTTP only for the province dashboard of Home Affairs staff and its export."""
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.formats import localize
@@ -11,14 +10,13 @@ from openpyxl import Workbook
 from clusters.models import ClusterKind, TermState
 from clusters.permissions import sees_whole_authority
 from core.formatting import whole_number
-from core.views import require
+from core.views import paged, require
 
 from .. import charts, dashboard, selectors, xlsx
 from ..ranking import BAND_LABELS
 from .imports import workbook_response
 
 CHART_WIDTH = 300
-PAGE_SIZE = 50  # clusters and blocks a page; the Excel export has them all
 
 
 def _filters(request):
@@ -41,13 +39,12 @@ def _state_labels():
 @require_GET
 @require(sees_whole_authority)
 def province_dashboard(request):
-    """Every cluster and block of the authority in a year, `PAGE_SIZE` a page,
-    with charts drawn as SVG on the server and the same numbers in tables."""
+    """Every cluster and block of the authority in a year, 50 a page (the
+    Excel export has them all), with charts drawn as SVG on the server and the
+    same numbers in tables."""
     years, year, kind = _filters(request)
     rows, recent = dashboard.dashboard(request.user.authority_id, year, kind)
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, query_string = paged(request, rows)
     states = _state_labels()
     labels = {band: str(label) for band, label in BAND_LABELS.items()}
     for row in page.object_list:
@@ -68,7 +65,7 @@ def province_dashboard(request):
         {
             "rows": page.object_list,
             "page": page,
-            "query_string": params.urlencode(),
+            "query_string": query_string,
             "history": [
                 (
                     entry,

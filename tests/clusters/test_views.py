@@ -292,3 +292,34 @@ def test_preview_lists_coming_years(world, login):
     for year in ("2025", "2026", "2027"):
         assert f">{year}<" in html
     assert "2028" not in html
+
+
+def test_cluster_list_pages_and_home_shows_the_first_clusters(
+    world, login, monkeypatch, english_pages
+):
+    """At a province's scale (480 clusters) the list and the home page listed
+    every cluster with every term's members: the list now comes a page at a
+    time, the home page shows the first ones and links to the list, and each
+    row reads only its latest term, with its chair."""
+    from clusters import views as cluster_views
+    from clusters.models import MemberRole
+    from core import views as core_views
+
+    monkeypatch.setattr(core_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(cluster_views, "HOME_CLUSTERS", 2)
+    for name in ("Cụm C", "Cụm D"):  # the world has Cụm A and Cụm B
+        cluster = ClusterFactory(authority=world.authority, name=name)
+        TermFactory(cluster=cluster, year=2023)
+        newest = TermFactory(cluster=cluster, year=2025)
+        MembershipFactory(term=newest, unit=world.unit_deputy, role=MemberRole.CHAIR)
+    client = login(world.users["staff"])
+    first = client.get(reverse("cluster_list")).content.decode()
+    assert "Cụm A" in first and "Cụm B" in first and "Cụm C" not in first
+    assert "Page 1 of 2" in first
+    second = client.get(reverse("cluster_list"), {"page": 2}).content.decode()
+    assert "Cụm C" in second and "Cụm D" in second and "Cụm A" not in second
+    assert "Year 2025" in second and "Year 2023" not in second
+    assert world.unit_deputy.name in second
+    home = client.get(reverse("home")).content.decode()
+    assert "The first 2 of 4." in home
+    assert f'href="{reverse("cluster_list")}">See every cluster and block' in home

@@ -156,9 +156,9 @@ def test_inside_a_transaction_summaries_are_used_but_not_stored(world):
 
 
 def test_the_page_lists_the_clusters_a_page_at_a_time(world, login, monkeypatch):
-    from pledges.views import dashboard as dashboard_views
+    from core import views as core_views
 
-    monkeypatch.setattr(dashboard_views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(core_views, "PAGE_SIZE", 2)
     for name in ("Cụm Y", "Cụm Z"):
         TermFactory(
             cluster=ClusterFactory(authority=world.authority, name=name), year=YEAR
