@@ -157,9 +157,12 @@ def test_lines_held_as_tuples_read_and_add_up_as_a_list_of_lines():
     of the same `Line`s would be, and adds up to the same standing."""
     listed = [*lines("20.25", None, "3E+1"), Line("late", "deduction", 2, 2)]
     held = Lines.of(listed)
-    assert held == listed and listed == held
-    assert list(held) == listed and len(held) == 4
-    assert held[1] == listed[1] and held[-1] == listed[-1]
+    assert held == listed
+    assert listed == held
+    assert list(held) == listed
+    assert len(held) == 4
+    assert held[1] == listed[1]
+    assert held[-1] == listed[-1]
     assert held[1:3] == listed[1:3]
     assert held != listed[:3]
     options = {"scale": 100, "bonus_cap": 5, "deduction_cap": 5, "bands": STRICT}

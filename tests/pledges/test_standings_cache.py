@@ -80,7 +80,8 @@ def test_cached_standings_keep_the_members_lines_one_heads_tuple(world, scored):
         selectors.term_standings(world.term),  # from the cache
     ):
         heads = {id(s.lines.heads) for s in standings}
-        assert len(standings) > 1 and len(heads) == 1
+        assert len(standings) > 1
+        assert len(heads) == 1
     assert [line.code for line in standings[0].lines] == list(
         scored.criteria.order_by("section__position", "position").values_list(
             "code", flat=True

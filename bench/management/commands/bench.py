@@ -275,7 +275,7 @@ class Command(BaseCommand):
             (term, *self.standings_floor(term, o["floor_runs"]))
             for term in self.standings_terms(authority)
         ]
-        for term, members, sql, total, cpu in self.computations:
+        for _term, members, sql, total, cpu in self.computations:
             self.stdout.write(
                 f"  standings of {members} members: SQL {sql:.2f} ms, "
                 f"computation {total:.2f} ms (CPU {cpu:.2f} ms)"
