@@ -226,14 +226,19 @@ def unit_list(request):
     status = request.GET.get("status")
     active = {"active": True, "inactive": False}.get(status)
     query = _search_text(request)
-    units = selectors.unit_rows(
-        request.user, kind=kind, active=active, query=query, on=timezone.localdate()
+    page, query_string = paged(
+        request,
+        selectors.unit_rows(
+            request.user, kind=kind, active=active, query=query, on=timezone.localdate()
+        ),
     )
     return render(
         request,
         "clusters/unit_list.html",
         {
-            "units": units,
+            "units": page.object_list,
+            "page": page,
+            "query_string": query_string,
             "kinds": UnitKind.choices,
             "kind": kind,
             "status": status if active is not None else "",

@@ -17,6 +17,7 @@ from core.views import (
     apply_domain_error,
     form_page,
     found_or_404,
+    paged,
     post_action,
     post_removal,
     post_transition,
@@ -103,7 +104,9 @@ def proposal_list(request):
         year = int(request.GET.get("year", ""))
     except ValueError:
         year = None
-    rows = selectors.proposal_rows(request.user, state=state, year=year)
+    page, query_string = paged(
+        request, selectors.proposal_rows(request.user, state=state, year=year)
+    )
     draftable = [
         term
         for term in selectors.drafting_terms(
@@ -115,7 +118,9 @@ def proposal_list(request):
         request,
         "awards/proposal_list.html",
         {
-            "proposals": rows,
+            "proposals": page.object_list,
+            "page": page,
+            "query_string": query_string,
             "states": ProposalState.choices,
             "state": state,
             "years": selectors.proposal_years(request.user),

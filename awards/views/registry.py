@@ -168,11 +168,16 @@ def public_awards(request, authority_pk):
 @require(reaches_authority)
 def decision_list(request):
     year = _int(request.GET.get("year"))
+    page, query_string = paged(
+        request, selectors.decision_rows(request.user.authority_id, year)
+    )
     return render(
         request,
         "awards/decision_list.html",
         {
-            "decisions": selectors.decision_rows(request.user.authority_id, year),
+            "decisions": page.object_list,
+            "page": page,
+            "query_string": query_string,
             "visible_proposals": _visible_proposals(request.user),
             "year": year,
             "years": list(

@@ -13,7 +13,7 @@ from clusters.permissions import sees_whole_authority
 from clusters.views import reaches_authority
 from core.errors import DomainError
 from core.formatting import whole_number
-from core.views import found_or_404, require
+from core.views import found_or_404, paged, require
 
 from .. import charts, history, ranking, selectors, services
 from ..permissions import (
@@ -182,9 +182,13 @@ def cluster_totals(request, pk):
 @login_not_required
 @require_GET
 def public_rankings(request):
-    """Every published ranking, newest year first (no login)."""
-    terms = selectors.published_terms()
-    return render(request, "pledges/public_rankings.html", {"terms": terms})
+    """Every published ranking, newest year first, 50 a page (no login)."""
+    page, query_string = paged(request, selectors.published_terms())
+    return render(
+        request,
+        "pledges/public_rankings.html",
+        {"terms": page.object_list, "page": page, "query_string": query_string},
+    )
 
 
 @login_not_required
