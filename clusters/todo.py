@@ -106,16 +106,24 @@ def items_for(user, today):
 
 @dataclass
 class Group:
+    """A group's items; `more` of them are left out of `items` (`groups`)."""
+
     label: str
     items: list
+    more: int = 0
 
 
-def groups(items):
+def groups(items, *, shown=None):
     """`items` grouped by `Item.group`, groups in the order of their most
-    urgent item, items keeping their order."""
+    urgent item, items keeping their order; with `shown`, each group keeps
+    its first `shown` items and counts the others in `more`."""
     found = {}
     for item in items:
         found.setdefault(item.group, Group(item.group, [])).items.append(item)
+    if shown is not None:
+        for group in found.values():
+            group.more = max(len(group.items) - shown, 0)
+            del group.items[shown:]
     return list(found.values())
 
 

@@ -60,6 +60,7 @@ from .permissions import (
 from .services import TERM_TRANSITIONS
 
 HOME_CLUSTERS = 20  # the first clusters on the home page; the list has all
+HOME_TASKS = 10  # the first tasks of each group on the home page; /todo/ has all
 
 
 def reaches_authority(user):
@@ -112,7 +113,7 @@ def home(request):
     tasks = todo.items_for(user, today)
     context = {
         "today": today,
-        "todo_groups": todo.groups(tasks),
+        "todo_groups": todo.groups(tasks, shown=HOME_TASKS),
         "todo_count": len(tasks),
         "panels": panels.render(panels.HOME, request),
     }
@@ -125,6 +126,18 @@ def home(request):
     elif is_unit_officer(user):
         context["my_memberships"] = selectors.officer_memberships(user)
     return render(request, "clusters/home.html", context)
+
+
+@require_GET
+def todo_list(request):
+    """Every task of the user (`clusters.todo`), where the home page shows the
+    first `HOME_TASKS` of each group."""
+    tasks = todo.items_for(request.user, timezone.localdate())
+    return render(
+        request,
+        "clusters/todo_list.html",
+        {"todo_groups": todo.groups(tasks), "todo_count": len(tasks)},
+    )
 
 
 # Clusters -----------------------------------------------------------------

@@ -36,6 +36,7 @@ TARGETS = [LOGIN, 200, 404, 200, 403, 200, 404]
 MATRIX = {
     "healthz": ("get", None, None, [200] * 7),
     "home": ("get", None, None, READ_ALL),
+    "todo_list": ("get", None, None, READ_ALL),
     "login": ("get", None, None, [200, 302, 302, 302, 302, 302, 302]),
     "logout": ("post", None, None, [302] * 7),
     "password_change": ("get", None, None, READ_ALL),

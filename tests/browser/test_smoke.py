@@ -109,3 +109,27 @@ def test_admin_units_and_users(page, base_url, browser_login, assert_accessible)
     for username in ("admin", "noivu", "ngabay"):
         assert username in page.locator("main").inner_text()
     assert_accessible(page)
+
+
+def test_home_leads_to_every_task_when_a_group_is_long(
+    page, base_url, browser_login, assert_accessible, monkeypatch
+):
+    """The home page shows the first tasks of each group (a province's staff
+    has one per cluster; the demo's chair, two); the rest are one click away,
+    on a page of their own, at phone size too."""
+    from clusters import views
+
+    monkeypatch.setattr(views, "HOME_TASKS", 1)
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, "chauthanh")  # the chair: two tasks of one group
+    more = page.locator("#todo").get_by_role(
+        "link", name=re.compile(r"^Xem thêm \d+ việc")
+    )
+    more.first.wait_for(state="visible")
+    shown = page.locator("#todo [data-todo]").count()
+    assert_accessible(page)
+    more.first.click()
+    page.wait_for_url(re.compile(r"/todo/#todo-group-\d+$"))
+    assert page.locator("main h1").inner_text().strip().startswith("Việc cần làm")
+    assert page.locator("#todo [data-todo]").count() > shown
+    assert_accessible(page)

@@ -341,7 +341,26 @@ def _years(world, clusters):
 
 
 @pytest.mark.parametrize("role", ["officer", "chair_officer", "staff", "admin"])
-def test_home_query_count_is_flat_in_clusters_and_years(world, login, role):
+@pytest.mark.parametrize("page", ["home", "todo_list"])
+def test_home_query_count_is_flat_in_clusters_and_years(world, login, role, page):
     _years(world, 2)()
     client = login(world.users[role])
-    assert_queries_stable(client, reverse("home"), _years(world, 8))
+    assert_queries_stable(client, reverse(page), _years(world, 8))
+
+
+def test_home_shows_the_first_tasks_of_a_group_and_links_to_all(
+    world, login, monkeypatch
+):
+    """At 480 clusters the staff's home page listed 481 tasks (189 KB): it
+    now shows the first of each group and a link to the page of every task."""
+    from clusters import views
+
+    _years(world, 2)()
+    client = login(world.users["staff"])
+    every = TODO_LINK.findall(client.get(reverse("todo_list")).content.decode())
+    monkeypatch.setattr(views, "HOME_TASKS", 1)
+    home = client.get(reverse("home")).content.decode()
+    shown = TODO_LINK.findall(home)
+    assert len(every) > len(shown) >= 1
+    assert shown == [task for task in every if task in shown]
+    assert f'href="{reverse("todo_list")}#todo-group-1"' in home
