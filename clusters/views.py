@@ -534,11 +534,20 @@ def membership_remove(request, pk):
 def user_list(request):
     role = request.GET.get("role") if request.GET.get("role") in Role else None
     query = _search_text(request)
-    users = selectors.users_of_authority(request.user, query=query, role=role)
+    page, query_string = paged(
+        request, selectors.users_of_authority(request.user, query=query, role=role)
+    )
     return render(
         request,
         "clusters/user_list.html",
-        {"users": users, "roles": Role.choices, "role": role, "q": query},
+        {
+            "users": page.object_list,
+            "page": page,
+            "query_string": query_string,
+            "roles": Role.choices,
+            "role": role,
+            "q": query,
+        },
     )
 
 
