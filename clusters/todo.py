@@ -14,6 +14,7 @@ unit officer may chair one cluster and be a member of another)."""
 import datetime
 from dataclasses import dataclass
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -154,7 +155,8 @@ def role_group(role):
 
 def _admin_items(user, today):
     """Years to open, chairs to set and officer accounts without a unit
-    (4 queries whatever the number of clusters and years)."""
+    (5 queries whatever the number of clusters and years, each reading only
+    the terms it names)."""
     authority_id = user.authority_id
     group = role_group(Role.ADMIN)
     items = []
@@ -169,28 +171,30 @@ def _admin_items(user, today):
                 order=1,
             )
         )
-    latest = {}
-    latest_and_earlier = []  # open years older than their cluster's latest
-    for term in (
-        Term.objects.filter(cluster__authority_id=authority_id)
-        .select_related("cluster")
-        .order_by("cluster_id", "-year")
-        .only("pk", "year", "label", "state", "cluster__name", "cluster__kind")
-    ):
-        if term.cluster_id in latest and term.state != TermState.CLOSED:
-            latest_and_earlier.append(term)
-        latest.setdefault(term.cluster_id, term)
-    for term in sorted(latest.values(), key=lambda t: t.cluster.name):
-        if term.state in NEXT_YEAR_DUE_STATES:
-            items.append(
-                Item(
-                    _("Open the next year (%(label)s) of %(cluster)s")
-                    % {"label": term.next_page_label, "cluster": term.cluster.name},
-                    reverse("term_rollover", args=[term.pk]),
-                    group=group,
-                    order=2,
-                )
+    terms = Term.objects.filter(cluster__authority_id=authority_id).select_related(
+        "cluster"
+    )
+    newest = Term.objects.filter(cluster=OuterRef("cluster")).order_by("-year")
+    due = terms.filter(
+        pk=Subquery(newest.values("pk")[:1]), state__in=NEXT_YEAR_DUE_STATES
+    )
+    for term in sorted(due, key=lambda t: t.cluster.name):
+        items.append(
+            Item(
+                _("Open the next year (%(label)s) of %(cluster)s")
+                % {"label": term.next_page_label, "cluster": term.cluster.name},
+                reverse("term_rollover", args=[term.pk]),
+                group=group,
+                order=2,
             )
+        )
+    # Open years older than their cluster's latest.
+    later = Term.objects.filter(cluster=OuterRef("cluster"), year__gt=OuterRef("year"))
+    latest_and_earlier = (
+        terms.exclude(state=TermState.CLOSED)
+        .filter(Exists(later))
+        .order_by("cluster_id", "-year")
+    )
     for term in latest_and_earlier:
         items.append(
             Item(

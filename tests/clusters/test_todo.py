@@ -364,3 +364,22 @@ def test_home_shows_the_first_tasks_of_a_group_and_links_to_all(
     assert len(every) > len(shown) >= 1
     assert shown == [task for task in every if task in shown]
     assert f'href="{reverse("todo_list")}#todo-group-1"' in home
+
+
+def test_admin_is_asked_to_open_next_years_and_finish_earlier_ones(world, english):
+    """The admin's items read each cluster's latest year (to open the next
+    one once its awards are under way) and the open years older than it (to
+    finish), not every year of every cluster."""
+    cluster = ClusterFactory(authority=world.authority, name="Cụm Z")
+    older = TermFactory(cluster=cluster, year=2023, state=TermState.SCORING)
+    TermFactory(cluster=cluster, year=2022, state=TermState.CLOSED)
+    latest = TermFactory(cluster=cluster, year=2024, state=TermState.DECIDED)
+    for term in (older, latest):
+        MembershipFactory(term=term, unit=world.unit_a, role=MemberRole.CHAIR)
+    urls = {
+        item.url: item.label
+        for item in todo.items_for(world.users["admin"], timezone.localdate())
+    }
+    assert "Cụm Z" in urls[reverse("term_rollover", args=[latest.pk])]
+    assert urls[reverse("term_detail", args=[older.pk])].startswith("Finish the year")
+    assert not any(str(older.pk) in url for url in urls if "rollover" in url)
