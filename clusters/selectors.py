@@ -76,14 +76,19 @@ def memberships_of_term(term: Term) -> list[Membership]:
     return vi_sorted(term.memberships.select_related("unit"), key=lambda m: m.unit.name)
 
 
+def newest_of_their_clusters(terms: QuerySet[Term]) -> QuerySet[Term]:
+    """`terms` kept to those that are their cluster's latest year."""
+    newest = Term.objects.filter(cluster=OuterRef("cluster")).order_by("-year")
+    return terms.filter(pk=Subquery(newest.values("pk")[:1]))
+
+
 def latest_terms(clusters: Iterable[Cluster]) -> dict[int, Term]:
     """The latest term of each cluster in `clusters`, with its member count and
     its chair and deputy loaded (its `memberships` hold only those two), as a
     dict cluster_id → Term (clusters without a term are absent). Two queries
     whatever the number of years."""
-    newest = Term.objects.filter(cluster=OuterRef("cluster")).order_by("-year")
     terms = (
-        Term.objects.filter(cluster__in=clusters, pk=Subquery(newest.values("pk")[:1]))
+        newest_of_their_clusters(Term.objects.filter(cluster__in=clusters))
         .annotate(member_count=Count("memberships"))
         .prefetch_related(
             Prefetch(

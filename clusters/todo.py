@@ -14,7 +14,7 @@ unit officer may chair one cluster and be a member of another)."""
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from . import permissions
 from .models import Cluster, MemberRole, Membership, Role, Term, TermState
+from .selectors import newest_of_their_clusters
 
 # Urgency, most urgent first: overdue (a deadline has passed or a report came
 # back), due (a deadline within `SOON_DAYS`), open (work to do) and info (a
@@ -174,10 +175,7 @@ def _admin_items(user, today):
     terms = Term.objects.filter(cluster__authority_id=authority_id).select_related(
         "cluster"
     )
-    newest = Term.objects.filter(cluster=OuterRef("cluster")).order_by("-year")
-    due = terms.filter(
-        pk=Subquery(newest.values("pk")[:1]), state__in=NEXT_YEAR_DUE_STATES
-    )
+    due = newest_of_their_clusters(terms).filter(state__in=NEXT_YEAR_DUE_STATES)
     for term in sorted(due, key=lambda t: t.cluster.name):
         items.append(
             Item(

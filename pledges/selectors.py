@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from clusters.models import BAND_LABELS, Membership, Term, TermState, Unit, User
 from clusters.selectors import terms_visible_to
-from core.cache import derived
 
 from .deadlines import is_overdue
 from .models import (
@@ -40,7 +39,7 @@ from .models import (
     Subsection,
     Target,
 )
-from .standings import criteria_scored_elsewhere, term_standings, term_version
+from .standings import criteria_scored_elsewhere, term_cached, term_standings
 from .totals import combine, indicator_total
 
 
@@ -51,10 +50,8 @@ def pledge_tree(pledge: Pledge) -> list[Section]:
     each criterion with `.indicator_list`. Cached by the term's data version
     (`core.cache`: one query while the term is unchanged, else 5); every call
     returns objects of its own, which the caller may change."""
-    return derived(
-        f"pledge-tree:{pledge.pk}",
-        lambda: _pledge_tree(pledge),
-        version=lambda: term_version(pledge.term_id),
+    return term_cached(
+        pledge.term_id, f"pledge-tree:{pledge.pk}", lambda: _pledge_tree(pledge)
     )
 
 
@@ -980,12 +977,12 @@ def cluster_totals(
 ) -> ClusterTotals:
     """`_cluster_totals`, cached by the term's data version (`core.cache`):
     one query while nothing in the term changes."""
-    return derived(
+    return term_cached(
+        term.pk,
         f"cluster-totals:{term.pk}:{viewer_unit_id}:{int(include_drafts)}",
         lambda: _cluster_totals(
             term, viewer_unit_id=viewer_unit_id, include_drafts=include_drafts
         ),
-        version=lambda: term_version(term.pk),
     )
 
 

@@ -217,11 +217,6 @@ def registry_units(authority_id: int) -> list[Unit] | None:
     return None if len(units) > UNIT_CHOICES else units
 
 
-def registry_unit(authority_id: int, pk: int) -> Unit | None:
-    """The authority's unit `pk`, or None."""
-    return Unit.objects.filter(authority_id=authority_id, pk=pk).first()
-
-
 # (unit id, form name, year, ranking bonus as text) of the grants of an
 # authority's forms with a ranking bonus, of a year, to the members of a term.
 BONUS_SQL = """
@@ -426,7 +421,6 @@ __all__ = [
     "registry_search",
     "registry_years",
     "unit_award_history",
-    "registry_unit",
     "registry_units",
     "units_of_authority",
 ]

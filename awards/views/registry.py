@@ -59,7 +59,7 @@ def _registry_page(request, authority_id):
     page, query_string = paged(request, grants)
     units = selectors.registry_units(authority_id)
     chosen = (
-        selectors.registry_unit(authority_id, unit)
+        selectors.units_of_authority(authority_id).filter(pk=unit).first()
         if unit and (units is None or all(u.pk != unit for u in units))
         else None
     )

@@ -14,6 +14,8 @@ Public API (the rest of the package is private):
   and targets, the term's settings and members, ranking snapshots, and what
   the registered contributions count (campaign points, the award registry's
   bonus). Anything cached per term keys on it.
+- `term_cached(term_id, key, compute)`: any other value derived from a term's
+  data (cluster totals, the pledge tree), cached by the same version.
 - `bump_term_version(term_id)`: raise it by hand, in the current transaction,
   after a write that sends no model signals (`bulk_create`, `update`, COPY).
   Model saves and deletes raise it on their own (`clusters.versions.watch`).
@@ -53,6 +55,7 @@ __all__ = [
     "register_bonus_lines",
     "register_criterion_points",
     "register_scored_elsewhere",
+    "term_cached",
     "term_ranking_rows",
     "term_standings",
     "term_version",
@@ -86,6 +89,13 @@ def _standings(term: Term, version: Callable[[], int]) -> list[Standing]:
     return derived(
         f"standings:{term.pk}", lambda: compute_standings(term), version=version
     )
+
+
+def term_cached[T](term_id: int, key: str, compute: Callable[[], T]) -> T:
+    """`compute()`, cached under `key` by the data version of the term
+    `term_id` (`core.cache.derived`): computed again after any committed write
+    of the term's data, and each call returns objects of its own."""
+    return derived(key, compute, version=lambda: term_version(term_id))
 
 
 def bump_term_version(term_id: int) -> None:

@@ -460,17 +460,29 @@ class Command(BaseCommand):
         wall time, does not grow when other processes load the machine). Each
         run measures the floor and the page together (interleaved)."""
         match = resolve(page["path"])
-        sqls, totals, cpus = [], [], []
-        for _run in range(runs):
-            write(page["term"])
-            request = self.request(page)
-            with SqlTimer() as sql:
-                started, cpu = time.perf_counter(), time.process_time()
-                response = match.func(request, *match.args, **match.kwargs)
-                cpus.append((time.process_time() - cpu) * 1000)
-                totals.append((time.perf_counter() - started) * 1000)
+
+        def view(request):
+            response = match.func(request, *match.args, **match.kwargs)
             if response.status_code != 200:
                 raise CommandError(f"{page['path']}: status {response.status_code}")
+
+        return self.after_writes(
+            page["term"], runs, view, prepare=lambda: self.request(page)
+        )
+
+    def after_writes(self, term, runs, call, prepare=lambda: None):
+        """Medians of (SQL ms, wall ms, CPU ms) of `call(prepare())`, each of
+        `runs` times right after a committed write in `term` (`prepare` runs
+        before the clock starts)."""
+        sqls, totals, cpus = [], [], []
+        for _run in range(runs):
+            write(term)
+            argument = prepare()
+            with SqlTimer() as sql:
+                started, cpu = time.perf_counter(), time.process_time()
+                call(argument)
+                cpus.append((time.process_time() - cpu) * 1000)
+                totals.append((time.perf_counter() - started) * 1000)
             sqls.append(sql.seconds * 1000)
         return (
             statistics.median(sqls),
@@ -498,20 +510,9 @@ class Command(BaseCommand):
         "lean standings" goal compares its time with its own SQL."""
         members = Membership.objects.filter(term=term).count()
         term = Term.objects.get(pk=term.pk)
-        sqls, totals, cpus = [], [], []
-        for _run in range(runs):
-            write(term)
-            with SqlTimer() as sql:
-                started, cpu = time.perf_counter(), time.process_time()
-                compute_standings(term)
-                cpus.append((time.process_time() - cpu) * 1000)
-                totals.append((time.perf_counter() - started) * 1000)
-            sqls.append(sql.seconds * 1000)
         return (
             members,
-            statistics.median(sqls),
-            statistics.median(totals),
-            statistics.median(cpus),
+            *self.after_writes(term, runs, lambda _: compute_standings(term)),
         )
 
     def request(self, page):
