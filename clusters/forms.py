@@ -139,9 +139,18 @@ class MembersChairDeputyFields(Form):
             self.fields["deputy"].label = pgettext_lazy("block", "Deputy chair unit")
 
     def offer_units(self, units):
+        """Offer `units` in the members, chair and deputy fields; their
+        choices are read from the database once for the three."""
+        rows = None
         for name in ("units", "chair", "deputy"):
-            if name in self.fields:
-                self.fields[name].queryset = units
+            if name not in self.fields:
+                continue
+            field = self.fields[name]
+            field.queryset = units
+            if rows is None:
+                rows = [choice for choice in field.choices if choice[0] != ""]
+            empty = [] if field.empty_label is None else [("", field.empty_label)]
+            field.widget.choices = empty + rows
 
     def clean(self):
         data = super().clean()

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from core.collation import vi_sorted
+from core.collation import VietnameseOrderedRows, vi_sorted
 
 from . import rotation, wording
 from .models import (
@@ -209,9 +209,10 @@ def unit_rows(
     active: bool | None = None,
     query: str | None = None,
     on: datetime.date | None = None,
-) -> list[Unit]:
+) -> VietnameseOrderedRows[Unit]:
     """Units for the list page, filtered by kind, validity on `on`, and name,
-    as a list in Vietnamese alphabetical order (`core.collation`)."""
+    in Vietnamese alphabetical order (`core.collation`), read as objects a
+    page at a time."""
     units = units_visible_to(user).select_related("successor")
     if kind:
         units = units.filter(kind=kind)
@@ -222,7 +223,7 @@ def unit_rows(
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
         units = units.filter(current) if active else units.exclude(current)
-    return vi_sorted(units.order_by("name"))
+    return VietnameseOrderedRows(units)
 
 
 def unit_detail(user: User, pk: int) -> Unit:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from typing import Any
 
+from django.db.models import Model, QuerySet
 from django.forms.models import ModelChoiceIterator
 
 ALPHABET = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
@@ -75,6 +76,28 @@ def vi_sorted[T](
     """`items` as a list in Vietnamese order of `key(item)` (a unit's name by
     default)."""
     return sorted(items, key=lambda item: vi_key(key(item)))
+
+
+class VietnameseOrderedRows[M: Model]:
+    """The rows of `queryset` in Vietnamese order of their `field`, for a
+    paginator: the order comes from (pk, field) pairs, and rows are read as
+    objects only for the slice asked for (a page of 50 among 4,400 units)."""
+
+    def __init__(self, queryset: QuerySet[M], field: str = "name") -> None:
+        pairs = queryset.order_by().values_list("pk", field)
+        self.queryset = queryset
+        self.pks = [pk for pk, text in sorted(pairs, key=lambda p: vi_key(p[1]))]
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    def __getitem__(self, index: slice) -> list[M]:
+        pks = self.pks[index]
+        rows = self.queryset.in_bulk(pks)
+        return [rows[pk] for pk in pks]
+
+    def __iter__(self) -> Iterator[M]:
+        return iter(self[:])
 
 
 class VietnameseOrderIterator(ModelChoiceIterator):

@@ -11,7 +11,8 @@ got in before.
   second record).
 - `Form` and `ModelForm`, the base of every form of the project, put limits on
   every field: a length on free text, ASCII digits in numbers and ids, dates
-  within `FIRST_DATE`–`LAST_DATE`.
+  within `FIRST_DATE`–`LAST_DATE`; choices of rows get the quick widgets of
+  `core.widgets`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .collation import VietnameseOrderIterator
 from .form_constraints import UniqueCheckMixin
+from .widgets import quick_widget
 
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # Everything a log line must not carry as such: all control characters, the
@@ -147,7 +149,9 @@ def _length_limited(
 def limit_field[F: forms.Field](name: str, field: F) -> F:
     """Put the project's input limits on `field` (idempotent): a maximum length
     on free text, ASCII digits only in numbers and choices of rows, dates within
-    FIRST_DATE–LAST_DATE. Returns the field."""
+    FIRST_DATE–LAST_DATE; choices of rows get a quick widget (units: in
+    Vietnamese order, checkboxes as a `core.widgets.Checklist`). Returns the
+    field."""
     if getattr(field, "input_limited", False):
         return field
     # The field's own methods are wrapped on this instance (type: ignore below).
@@ -160,10 +164,13 @@ def limit_field[F: forms.Field](name: str, field: F) -> F:
         field.to_python = _ascii_digits_only(field.to_python, NUMBER_CHARACTERS)  # type: ignore[method-assign,assignment]
     elif isinstance(field, forms.ModelChoiceField):  # also the multiple one
         field.to_python = _ascii_choices_only(field.to_python)  # type: ignore[method-assign,assignment]
-        if getattr(
+        by_name = getattr(
             getattr(field.queryset, "model", None), "choices_in_vietnamese_order", False
-        ):
+        )
+        if by_name:
             field.iterator = VietnameseOrderIterator  # e.g. units, by name
+        # Thousands of units render in ms; their checkboxes are flat choices.
+        field.widget = quick_widget(field.widget, checklist=by_name)
         if isinstance(field, forms.ModelMultipleChoiceField):
             field.clean = _ascii_choices_only(field.clean)  # type: ignore[method-assign,assignment]
     elif isinstance(field, forms.DateField | forms.DateTimeField):

@@ -7,7 +7,9 @@
 // the request is not asked about. No inline script, so the Content Security
 // Policy stays strict.
 (() => {
-  const watched = (target) => target?.form?.closest("form[data-warn-unsaved]");
+  // A field without a name (a list's filter box) sends nothing to lose.
+  const watched = (target) =>
+    target?.name ? target.form?.closest("form[data-warn-unsaved]") : null;
   const mark = (event) => {
     const form = watched(event.target);
     if (form) form.dataset.dirty = "true";

@@ -66,3 +66,50 @@ def test_admin_rolls_over_and_chair_hands_over(
         f"{base_url}/terms/{Term.objects.get(cluster__is_sample=False, year=2025).pk}/"
     )
     assert page.locator(".alert-info").count() == 0  # Châu Thành no longer chairs
+
+
+def test_admin_chooses_members_by_filtering_a_long_list_at_phone_size(
+    page, base_url, browser_login, assert_accessible, monkeypatch
+):
+    """A province of hundreds of units: the members of a new year are found by
+    typing part of a name, accents left out; what is ticked stays ticked while
+    hidden, and typing in the filter is not work that could be lost."""
+    from clusters.models import Cluster
+    from core import widgets
+
+    monkeypatch.setattr(widgets, "FILTER_FROM", 3)  # the demo has 14 units
+    admin = User.objects.get(username="admin")
+    cluster = Cluster.objects.create(
+        authority_id=admin.authority_id, name="Cụm thi đua thử nghiệm"
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_login(page, "admin")
+    page.goto(f"{base_url}/clusters/{cluster.pk}/")
+    page.get_by_role("link", name="Mở năm thi đua", exact=True).click()
+    search = page.get_by_role("searchbox", name="Lọc danh sách theo tên")
+    assert_accessible(page)
+    rows = page.locator("#id_units_list .form-check")
+    everyone = rows.count()
+    search.fill("vi thanh")
+    assert rows.filter(visible=True).count() == 1
+    form = page.locator("form[data-warn-unsaved]")
+    assert form.get_attribute("data-dirty") is None  # nothing typed to lose
+    page.get_by_label("Thành phố Vị Thanh", exact=True).check()
+    search.press("Enter")  # does not send the form
+    search.fill("CHAU THANH a")
+    assert rows.filter(visible=True).all_inner_texts() == ["Huyện Châu Thành A"]
+    page.get_by_label("Huyện Châu Thành A", exact=True).check()
+    search.fill("")
+    assert rows.filter(visible=True).count() == everyone
+    assert page.locator("#id_units_list input:checked").count() == 2
+    page.select_option("#id_chair", label="Thành phố Vị Thanh")
+    page.select_option("#id_deputy", label="Huyện Châu Thành A")
+    page.fill("#id_total_points", "100")
+    page.get_by_role("button", name="Mở năm thi đua", exact=True).click()
+    term = Term.objects.get(cluster=cluster)
+    page.wait_for_url(f"**/terms/{term.pk}/")
+    assert sorted(term.memberships.values_list("unit__name", flat=True)) == [
+        "Huyện Châu Thành A",
+        "Thành phố Vị Thanh",
+    ]
+    assert term.chair.name == "Thành phố Vị Thanh"

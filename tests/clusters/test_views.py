@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -328,3 +329,26 @@ def test_cluster_list_pages_and_home_shows_the_first_clusters(
     home = client.get(reverse("home")).content.decode()
     assert "The first 2 of 4." in home
     assert f'href="{reverse("cluster_list")}">See every cluster and block' in home
+
+
+def test_rollover_lists_the_members_first_among_many_units(world, login, monkeypatch):
+    """A province of many units: the year's members are ticked at the top of
+    the list, under a box to find the others by name."""
+    from core import widgets
+
+    monkeypatch.setattr(widgets, "FILTER_FROM", 3)
+    UnitFactory.create_batch(5, authority=world.authority)
+    page = (
+        login(world.users["admin"])
+        .get(reverse("term_rollover", args=[world.term.pk]))
+        .content.decode()
+    )
+    assert 'data-checklist-filter="id_units_list"' in page
+    listed = page[page.index('id="id_units_list"') :]
+    boxes = re.findall(r'name="units" value="(\d+)"[^>]*?( checked)?>', listed)
+    members = {
+        str(pk) for pk in world.term.memberships.values_list("unit_id", flat=True)
+    }
+    assert len(boxes) > len(members)
+    assert {value for value, mark in boxes if mark} == members
+    assert {value for value, _mark in boxes[: len(members)]} == members
