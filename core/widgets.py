@@ -101,15 +101,17 @@ class Checklist(forms.SelectMultiple):
         attrs = self.build_attrs(self.attrs, attrs)
         base_id = attrs.pop("id", "") or ""
         invalid = "is-invalid" in str(attrs.pop("class", "")).split()
+        disabled = " disabled" if attrs.pop("disabled", False) else ""
         chosen = {html.escape(text) for text in self.format_value(value)}
         numbered = list(enumerate(rows))
         long = len(rows) > FILTER_FROM
         if long:
             numbered.sort(key=lambda row: row[1][0] not in chosen)
         start = format_html(
-            '<div class="form-check"><input type="checkbox" class="{}" name="{}"',
+            '<div class="form-check"><input type="checkbox" class="{}" name="{}"{}',
             "form-check-input is-invalid" if invalid else "form-check-input",
             name,
+            disabled,
         )
         boxes = []
         for index, (option_value, label) in numbered:

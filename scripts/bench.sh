@@ -14,6 +14,23 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/throwaway-postgres.sh
 source scripts/throwaway-postgres.sh
 
+# The cache as deployed (deploy/env.example): a throwaway Redis on loopback
+# when redis-server is installed and REDIS_URL is not given; else the
+# database's cache table.
+if [ -z "${REDIS_URL:-}" ] && command -v redis-server >/dev/null 2>&1; then
+  echo "== Redis: throwaway server"
+  REDIS_PORT=$(.venv/bin/python -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no \
+    --dir "$PG_TMP" >"$PG_TMP/redis.log" 2>&1 &
+  REDIS_PID=$!
+  trap 'kill "$REDIS_PID" 2>/dev/null || true; stop_pg' EXIT
+  for _ in $(seq 1 50); do
+    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+fi
+
 echo "== production settings, generated data allowed on this throwaway database"
 export DJANGO_SETTINGS_MODULE=config.settings.production
 export DJANGO_SECRET_KEY="bench-only-$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')"
