@@ -40,7 +40,7 @@ class CampaignForm(ModelForm):
         label=_("Units in scope"),
         queryset=Unit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
+        widget=forms.CheckboxSelectMultiple,  # a checklist with a filter box
     )
     metrics = forms.CharField(
         label=_("Figures units report"),
