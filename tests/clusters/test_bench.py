@@ -144,6 +144,7 @@ def test_bench_harness_measures_every_page_in_process():
     # The report: one row per page under a header of as many columns, then
     # one row per computation, with the load average before and after the run.
     command.load_before, command.workers, command.rss = (1.0, 1.0, 1.0), 1, [99.0]
+    command.fixed = {True: (4.0, 5.0), False: (2.0, 3.0)}
     options = {"clients": 8, "requests": 25, "floor_runs": 1, "cold_runs": 1}
     report = command.report(authority, pages, {**options, "write_every": 0.5})
     tables = [
@@ -155,6 +156,19 @@ def test_bench_harness_measures_every_page_in_process():
         assert len(table) == 2 + len(rows)
         assert len({line.count("|") for line in table}) == 1
     assert "load average (1/5/15 min) before the run 1.0/1.0/1.0, after" in report
+    assert "visitor p50/p95 2.0 / 3.0 ms; signed in p50/p95 4.0 / 5.0 ms" in report
+
+
+def test_bench_fixed_cost_page_is_a_timed_page_not_found(client):
+    """The page with no data whose server time is every page's fixed cost."""
+    from bench.management.commands.bench import MISSING_PAGE
+
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(User.objects.create_user("bench-fixed", role=Role.ADMIN))
+        response = client.get(MISSING_PAGE)
+        assert response.status_code == 404
+        assert response["Server-Timing"].startswith("app;dur=")
 
 
 def test_bench_data_profile_sizes_give_way_to_explicit_options(monkeypatch):

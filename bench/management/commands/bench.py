@@ -50,6 +50,7 @@ from pledges.standings import compute_standings
 from .bench_data import AUTHORITY_NAME, BENCH_PASSWORD, bench_allowed
 
 HOST = "127.0.0.1"
+MISSING_PAGE = "/khong-co-trang-nay/"
 # Goals (ratios of server times to the SQL floor or to warm).
 WARM_TARGET = 1.5
 COLD_TARGET = 2.0
@@ -289,6 +290,7 @@ class Command(BaseCommand):
         self.sessions = {}
         with self.gunicorn(o["workers"]) as server:
             port = server.port
+            self.fixed = self.fixed_costs(port, results, o["requests"])
             for r in results:
                 self.load(port, r, o["clients"], o["requests"])
                 r["loaded"] = (r["p50"], r["p95"], r["errors"])
@@ -530,7 +532,7 @@ class Command(BaseCommand):
         request.LANGUAGE_CODE = "vi"
         return request
 
-    def one_client(self, port, result, runs):
+    def one_client(self, port, result, runs, expected=200):
         """(p50, p95) server time of the page requested `runs` times in a row by
         one client, nothing written: the warm page alone, as the SQL floor is
         measured (with more clients than cores, the server time also counts
@@ -539,10 +541,23 @@ class Command(BaseCommand):
         times = []
         for _run in range(runs):
             status, _body, server_ms = session.request("GET", result["path"])
-            if status != 200 or server_ms is None:
+            if status != expected or server_ms is None:
                 raise CommandError(f"{result['path']}: status {status} when warm")
             times.append(server_ms)
         return statistics.median(times), _percentile(times, 95)
+
+    def fixed_costs(self, port, results, runs):
+        """{signed in: (p50, p95)} warm server time of a page with no data (a
+        page not found, for a signed-in page's user and for a visitor): what
+        every page costs before its own work — middleware, session and user,
+        the base template."""
+        users = {r["user"] is not None: r["user"] for r in results}
+        return {
+            signed_in: self.one_client(
+                port, {"user": user, "path": MISSING_PAGE}, runs, expected=404
+            )
+            for signed_in, user in users.items()
+        }
 
     def cold(self, port, result, runs):
         """Server time of the page requested right after a committed write in
@@ -737,6 +752,13 @@ class Command(BaseCommand):
             "wall time and of its CPU time; the CPU time is this process's own "
             "work, which does not grow with other processes' load, so "
             "(floor + CPU) ÷ floor is the cold ratio of an idle machine",
+            "- Fixed cost of a page (warm server time of a page not found: "
+            "middleware, session and user, the base template, no data): "
+            + "; ".join(
+                f"{'signed in' if signed_in else 'visitor'} p50/p95 "
+                f"{p50:.1f} / {p95:.1f} ms"
+                for signed_in, (p50, p95) in sorted(self.fixed.items())
+            ),
             "- Goals: warm p50 ≤ 1.5 × floor; cold p50 ≤ 2 × floor; writer "
             "elsewhere p95 ≤ 1.2 × loaded p95; writer in the same term p95 ≤ "
             "2 × floor; no errors",
