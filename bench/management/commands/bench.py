@@ -290,7 +290,6 @@ class Command(BaseCommand):
         self.sessions = {}
         with self.gunicorn(o["workers"]) as server:
             port = server.port
-            self.fixed = self.fixed_costs(port, results, o["requests"])
             for r in results:
                 self.load(port, r, o["clients"], o["requests"])
                 r["loaded"] = (r["p50"], r["p95"], r["errors"])
@@ -309,6 +308,7 @@ class Command(BaseCommand):
                     f"{r['elsewhere'][1]:.1f}, writer in the term {r['same'][0]:.1f}/"
                     f"{r['same'][1]:.1f}"
                 )
+            self.fixed = self.fixed_costs(port, results, o["requests"])
             self.workers = server.workers
             self.rss = server.worker_rss()
         report = self.report(authority, results, o)
@@ -548,9 +548,9 @@ class Command(BaseCommand):
 
     def fixed_costs(self, port, results, runs):
         """{signed in: (p50, p95)} warm server time of a page with no data (a
-        page not found, for a signed-in page's user and for a visitor): what
-        every page costs before its own work — middleware, session and user,
-        the base template."""
+        page not found, for a signed-in page's user and for a visitor, with the
+        sessions the pages' loads logged in): what every page costs before its
+        own work — middleware, session and user, the base template."""
         users = {r["user"] is not None: r["user"] for r in results}
         return {
             signed_in: self.one_client(
