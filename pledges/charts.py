@@ -13,6 +13,7 @@ from core import charts
 from core.formatting import format_number
 
 from .models import ReportState
+from .ranking import Lines
 
 # The symbol drawn in a member's cell of the submission strip, by report state
 # ("none": no report yet); the legend beside the strip says what each means.
@@ -85,9 +86,9 @@ def spread_rows(mine, others):
     position, since members' lines differ)."""
     by_code = {}
     for other in others:
-        for line in other.lines:
-            if line.points is not None:
-                by_code.setdefault(line.code, []).append(line.points)
+        for (code, _kind, _max), points in Lines.of(other.lines).pairs():
+            if points is not None:
+                by_code.setdefault(code, []).append(points)
     rows = []
     for line in mine.lines:
         values = sorted(by_code.get(line.code, []))

@@ -272,12 +272,16 @@ class Subtotal:
     points: Decimal | None
 
 
-def _sum_of(lines_by_code, codes):
-    found = [
-        lines_by_code[code].points
-        for code in codes
-        if code in lines_by_code and lines_by_code[code].points is not None
-    ]
+def points_by_code(lines):
+    """{code: points} of `lines` (a `Lines` or any sequence of `Line`), read
+    from its tuples without making a `Line` of each."""
+    return {code: points for (code, _kind, _max), points in Lines.of(lines).pairs()}
+
+
+def _sum_of(points_of, codes):
+    """The sum of the points of `codes` in `points_of` ({code: points}), or
+    None when none has points."""
+    found = [points_of[code] for code in codes if points_of.get(code) is not None]
     return sum(found, ZERO) if found else None
 
 
@@ -289,8 +293,8 @@ def breakdown(outline, spread, others):
     criteria, its spread over the other members' standings `others`; lines
     outside the tree (the late deduction, registered bonuses) last."""
     by_code = {row[0].code: row for row in spread}
-    mine = {row[0].code: row[0] for row in spread}
-    theirs = [{line.code: line for line in s.lines} for s in others]
+    mine = {row[0].code: row[0].points for row in spread}
+    theirs = [points_by_code(s.lines) for s in others]
     rows, shown = [], set()
     for entry in outline:
         if entry.level == "criterion":
