@@ -21,9 +21,9 @@ def _int(name, default):
 # on separate app hosts bind the private interface, e.g. 10.0.0.11:8000.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Sync workers: each request is short and does its work in PostgreSQL.
-# 2 × cores + 1 is gunicorn's rule of thumb. Memory: about 100 MB a worker
-# (`make bench` reports each worker's resident size after its run: 96–101 MB
-# on 2 December 2026, with a 96-member term and a 60-criterion pledge); plan
+# 2 × cores + 1 is gunicorn's rule of thumb. Memory: about 110 MB a worker
+# (`make bench` reports each worker's resident size after its run: 107–108 MB
+# on 4 December 2026, with a 96-member term and a 60-criterion pledge); plan
 # for more on hosts serving very large dashboards or imports.
 workers = _int("GUNICORN_WORKERS", 2 * multiprocessing.cpu_count() + 1)
 worker_class = "sync"
