@@ -13,7 +13,7 @@ from core import charts
 from core.formatting import format_number
 
 from .models import ReportState
-from .ranking import Lines
+from .ranking import line_pairs
 
 # The symbol drawn in a member's cell of the submission strip, by report state
 # ("none": no report yet); the legend beside the strip says what each means.
@@ -86,7 +86,7 @@ def spread_rows(mine, others):
     position, since members' lines differ)."""
     by_code = {}
     for other in others:
-        for (code, _kind, _max), points in Lines.of(other.lines).pairs():
+        for (code, _kind, _max), points in line_pairs(other.lines):
             if points is not None:
                 by_code.setdefault(code, []).append(points)
     rows = []

@@ -157,8 +157,9 @@ def _restore_standing(unit, heads, points, scalars):
     return Standing(unit, lines, **dict(zip(_SCALARS, scalars, strict=True)))
 
 
-def _pairs(lines):
-    """((code, kind, max), points) of each of `lines`."""
+def line_pairs(lines):
+    """((code, kind, max), points) of each of `lines` (a `Lines` or any
+    sequence of `Line`), without making a `Line` of each."""
     if isinstance(lines, Lines):
         return lines.pairs()
     return (((ln.code, ln.kind, ln.max_points), ln.points) for ln in lines)
@@ -180,7 +181,7 @@ def band_of(total, scale, lines, bands=None):
             weakest = min(
                 (
                     (points or ZERO) / max_points * 100
-                    for (_code, kind, max_points), points in _pairs(lines)
+                    for (_code, kind, max_points), points in line_pairs(lines)
                     if kind in (CriterionKind.INDICATOR, CriterionKind.ASSESSED)
                     and max_points
                 ),
@@ -199,7 +200,7 @@ def standing(unit, lines, *, scale, bonus_cap, deduction_cap, votes=0, bands=Non
     ``sum((line.points or ZERO for line in …), ZERO)``."""
     within = indicator = bonus = deduction = ZERO
     full = 0
-    for (_code, kind, max_points), points in _pairs(lines):
+    for (_code, kind, max_points), points in line_pairs(lines):
         if kind == CriterionKind.INDICATOR or kind == CriterionKind.ASSESSED:
             if points is not None and points >= max_points:
                 full += 1
@@ -273,9 +274,8 @@ class Subtotal:
 
 
 def points_by_code(lines):
-    """{code: points} of `lines` (a `Lines` or any sequence of `Line`), read
-    from its tuples without making a `Line` of each."""
-    return {code: points for (code, _kind, _max), points in Lines.of(lines).pairs()}
+    """{code: points} of `lines` (`line_pairs`)."""
+    return {code: points for (code, _kind, _max), points in line_pairs(lines)}
 
 
 def _sum_of(points_of, codes):

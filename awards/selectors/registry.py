@@ -419,8 +419,8 @@ __all__ = [
     "flag_leaders",
     "grants_of_authority",
     "registry_search",
+    "registry_units",
     "registry_years",
     "unit_award_history",
-    "registry_units",
     "units_of_authority",
 ]
